@@ -1,0 +1,105 @@
+import { openRuntime } from "../deps.js";
+import { createApp } from "../http/app.js";
+import { openApiDocument } from "../http/openapi-doc.js";
+import { loadConfig } from "../lib/config.js";
+import { createApiKey, getOrganization } from "../organizations/service.js";
+import { startServer } from "../server.js";
+import { seedDemo } from "./seed.js";
+
+const USAGE = `glade <command>
+
+  start              migrate, seed the demo merchant (embedded database only), serve
+  migrate            apply the committed SQL migrations
+  seed               create (or reuse) the demo merchant and print its test key
+  keys create --org <organizationId> [--live] [--name <name>]
+  openapi            print the OpenAPI document
+`;
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  const config = loadConfig();
+  switch (command) {
+    case "start": {
+      const running = await startServer(config);
+      const embedded = running.runtime.handle.kind === "pglite";
+      const lines = [
+        `Glade listening on ${running.url}`,
+        `Database: ${embedded ? `embedded PGlite at ${config.dataDir}` : "Postgres (DATABASE_URL)"}`,
+      ];
+      if (embedded || process.env.GLADE_SEED === "demo") {
+        const demo = await seedDemo(running.runtime.deps);
+        lines.push(...demo.summary);
+      }
+      process.stdout.write(`${lines.join("\n")}\n`);
+      const shutdown = async () => {
+        await running.stop();
+        process.exit(0);
+      };
+      process.once("SIGINT", shutdown);
+      process.once("SIGTERM", shutdown);
+      return -1;
+    }
+    case "migrate": {
+      const runtime = await openRuntime(config);
+      await runtime.handle.close();
+      process.stdout.write("migrations applied\n");
+      return 0;
+    }
+    case "seed": {
+      const runtime = await openRuntime(config);
+      const demo = await seedDemo(runtime.deps);
+      process.stdout.write(`${demo.summary.join("\n")}\n`);
+      await runtime.handle.close();
+      return 0;
+    }
+    case "keys": {
+      if (args[0] !== "create") break;
+      const org = flag(args, "--org");
+      if (!org) break;
+      const runtime = await openRuntime(config);
+      try {
+        if (!(await getOrganization(runtime.deps.db, org))) {
+          process.stderr.write(`organization ${org} not found\n`);
+          return 1;
+        }
+        const { key, secret } = await createApiKey(runtime.deps.db, {
+          organizationId: org,
+          livemode: args.includes("--live"),
+          name: flag(args, "--name"),
+        });
+        process.stdout.write(`${secret}\n(id ${key.id}; shown once, store it now)\n`);
+      } finally {
+        await runtime.handle.close();
+      }
+      return 0;
+    }
+    case "openapi": {
+      const app = createApp({
+        db: undefined as never,
+        config,
+        logger: undefined as never,
+        processor: undefined as never,
+        now: () => new Date(),
+      });
+      process.stdout.write(`${JSON.stringify(openApiDocument(app), null, 2)}\n`);
+      return 0;
+    }
+  }
+  process.stderr.write(USAGE);
+  return command === undefined || command === "help" || command === "--help" ? 0 : 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

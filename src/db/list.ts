@@ -1,0 +1,38 @@
+import { and, count, desc, eq, lt, type SQL } from "drizzle-orm";
+import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
+import type { Merchant } from "../http/types.js";
+import { decodeCursor, type ListPage, type ListQuery, toListPage } from "../lib/pagination.js";
+import type { Executor } from "./client.js";
+
+type TenantTable = PgTable & { organizationId: PgColumn; livemode: PgColumn; position: PgColumn };
+
+/** One page of a tenant table, newest first, scoped to the merchant's organization and mode. */
+export async function listTenantPage<Table extends TenantTable, Row extends { position: number }, T>(
+  db: Executor,
+  table: Table,
+  merchant: Merchant,
+  query: ListQuery,
+  serialize: (row: Row) => T,
+  filter?: SQL,
+): Promise<ListPage<T>> {
+  const scope = and(
+    eq(table.organizationId, merchant.organizationId),
+    eq(table.livemode, merchant.livemode),
+    filter,
+  );
+  const before = decodeCursor(query.cursor);
+  const pageWhere = before === undefined ? scope : and(scope, lt(table.position, before));
+  const [rows, totals] = await Promise.all([
+    db
+      .select()
+      .from(table as PgTable)
+      .where(pageWhere)
+      .orderBy(desc(table.position))
+      .limit(query.limit + 1),
+    db
+      .select({ n: count() })
+      .from(table as PgTable)
+      .where(scope),
+  ]);
+  return toListPage(rows as unknown as Row[], query, totals[0]?.n ?? 0, serialize);
+}

@@ -1,0 +1,163 @@
+import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { amount, tenantColumns, timestamptz } from "../columns.js";
+import type { IntervalUnit, PriceType } from "./catalog.js";
+import type { OutputMetadata } from "./checkout.js";
+
+export type PurchaseStatus = "open" | "pending" | "paid" | "refunded" | "partial_refund" | "failed";
+export type SubscriptionStatus =
+  | "trialing"
+  | "active"
+  | "past_due"
+  | "unpaid"
+  | "cancellation_scheduled"
+  | "incomplete"
+  | "incomplete_expired"
+  | "canceled"
+  | "paused"
+  | "credit_trial";
+export type InvoiceStatus = "draft" | "open" | "paid" | "void" | "uncollectible";
+export type InvoiceType = "purchase" | "subscription" | "standalone";
+export type BillingPeriodStatus = "upcoming" | "active" | "completed" | "canceled" | "past_due";
+
+export const purchases = pgTable(
+  "purchases",
+  {
+    id: text().primaryKey(),
+    ...tenantColumns(),
+    pricingModelId: text().notNull(),
+    customerId: text().notNull(),
+    priceId: text().notNull(),
+    productId: text(),
+    priceType: text().$type<PriceType>().notNull(),
+    name: text().notNull(),
+    quantity: integer().notNull(),
+    status: text().$type<PurchaseStatus>().notNull(),
+    currency: text().notNull(),
+    firstInvoiceValue: amount().notNull(),
+    totalPurchaseValue: amount().notNull(),
+    metadata: jsonb().$type<OutputMetadata>(),
+    purchaseDate: timestamptz(),
+    endDate: timestamptz(),
+    /** One checkout session fulfils at most one purchase: the unique index is the last line of defence. */
+    checkoutSessionId: text(),
+  },
+  (t) => [
+    index().on(t.organizationId, t.livemode, t.position),
+    index().on(t.customerId),
+    uniqueIndex("purchases_one_per_checkout_session").on(t.checkoutSessionId),
+  ],
+);
+
+export const subscriptions = pgTable(
+  "subscriptions",
+  {
+    id: text().primaryKey(),
+    ...tenantColumns(),
+    pricingModelId: text().notNull(),
+    customerId: text().notNull(),
+    priceId: text().notNull(),
+    status: text().$type<SubscriptionStatus>().notNull(),
+    name: text(),
+    metadata: jsonb().$type<OutputMetadata>(),
+    interval: text().$type<IntervalUnit>(),
+    intervalCount: integer(),
+    renews: boolean().notNull().default(true),
+    startDate: timestamptz().notNull(),
+    trialEnd: timestamptz(),
+    billingCycleAnchorDate: timestamptz(),
+    currentBillingPeriodStart: timestamptz(),
+    currentBillingPeriodEnd: timestamptz(),
+    canceledAt: timestamptz(),
+    cancelScheduledAt: timestamptz(),
+    cancellationReason: text(),
+    defaultPaymentMethodId: text(),
+    backupPaymentMethodId: text(),
+    doNotCharge: boolean().notNull().default(false),
+    isFreePlan: boolean().notNull().default(false),
+    runBillingAtPeriodStart: boolean().notNull().default(true),
+    replacedBySubscriptionId: text(),
+    checkoutSessionId: text(),
+  },
+  (t) => [
+    index().on(t.organizationId, t.livemode, t.position),
+    index().on(t.customerId),
+    uniqueIndex("subscriptions_one_per_checkout_session").on(t.checkoutSessionId),
+  ],
+);
+
+export const subscriptionItems = pgTable(
+  "subscription_items",
+  {
+    id: text().primaryKey(),
+    ...tenantColumns(),
+    subscriptionId: text().notNull(),
+    priceId: text().notNull(),
+    name: text(),
+    quantity: integer().notNull(),
+    unitPrice: amount().notNull(),
+    addedDate: timestamptz().notNull(),
+    expiredAt: timestamptz(),
+    metadata: jsonb().$type<OutputMetadata>(),
+  },
+  (t) => [index().on(t.subscriptionId)],
+);
+
+export const billingPeriods = pgTable(
+  "billing_periods",
+  {
+    id: text().primaryKey(),
+    ...tenantColumns(),
+    subscriptionId: text().notNull(),
+    startDate: timestamptz().notNull(),
+    endDate: timestamptz().notNull(),
+    status: text().$type<BillingPeriodStatus>().notNull(),
+    trialPeriod: boolean().notNull().default(false),
+  },
+  (t) => [uniqueIndex("billing_periods_one_per_start").on(t.subscriptionId, t.startDate)],
+);
+
+export const invoices = pgTable(
+  "invoices",
+  {
+    id: text().primaryKey(),
+    ...tenantColumns(),
+    pricingModelId: text().notNull(),
+    customerId: text().notNull(),
+    type: text().$type<InvoiceType>().notNull(),
+    status: text().$type<InvoiceStatus>().notNull(),
+    invoiceNumber: text().notNull(),
+    currency: text().notNull(),
+    subtotal: amount().notNull(),
+    total: amount().notNull(),
+    amountPaid: amount().notNull().default(0),
+    purchaseId: text(),
+    subscriptionId: text(),
+    billingPeriodId: text(),
+    checkoutSessionId: text(),
+    invoiceDate: timestamptz().notNull(),
+    dueDate: timestamptz(),
+    paidAt: timestamptz(),
+    memo: text(),
+  },
+  (t) => [
+    index().on(t.organizationId, t.livemode, t.position),
+    index().on(t.customerId),
+    index().on(t.subscriptionId),
+    uniqueIndex("invoices_number_per_org").on(t.organizationId, t.livemode, t.invoiceNumber),
+  ],
+);
+
+export const invoiceLineItems = pgTable(
+  "invoice_line_items",
+  {
+    id: text().primaryKey(),
+    ...tenantColumns(),
+    invoiceId: text().notNull(),
+    priceId: text(),
+    description: text().notNull(),
+    quantity: integer().notNull(),
+    unitPrice: amount().notNull(),
+    amount: amount().notNull(),
+  },
+  (t) => [index().on(t.invoiceId)],
+);

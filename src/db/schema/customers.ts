@@ -1,0 +1,42 @@
+import { boolean, index, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { tenantColumns } from "../columns.js";
+
+export type BillingAddress = {
+  name?: string;
+  firstName?: string;
+  lastName?: string;
+  email?: string;
+  phone?: string;
+  address: {
+    country: string;
+    city?: string;
+    line1?: string;
+    line2?: string;
+    name?: string;
+    postal_code?: string;
+    state?: string;
+  };
+};
+
+export const customers = pgTable(
+  "customers",
+  {
+    id: text().primaryKey(),
+    ...tenantColumns(),
+    pricingModelId: text().notNull(),
+    externalId: text().notNull(),
+    email: text().notNull(),
+    name: text().notNull(),
+    archived: boolean().notNull().default(false),
+    domain: text(),
+    iconUrl: text(),
+    logoUrl: text(),
+    userId: text(),
+    invoiceNumberBase: text(),
+    billingAddress: jsonb().$type<BillingAddress>(),
+  },
+  (t) => [
+    uniqueIndex("customers_external_id").on(t.organizationId, t.livemode, t.externalId),
+    index().on(t.organizationId, t.livemode, t.position),
+  ],
+);

@@ -1,0 +1,80 @@
+import { bigint, boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { timestamptz } from "../columns.js";
+
+/** The outbox: written in the same transaction as the change it describes. */
+export const events = pgTable(
+  "events",
+  {
+    id: text().primaryKey(),
+    organizationId: text().notNull(),
+    livemode: boolean().notNull(),
+    type: text().notNull(),
+    objectType: text().notNull(),
+    objectId: text().notNull(),
+    payload: jsonb().$type<Record<string, unknown>>().notNull(),
+    createdAt: timestamptz().notNull().defaultNow(),
+    position: bigint({ mode: "number" }).generatedAlwaysAsIdentity(),
+  },
+  (t) => [index().on(t.organizationId, t.livemode, t.position)],
+);
+
+export const webhookEndpoints = pgTable(
+  "webhook_endpoints",
+  {
+    id: text().primaryKey(),
+    organizationId: text().notNull(),
+    livemode: boolean().notNull(),
+    url: text().notNull(),
+    /** `whsec_<base64>`; needed in clear to sign, so it is kept like a credential, never logged. */
+    secret: text().notNull(),
+    /** null = every event type. */
+    eventTypes: text().array(),
+    active: boolean().notNull().default(true),
+    description: text(),
+    createdAt: timestamptz().notNull().defaultNow(),
+    updatedAt: timestamptz().notNull().defaultNow(),
+    position: bigint({ mode: "number" }).generatedAlwaysAsIdentity(),
+  },
+  (t) => [index().on(t.organizationId, t.livemode, t.position)],
+);
+
+export type WebhookDeliveryStatus = "pending" | "delivered" | "failed";
+
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: text().primaryKey(),
+    organizationId: text().notNull(),
+    livemode: boolean().notNull(),
+    eventId: text().notNull(),
+    endpointId: text().notNull(),
+    status: text().$type<WebhookDeliveryStatus>().notNull().default("pending"),
+    attemptCount: integer().notNull().default(0),
+    nextAttemptAt: timestamptz().notNull().defaultNow(),
+    /** A worker's claim; expires so a crashed worker's batch is picked up again. */
+    lockedUntil: timestamptz(),
+    lastAttemptAt: timestamptz(),
+    deliveredAt: timestamptz(),
+    createdAt: timestamptz().notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("webhook_deliveries_event_endpoint").on(t.eventId, t.endpointId),
+    index().on(t.status, t.nextAttemptAt),
+  ],
+);
+
+export const webhookAttempts = pgTable(
+  "webhook_attempts",
+  {
+    id: text().primaryKey(),
+    deliveryId: text().notNull(),
+    organizationId: text().notNull(),
+    livemode: boolean().notNull(),
+    attemptedAt: timestamptz().notNull(),
+    statusCode: integer(),
+    durationMs: integer().notNull(),
+    responseSnippet: text(),
+    error: text(),
+  },
+  (t) => [index().on(t.deliveryId)],
+);

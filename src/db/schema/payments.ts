@@ -1,0 +1,69 @@
+import { sql } from "drizzle-orm";
+import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { amount, tenantColumns, timestamptz } from "../columns.js";
+import type { BillingAddress } from "./customers.js";
+
+export type PaymentStatus =
+  | "processing"
+  | "succeeded"
+  | "failed"
+  | "canceled"
+  | "refunded"
+  | "partially_refunded";
+
+export const paymentMethods = pgTable(
+  "payment_methods",
+  {
+    id: text().primaryKey(),
+    ...tenantColumns(),
+    pricingModelId: text(),
+    customerId: text().notNull(),
+    type: text().$type<"card">().notNull().default("card"),
+    /** Only display facts about the card: never the number or CVC. */
+    brand: text().notNull(),
+    last4: text().notNull(),
+    expMonth: integer().notNull(),
+    expYear: integer().notNull(),
+    billingDetails: jsonb().$type<BillingAddress>(),
+    isDefault: boolean().notNull().default(false),
+    processor: text().notNull(),
+    processorMethodId: text().notNull(),
+  },
+  (t) => [
+    index().on(t.organizationId, t.livemode, t.position),
+    index().on(t.customerId),
+    uniqueIndex("payment_methods_one_default_per_customer").on(t.customerId).where(sql`${t.isDefault}`),
+  ],
+);
+
+export const payments = pgTable(
+  "payments",
+  {
+    id: text().primaryKey(),
+    ...tenantColumns(),
+    pricingModelId: text(),
+    customerId: text(),
+    invoiceId: text(),
+    purchaseId: text(),
+    subscriptionId: text(),
+    checkoutSessionId: text(),
+    paymentMethodId: text(),
+    amount: amount().notNull(),
+    currency: text().notNull(),
+    status: text().$type<PaymentStatus>().notNull(),
+    refundedAmount: amount().notNull().default(0),
+    refundedAt: timestamptz(),
+    failureCode: text(),
+    failureMessage: text(),
+    processor: text().notNull(),
+    processorIntentId: text().notNull(),
+    chargeDate: timestamptz().notNull(),
+  },
+  (t) => [
+    index().on(t.organizationId, t.livemode, t.position),
+    index().on(t.customerId),
+    index().on(t.invoiceId),
+    // One processor intent settles into at most one payment record.
+    uniqueIndex("payments_one_per_intent").on(t.processor, t.processorIntentId),
+  ],
+);

@@ -1,0 +1,28 @@
+import { type DbHandle, migrate, openDatabase } from "./db/client.js";
+import type { AppDeps } from "./http/types.js";
+import type { Config } from "./lib/config.js";
+import { createLogger, type Logger } from "./lib/logger.js";
+import { createSandboxProcessor } from "./payments/sandbox.js";
+
+export type Runtime = { deps: AppDeps; handle: DbHandle };
+
+export async function openRuntime(
+  config: Config,
+  options: { logger?: Logger; poolSize?: number } = {},
+): Promise<Runtime> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const handle = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: options.poolSize,
+  });
+  await migrate(handle);
+  const deps: AppDeps = {
+    db: handle.db,
+    config,
+    logger,
+    processor: createSandboxProcessor(handle.db),
+    now: () => new Date(),
+  };
+  return { deps, handle };
+}

@@ -1,0 +1,45 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { AppError } from "../lib/errors.js";
+import { errorResponse, toAppError, validationError } from "./errors.js";
+import { idempotency } from "./idempotency.js";
+import { requestId, requireApiKey } from "./middleware.js";
+import { registerDocs } from "./openapi-doc.js";
+import { registerRoutes } from "./routes.js";
+import type { App, AppDeps, AppEnv } from "./types.js";
+
+export function createApp(deps: AppDeps): App {
+  const app: App = new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) return errorResponse(c, validationError(result.error, result.target));
+    },
+  });
+
+  app.use("*", requestId);
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: deps.config.maxBodyBytes,
+      onError: () => {
+        throw new AppError(
+          "PAYLOAD_TOO_LARGE",
+          `Request body is larger than ${deps.config.maxBodyBytes} bytes`,
+        );
+      },
+    }),
+  );
+  app.use("/api/v1/*", requireApiKey(deps));
+  app.use("/api/v1/*", idempotency(deps));
+
+  registerRoutes(app, deps);
+  registerDocs(app);
+
+  app.notFound((c) => {
+    if (c.req.path.startsWith("/api/")) {
+      return errorResponse(c, new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`));
+    }
+    return c.html("<!doctype html><title>Not found</title><h1>Not found</h1>", 404);
+  });
+  app.onError((err, c) => errorResponse(c, toAppError(err, deps.logger, c.get("requestId") ?? "unknown")));
+  return app;
+}

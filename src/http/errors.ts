@@ -1,0 +1,59 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ZodError } from "zod";
+import { AppError, type ErrorCode, type ErrorIssue } from "../lib/errors.js";
+import type { Logger } from "../lib/logger.js";
+import type { AppEnv } from "./types.js";
+
+/**
+ * Flowglad's error body: `error` (message or issues), top-level `code`, `request_id`. `message` is added
+ * because the official client builds `err.message` from it ("404 Customer not found").
+ */
+export type ErrorBody = {
+  error: string;
+  message: string;
+  code: ErrorCode;
+  request_id: string;
+  issues?: ErrorIssue[];
+};
+
+export function errorResponse(c: Context<AppEnv>, error: AppError): Response {
+  const body: ErrorBody = {
+    error: error.message,
+    message: error.message,
+    code: error.code,
+    request_id: c.get("requestId") ?? "unknown",
+  };
+  if (error.issues) body.issues = error.issues;
+  // The official client retries 409/429/5xx unless told otherwise; deterministic failures must say no.
+  c.header("x-should-retry", error.retryable ? "true" : "false");
+  return c.json(body, error.status as ContentfulStatusCode);
+}
+
+export function zodIssues(error: ZodError): ErrorIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)),
+    message: issue.message,
+  }));
+}
+
+export function validationError(error: ZodError, where: string): AppError {
+  const issues = zodIssues(error);
+  const first = issues[0];
+  const summary = first ? `${first.path.join(".") || where}: ${first.message}` : "invalid input";
+  return new AppError("BAD_REQUEST", `Invalid ${where}: ${summary}`, { issues });
+}
+
+export function toAppError(err: unknown, logger: Logger, requestId: string): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof HTTPException) {
+    if (err.status === 413) return new AppError("PAYLOAD_TOO_LARGE", "Request body is too large");
+    if (err.status === 400) return new AppError("BAD_REQUEST", err.message || "Malformed request");
+    if (err.status === 401) return new AppError("UNAUTHORIZED", err.message || "Unauthorized");
+    if (err.status === 404) return new AppError("NOT_FOUND", err.message || "Not found");
+    if (err.status < 500) return new AppError("BAD_REQUEST", err.message || "Bad request");
+  }
+  logger.error({ err, requestId }, "unhandled error");
+  return new AppError("INTERNAL_SERVER_ERROR", "Internal server error", { retryable: true });
+}

@@ -1,0 +1,7 @@
+import type { App, AppDeps } from "./types.js";
+
+/** Each domain registers its own routes; this list is the one place that knows them all. */
+export function registerRoutes(app: App, deps: AppDeps): void {
+  void app;
+  void deps;
+}

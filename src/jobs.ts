@@ -1,0 +1,38 @@
+import type { AppDeps } from "./http/types.js";
+
+export type BackgroundJob = { name: string; intervalMs: number; run: (deps: AppDeps) => Promise<unknown> };
+
+/** Jobs that run inside the server process (webhook delivery, expiry sweeps); each domain adds its own. */
+export const BACKGROUND_JOBS: BackgroundJob[] = [];
+
+/**
+ * Runs each job on its interval, never overlapping itself. A failing run is logged and retried on the
+ * next tick: a job must be safe to repeat.
+ */
+export function startBackgroundJobs(
+  deps: AppDeps,
+  jobs: BackgroundJob[] = BACKGROUND_JOBS,
+): { stop: () => Promise<void> } {
+  const running = new Set<Promise<unknown>>();
+  const timers = jobs.map((job) => {
+    let busy = false;
+    return setInterval(() => {
+      if (busy) return;
+      busy = true;
+      const p = job
+        .run(deps)
+        .catch((err: unknown) => deps.logger.error({ err, job: job.name }, "background job failed"))
+        .finally(() => {
+          busy = false;
+          running.delete(p);
+        });
+      running.add(p);
+    }, job.intervalMs);
+  });
+  return {
+    stop: async () => {
+      for (const t of timers) clearInterval(t);
+      await Promise.allSettled([...running]);
+    },
+  };
+}

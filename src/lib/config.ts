@@ -1,0 +1,49 @@
+import { z } from "zod";
+
+const EnvSchema = z.object({
+  DATABASE_URL: z.string().optional(),
+  GLADE_DATA_DIR: z.string().default("./.glade/data"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("127.0.0.1"),
+  /** Public origin used in checkout URLs; defaults to http://HOST:PORT. */
+  GLADE_PUBLIC_URL: z.string().url().optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  GLADE_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024),
+  GLADE_WORKER: z.enum(["on", "off"]).default("on"),
+});
+
+export type Config = {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  port: number;
+  host: string;
+  publicUrl: string;
+  logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
+  maxBodyBytes: number;
+  runWorker: boolean;
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`Invalid configuration: ${details}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL || undefined,
+    dataDir: e.GLADE_DATA_DIR,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (
+      e.GLADE_PUBLIC_URL ?? `http://${e.HOST === "0.0.0.0" ? "localhost" : e.HOST}:${e.PORT}`
+    ).replace(/\/$/, ""),
+    logLevel: e.LOG_LEVEL,
+    maxBodyBytes: e.GLADE_MAX_BODY_BYTES,
+    runWorker: e.GLADE_WORKER === "on",
+  };
+}

@@ -1,0 +1,84 @@
+import { AppError } from "./errors.js";
+
+/** ISO 4217 currencies with no minor unit; amounts are still integers, just not cents. */
+const ZERO_DECIMAL = new Set([
+  "BIF",
+  "CLP",
+  "DJF",
+  "GNF",
+  "JPY",
+  "KMF",
+  "KRW",
+  "MGA",
+  "PYG",
+  "RWF",
+  "UGX",
+  "VND",
+  "VUV",
+  "XAF",
+  "XOF",
+  "XPF",
+]);
+
+export const CURRENCIES = [
+  "USD",
+  "EUR",
+  "GBP",
+  "CAD",
+  "AUD",
+  "NZD",
+  "CHF",
+  "SEK",
+  "NOK",
+  "DKK",
+  "PLN",
+  "CZK",
+  "HUF",
+  "JPY",
+  "KRW",
+  "INR",
+  "IDR",
+  "VND",
+  "BRL",
+  "MXN",
+  "SGD",
+  "HKD",
+  "ZAR",
+  "AED",
+  "ILS",
+  "TRY",
+  "CLP",
+] as const;
+export type Currency = (typeof CURRENCIES)[number];
+
+/** Largest amount we accept anywhere: it must stay exact in a JS number and in a bigint column. */
+export const MAX_AMOUNT = Number.MAX_SAFE_INTEGER;
+
+export function minorUnitDigits(currency: string): number {
+  return ZERO_DECIMAL.has(currency.toUpperCase()) ? 0 : 2;
+}
+
+/** Integer multiplication that refuses to leave the exact range instead of silently rounding. */
+export function multiplyAmount(unitAmount: number, quantity: number): number {
+  const total = BigInt(unitAmount) * BigInt(quantity);
+  if (total > BigInt(MAX_AMOUNT)) throw new AppError("BAD_REQUEST", "Amount is too large");
+  return Number(total);
+}
+
+export function sumAmounts(amounts: number[]): number {
+  const total = amounts.reduce((acc, a) => acc + BigInt(a), 0n);
+  if (total > BigInt(MAX_AMOUNT)) throw new AppError("BAD_REQUEST", "Amount is too large");
+  return Number(total);
+}
+
+/** Human display only (hosted page, receipts); never used for arithmetic. */
+export function formatAmount(amount: number, currency: string): string {
+  const digits = minorUnitDigits(currency);
+  const major = digits === 0 ? amount : amount / 10 ** digits;
+  return new Intl.NumberFormat("en-US", {
+    style: "currency",
+    currency: currency.toUpperCase(),
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(major);
+}

@@ -1,0 +1,96 @@
+import { createHash } from "node:crypto";
+import { and, eq, isNull } from "drizzle-orm";
+import type { Executor } from "../db/client.js";
+import { apiKeys, organizations } from "../db/schema/index.js";
+import { newId, randomToken } from "../lib/ids.js";
+
+export type Organization = typeof organizations.$inferSelect;
+export type ApiKeyRecord = typeof apiKeys.$inferSelect;
+
+export function hashSecret(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
+}
+
+export async function createOrganization(
+  db: Executor,
+  input: { name: string; allowedRedirectDomains?: string[]; defaultCurrency?: string },
+): Promise<Organization> {
+  const [org] = await db
+    .insert(organizations)
+    .values({
+      id: newId("organization"),
+      name: input.name,
+      allowedRedirectDomains: input.allowedRedirectDomains ?? [],
+      defaultCurrency: input.defaultCurrency ?? "USD",
+    })
+    .returning();
+  if (!org) throw new Error("organization insert returned nothing");
+  return org;
+}
+
+export async function getOrganization(db: Executor, id: string): Promise<Organization | undefined> {
+  const [org] = await db.select().from(organizations).where(eq(organizations.id, id));
+  return org;
+}
+
+export async function setAllowedRedirectDomains(db: Executor, id: string, domains: string[]): Promise<void> {
+  await db
+    .update(organizations)
+    .set({ allowedRedirectDomains: domains, updatedAt: new Date() })
+    .where(eq(organizations.id, id));
+}
+
+/** Returns the secret once; only its hash is stored. */
+export async function createApiKey(
+  db: Executor,
+  input: { organizationId: string; livemode: boolean; name?: string },
+): Promise<{ key: ApiKeyRecord; secret: string }> {
+  const secret = `sk_${input.livemode ? "live" : "test"}_${randomToken(32)}`;
+  const [key] = await db
+    .insert(apiKeys)
+    .values({
+      id: newId("apiKey"),
+      organizationId: input.organizationId,
+      livemode: input.livemode,
+      name: input.name ?? (input.livemode ? "Live secret key" : "Test secret key"),
+      keyHash: hashSecret(secret),
+      keyPrefix: secret.slice(0, 12),
+    })
+    .returning();
+  if (!key) throw new Error("api key insert returned nothing");
+  return { key, secret };
+}
+
+export async function findActiveKeyBySecret(db: Executor, secret: string): Promise<ApiKeyRecord | undefined> {
+  const [key] = await db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, hashSecret(secret)), isNull(apiKeys.revokedAt)));
+  return key;
+}
+
+export async function revokeApiKey(db: Executor, keyId: string): Promise<void> {
+  await db.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, keyId));
+  keyCache.clear();
+}
+
+/**
+ * Hot-path cache of key lookups: the hash is the map key, so a secret is never held in memory.
+ * Short TTL so a revocation made by another process takes effect within seconds.
+ */
+const KEY_CACHE_TTL_MS = 5_000;
+const keyCache = new Map<string, { key: ApiKeyRecord | undefined; expires: number }>();
+
+export async function authenticateSecret(db: Executor, secret: string): Promise<ApiKeyRecord | undefined> {
+  const hash = hashSecret(secret);
+  const now = Date.now();
+  const cached = keyCache.get(hash);
+  if (cached && cached.expires > now) return cached.key;
+  const [key] = await db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, hash), isNull(apiKeys.revokedAt)));
+  if (keyCache.size > 10_000) keyCache.clear();
+  keyCache.set(hash, { key, expires: now + KEY_CACHE_TTL_MS });
+  return key;
+}

@@ -1,0 +1,79 @@
+import { afterAll, inject } from "vitest";
+import { type DbHandle, openDatabase } from "../src/db/client.js";
+import { createApp } from "../src/http/app.js";
+import type { App, AppDeps } from "../src/http/types.js";
+import { loadConfig } from "../src/lib/config.js";
+import { createLogger } from "../src/lib/logger.js";
+import { createApiKey, createOrganization } from "../src/organizations/service.js";
+import { createSandboxProcessor } from "../src/payments/sandbox.js";
+
+export type TestMerchant = {
+  organizationId: string;
+  testKey: string;
+  liveKey: string;
+};
+
+export type TestContext = {
+  deps: AppDeps;
+  app: App;
+  handle: DbHandle;
+  /** A fresh organization with a test and a live key: tests never share tenants. */
+  merchant: (name?: string) => Promise<TestMerchant>;
+  /** In-process HTTP call to the app. `key` goes into Authorization as the official client sends it. */
+  api: (
+    method: string,
+    path: string,
+    options?: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
+  ) => Promise<{ status: number; body: any; headers: Headers; text: string }>;
+};
+
+let shared: TestContext | undefined;
+
+/** One app and pool per test file, closed after the file. */
+export async function testContext(overrides: Partial<AppDeps> = {}): Promise<TestContext> {
+  if (shared && Object.keys(overrides).length === 0) return shared;
+  const databaseUrl = inject("databaseUrl");
+  const config = { ...loadConfig({ LOG_LEVEL: "silent" }), databaseUrl, publicUrl: "http://glade.test" };
+  const handle = await openDatabase({ databaseUrl, dataDir: "", poolSize: 5 });
+  const deps: AppDeps = {
+    db: handle.db,
+    config,
+    logger: createLogger("silent"),
+    processor: createSandboxProcessor(handle.db),
+    now: () => new Date(),
+    ...overrides,
+  };
+  const app = createApp(deps);
+  const ctx: TestContext = {
+    deps,
+    app,
+    handle,
+    merchant: async (name = "Test Merchant") => {
+      const org = await createOrganization(deps.db, { name });
+      const test = await createApiKey(deps.db, { organizationId: org.id, livemode: false });
+      const live = await createApiKey(deps.db, { organizationId: org.id, livemode: true });
+      return { organizationId: org.id, testKey: test.secret, liveKey: live.secret };
+    },
+    api: async (method, path, options = {}) => {
+      const headers: Record<string, string> = { ...(options.headers ?? {}) };
+      if (options.key !== undefined) headers.authorization = options.key;
+      let body: string | undefined;
+      if (options.rawBody !== undefined) body = options.rawBody;
+      else if (options.body !== undefined) body = JSON.stringify(options.body);
+      if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) {
+        headers["content-type"] = "application/json";
+      }
+      const res = await app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
+      const text = await res.text();
+      let parsed: unknown = text;
+      if ((res.headers.get("content-type") ?? "").includes("application/json") && text.length > 0)
+        parsed = JSON.parse(text);
+      return { status: res.status, body: parsed, headers: res.headers, text };
+    },
+  };
+  if (Object.keys(overrides).length === 0) shared = ctx;
+  afterAll(async () => {
+    await handle.close();
+  });
+  return ctx;
+}
