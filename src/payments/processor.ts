@@ -34,6 +34,11 @@ export interface PaymentProcessor {
   /** Resolve a `requires_action` intent after the customer answered the challenge. */
   completeChallenge(intentId: string, outcome: "approve" | "deny"): Promise<IntentResult>;
   retrieveIntent(intentId: string): Promise<IntentResult | undefined>;
+  /**
+   * The intent created with this idempotency key, if any. After a crash between "processor said yes" and
+   * "we recorded it", this is how the reconciler learns whether money moved.
+   */
+  findIntentByIdempotencyKey(idempotencyKey: string): Promise<IntentResult | undefined>;
   /** Off-session charge of a saved method (activation, renewals). */
   chargeSavedMethod(input: {
     processorMethodId: string;

@@ -179,6 +179,8 @@ export function createSandboxProcessor(db: Executor): PaymentProcessor {
 
     retrieveIntent: load,
 
+    findIntentByIdempotencyKey: loadByKey,
+
     async chargeSavedMethod(input) {
       const replay = await loadByKey(input.idempotencyKey);
       if (replay) return replay;
