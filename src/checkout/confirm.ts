@@ -1,0 +1,102 @@
+import { eq } from "drizzle-orm";
+import { checkoutSessions } from "../db/schema/index.js";
+import type { AppDeps } from "../http/types.js";
+import { AppError, notFound } from "../lib/errors.js";
+import { validateCard } from "../payments/cards.js";
+import type { IntentResult } from "../payments/processor.js";
+import { awaitChallenge, type BuyerDetails, beginAttempt, settleDecline } from "./attempt.js";
+import { chargePlan } from "./charge-plan.js";
+import { fulfilSession } from "./fulfill.js";
+import type { CheckoutSessionRow } from "./serialize.js";
+
+export type ConfirmResult =
+  | { kind: "succeeded"; session: CheckoutSessionRow }
+  | { kind: "requires_action"; session: CheckoutSessionRow }
+  | { kind: "declined"; session: CheckoutSessionRow; message: string }
+  | { kind: "in_progress"; session: CheckoutSessionRow };
+
+export type RawCard = { number: string; expMonth: number; expYear: number; cvc: string };
+
+export async function loadSession(deps: AppDeps, sessionId: string): Promise<CheckoutSessionRow> {
+  const [session] = await deps.db.select().from(checkoutSessions).where(eq(checkoutSessions.id, sessionId));
+  if (!session) throw notFound("Checkout session");
+  return session;
+}
+
+/** Applies the processor's answer for the session's current attempt. */
+export async function settleIntent(
+  deps: AppDeps,
+  session: CheckoutSessionRow,
+  intent: IntentResult,
+): Promise<ConfirmResult> {
+  if (intent.status === "succeeded") {
+    const plan = await chargePlan(deps, session);
+    return { kind: "succeeded", session: await fulfilSession(deps, session.id, plan, intent) };
+  }
+  if (intent.status === "requires_action") {
+    return { kind: "requires_action", session: await awaitChallenge(deps, session, intent) };
+  }
+  const message = intent.failure?.message ?? "Your card was declined.";
+  return { kind: "declined", session: await settleDecline(deps, session.id, intent, message), message };
+}
+
+/**
+ * The hosted page's pay button. Amounts come from the stored session only; the form can change who is
+ * paying and with which card, never what is bought or for how much.
+ */
+export async function confirmCheckout(
+  deps: AppDeps,
+  sessionId: string,
+  input: { buyer: BuyerDetails; card: RawCard | undefined },
+): Promise<ConfirmResult> {
+  const current = await loadSession(deps, sessionId);
+  if (current.status === "succeeded") return { kind: "succeeded", session: current };
+  const plan = await chargePlan(deps, current);
+  // The card is checked before anything is claimed or sent: an invalid number never reaches the processor.
+  let card: ReturnType<typeof validateCard> | undefined;
+  if (plan.mode !== "none") {
+    if (!input.card) throw new AppError("BAD_REQUEST", "Card details are required.");
+    card = validateCard(input.card, deps.now());
+  }
+
+  const start = await beginAttempt(deps, sessionId, input.buyer);
+  if (start.kind === "finished") return { kind: "succeeded", session: start.session };
+  if (start.kind === "in_progress") return { kind: "in_progress", session: start.session };
+  const session = start.session;
+
+  if (!card) return { kind: "succeeded", session: await fulfilSession(deps, session.id, plan, undefined) };
+
+  let intent: IntentResult;
+  try {
+    intent = await deps.processor.createIntent({
+      kind: plan.mode === "payment" ? "payment" : "setup",
+      amount: plan.amount,
+      currency: plan.currency,
+      livemode: session.livemode,
+      idempotencyKey: `${session.id}:${session.attempt}`,
+      card,
+      metadata: { checkoutSessionId: session.id },
+    });
+  } catch (err) {
+    // We cannot know whether the processor charged: the session stays pending and the reconciler,
+    // which can look the attempt up by its idempotency key, settles it either way.
+    deps.logger.error({ err, sessionId }, "processor call failed; leaving session for the reconciler");
+    return { kind: "in_progress", session };
+  }
+  return settleIntent(deps, session, intent);
+}
+
+/** The customer answered the challenge page. */
+export async function answerChallenge(
+  deps: AppDeps,
+  sessionId: string,
+  outcome: "approve" | "deny",
+): Promise<ConfirmResult> {
+  const session = await loadSession(deps, sessionId);
+  if (session.status === "succeeded") return { kind: "succeeded", session };
+  if (session.status !== "pending" || !session.processorIntentId) {
+    throw new AppError("CONFLICT", "There is no payment waiting for authentication.");
+  }
+  const intent = await deps.processor.completeChallenge(session.processorIntentId, outcome);
+  return settleIntent(deps, session, intent);
+}

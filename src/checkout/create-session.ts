@@ -1,0 +1,174 @@
+import { resolveCheckoutPrice } from "../catalog/index.js";
+import { type CustomerRow, getCustomerByExternalId } from "../customers/index.js";
+import { checkoutSessions } from "../db/schema/index.js";
+import type { AppDeps, Merchant } from "../http/types.js";
+import { AppError, badRequest, conflict, notFound } from "../lib/errors.js";
+import { newId } from "../lib/ids.js";
+import { multiplyAmount } from "../lib/money.js";
+import { getOrganization } from "../organizations/service.js";
+import { getSubscription } from "../subscriptions/index.js";
+import type { CreateCheckoutSessionInput } from "./schemas.js";
+import type { CheckoutSessionRow } from "./serialize.js";
+
+const MIN_TTL_MS = 30 * 60 * 1000;
+const MAX_TTL_MS = 24 * 60 * 60 * 1000;
+const ACTIVATABLE = new Set(["incomplete", "credit_trial", "trialing", "past_due", "unpaid"]);
+
+function resolveExpiry(now: Date, requested: number | undefined): Date {
+  if (requested === undefined) return new Date(now.getTime() + MAX_TTL_MS);
+  const ttl = requested - now.getTime();
+  // A minute of slack on both ends absorbs clock skew between the caller and us.
+  if (ttl < MIN_TTL_MS - 60_000 || ttl > MAX_TTL_MS + 60_000) {
+    throw badRequest("expiresAt must be between 30 minutes and 24 hours from now");
+  }
+  return new Date(requested);
+}
+
+function hostAllowed(host: string, allowed: string[]): boolean {
+  const h = host.toLowerCase();
+  return allowed.some((domain) => {
+    const d = domain.toLowerCase();
+    return h === d || h.endsWith(`.${d}`);
+  });
+}
+
+async function checkRedirects(deps: AppDeps, merchant: Merchant, urls: string[]): Promise<void> {
+  const org = await getOrganization(deps.db, merchant.organizationId);
+  const allowed = org?.allowedRedirectDomains ?? [];
+  if (allowed.length === 0) return;
+  for (const url of urls) {
+    if (!hostAllowed(new URL(url).hostname, allowed)) {
+      throw badRequest(
+        `Redirect URL host ${new URL(url).hostname} is not in this organization's allowed redirect domains`,
+      );
+    }
+  }
+}
+
+async function requireCustomer(deps: AppDeps, merchant: Merchant, externalId: string): Promise<CustomerRow> {
+  const customer = await getCustomerByExternalId(deps.db, merchant, externalId);
+  if (!customer) throw notFound("Customer with externalId", externalId);
+  if (customer.archived) throw badRequest(`Customer ${externalId} is archived`);
+  return customer;
+}
+
+type NewSession = typeof checkoutSessions.$inferInsert;
+
+async function productSessionValues(
+  deps: AppDeps,
+  merchant: Merchant,
+  input: Extract<CreateCheckoutSessionInput, { type: "product" }>,
+): Promise<Partial<NewSession>> {
+  if ((input.priceId === undefined) === (input.priceSlug === undefined)) {
+    throw badRequest("Either priceId or priceSlug must be provided, but not both");
+  }
+  const anonymous = input.anonymous === true;
+  if (anonymous && input.customerExternalId) {
+    throw badRequest("An anonymous checkout session cannot name a customerExternalId");
+  }
+  if (!anonymous && !input.customerExternalId) {
+    throw badRequest("customerExternalId is required unless anonymous is true");
+  }
+  const customer = input.customerExternalId
+    ? await requireCustomer(deps, merchant, input.customerExternalId)
+    : undefined;
+  const { price, product } = await resolveCheckoutPrice(deps.db, merchant, {
+    priceId: input.priceId,
+    priceSlug: input.priceSlug,
+    pricingModelId: customer?.pricingModelId,
+  });
+  if (price.type === "usage") throw badRequest("Usage prices cannot be bought through a checkout session");
+  if (!price.active || (product && !product.active)) throw badRequest(`Price ${price.id} is not active`);
+  // Refuse totals we cannot represent exactly before anyone is shown them.
+  multiplyAmount(price.unitPrice, input.quantity);
+  return {
+    anonymous,
+    priceId: price.id,
+    pricingModelId: price.pricingModelId,
+    quantity: input.quantity,
+    unitAmount: price.unitPrice,
+    currency: price.currency,
+    customerId: customer?.id ?? null,
+    customerEmail: customer?.email ?? null,
+    customerName: customer?.name ?? null,
+    preserveBillingCycleAnchor: input.preserveBillingCycleAnchor ?? false,
+  };
+}
+
+async function targetSubscription(deps: AppDeps, merchant: Merchant, customer: CustomerRow, id: string) {
+  const subscription = await getSubscription(deps.db, merchant, id);
+  // Another customer's subscription is reported exactly like a missing one: no probing across customers.
+  if (!subscription || subscription.customerId !== customer.id) throw notFound("Subscription", id);
+  if (subscription.status === "canceled" || subscription.status === "incomplete_expired") {
+    throw conflict(`Subscription ${id} is ${subscription.status}`);
+  }
+  return subscription;
+}
+
+export async function createCheckoutSession(
+  deps: AppDeps,
+  merchant: Merchant,
+  input: CreateCheckoutSessionInput,
+  options: { source?: "api" | "purchase_page" } = {},
+): Promise<CheckoutSessionRow> {
+  const now = deps.now();
+  const expiresAt = resolveExpiry(now, input.expiresAt);
+  await checkRedirects(deps, merchant, [input.successUrl, input.cancelUrl]);
+
+  let values: Partial<NewSession>;
+  if (input.type === "product") {
+    values = await productSessionValues(deps, merchant, input);
+  } else {
+    const customer = await requireCustomer(deps, merchant, input.customerExternalId);
+    const common = {
+      customerId: customer.id,
+      customerEmail: customer.email,
+      customerName: customer.name,
+      pricingModelId: customer.pricingModelId,
+    };
+    if (input.type === "add_payment_method") {
+      if (input.targetSubscriptionId)
+        await targetSubscription(deps, merchant, customer, input.targetSubscriptionId);
+      values = {
+        ...common,
+        targetSubscriptionId: input.targetSubscriptionId ?? null,
+        automaticallyUpdateSubscriptions: input.automaticallyUpdateSubscriptions ?? false,
+      };
+    } else {
+      const subscription = await targetSubscription(deps, merchant, customer, input.targetSubscriptionId);
+      if (!ACTIVATABLE.has(subscription.status)) {
+        throw new AppError("CONFLICT", `Subscription ${subscription.id} is already ${subscription.status}`);
+      }
+      values = {
+        ...common,
+        pricingModelId: subscription.pricingModelId,
+        priceId: subscription.priceId,
+        targetSubscriptionId: subscription.id,
+        preserveBillingCycleAnchor: input.preserveBillingCycleAnchor ?? false,
+      };
+    }
+  }
+
+  const [session] = await deps.db
+    .insert(checkoutSessions)
+    .values({
+      id: newId("checkoutSession"),
+      organizationId: merchant.organizationId,
+      livemode: merchant.livemode,
+      pricingModelId: "",
+      type: input.type,
+      status: "open",
+      source: options.source ?? "api",
+      successUrl: input.successUrl,
+      cancelUrl: input.cancelUrl,
+      outputMetadata: input.outputMetadata ?? null,
+      outputName: input.outputName ?? null,
+      expiresAt,
+      createdAt: now,
+      updatedAt: now,
+      ...values,
+    })
+    .returning();
+  if (!session) throw new Error("checkout session insert returned nothing");
+  return session;
+}

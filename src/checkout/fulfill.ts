@@ -1,0 +1,88 @@
+import { eq } from "drizzle-orm";
+import { checkoutSessions } from "../db/schema/index.js";
+import type { AppDeps } from "../http/types.js";
+import { notFound, panic } from "../lib/errors.js";
+import { savePaymentMethod } from "../payments/index.js";
+import type { IntentResult } from "../payments/processor.js";
+import { emitEvent } from "../webhooks/index.js";
+import { lockSession } from "./attempt.js";
+import { type ChargePlan, sessionMerchant } from "./charge-plan.js";
+import { type FulfilmentIds, fulfilProduct, sessionCustomer } from "./fulfill-product.js";
+import { fulfilActivation, fulfilAddPaymentMethod } from "./fulfill-setup.js";
+import { type CheckoutSessionRow, serializeCheckoutSession } from "./serialize.js";
+
+/**
+ * Settles a successful attempt in ONE transaction: every record the session implies, the session's own
+ * `succeeded`, and the events for all of it. Replays (a second confirm, the reconciler, a challenge
+ * answered twice) find the session already succeeded and change nothing.
+ */
+export async function fulfilSession(
+  deps: AppDeps,
+  sessionId: string,
+  plan: ChargePlan,
+  intent: IntentResult | undefined,
+): Promise<CheckoutSessionRow> {
+  return deps.db.transaction(async (tx) => {
+    const session = await lockSession(tx, sessionId);
+    if (!session) throw notFound("Checkout session");
+    if (session.status !== "pending") return session;
+    const merchant = sessionMerchant(session);
+    const customer = await sessionCustomer(tx, merchant, session);
+
+    let paymentMethodId: string | undefined;
+    if (intent?.paymentMethod) {
+      const method = await savePaymentMethod(tx, merchant, {
+        customerId: customer.id,
+        pricingModelId: session.pricingModelId,
+        processor: deps.processor.name,
+        processorMethodId: intent.paymentMethod.processorMethodId,
+        card: intent.paymentMethod.card,
+        billingDetails: session.billingAddress ?? undefined,
+        makeDefault: session.type === "add_payment_method" && !session.targetSubscriptionId,
+      });
+      paymentMethodId = method.id;
+    }
+
+    let ids: FulfilmentIds;
+    if (session.type === "product") {
+      ids = await fulfilProduct(deps, tx, merchant, session, plan, customer, intent, paymentMethodId);
+    } else {
+      if (!paymentMethodId) panic(`${session.type} session ${session.id} succeeded without a card`);
+      ids =
+        session.type === "add_payment_method"
+          ? await fulfilAddPaymentMethod(tx, merchant, session, customer.id, paymentMethodId)
+          : await fulfilActivation(deps, tx, merchant, session, plan, customer.id, intent, paymentMethodId);
+    }
+
+    const now = deps.now();
+    const [succeeded] = await tx
+      .update(checkoutSessions)
+      .set({
+        status: "succeeded",
+        completedAt: now,
+        updatedAt: now,
+        lastError: null,
+        processorIntentId: intent?.intentId ?? null,
+        customerId: ids.customerId,
+        customerEmail: customer.email,
+        customerName: customer.name,
+        purchaseId: ids.purchaseId ?? null,
+        subscriptionId: ids.subscriptionId ?? null,
+        invoiceId: ids.invoiceId ?? null,
+        paymentId: ids.paymentId ?? null,
+        paymentMethodId: ids.paymentMethodId ?? null,
+      })
+      .where(eq(checkoutSessions.id, session.id))
+      .returning();
+    if (!succeeded) throw new Error("locked session vanished");
+    await emitEvent(tx, {
+      organizationId: succeeded.organizationId,
+      livemode: succeeded.livemode,
+      type: "checkout_session.succeeded",
+      objectType: "checkout_session",
+      objectId: succeeded.id,
+      object: serializeCheckoutSession(succeeded),
+    });
+    return succeeded;
+  });
+}

@@ -1,0 +1,11 @@
+export { createCheckoutSession } from "./create-session.js";
+export { expireCheckoutSession, getCheckoutSession, sweepExpiredSessions } from "./expire.js";
+export { registerCheckoutPages } from "./public-routes.js";
+export { reconcilePendingSessions } from "./reconcile.js";
+export { registerCheckoutRoutes } from "./routes.js";
+export {
+  type CheckoutSessionRow,
+  checkoutUrl,
+  serializeCheckoutSession,
+  toCheckoutSessionResponse,
+} from "./serialize.js";

@@ -1,0 +1,125 @@
+import type { CheckoutView } from "../../web/view.js";
+import type { PriceRow } from "../catalog/index.js";
+import type { AppDeps } from "../http/types.js";
+import { formatAmount, multiplyAmount } from "../lib/money.js";
+import { getOrganization } from "../organizations/service.js";
+import { type ChargePlan, chargePlan } from "./charge-plan.js";
+import type { CheckoutSessionRow } from "./serialize.js";
+
+function every(price: PriceRow): string {
+  const count = price.intervalCount ?? 1;
+  const unit = price.intervalUnit ?? "month";
+  return count === 1 ? `every ${unit}` : `every ${count} ${unit}s`;
+}
+
+/** Where the customer goes after success: the merchant's URL with the session id filled in. */
+export function successRedirectUrl(deps: AppDeps, session: CheckoutSessionRow): string {
+  if (!session.successUrl) return `${deps.config.publicUrl}/checkout/${session.id}/success`;
+  return session.successUrl.replaceAll("{CHECKOUT_SESSION_ID}", encodeURIComponent(session.id));
+}
+
+function productCopy(session: CheckoutSessionRow, plan: ChargePlan) {
+  const { price, product } = plan;
+  const currency = plan.currency;
+  const unit = session.unitAmount ?? 0;
+  const lineTotal = multiplyAmount(unit, session.quantity);
+  const name = product?.name ?? price?.name ?? "Item";
+  const lines = [
+    {
+      label:
+        session.quantity > 1 ? `${name} × ${session.quantity} (${formatAmount(unit, currency)} each)` : name,
+      amount: formatAmount(lineTotal, currency),
+    },
+  ];
+  const terms: string[] = [];
+  let buttonLabel = plan.mode === "none" ? "Complete order" : `Pay ${formatAmount(plan.amount, currency)}`;
+  if (price?.type === "subscription") {
+    const recurring = `${formatAmount(lineTotal, currency)} ${every(price)}`;
+    if (plan.trialDays > 0) {
+      terms.push(`${plan.trialDays}-day free trial, then ${recurring}.`);
+      lines.push({
+        label: `Free trial (${plan.trialDays} days)`,
+        amount: `−${formatAmount(lineTotal, currency)}`,
+      });
+      buttonLabel = `Start ${plan.trialDays}-day trial`;
+    } else {
+      terms.push(`Billed ${recurring} until you cancel.`);
+      buttonLabel =
+        lineTotal === 0 ? "Start subscription" : `Subscribe for ${formatAmount(lineTotal, currency)}`;
+    }
+  }
+  return { title: name, description: product?.description ?? null, lines, terms, buttonLabel };
+}
+
+export async function buildCheckoutView(
+  deps: AppDeps,
+  session: CheckoutSessionRow,
+  options: { error?: string | null; email?: string; name?: string; country?: string } = {},
+): Promise<CheckoutView> {
+  const [plan, org] = await Promise.all([
+    chargePlan(deps, session),
+    getOrganization(deps.db, session.organizationId),
+  ]);
+  const currency = plan.currency;
+  let copy: {
+    title: string;
+    description: string | null;
+    lines: CheckoutView["lines"];
+    terms: string[];
+    buttonLabel: string;
+  };
+  if (session.type === "product") {
+    copy = productCopy(session, plan);
+  } else if (session.type === "add_payment_method") {
+    copy = {
+      title: "Add a payment method",
+      description: session.targetSubscriptionId
+        ? "This card will be used for your subscription from now on."
+        : null,
+      lines: [],
+      terms: ["Nothing is charged now."],
+      buttonLabel: "Save card",
+    };
+  } else {
+    const name = plan.product?.name ?? plan.price?.name ?? "Subscription";
+    copy = {
+      title: `Activate ${name}`,
+      description: plan.invoiceIds.length > 0 ? "Paying now settles your outstanding invoices." : null,
+      lines:
+        plan.invoiceIds.length > 0
+          ? [
+              {
+                label: `Outstanding invoices (${plan.invoiceIds.length})`,
+                amount: formatAmount(plan.amount, currency),
+              },
+            ]
+          : [],
+      terms:
+        plan.price?.type === "subscription"
+          ? [
+              `Then ${formatAmount(multiplyAmount(plan.price.unitPrice, session.quantity), currency)} ${every(plan.price)}.`,
+            ]
+          : [],
+      buttonLabel:
+        plan.amount > 0 ? `Pay ${formatAmount(plan.amount, currency)} and activate` : "Activate subscription",
+    };
+  }
+  return {
+    sessionId: session.id,
+    status: session.status,
+    type: session.type,
+    livemode: session.livemode,
+    merchantName: org?.name ?? "Merchant",
+    ...copy,
+    totalLabel: formatAmount(plan.amount, currency),
+    collectCard: plan.mode !== "none",
+    email: options.email ?? session.customerEmail ?? "",
+    name: options.name ?? session.customerName ?? "",
+    identityLocked: session.customerId !== null,
+    country: options.country ?? session.billingAddress?.address.country ?? "US",
+    cancelUrl: session.cancelUrl,
+    continueUrl: successRedirectUrl(deps, session),
+    error: options.error ?? (session.status === "open" ? session.lastError : null),
+    hasChallenge: session.status === "pending" && session.processorIntentId !== null,
+  };
+}

@@ -1,0 +1,102 @@
+import { html } from "hono/html";
+import { COUNTRIES, type Html, layout } from "./layout.js";
+import type { CheckoutView } from "./view.js";
+
+function summary(view: CheckoutView): Html {
+  return html`<section class="panel" aria-labelledby="summary-title">
+  <p class="merchant">${view.merchantName}</p>
+  <h1 id="summary-title">${view.title}</h1>
+  ${view.description ? html`<p class="desc">${view.description}</p>` : ""}
+  <p class="amount" aria-label="Total due today">${view.totalLabel}</p>
+  ${view.terms.map((t) => html`<p class="muted">${t}</p>`)}
+  <table class="lines" aria-label="Order summary">
+    <tbody>
+      ${view.lines.map((l) => html`<tr><td>${l.label}</td><td>${l.amount}</td></tr>`)}
+      <tr class="total"><td>Total due today</td><td>${view.totalLabel}</td></tr>
+    </tbody>
+  </table>
+</section>`;
+}
+
+function field(name: string, label: string, attrs: Html, describedBy: string | null): Html {
+  return html`<label for="${name}">${label}</label>
+<input id="${name}" name="${name}" ${attrs} ${describedBy ? html`aria-describedby="${describedBy}"` : ""}>`;
+}
+
+function cardFields(view: CheckoutView): Html {
+  if (!view.collectCard) return html``;
+  const invalid = view.error ? html`aria-invalid="true"` : "";
+  return html`<fieldset class="plain">
+  <legend class="muted">Card details</legend>
+  ${field("cardNumber", "Card number", html`inputmode="numeric" autocomplete="cc-number" required maxlength="23" placeholder="1234 1234 1234 1234" ${invalid}`, view.error ? "form-error" : null)}
+  <div class="row">
+    <div>${field("cardExpiry", "Expiry (MM / YY)", html`inputmode="numeric" autocomplete="cc-exp" required maxlength="9" placeholder="MM / YY"`, null)}</div>
+    <div>${field("cardCvc", "Security code", html`inputmode="numeric" autocomplete="cc-csc" required maxlength="4" placeholder="CVC"`, null)}</div>
+  </div>
+</fieldset>`;
+}
+
+function paymentForm(view: CheckoutView): Html {
+  const identity = view.identityLocked
+    ? html`<p class="muted">Paying as <strong>${view.name}</strong> (${view.email})</p>
+<input type="hidden" name="email" value="${view.email}"><input type="hidden" name="name" value="${view.name}">`
+    : html`${field("email", "Email", html`type="email" autocomplete="email" required maxlength="254" value="${view.email}"`, null)}
+${field("name", "Full name", html`autocomplete="name" required maxlength="200" value="${view.name}"`, null)}`;
+  return html`<section class="panel" aria-labelledby="pay-title">
+  <h2 id="pay-title">${view.collectCard ? "Payment" : "Your details"}</h2>
+  <div id="form-error" role="alert" aria-live="assertive">${view.error ? html`<p class="error">${view.error}</p>` : ""}</div>
+  <form method="post" action="/checkout/${view.sessionId}/confirm" data-checkout novalidate>
+    ${identity}
+    <label for="country">Billing country</label>
+    <select id="country" name="country" autocomplete="country" required>
+      ${COUNTRIES.map(([code, label]) => html`<option value="${code}"${code === view.country ? " selected" : ""}>${label}</option>`)}
+    </select>
+    ${cardFields(view)}
+    <button type="submit">${view.buttonLabel}</button>
+  </form>
+  ${view.cancelUrl ? html`<a class="cancel" href="${view.cancelUrl}" rel="noreferrer">Cancel and return to ${view.merchantName}</a>` : ""}
+  <p class="secure">Card numbers are sent to the payment processor and never stored by ${view.merchantName}.</p>
+</section>`;
+}
+
+function finalState(view: CheckoutView): Html {
+  const messages: Record<Exclude<CheckoutView["status"], "open">, Html> = {
+    succeeded: html`<p class="ok" role="status">${view.type === "product" ? "Payment complete." : "All set."} Thank you!</p>
+<a class="cancel" href="${view.continueUrl}">Continue to ${view.merchantName}</a>`,
+    pending: view.hasChallenge
+      ? html`<p role="status">Your bank needs you to confirm this payment.</p><a class="cancel" href="/checkout/${view.sessionId}/challenge">Continue to authentication</a>`
+      : html`<p role="status">Your payment is being processed. This page will show the result when it is done; reload to check.</p>`,
+    expired: html`<p class="error" role="status">This checkout has expired. No payment was taken.</p>
+${view.cancelUrl ? html`<a class="cancel" href="${view.cancelUrl}" rel="noreferrer">Return to ${view.merchantName}</a>` : ""}`,
+    failed: html`<p class="error" role="status">This checkout could not be completed and is closed. No payment was taken.</p>
+${view.cancelUrl ? html`<a class="cancel" href="${view.cancelUrl}" rel="noreferrer">Return to ${view.merchantName}</a>` : ""}`,
+  };
+  const status = view.status === "open" ? "pending" : view.status;
+  return html`<section class="panel" aria-labelledby="state-title"><h2 id="state-title">Checkout</h2>${messages[status]}</section>`;
+}
+
+export function renderCheckoutPage(view: CheckoutView): Html {
+  const body = html`<main>${summary(view)}${view.status === "open" ? paymentForm(view) : finalState(view)}</main>`;
+  return layout({ title: `${view.title} · ${view.merchantName}`, livemode: view.livemode, body });
+}
+
+/** The sandbox processor's stand-in for a bank's 3-D Secure page. */
+export function renderChallengePage(view: CheckoutView): Html {
+  const body = html`<main><section class="panel narrow" aria-labelledby="challenge-title">
+  <p class="merchant">Glade test bank</p>
+  <h1 id="challenge-title">Confirm your payment</h1>
+  <p>${view.merchantName} asks for ${view.totalLabel}. In test mode you choose the bank's answer.</p>
+  <form method="post" action="/checkout/${view.sessionId}/challenge" data-checkout>
+    <button type="submit" name="outcome" value="approve">Complete authentication</button>
+  </form>
+  <form method="post" action="/checkout/${view.sessionId}/challenge">
+    <button type="submit" name="outcome" value="deny" class="secondary">Fail authentication</button>
+  </form>
+</section></main>`;
+  return layout({ title: `Authenticate payment · ${view.merchantName}`, livemode: view.livemode, body });
+}
+
+export function renderMessagePage(options: { title: string; message: string; livemode: boolean }): Html {
+  const body = html`<main><section class="panel wide"><h1>${options.title}</h1><p>${options.message}</p></section></main>`;
+  return layout({ title: options.title, livemode: options.livemode, body });
+}

@@ -1,0 +1,57 @@
+import { html } from "hono/html";
+import type { HtmlEscapedString } from "hono/utils/html";
+
+export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+/** Every interpolation inside `html` is escaped: merchant and customer text can never become markup. */
+export function layout(options: { title: string; livemode: boolean; body: Html }): Html {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="robots" content="noindex,nofollow">
+<title>${options.title}</title>
+<link rel="stylesheet" href="/checkout/assets/checkout.css">
+<script src="/checkout/assets/checkout.js" defer></script>
+</head>
+<body>
+${options.livemode ? "" : html`<div class="banner" role="note">Test mode: no real money moves. Pay with 4242 4242 4242 4242, any future date, any CVC.</div>`}
+${options.body}
+</body>
+</html>`;
+}
+
+export const COUNTRIES: [string, string][] = [
+  ["US", "United States"],
+  ["CA", "Canada"],
+  ["GB", "United Kingdom"],
+  ["IE", "Ireland"],
+  ["DE", "Germany"],
+  ["FR", "France"],
+  ["ES", "Spain"],
+  ["IT", "Italy"],
+  ["NL", "Netherlands"],
+  ["BE", "Belgium"],
+  ["AT", "Austria"],
+  ["CH", "Switzerland"],
+  ["SE", "Sweden"],
+  ["NO", "Norway"],
+  ["DK", "Denmark"],
+  ["FI", "Finland"],
+  ["PL", "Poland"],
+  ["PT", "Portugal"],
+  ["CZ", "Czechia"],
+  ["AU", "Australia"],
+  ["NZ", "New Zealand"],
+  ["JP", "Japan"],
+  ["KR", "South Korea"],
+  ["SG", "Singapore"],
+  ["IN", "India"],
+  ["BR", "Brazil"],
+  ["MX", "Mexico"],
+  ["ZA", "South Africa"],
+  ["AE", "United Arab Emirates"],
+  ["IL", "Israel"],
+];
+export const COUNTRY_CODES = new Set(COUNTRIES.map(([code]) => code));

@@ -1,0 +1,26 @@
+/** Everything the hosted page shows, already formatted; built by src/checkout/page-view.ts. */
+export type CheckoutView = {
+  sessionId: string;
+  status: "open" | "pending" | "succeeded" | "failed" | "expired";
+  type: "product" | "add_payment_method" | "activate_subscription";
+  livemode: boolean;
+  merchantName: string;
+  title: string;
+  description: string | null;
+  lines: { label: string; amount: string }[];
+  totalLabel: string;
+  /** e.g. "then $19.00 every month" or "14-day free trial". */
+  terms: string[];
+  buttonLabel: string;
+  collectCard: boolean;
+  email: string;
+  name: string;
+  /** Known customers pay as themselves: their email is shown, not editable. */
+  identityLocked: boolean;
+  country: string;
+  cancelUrl: string | null;
+  continueUrl: string;
+  error: string | null;
+  /** Fields to refill after a failed submit (never card data). */
+  hasChallenge: boolean;
+};
