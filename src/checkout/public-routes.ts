@@ -5,12 +5,14 @@ import type { Context } from "hono";
 import { z } from "zod";
 import { renderChallengePage, renderCheckoutPage, renderMessagePage } from "../../web/checkout-page.js";
 import { COUNTRY_CODES } from "../../web/layout.js";
+import { renderReceiptPage } from "../../web/receipt-page.js";
 import { setPageSecurityHeaders } from "../http/page-headers.js";
 import type { App, AppDeps } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
 import { answerChallenge, type ConfirmResult, confirmCheckout, loadSession } from "./confirm.js";
 import { expireIfDue } from "./expire.js";
 import { buildCheckoutView, successRedirectUrl } from "./page-view.js";
+import { buildReceiptView } from "./receipt.js";
 import type { CheckoutSessionRow } from "./serialize.js";
 
 const ASSETS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../web/assets");
@@ -151,6 +153,14 @@ export function registerCheckoutPages(app: App, deps: AppDeps): void {
       if (fresh.status !== "open") return c.redirect(`/checkout/${session.id}`, 303);
       return renderSession(deps, c, fresh, 400, { error: err.message, ...form });
     }
+  });
+
+  app.get("/checkout/:id/success", async (c) => {
+    const session = await sessionOr404(deps, c.req.param("id"));
+    if (!session) return notFoundPage(c);
+    if (session.status !== "succeeded") return c.redirect(`/checkout/${session.id}`, 303);
+    setPageSecurityHeaders(c);
+    return c.html(renderReceiptPage(await buildReceiptView(deps, session)));
   });
 
   app.get("/checkout/:id/challenge", async (c) => {

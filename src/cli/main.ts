@@ -1,6 +1,7 @@
 import { openRuntime } from "../deps.js";
 import { createApp } from "../http/app.js";
 import { openApiDocument } from "../http/openapi-doc.js";
+import { startBackgroundJobs } from "../jobs.js";
 import { loadConfig } from "../lib/config.js";
 import { createApiKey, getOrganization } from "../organizations/service.js";
 import { startServer } from "../server.js";
@@ -10,6 +11,7 @@ const USAGE = `glade <command>
 
   start              migrate, seed the demo merchant (embedded database only), serve
   migrate            apply the committed SQL migrations
+  worker             run only the background jobs (webhook delivery, sweeps) until SIGTERM
   seed               create (or reuse) the demo merchant and print its test key
   keys create --org <organizationId> [--live] [--name <name>]
   openapi            print the OpenAPI document
@@ -38,6 +40,20 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${lines.join("\n")}\n`);
       const shutdown = async () => {
         await running.stop();
+        process.exit(0);
+      };
+      process.once("SIGINT", shutdown);
+      process.once("SIGTERM", shutdown);
+      return -1;
+    }
+    case "worker": {
+      // Any number of workers (and servers) may share one database: deliveries are claimed with SKIP LOCKED.
+      const runtime = await openRuntime(config);
+      const jobs = startBackgroundJobs(runtime.deps);
+      process.stdout.write("Glade worker running background jobs (SIGTERM to stop)\n");
+      const shutdown = async () => {
+        await jobs.stop();
+        await runtime.handle.close();
         process.exit(0);
       };
       process.once("SIGINT", shutdown);

@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { eq } from "drizzle-orm";
+import { seedDemoCatalog } from "../catalog/index.js";
+import { checkoutUrl, createCheckoutSession } from "../checkout/index.js";
 import { organizations } from "../db/schema/index.js";
-import type { AppDeps } from "../http/types.js";
+import type { AppDeps, Merchant } from "../http/types.js";
 import { authenticateSecret, createApiKey, createOrganization } from "../organizations/service.js";
 
 export const DEMO_ORG_NAME = "Glade Demo Store";
@@ -10,8 +12,8 @@ export const DEMO_ORG_NAME = "Glade Demo Store";
 type DemoCredentials = { organizationId: string; testSecretKey: string };
 
 /**
- * Creates the demo merchant once and remembers its test key next to the embedded data dir, so every
- * `npm start` can print a working key (the database only keeps the key's hash).
+ * Creates the demo merchant and its catalog once, remembers its test key next to the embedded data dir
+ * (the database keeps only the key's hash), and opens a fresh demo checkout on every start.
  */
 export async function seedDemo(
   deps: AppDeps,
@@ -24,14 +26,24 @@ export async function seedDemo(
     .limit(1);
   if (!org) org = await createOrganization(deps.db, { name: DEMO_ORG_NAME });
   let secret: string | undefined;
+  let apiKeyId = "seed";
   if (existsSync(credentialsFile)) {
     const saved = JSON.parse(readFileSync(credentialsFile, "utf8")) as DemoCredentials;
-    if (saved.organizationId === org.id && (await authenticateSecret(deps.db, saved.testSecretKey)))
+    const key =
+      saved.organizationId === org.id ? await authenticateSecret(deps.db, saved.testSecretKey) : undefined;
+    if (key) {
       secret = saved.testSecretKey;
+      apiKeyId = key.id;
+    }
   }
   if (!secret) {
-    secret = (await createApiKey(deps.db, { organizationId: org.id, livemode: false, name: "Demo test key" }))
-      .secret;
+    const created = await createApiKey(deps.db, {
+      organizationId: org.id,
+      livemode: false,
+      name: "Demo test key",
+    });
+    secret = created.secret;
+    apiKeyId = created.key.id;
     mkdirSync(dirname(credentialsFile), { recursive: true });
     writeFileSync(
       credentialsFile,
@@ -39,6 +51,22 @@ export async function seedDemo(
       { mode: 0o600 },
     );
   }
-  const summary = [`Demo organization: ${org.name} (${org.id})`, `Test secret key:   ${secret}`];
+  const merchant: Merchant = { organizationId: org.id, livemode: false, apiKeyId };
+  const catalog = await seedDemoCatalog(deps.db, merchant);
+  const base = deps.config.publicUrl;
+  const session = await createCheckoutSession(deps, merchant, {
+    type: "product",
+    anonymous: true,
+    priceId: catalog.oneTimePrice.id,
+    quantity: 1,
+    successUrl: `${base}/checkout/{CHECKOUT_SESSION_ID}/success`,
+    cancelUrl: `${base}/`,
+  });
+  const summary = [
+    `Demo organization: ${org.name} (${org.id})`,
+    `Test secret key:   ${secret}`,
+    `Demo checkout:     ${checkoutUrl(deps.config, session)}`,
+    `Try the API:       curl -H "Authorization: ${secret}" ${base}/api/v1/products`,
+  ];
   return { organizationId: org.id, secret, summary };
 }

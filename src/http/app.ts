@@ -33,6 +33,11 @@ export function createApp(deps: AppDeps): App {
 
   registerRoutes(app, deps);
   registerDocs(app);
+  app.get("/", (c) =>
+    c.html(
+      '<!doctype html><html lang="en"><meta charset="utf-8"><title>Glade</title><body style="font-family:system-ui;max-width:40rem;margin:3rem auto"><h1>Glade</h1><p>Checkout and billing server. API reference: <a href="/api/docs">/api/docs</a>.</p></body></html>',
+    ),
+  );
 
   app.notFound((c) => {
     if (c.req.path.startsWith("/api/")) {

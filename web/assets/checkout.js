@@ -1,5 +1,7 @@
 // Progressive enhancement only: the page works without this file.
 document.addEventListener("DOMContentLoaded", () => {
+  const print = document.querySelector("button[data-print]");
+  if (print) print.addEventListener("click", () => window.print());
   const form = document.querySelector("form[data-checkout]");
   if (form) {
     form.addEventListener("submit", () => {
