@@ -87,10 +87,12 @@ export function renderChallengePage(view: CheckoutView): Html {
   <h1 id="challenge-title">Confirm your payment</h1>
   <p>${view.merchantName} asks for ${view.totalLabel}. In test mode you choose the bank's answer.</p>
   <form method="post" action="/checkout/${view.sessionId}/challenge" data-checkout>
-    <button type="submit" name="outcome" value="approve">Complete authentication</button>
+    <input type="hidden" name="outcome" value="approve">
+    <button type="submit">Complete authentication</button>
   </form>
   <form method="post" action="/checkout/${view.sessionId}/challenge">
-    <button type="submit" name="outcome" value="deny" class="secondary">Fail authentication</button>
+    <input type="hidden" name="outcome" value="deny">
+    <button type="submit" class="secondary">Fail authentication</button>
   </form>
 </section></main>`;
   return layout({ title: `Authenticate payment · ${view.merchantName}`, livemode: view.livemode, body });

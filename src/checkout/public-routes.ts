@@ -175,7 +175,10 @@ export function registerCheckoutPages(app: App, deps: AppDeps): void {
   app.post("/checkout/:id/challenge", async (c) => {
     const session = await sessionOr404(deps, c.req.param("id"));
     if (!session) return notFoundPage(c);
-    const outcome = (await c.req.parseBody()).outcome === "approve" ? "approve" : "deny";
+    const answer = (await c.req.parseBody()).outcome;
+    if (answer !== "approve" && answer !== "deny")
+      return c.redirect(`/checkout/${session.id}/challenge`, 303);
+    const outcome = answer;
     try {
       return afterConfirm(deps, c, await answerChallenge(deps, session.id, outcome), {});
     } catch (err) {
