@@ -1,0 +1,24 @@
+export { getPricingModelDetails, type PricingModelDetails } from "./details.js";
+export { ensureDefaultPricingModel } from "./pricing-models.js";
+export {
+  getDefaultPriceForProduct,
+  getPrice,
+  getPriceWithProduct,
+  getPricingModel,
+  getProduct,
+} from "./queries.js";
+export { resolveCheckoutPrice } from "./resolve-price.js";
+export { registerCatalogRoutes } from "./routes.js";
+export { PricingModelDetailsSchema } from "./schemas.js";
+export { seedDemoCatalog } from "./seed.js";
+export {
+  type PriceRecord,
+  type PriceRow,
+  type PricingModelRecord,
+  type PricingModelRow,
+  type ProductRecord,
+  type ProductRow,
+  serializePrice,
+  serializePricingModel,
+  serializeProduct,
+} from "./serialize.js";

@@ -1,0 +1,161 @@
+import { and, asc, eq, inArray } from "drizzle-orm";
+import type { Executor } from "../db/client.js";
+import { prices, pricingModels, products } from "../db/schema/index.js";
+import type { Merchant } from "../http/types.js";
+import { notFound } from "../lib/errors.js";
+import type { PriceRow, PricingModelRow, ProductRow } from "./serialize.js";
+
+const pricingModelScope = (merchant: Merchant) =>
+  and(
+    eq(pricingModels.organizationId, merchant.organizationId),
+    eq(pricingModels.livemode, merchant.livemode),
+  );
+const productScope = (merchant: Merchant) =>
+  and(eq(products.organizationId, merchant.organizationId), eq(products.livemode, merchant.livemode));
+const priceScope = (merchant: Merchant) =>
+  and(eq(prices.organizationId, merchant.organizationId), eq(prices.livemode, merchant.livemode));
+
+export async function getPricingModel(
+  db: Executor,
+  merchant: Merchant,
+  id: string,
+): Promise<PricingModelRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(pricingModels)
+    .where(and(pricingModelScope(merchant), eq(pricingModels.id, id)));
+  return row;
+}
+
+export async function requirePricingModel(
+  db: Executor,
+  merchant: Merchant,
+  id: string,
+): Promise<PricingModelRow> {
+  const row = await getPricingModel(db, merchant, id);
+  if (!row) throw notFound("Pricing model", id);
+  return row;
+}
+
+export async function findDefaultPricingModel(
+  db: Executor,
+  merchant: Merchant,
+): Promise<PricingModelRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(pricingModels)
+    .where(and(pricingModelScope(merchant), eq(pricingModels.isDefault, true)));
+  return row;
+}
+
+export async function getProduct(
+  db: Executor,
+  merchant: Merchant,
+  productId: string,
+): Promise<ProductRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(products)
+    .where(and(productScope(merchant), eq(products.id, productId)));
+  return row;
+}
+
+export async function requireProduct(
+  db: Executor,
+  merchant: Merchant,
+  productId: string,
+): Promise<ProductRow> {
+  const row = await getProduct(db, merchant, productId);
+  if (!row) throw notFound("Product", productId);
+  return row;
+}
+
+export async function getPrice(
+  db: Executor,
+  merchant: Merchant,
+  priceId: string,
+): Promise<PriceRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(prices)
+    .where(and(priceScope(merchant), eq(prices.id, priceId)));
+  return row;
+}
+
+export async function requirePrice(db: Executor, merchant: Merchant, priceId: string): Promise<PriceRow> {
+  const row = await getPrice(db, merchant, priceId);
+  if (!row) throw notFound("Price", priceId);
+  return row;
+}
+
+export async function getPriceBySlug(
+  db: Executor,
+  merchant: Merchant,
+  pricingModelId: string,
+  slug: string,
+): Promise<PriceRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(prices)
+    .where(and(priceScope(merchant), eq(prices.pricingModelId, pricingModelId), eq(prices.slug, slug)));
+  return row;
+}
+
+export async function getProductBySlug(
+  db: Executor,
+  merchant: Merchant,
+  pricingModelId: string,
+  slug: string,
+): Promise<ProductRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(products)
+    .where(and(productScope(merchant), eq(products.pricingModelId, pricingModelId), eq(products.slug, slug)));
+  return row;
+}
+
+export async function getPriceWithProduct(
+  db: Executor,
+  merchant: Merchant,
+  priceId: string,
+): Promise<{ price: PriceRow; product: ProductRow | null } | undefined> {
+  const price = await getPrice(db, merchant, priceId);
+  if (!price) return undefined;
+  const product = price.productId ? ((await getProduct(db, merchant, price.productId)) ?? null) : null;
+  return { price, product };
+}
+
+/** Prices of the given products, oldest first, so a product's first price stays first. */
+export async function listPricesForProducts(
+  db: Executor,
+  merchant: Merchant,
+  productIds: string[],
+): Promise<PriceRow[]> {
+  if (productIds.length === 0) return [];
+  return db
+    .select()
+    .from(prices)
+    .where(and(priceScope(merchant), inArray(prices.productId, productIds)))
+    .orderBy(asc(prices.position));
+}
+
+export async function getDefaultPriceForProduct(
+  db: Executor,
+  merchant: Merchant,
+  productId: string,
+): Promise<PriceRow | undefined> {
+  const rows = await listPricesForProducts(db, merchant, [productId]);
+  return rows.find((p) => p.isDefault) ?? rows[0];
+}
+
+export async function listProductsForPricingModel(
+  db: Executor,
+  merchant: Merchant,
+  pricingModelId: string,
+): Promise<ProductRow[]> {
+  return db
+    .select()
+    .from(products)
+    .where(and(productScope(merchant), eq(products.pricingModelId, pricingModelId)))
+    .orderBy(asc(products.position));
+}

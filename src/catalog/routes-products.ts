@@ -1,0 +1,117 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { listTenantPage } from "../db/list.js";
+import { products } from "../db/schema/index.js";
+import { errorResponses, jsonBody, jsonResponse } from "../http/openapi.js";
+import type { App, AppDeps } from "../http/types.js";
+import { ListQuery } from "../lib/pagination.js";
+import { createProduct } from "./create-product.js";
+import { listPricesForProducts, requireProduct } from "./queries.js";
+import {
+  CreateProductBody,
+  IdParam,
+  listEnvelope,
+  ProductRecordSchema,
+  ProductWithPricesSchema,
+  UpdateProductBody,
+} from "./schemas.js";
+import { serializeProduct, serializeProductWithPrices } from "./serialize.js";
+import { updateProduct } from "./update-product.js";
+
+const tags = ["Products"];
+const security = [{ secretKey: [] }];
+const ProductResponse = z.object({ product: ProductRecordSchema });
+
+export function registerProductRoutes(app: App, deps: AppDeps): void {
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/products",
+      tags,
+      security,
+      summary: "Create a product together with its first (default) price",
+      request: { body: jsonBody(CreateProductBody) },
+      responses: {
+        200: jsonResponse(ProductResponse, "The created product"),
+        ...errorResponses("NOT_FOUND", "CONFLICT"),
+      },
+    }),
+    async (c) => {
+      const merchant = c.get("merchant");
+      const body = c.req.valid("json");
+      const { product } = await deps.db.transaction((tx) =>
+        createProduct(tx, merchant, body.product, body.price),
+      );
+      return c.json({ product: serializeProduct(product) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/products",
+      tags,
+      security,
+      summary: "List products, newest first",
+      request: { query: ListQuery },
+      responses: {
+        200: jsonResponse(listEnvelope(ProductRecordSchema, "ProductList"), "A page of products"),
+        ...errorResponses(),
+      },
+    }),
+    async (c) => {
+      const page = await listTenantPage(
+        deps.db,
+        products,
+        c.get("merchant"),
+        c.req.valid("query"),
+        serializeProduct,
+      );
+      return c.json(page, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/products/{id}",
+      tags,
+      security,
+      summary: "A product with its prices and default price (not wrapped, as Flowglad returns it)",
+      request: { params: IdParam },
+      responses: {
+        200: jsonResponse(ProductWithPricesSchema, "The product"),
+        ...errorResponses("NOT_FOUND"),
+      },
+    }),
+    async (c) => {
+      const merchant = c.get("merchant");
+      const product = await requireProduct(deps.db, merchant, c.req.valid("param").id);
+      const productPrices = await listPricesForProducts(deps.db, merchant, [product.id]);
+      return c.json(serializeProductWithPrices(product, productPrices), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/api/v1/products/{id}",
+      tags,
+      security,
+      summary: "Update a product and, optionally, its default price",
+      request: { params: IdParam, body: jsonBody(UpdateProductBody) },
+      responses: {
+        200: jsonResponse(ProductResponse, "The updated product"),
+        ...errorResponses("NOT_FOUND", "CONFLICT"),
+      },
+    }),
+    async (c) => {
+      const merchant = c.get("merchant");
+      const { id } = c.req.valid("param");
+      const body = c.req.valid("json");
+      const { product } = await deps.db.transaction((tx) =>
+        updateProduct(tx, merchant, id, body.product, body.price),
+      );
+      return c.json({ product: serializeProduct(product) }, 200);
+    },
+  );
+}

@@ -1,0 +1,82 @@
+import type { prices, pricingModels, products } from "../db/schema/index.js";
+import { toEpochMs } from "../http/openapi.js";
+
+export type PricingModelRow = typeof pricingModels.$inferSelect;
+export type ProductRow = typeof products.$inferSelect;
+export type PriceRow = typeof prices.$inferSelect;
+
+export function serializePricingModel(row: PricingModelRow) {
+  return {
+    id: row.id,
+    name: row.name,
+    isDefault: row.isDefault,
+    livemode: row.livemode,
+    organizationId: row.organizationId,
+    createdAt: toEpochMs(row.createdAt),
+    updatedAt: toEpochMs(row.updatedAt),
+  };
+}
+export type PricingModelRecord = ReturnType<typeof serializePricingModel>;
+
+export function serializeProduct(row: ProductRow) {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    imageURL: row.imageUrl,
+    slug: row.slug,
+    active: row.active,
+    default: row.isDefault,
+    pricingModelId: row.pricingModelId,
+    organizationId: row.organizationId,
+    livemode: row.livemode,
+    singularQuantityLabel: row.singularQuantityLabel,
+    pluralQuantityLabel: row.pluralQuantityLabel,
+    purchasePageEnabled: row.purchasePageEnabled,
+    createdAt: toEpochMs(row.createdAt),
+    updatedAt: toEpochMs(row.updatedAt),
+  };
+}
+export type ProductRecord = ReturnType<typeof serializeProduct>;
+
+export function serializePrice(row: PriceRow) {
+  return {
+    id: row.id,
+    productId: row.productId,
+    type: row.type,
+    name: row.name,
+    slug: row.slug,
+    unitPrice: row.unitPrice,
+    currency: row.currency,
+    intervalUnit: row.intervalUnit,
+    intervalCount: row.intervalCount,
+    trialPeriodDays: row.trialPeriodDays,
+    usageMeterId: row.usageMeterId,
+    usageEventsPerUnit: row.usageEventsPerUnit,
+    isDefault: row.isDefault,
+    active: row.active,
+    livemode: row.livemode,
+    pricingModelId: row.pricingModelId,
+    purchasePageEnabled: row.purchasePageEnabled,
+    createdAt: toEpochMs(row.createdAt),
+    updatedAt: toEpochMs(row.updatedAt),
+  };
+}
+export type PriceRecord = ReturnType<typeof serializePrice>;
+
+/** The default price is the one flagged so; a product whose flag was lost still shows its oldest price. */
+export function pickDefaultPrice(productPrices: PriceRow[]): PriceRow | null {
+  return productPrices.find((p) => p.isDefault) ?? productPrices[0] ?? null;
+}
+
+/** A product as `GET /products/{id}` and pricing-model details show it: with its prices, no features yet. */
+export function serializeProductWithPrices(product: ProductRow, productPrices: PriceRow[]) {
+  const defaultPrice = pickDefaultPrice(productPrices);
+  return {
+    ...serializeProduct(product),
+    prices: productPrices.map(serializePrice),
+    defaultPrice: defaultPrice ? serializePrice(defaultPrice) : null,
+    features: [] as never[],
+  };
+}
+export type ProductWithPricesRecord = ReturnType<typeof serializeProductWithPrices>;

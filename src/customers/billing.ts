@@ -1,0 +1,46 @@
+import { getPricingModelDetails, type PricingModelDetails } from "../catalog/index.js";
+import type { Executor } from "../db/client.js";
+import type { Merchant } from "../http/types.js";
+import { listInvoicesWithLinesForCustomer } from "../invoices/index.js";
+import { listPaymentMethodsForCustomer, serializePaymentMethod } from "../payments/index.js";
+import { listPurchasesForCustomer, serializePurchase } from "../purchases/index.js";
+import { listSubscriptionDetailsForCustomer } from "../subscriptions/index.js";
+import { requireCustomerByExternalId } from "./queries.js";
+import { serializeCustomer } from "./serialize.js";
+
+/** Statuses in which the customer still has the plan; the billing view calls these "current". */
+const CURRENT = new Set(["active", "trialing", "past_due", "cancellation_scheduled"]);
+
+/**
+ * Everything `@flowglad/server`'s getBilling() needs in one response. The catalog is the customer-facing view
+ * (active products and prices only); `catalog` repeats `pricingModel` because older clients read that name.
+ */
+export async function getCustomerBilling(
+  db: Executor,
+  merchant: Merchant,
+  externalId: string,
+  publicUrl: string,
+) {
+  const customer = await requireCustomerByExternalId(db, merchant, externalId);
+  const [pricingModel, subscriptions, purchases, invoices, paymentMethods] = await Promise.all([
+    getPricingModelDetails(db, merchant, customer.pricingModelId, { activeOnly: true }),
+    listSubscriptionDetailsForCustomer(db, merchant, customer.id),
+    listPurchasesForCustomer(db, merchant, customer.id),
+    listInvoicesWithLinesForCustomer(db, merchant, customer.id),
+    listPaymentMethodsForCustomer(db, merchant, customer.id),
+  ]);
+  const currentSubscriptions = subscriptions.filter((s) => CURRENT.has(s.status));
+  const catalog: PricingModelDetails = pricingModel;
+  return {
+    customer: serializeCustomer(customer),
+    billingPortalUrl: `${publicUrl}/billing/${customer.id}`,
+    pricingModel,
+    catalog,
+    subscriptions,
+    ...(currentSubscriptions[0] ? { currentSubscription: currentSubscriptions[0] } : {}),
+    currentSubscriptions,
+    purchases: purchases.map(serializePurchase),
+    invoices,
+    paymentMethods: paymentMethods.map(serializePaymentMethod),
+  };
+}

@@ -1,0 +1,77 @@
+import { randomBytes } from "node:crypto";
+import { ensureDefaultPricingModel, getPricingModel } from "../catalog/index.js";
+import type { Executor } from "../db/client.js";
+import { type BillingAddress, customers } from "../db/schema/index.js";
+import type { Merchant } from "../http/types.js";
+import { conflict, notFound } from "../lib/errors.js";
+import { newId } from "../lib/ids.js";
+import { emitEvent } from "../webhooks/index.js";
+import { type CustomerRow, serializeCustomer } from "./serialize.js";
+
+export type CreateCustomerInput = {
+  externalId: string;
+  email: string;
+  name: string;
+  pricingModelId?: string | null | undefined;
+  billingAddress?: BillingAddress | null | undefined;
+  archived?: boolean | undefined;
+  domain?: string | null | undefined;
+  iconURL?: string | null | undefined;
+  logoURL?: string | null | undefined;
+  userId?: string | null | undefined;
+};
+
+/** Prefix for this customer's invoice numbers, so numbers from different customers never collide. */
+function newInvoiceNumberBase(): string {
+  return randomBytes(4).toString("hex").toUpperCase();
+}
+
+/** Emits `customer.created` in the caller's transaction; an externalId already used in this org+mode is a CONFLICT. */
+export async function createCustomer(
+  tx: Executor,
+  merchant: Merchant,
+  input: CreateCustomerInput,
+): Promise<CustomerRow> {
+  let pricingModelId: string;
+  if (input.pricingModelId) {
+    const pricingModel = await getPricingModel(tx, merchant, input.pricingModelId);
+    if (!pricingModel) throw notFound("Pricing model", input.pricingModelId);
+    pricingModelId = pricingModel.id;
+  } else {
+    pricingModelId = (await ensureDefaultPricingModel(tx, merchant)).id;
+  }
+  const now = new Date();
+  // Conflict-do-nothing instead of a caught error: a failed insert would abort the caller's transaction.
+  const [row] = await tx
+    .insert(customers)
+    .values({
+      id: newId("customer"),
+      organizationId: merchant.organizationId,
+      livemode: merchant.livemode,
+      pricingModelId,
+      externalId: input.externalId,
+      email: input.email,
+      name: input.name,
+      archived: input.archived ?? false,
+      domain: input.domain ?? null,
+      iconUrl: input.iconURL ?? null,
+      logoUrl: input.logoURL ?? null,
+      userId: input.userId ?? null,
+      invoiceNumberBase: newInvoiceNumberBase(),
+      billingAddress: input.billingAddress ?? null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .onConflictDoNothing({ target: [customers.organizationId, customers.livemode, customers.externalId] })
+    .returning();
+  if (!row) throw conflict(`A customer with externalId ${input.externalId} already exists`);
+  await emitEvent(tx, {
+    organizationId: merchant.organizationId,
+    livemode: merchant.livemode,
+    type: "customer.created",
+    objectType: "customer",
+    objectId: row.id,
+    object: serializeCustomer(row),
+  });
+  return row;
+}

@@ -1,0 +1,7 @@
+export { getCustomerBilling } from "./billing.js";
+export { type CreateCustomerInput, createCustomer } from "./create-customer.js";
+export { getCustomerByExternalId, getCustomerById } from "./queries.js";
+export { registerCustomerRoutes } from "./routes.js";
+export { CustomerRecordSchema } from "./schemas.js";
+export { type CustomerRecord, type CustomerRow, serializeCustomer } from "./serialize.js";
+export { archiveCustomer, type UpdateCustomerInput, updateCustomer } from "./update-customer.js";

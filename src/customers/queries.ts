@@ -1,0 +1,50 @@
+import { and, eq } from "drizzle-orm";
+import type { Executor } from "../db/client.js";
+import { customers } from "../db/schema/index.js";
+import type { Merchant } from "../http/types.js";
+import { notFound } from "../lib/errors.js";
+import type { CustomerRow } from "./serialize.js";
+
+export const customerScope = (merchant: Merchant) =>
+  and(eq(customers.organizationId, merchant.organizationId), eq(customers.livemode, merchant.livemode));
+
+export async function getCustomerByExternalId(
+  db: Executor,
+  merchant: Merchant,
+  externalId: string,
+): Promise<CustomerRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(customers)
+    .where(and(customerScope(merchant), eq(customers.externalId, externalId)));
+  return row;
+}
+
+export async function getCustomerById(
+  db: Executor,
+  merchant: Merchant,
+  id: string,
+): Promise<CustomerRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(customers)
+    .where(and(customerScope(merchant), eq(customers.id, id)));
+  return row;
+}
+
+/** `@flowglad/server` creates the customer when this answers 404 with code NOT_FOUND. */
+export async function requireCustomerByExternalId(
+  db: Executor,
+  merchant: Merchant,
+  externalId: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<CustomerRow> {
+  const query = db
+    .select()
+    .from(customers)
+    .where(and(customerScope(merchant), eq(customers.externalId, externalId)));
+  // Writers lock the row so concurrent updates apply (and announce) one after the other.
+  const [row] = options.forUpdate ? await query.for("update") : await query;
+  if (!row) throw notFound("Customer with externalId", externalId);
+  return row;
+}

@@ -1,0 +1,26 @@
+import type { customers } from "../db/schema/index.js";
+import { toEpochMs } from "../http/openapi.js";
+
+export type CustomerRow = typeof customers.$inferSelect;
+
+export function serializeCustomer(row: CustomerRow) {
+  return {
+    id: row.id,
+    externalId: row.externalId,
+    email: row.email,
+    name: row.name,
+    archived: row.archived,
+    livemode: row.livemode,
+    organizationId: row.organizationId,
+    pricingModelId: row.pricingModelId,
+    domain: row.domain,
+    iconURL: row.iconUrl,
+    logoURL: row.logoUrl,
+    userId: row.userId,
+    invoiceNumberBase: row.invoiceNumberBase,
+    ...(row.billingAddress ? { billingAddress: row.billingAddress } : {}),
+    createdAt: toEpochMs(row.createdAt),
+    updatedAt: toEpochMs(row.updatedAt),
+  };
+}
+export type CustomerRecord = ReturnType<typeof serializeCustomer>;
