@@ -109,7 +109,8 @@ export async function createCheckoutSession(
   deps: AppDeps,
   merchant: Merchant,
   input: CreateCheckoutSessionInput,
-  options: { source?: "api" | "purchase_page" } = {},
+  /** `customerEmail` pre-fills an anonymous session's email field (purchase links' `?email=`). */
+  options: { source?: "api" | "purchase_page"; customerEmail?: string } = {},
 ): Promise<CheckoutSessionRow> {
   const now = deps.now();
   const expiresAt = resolveExpiry(now, input.expiresAt);
@@ -167,6 +168,7 @@ export async function createCheckoutSession(
       createdAt: now,
       updatedAt: now,
       ...values,
+      ...(options.customerEmail && !values.customerId ? { customerEmail: options.customerEmail } : {}),
     })
     .returning();
   if (!session) throw new Error("checkout session insert returned nothing");

@@ -1,9 +1,17 @@
 import { registerCatalogRoutes } from "../catalog/index.js";
 import { registerCustomerRoutes } from "../customers/index.js";
+import { registerInvoiceRoutes } from "../invoices/index.js";
+import { registerPaymentRoutes } from "../payments/index.js";
+import { registerPurchaseRoutes } from "../purchases/index.js";
+import { registerSubscriptionRoutes } from "../subscriptions/index.js";
 import type { App, AppDeps } from "./types.js";
 
 /** Each domain registers its own routes; this list is the one place that knows them all. */
 export function registerRoutes(app: App, deps: AppDeps): void {
   registerCatalogRoutes(app, deps);
   registerCustomerRoutes(app, deps);
+  registerPaymentRoutes(app, deps);
+  registerInvoiceRoutes(app, deps);
+  registerPurchaseRoutes(app, deps);
+  registerSubscriptionRoutes(app, deps);
 }

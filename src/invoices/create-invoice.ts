@@ -1,0 +1,172 @@
+import { and, count, eq, inArray, sql } from "drizzle-orm";
+import type { Executor } from "../db/client.js";
+import { type InvoiceType, invoiceLineItems, invoices } from "../db/schema/index.js";
+import type { Merchant } from "../http/types.js";
+import { badRequest, conflict, notFound } from "../lib/errors.js";
+import { newId } from "../lib/ids.js";
+import { MAX_AMOUNT, multiplyAmount, sumAmounts } from "../lib/money.js";
+import { emitEvent } from "../webhooks/emit-event.js";
+import { invoiceScope } from "./queries.js";
+import { type InvoiceLineItemRow, type InvoiceRow, serializeInvoice } from "./serialize.js";
+
+export type InvoiceLineInput = {
+  priceId: string | null;
+  description: string;
+  quantity: number;
+  unitPrice: number;
+};
+
+export type CreateInvoiceInput = {
+  customerId: string;
+  pricingModelId: string;
+  type: InvoiceType;
+  currency: string;
+  lines: InvoiceLineInput[];
+  status: "open" | "paid";
+  purchaseId?: string | null | undefined;
+  subscriptionId?: string | null | undefined;
+  billingPeriodId?: string | null | undefined;
+  checkoutSessionId?: string | null | undefined;
+  dueDate?: Date | null | undefined;
+};
+
+function checkLine(line: InvoiceLineInput): void {
+  if (!Number.isInteger(line.quantity) || line.quantity < 1) {
+    throw badRequest(`Invoice line quantity must be a positive integer, got ${line.quantity}`);
+  }
+  if (!Number.isInteger(line.unitPrice) || line.unitPrice < 0 || line.unitPrice > MAX_AMOUNT) {
+    throw badRequest(`Invoice line unit price must be a non-negative integer amount, got ${line.unitPrice}`);
+  }
+}
+
+/**
+ * Next number in the merchant's sequence (per organization and mode). The transaction-scoped advisory
+ * lock makes concurrent creators take turns, so count + 1 can never be handed out twice; the unique
+ * index stays as the last line of defence.
+ */
+async function nextInvoiceNumber(tx: Executor, merchant: Merchant): Promise<string> {
+  const lockKey = `invoice_number:${merchant.organizationId}:${merchant.livemode}`;
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${lockKey}, 0))`);
+  const [row] = await tx.select({ n: count() }).from(invoices).where(invoiceScope(merchant));
+  return `INV-${String((row?.n ?? 0) + 1).padStart(6, "0")}`;
+}
+
+async function announcePaid(tx: Executor, merchant: Merchant, invoice: InvoiceRow): Promise<void> {
+  await emitEvent(tx, {
+    organizationId: merchant.organizationId,
+    livemode: merchant.livemode,
+    type: "invoice.paid",
+    objectType: "invoice",
+    objectId: invoice.id,
+    object: serializeInvoice(invoice),
+  });
+}
+
+/** Amounts are computed here from quantity × unit price; callers never pass totals. */
+export async function createInvoice(
+  tx: Executor,
+  merchant: Merchant,
+  input: CreateInvoiceInput,
+): Promise<{ invoice: InvoiceRow; lines: InvoiceLineItemRow[] }> {
+  if (input.lines.length === 0) throw badRequest("An invoice needs at least one line");
+  for (const line of input.lines) checkLine(line);
+  const amounts = input.lines.map((line) => multiplyAmount(line.unitPrice, line.quantity));
+  const total = sumAmounts(amounts);
+  const now = new Date();
+  const paid = input.status === "paid";
+  const invoiceNumber = await nextInvoiceNumber(tx, merchant);
+  const [invoice] = await tx
+    .insert(invoices)
+    .values({
+      id: newId("invoice"),
+      organizationId: merchant.organizationId,
+      livemode: merchant.livemode,
+      pricingModelId: input.pricingModelId,
+      customerId: input.customerId,
+      type: input.type,
+      status: input.status,
+      invoiceNumber,
+      currency: input.currency.toUpperCase(),
+      subtotal: total,
+      total,
+      amountPaid: paid ? total : 0,
+      purchaseId: input.purchaseId ?? null,
+      subscriptionId: input.subscriptionId ?? null,
+      billingPeriodId: input.billingPeriodId ?? null,
+      checkoutSessionId: input.checkoutSessionId ?? null,
+      invoiceDate: now,
+      dueDate: input.dueDate ?? null,
+      paidAt: paid ? now : null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  if (!invoice) throw new Error("invoice insert returned nothing");
+  const lines = await tx
+    .insert(invoiceLineItems)
+    .values(
+      input.lines.map((line, i) => ({
+        id: newId("invoiceLineItem"),
+        organizationId: merchant.organizationId,
+        livemode: merchant.livemode,
+        invoiceId: invoice.id,
+        priceId: line.priceId,
+        description: line.description,
+        quantity: line.quantity,
+        unitPrice: line.unitPrice,
+        amount: amounts[i] ?? 0,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    )
+    .returning();
+  if (paid) await announcePaid(tx, merchant, invoice);
+  return { invoice, lines };
+}
+
+/** Paying a paid invoice is a no-op, so a replayed settlement never announces the payment twice. */
+export async function markInvoicePaid(
+  tx: Executor,
+  merchant: Merchant,
+  invoiceId: string,
+): Promise<InvoiceRow> {
+  const [locked] = await tx
+    .select()
+    .from(invoices)
+    .where(and(invoiceScope(merchant), eq(invoices.id, invoiceId)))
+    .for("update");
+  if (!locked) throw notFound("Invoice", invoiceId);
+  if (locked.status === "paid") return locked;
+  if (locked.status === "void" || locked.status === "uncollectible") {
+    throw conflict(`Invoice ${invoiceId} is ${locked.status} and cannot be paid`);
+  }
+  const now = new Date();
+  const [paid] = await tx
+    .update(invoices)
+    .set({ status: "paid", amountPaid: locked.total, paidAt: now, updatedAt: now })
+    .where(eq(invoices.id, locked.id))
+    .returning();
+  if (!paid) throw new Error(`invoice ${invoiceId} vanished while locked`);
+  await announcePaid(tx, merchant, paid);
+  return paid;
+}
+
+/** A canceled subscription owes nothing more: its unpaid invoices are voided, not left to be collected. */
+export async function voidOpenInvoicesForSubscription(
+  tx: Executor,
+  merchant: Merchant,
+  subscriptionId: string,
+): Promise<InvoiceRow[]> {
+  const now = new Date();
+  return tx
+    .update(invoices)
+    .set({ status: "void", updatedAt: now })
+    .where(
+      and(
+        invoiceScope(merchant),
+        eq(invoices.subscriptionId, subscriptionId),
+        inArray(invoices.status, ["open", "draft"]),
+      ),
+    )
+    .returning();
+}

@@ -1,0 +1,23 @@
+export {
+  type CreateInvoiceInput,
+  createInvoice,
+  type InvoiceLineInput,
+  markInvoicePaid,
+  voidOpenInvoicesForSubscription,
+} from "./create-invoice.js";
+export {
+  getInvoice,
+  getInvoiceLineItem,
+  listInvoicesWithLinesForCustomer,
+  listLinesForInvoices,
+  listOpenInvoicesForSubscription,
+} from "./queries.js";
+export { registerInvoiceRoutes } from "./routes.js";
+export { InvoiceLineItemRecord, InvoiceRecord, InvoiceWithLineItems } from "./schemas.js";
+export {
+  type InvoiceLineItemRow,
+  type InvoiceRow,
+  serializeInvoice,
+  serializeInvoiceLineItem,
+  serializeInvoiceWithLines,
+} from "./serialize.js";

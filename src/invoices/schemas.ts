@@ -1,0 +1,50 @@
+import { z } from "@hono/zod-openapi";
+import { EpochMs } from "../http/openapi.js";
+
+export const InvoiceRecord = z
+  .object({
+    id: z.string(),
+    invoiceNumber: z.string(),
+    status: z.enum(["draft", "open", "paid", "void", "uncollectible"]),
+    type: z.enum(["purchase", "subscription", "standalone"]),
+    customerId: z.string(),
+    purchaseId: z.string().nullable(),
+    subscriptionId: z.string().nullable(),
+    billingPeriodId: z.string().nullable(),
+    currency: z.string(),
+    subtotal: z.number().int(),
+    total: z.number().int(),
+    amountPaid: z.number().int(),
+    invoiceDate: EpochMs,
+    dueDate: EpochMs.nullable(),
+    paidAt: EpochMs.nullable(),
+    livemode: z.boolean(),
+    organizationId: z.string(),
+    pricingModelId: z.string(),
+    createdAt: EpochMs,
+    updatedAt: EpochMs,
+  })
+  .openapi("Invoice");
+export type InvoiceRecord = z.infer<typeof InvoiceRecord>;
+
+export const InvoiceLineItemRecord = z
+  .object({
+    id: z.string(),
+    invoiceId: z.string(),
+    priceId: z.string().nullable(),
+    description: z.string(),
+    quantity: z.number().int(),
+    price: z.number().int().openapi({ description: "Unit price in minor units" }),
+    amount: z.number().int().openapi({ description: "quantity × price" }),
+    type: z.literal("static"),
+    livemode: z.boolean(),
+    createdAt: EpochMs,
+    updatedAt: EpochMs,
+  })
+  .openapi("InvoiceLineItem");
+export type InvoiceLineItemRecord = z.infer<typeof InvoiceLineItemRecord>;
+
+export const InvoiceWithLineItems = z
+  .object({ invoice: InvoiceRecord, invoiceLineItems: z.array(InvoiceLineItemRecord) })
+  .openapi("InvoiceWithLineItems");
+export type InvoiceWithLineItems = z.infer<typeof InvoiceWithLineItems>;

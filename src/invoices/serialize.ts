@@ -1,0 +1,54 @@
+import type { invoiceLineItems, invoices } from "../db/schema/index.js";
+import { toEpochMs, toEpochMsOrNull } from "../http/openapi.js";
+import type { InvoiceLineItemRecord, InvoiceRecord, InvoiceWithLineItems } from "./schemas.js";
+
+export type InvoiceRow = typeof invoices.$inferSelect;
+export type InvoiceLineItemRow = typeof invoiceLineItems.$inferSelect;
+
+export function serializeInvoice(row: InvoiceRow): InvoiceRecord {
+  return {
+    id: row.id,
+    invoiceNumber: row.invoiceNumber,
+    status: row.status,
+    type: row.type,
+    customerId: row.customerId,
+    purchaseId: row.purchaseId,
+    subscriptionId: row.subscriptionId,
+    billingPeriodId: row.billingPeriodId,
+    currency: row.currency,
+    subtotal: row.subtotal,
+    total: row.total,
+    amountPaid: row.amountPaid,
+    invoiceDate: toEpochMs(row.invoiceDate),
+    dueDate: toEpochMsOrNull(row.dueDate),
+    paidAt: toEpochMsOrNull(row.paidAt),
+    livemode: row.livemode,
+    organizationId: row.organizationId,
+    pricingModelId: row.pricingModelId,
+    createdAt: toEpochMs(row.createdAt),
+    updatedAt: toEpochMs(row.updatedAt),
+  };
+}
+
+export function serializeInvoiceLineItem(row: InvoiceLineItemRow): InvoiceLineItemRecord {
+  return {
+    id: row.id,
+    invoiceId: row.invoiceId,
+    priceId: row.priceId,
+    description: row.description,
+    quantity: row.quantity,
+    price: row.unitPrice,
+    amount: row.amount,
+    type: "static",
+    livemode: row.livemode,
+    createdAt: toEpochMs(row.createdAt),
+    updatedAt: toEpochMs(row.updatedAt),
+  };
+}
+
+export function serializeInvoiceWithLines(
+  invoice: InvoiceRow,
+  lines: InvoiceLineItemRow[],
+): InvoiceWithLineItems {
+  return { invoice: serializeInvoice(invoice), invoiceLineItems: lines.map(serializeInvoiceLineItem) };
+}

@@ -1,0 +1,17 @@
+export {
+  getPaymentMethod,
+  listPaymentMethodsForCustomer,
+  type SavePaymentMethodInput,
+  savePaymentMethod,
+  setDefaultPaymentMethod,
+} from "./payment-methods.js";
+export { getPayment, type RecordPaymentInput, recordPayment } from "./record-payment.js";
+export { refundPayment } from "./refund-payment.js";
+export { registerPaymentRoutes } from "./routes.js";
+export { PaymentMethodRecord, PaymentRecord } from "./schemas.js";
+export {
+  type PaymentMethodRow,
+  type PaymentRow,
+  serializePayment,
+  serializePaymentMethod,
+} from "./serialize.js";

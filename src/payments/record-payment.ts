@@ -1,0 +1,106 @@
+import { and, eq } from "drizzle-orm";
+import type { Executor } from "../db/client.js";
+import { payments } from "../db/schema/index.js";
+import type { Merchant } from "../http/types.js";
+import { panic } from "../lib/errors.js";
+import { newId } from "../lib/ids.js";
+import { emitEvent } from "../webhooks/emit-event.js";
+import { type PaymentRow, serializePayment } from "./serialize.js";
+
+export type RecordPaymentInput = {
+  /** null only for a declined anonymous attempt, whose customer does not exist yet. */
+  customerId: string | null;
+  pricingModelId: string | null;
+  amount: number;
+  currency: string;
+  status: "succeeded" | "failed";
+  processor: string;
+  processorIntentId: string;
+  invoiceId?: string | null;
+  purchaseId?: string | null;
+  subscriptionId?: string | null;
+  checkoutSessionId?: string | null;
+  paymentMethodId?: string | null;
+  failureCode?: string | null;
+  failureMessage?: string | null;
+};
+
+export async function getPayment(
+  db: Executor,
+  merchant: Merchant,
+  id: string,
+): Promise<PaymentRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(payments)
+    .where(
+      and(
+        eq(payments.organizationId, merchant.organizationId),
+        eq(payments.livemode, merchant.livemode),
+        eq(payments.id, id),
+      ),
+    );
+  return row;
+}
+
+/**
+ * One processor intent settles into exactly one payment: a replayed confirm or webhook gets the first
+ * row back, and only the call that inserted it announces it.
+ */
+export async function recordPayment(
+  tx: Executor,
+  merchant: Merchant,
+  input: RecordPaymentInput,
+): Promise<PaymentRow> {
+  const now = new Date();
+  const [inserted] = await tx
+    .insert(payments)
+    .values({
+      id: newId("payment"),
+      organizationId: merchant.organizationId,
+      livemode: merchant.livemode,
+      pricingModelId: input.pricingModelId,
+      customerId: input.customerId,
+      invoiceId: input.invoiceId ?? null,
+      purchaseId: input.purchaseId ?? null,
+      subscriptionId: input.subscriptionId ?? null,
+      checkoutSessionId: input.checkoutSessionId ?? null,
+      paymentMethodId: input.paymentMethodId ?? null,
+      amount: input.amount,
+      currency: input.currency.toUpperCase(),
+      status: input.status,
+      failureCode: input.failureCode ?? null,
+      failureMessage: input.failureMessage ?? null,
+      processor: input.processor,
+      processorIntentId: input.processorIntentId,
+      chargeDate: now,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .onConflictDoNothing({ target: [payments.processor, payments.processorIntentId] })
+    .returning();
+  if (inserted) {
+    await emitEvent(tx, {
+      organizationId: merchant.organizationId,
+      livemode: merchant.livemode,
+      type: inserted.status === "succeeded" ? "payment.succeeded" : "payment.failed",
+      objectType: "payment",
+      objectId: inserted.id,
+      object: serializePayment(inserted),
+    });
+    return inserted;
+  }
+  const [existing] = await tx
+    .select()
+    .from(payments)
+    .where(
+      and(
+        eq(payments.organizationId, merchant.organizationId),
+        eq(payments.livemode, merchant.livemode),
+        eq(payments.processor, input.processor),
+        eq(payments.processorIntentId, input.processorIntentId),
+      ),
+    );
+  // The intent is already recorded, but not for this merchant and mode: a processor id reached the wrong tenant.
+  return existing ?? panic(`processor intent ${input.processorIntentId} belongs to another tenant`);
+}

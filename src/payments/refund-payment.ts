@@ -1,0 +1,128 @@
+import { and, eq } from "drizzle-orm";
+import type { Executor } from "../db/client.js";
+import { type PaymentStatus, payments } from "../db/schema/index.js";
+import type { AppDeps, Merchant } from "../http/types.js";
+import { AppError, badRequest, notFound } from "../lib/errors.js";
+import { emitEvent } from "../webhooks/emit-event.js";
+import { type PaymentRow, serializePayment } from "./serialize.js";
+
+async function lockPayment(tx: Executor, merchant: Merchant, paymentId: string): Promise<PaymentRow> {
+  const [payment] = await tx
+    .select()
+    .from(payments)
+    .where(
+      and(
+        eq(payments.organizationId, merchant.organizationId),
+        eq(payments.livemode, merchant.livemode),
+        eq(payments.id, paymentId),
+      ),
+    )
+    .for("update");
+  if (!payment) throw notFound("Payment", paymentId);
+  return payment;
+}
+
+function statusAfterRefunds(payment: PaymentRow, refundedAmount: number): PaymentStatus {
+  if (refundedAmount <= 0) return "succeeded";
+  return refundedAmount >= payment.amount ? "refunded" : "partially_refunded";
+}
+
+/**
+ * Reserves the refund on the payment row (under its lock) before the processor is asked, so concurrent
+ * refunds can never together exceed what was charged, and no database connection is held open while
+ * the processor works.
+ */
+async function reserveRefund(
+  deps: AppDeps,
+  merchant: Merchant,
+  paymentId: string,
+  partialAmount: number | undefined,
+): Promise<{ payment: PaymentRow; amount: number; previousRefundedAt: Date | null }> {
+  return deps.db.transaction(async (tx) => {
+    const payment = await lockPayment(tx, merchant, paymentId);
+    if (payment.status === "refunded") throw badRequest(`Payment ${paymentId} is already fully refunded`);
+    if (payment.status !== "succeeded" && payment.status !== "partially_refunded") {
+      throw badRequest(`Only succeeded payments can be refunded; payment ${paymentId} is ${payment.status}`);
+    }
+    if (payment.processor !== deps.processor.name) {
+      throw new AppError(
+        "UNPROCESSABLE_CONTENT",
+        `Payment ${paymentId} was made through ${payment.processor}, which this server is not connected to`,
+      );
+    }
+    const remaining = payment.amount - payment.refundedAmount;
+    const amount = partialAmount ?? remaining;
+    if (amount > remaining) {
+      throw badRequest(
+        `partialAmount ${amount} is more than the ${remaining} that can still be refunded on payment ${paymentId}`,
+      );
+    }
+    const refundedAmount = payment.refundedAmount + amount;
+    const now = deps.now();
+    const [reserved] = await tx
+      .update(payments)
+      .set({
+        refundedAmount,
+        refundedAt: now,
+        status: statusAfterRefunds(payment, refundedAmount),
+        updatedAt: now,
+      })
+      .where(eq(payments.id, payment.id))
+      .returning();
+    if (!reserved) throw new Error(`payment ${payment.id} vanished while locked`);
+    return { payment: reserved, amount, previousRefundedAt: payment.refundedAt };
+  });
+}
+
+/** Refunds a succeeded payment, fully (no `partialAmount`) or in part; emits `payment.refunded`. */
+export async function refundPayment(
+  deps: AppDeps,
+  merchant: Merchant,
+  paymentId: string,
+  input: { partialAmount?: number | undefined },
+): Promise<PaymentRow> {
+  const { payment, amount, previousRefundedAt } = await reserveRefund(
+    deps,
+    merchant,
+    paymentId,
+    input.partialAmount,
+  );
+  try {
+    await deps.processor.refund({ intentId: payment.processorIntentId, amount });
+  } catch (err) {
+    // The processor did not take the refund: release the reservation so the amount can be refunded later.
+    await deps.db.transaction(async (tx) => {
+      const locked = await lockPayment(tx, merchant, paymentId);
+      const refundedAmount = locked.refundedAmount - amount;
+      await tx
+        .update(payments)
+        .set({
+          refundedAmount,
+          refundedAt: refundedAmount > 0 ? locked.refundedAt : previousRefundedAt,
+          status: statusAfterRefunds(locked, refundedAmount),
+          updatedAt: deps.now(),
+        })
+        .where(eq(payments.id, paymentId));
+    });
+    deps.logger.error({ err, paymentId }, "processor refund failed");
+    throw new AppError(
+      "SERVICE_UNAVAILABLE",
+      "The payment processor could not refund this payment; try again",
+      {
+        retryable: true,
+      },
+    );
+  }
+  return deps.db.transaction(async (tx) => {
+    const confirmed = await lockPayment(tx, merchant, paymentId);
+    await emitEvent(tx, {
+      organizationId: merchant.organizationId,
+      livemode: merchant.livemode,
+      type: "payment.refunded",
+      objectType: "payment",
+      objectId: confirmed.id,
+      object: serializePayment(confirmed),
+    });
+    return confirmed;
+  });
+}

@@ -1,0 +1,9 @@
+export {
+  type CreatePurchaseInput,
+  createPurchase,
+  getPurchase,
+  listPurchasesForCustomer,
+} from "./purchases.js";
+export { registerPurchaseRoutes } from "./routes.js";
+export { PurchaseRecord } from "./schemas.js";
+export { type PurchaseRow, serializePurchase } from "./serialize.js";

@@ -1,0 +1,99 @@
+import { and, desc, eq } from "drizzle-orm";
+import type { Executor } from "../db/client.js";
+import { type OutputMetadata, type prices, purchases } from "../db/schema/index.js";
+import type { Merchant } from "../http/types.js";
+import { badRequest } from "../lib/errors.js";
+import { newId } from "../lib/ids.js";
+import { multiplyAmount } from "../lib/money.js";
+import { emitEvent } from "../webhooks/emit-event.js";
+import { type PurchaseRow, serializePurchase } from "./serialize.js";
+
+type PriceRow = typeof prices.$inferSelect;
+
+export type CreatePurchaseInput = {
+  customerId: string;
+  pricingModelId: string;
+  price: PriceRow;
+  name: string;
+  quantity: number;
+  status: "paid";
+  checkoutSessionId?: string | null | undefined;
+  metadata?: OutputMetadata | null | undefined;
+};
+
+const scope = (merchant: Merchant) =>
+  and(eq(purchases.organizationId, merchant.organizationId), eq(purchases.livemode, merchant.livemode));
+
+export async function getPurchase(
+  db: Executor,
+  merchant: Merchant,
+  id: string,
+): Promise<PurchaseRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(purchases)
+    .where(and(scope(merchant), eq(purchases.id, id)));
+  return row;
+}
+
+/** Newest first, as the billing view lists them. */
+export async function listPurchasesForCustomer(
+  db: Executor,
+  merchant: Merchant,
+  customerId: string,
+): Promise<PurchaseRow[]> {
+  return db
+    .select()
+    .from(purchases)
+    .where(and(scope(merchant), eq(purchases.customerId, customerId)))
+    .orderBy(desc(purchases.position));
+}
+
+/** Values come from the price the caller passes (its snapshot) × quantity, never from the client. */
+export async function createPurchase(
+  tx: Executor,
+  merchant: Merchant,
+  input: CreatePurchaseInput,
+): Promise<PurchaseRow> {
+  if (!Number.isInteger(input.quantity) || input.quantity < 1) {
+    throw badRequest(`Purchase quantity must be a positive integer, got ${input.quantity}`);
+  }
+  const value = multiplyAmount(input.price.unitPrice, input.quantity);
+  const now = new Date();
+  const [row] = await tx
+    .insert(purchases)
+    .values({
+      id: newId("purchase"),
+      organizationId: merchant.organizationId,
+      livemode: merchant.livemode,
+      pricingModelId: input.pricingModelId,
+      customerId: input.customerId,
+      priceId: input.price.id,
+      productId: input.price.productId,
+      priceType: input.price.type,
+      name: input.name,
+      quantity: input.quantity,
+      status: input.status,
+      currency: input.price.currency.toUpperCase(),
+      firstInvoiceValue: value,
+      totalPurchaseValue: value,
+      metadata: input.metadata ?? null,
+      purchaseDate: now,
+      checkoutSessionId: input.checkoutSessionId ?? null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  if (!row) throw new Error("purchase insert returned nothing");
+  if (row.status === "paid") {
+    await emitEvent(tx, {
+      organizationId: merchant.organizationId,
+      livemode: merchant.livemode,
+      type: "purchase.completed",
+      objectType: "purchase",
+      objectId: row.id,
+      object: serializePurchase(row),
+    });
+  }
+  return row;
+}

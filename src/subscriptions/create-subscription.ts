@@ -1,0 +1,164 @@
+import type { PriceRow } from "../catalog/index.js";
+import type { Executor } from "../db/client.js";
+import { billingPeriods, type OutputMetadata, subscriptionItems, subscriptions } from "../db/schema/index.js";
+import type { Merchant } from "../http/types.js";
+import { badRequest } from "../lib/errors.js";
+import { newId } from "../lib/ids.js";
+import { emitEvent } from "../webhooks/emit-event.js";
+import { addInterval } from "./periods.js";
+import {
+  type BillingPeriodRow,
+  type SubscriptionItemRow,
+  type SubscriptionRow,
+  serializeSubscription,
+} from "./serialize.js";
+
+export type CreateSubscriptionInput = {
+  customerId: string;
+  price: PriceRow;
+  quantity: number;
+  startDate: Date;
+  trialEnd?: Date | null | undefined;
+  status: "active" | "trialing" | "incomplete";
+  defaultPaymentMethodId?: string | null | undefined;
+  name?: string | null | undefined;
+  metadata?: OutputMetadata | null | undefined;
+  checkoutSessionId?: string | null | undefined;
+  /** Pre-generated id, for callers that must key a processor charge on the subscription before it exists. */
+  id?: string | undefined;
+  backupPaymentMethodId?: string | null | undefined;
+  doNotCharge?: boolean | undefined;
+};
+
+export type CreatedSubscription = {
+  subscription: SubscriptionRow;
+  items: SubscriptionItemRow[];
+  billingPeriod: BillingPeriodRow | null;
+};
+
+type Plan = {
+  anchor: Date | null;
+  period: { start: Date; end: Date; trial: boolean } | null;
+  trialEnd: Date | null;
+};
+
+function planFirstPeriod(
+  input: CreateSubscriptionInput,
+  interval: PriceRow["intervalUnit"],
+  count: number,
+): Plan {
+  if (input.status === "incomplete") return { anchor: null, period: null, trialEnd: input.trialEnd ?? null };
+  if (input.status === "trialing") {
+    const trialEnd = input.trialEnd;
+    if (!trialEnd) throw badRequest("A trialing subscription needs a trialEnd");
+    if (trialEnd.getTime() <= input.startDate.getTime())
+      throw badRequest("trialEnd must be after the start date");
+    // Paid billing starts when the trial ends, so that is the day every later period is aligned to.
+    return { anchor: trialEnd, period: { start: input.startDate, end: trialEnd, trial: true }, trialEnd };
+  }
+  if (!interval) throw badRequest(`Price ${input.price.id} has no billing interval`);
+  const end = addInterval(input.startDate, interval, count);
+  return {
+    anchor: input.startDate,
+    period: { start: input.startDate, end, trial: false },
+    trialEnd: input.trialEnd ?? null,
+  };
+}
+
+/**
+ * Creates the subscription, its single item (a snapshot of the price's unit amount) and its first billing
+ * period: a regular one when active, the trial when trialing, none while incomplete.
+ */
+export async function createSubscription(
+  tx: Executor,
+  merchant: Merchant,
+  input: CreateSubscriptionInput,
+): Promise<CreatedSubscription> {
+  const { price } = input;
+  if (price.type !== "subscription" || !price.intervalUnit) {
+    throw badRequest(`Price ${price.id} is not a subscription price`);
+  }
+  if (!Number.isInteger(input.quantity) || input.quantity < 1) {
+    throw badRequest(`Subscription quantity must be a positive integer, got ${input.quantity}`);
+  }
+  const intervalCount = price.intervalCount ?? 1;
+  const plan = planFirstPeriod(input, price.intervalUnit, intervalCount);
+  const now = new Date();
+  const id = input.id ?? newId("subscription");
+  const scope = { organizationId: merchant.organizationId, livemode: merchant.livemode };
+
+  const [subscription] = await tx
+    .insert(subscriptions)
+    .values({
+      id,
+      ...scope,
+      pricingModelId: price.pricingModelId,
+      customerId: input.customerId,
+      priceId: price.id,
+      status: input.status,
+      name: input.name ?? null,
+      metadata: input.metadata ?? null,
+      interval: price.intervalUnit,
+      intervalCount,
+      renews: true,
+      startDate: input.startDate,
+      trialEnd: plan.trialEnd,
+      billingCycleAnchorDate: plan.anchor,
+      currentBillingPeriodStart: plan.period?.start ?? null,
+      currentBillingPeriodEnd: plan.period?.end ?? null,
+      defaultPaymentMethodId: input.defaultPaymentMethodId ?? null,
+      backupPaymentMethodId: input.backupPaymentMethodId ?? null,
+      doNotCharge: input.doNotCharge ?? false,
+      isFreePlan: price.unitPrice === 0,
+      checkoutSessionId: input.checkoutSessionId ?? null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  if (!subscription) throw new Error("subscription insert returned nothing");
+
+  const items = await tx
+    .insert(subscriptionItems)
+    .values({
+      id: newId("subscriptionItem"),
+      ...scope,
+      subscriptionId: id,
+      priceId: price.id,
+      name: input.name ?? price.name ?? null,
+      quantity: input.quantity,
+      unitPrice: price.unitPrice,
+      addedDate: input.startDate,
+      metadata: null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+
+  let billingPeriod: BillingPeriodRow | null = null;
+  if (plan.period) {
+    const [row] = await tx
+      .insert(billingPeriods)
+      .values({
+        id: newId("billingPeriod"),
+        ...scope,
+        subscriptionId: id,
+        startDate: plan.period.start,
+        endDate: plan.period.end,
+        status: "active",
+        trialPeriod: plan.period.trial,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    billingPeriod = row ?? null;
+  }
+
+  await emitEvent(tx, {
+    ...scope,
+    type: "subscription.created",
+    objectType: "subscription",
+    objectId: id,
+    object: serializeSubscription(subscription),
+  });
+  return { subscription, items, billingPeriod };
+}

@@ -1,0 +1,30 @@
+export { activateSubscription, setSubscriptionDefaultPaymentMethod } from "./activate-subscription.js";
+export {
+  type CancellationTiming,
+  cancelSubscription,
+  runScheduledCancellations,
+  uncancelSubscription,
+} from "./cancel-subscription.js";
+export {
+  type CreatedSubscription,
+  type CreateSubscriptionInput,
+  createSubscription,
+} from "./create-subscription.js";
+export { addInterval, type Period, periodContaining } from "./periods.js";
+export {
+  getSubscription,
+  listItemsForSubscriptions,
+  listSubscriptionDetailsForCustomer,
+} from "./queries.js";
+export { registerSubscriptionRoutes } from "./routes.js";
+export { SubscriptionDetailsRecord, SubscriptionItemRecord, SubscriptionRecord } from "./schemas.js";
+export {
+  type BillingPeriodRow,
+  CURRENT_STATUSES,
+  type SubscriptionItemRow,
+  type SubscriptionRow,
+  serializeSubscription,
+  serializeSubscriptionDetails,
+  serializeSubscriptionItem,
+} from "./serialize.js";
+export { startSubscription } from "./start-subscription.js";

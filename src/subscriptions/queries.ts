@@ -1,0 +1,90 @@
+import { and, asc, desc, eq, inArray } from "drizzle-orm";
+import { getPriceWithProduct, serializePrice } from "../catalog/index.js";
+import type { Executor } from "../db/client.js";
+import { subscriptionItems, subscriptions } from "../db/schema/index.js";
+import type { Merchant } from "../http/types.js";
+import { notFound } from "../lib/errors.js";
+import type { SubscriptionDetailsRecord } from "./schemas.js";
+import { type SubscriptionItemRow, type SubscriptionRow, serializeSubscriptionDetails } from "./serialize.js";
+
+export const subscriptionScope = (merchant: Merchant) =>
+  and(
+    eq(subscriptions.organizationId, merchant.organizationId),
+    eq(subscriptions.livemode, merchant.livemode),
+  );
+
+export async function getSubscription(
+  db: Executor,
+  merchant: Merchant,
+  id: string,
+): Promise<SubscriptionRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(subscriptions)
+    .where(and(subscriptionScope(merchant), eq(subscriptions.id, id)));
+  return row;
+}
+
+/** Row lock for a state change: concurrent cancels, activations and uncancels take turns. */
+export async function lockSubscription(
+  tx: Executor,
+  merchant: Merchant,
+  id: string,
+): Promise<SubscriptionRow> {
+  const [row] = await tx
+    .select()
+    .from(subscriptions)
+    .where(and(subscriptionScope(merchant), eq(subscriptions.id, id)))
+    .for("update");
+  if (!row) throw notFound("Subscription", id);
+  return row;
+}
+
+export async function listItemsForSubscriptions(
+  db: Executor,
+  merchant: Merchant,
+  subscriptionIds: string[],
+): Promise<SubscriptionItemRow[]> {
+  if (subscriptionIds.length === 0) return [];
+  return db
+    .select()
+    .from(subscriptionItems)
+    .where(
+      and(
+        eq(subscriptionItems.organizationId, merchant.organizationId),
+        eq(subscriptionItems.livemode, merchant.livemode),
+        inArray(subscriptionItems.subscriptionId, subscriptionIds),
+      ),
+    )
+    .orderBy(asc(subscriptionItems.position));
+}
+
+/** Every subscription of the customer (newest first) with its items and each item's price, as wire objects. */
+export async function listSubscriptionDetailsForCustomer(
+  db: Executor,
+  merchant: Merchant,
+  customerId: string,
+): Promise<SubscriptionDetailsRecord[]> {
+  const rows = await db
+    .select()
+    .from(subscriptions)
+    .where(and(subscriptionScope(merchant), eq(subscriptions.customerId, customerId)))
+    .orderBy(desc(subscriptions.position));
+  const items = await listItemsForSubscriptions(
+    db,
+    merchant,
+    rows.map((r) => r.id),
+  );
+  const prices = new Map<string, Record<string, unknown>>();
+  for (const priceId of new Set(items.map((i) => i.priceId))) {
+    const found = await getPriceWithProduct(db, merchant, priceId);
+    if (found) prices.set(priceId, serializePrice(found.price));
+  }
+  return rows.map((row) =>
+    serializeSubscriptionDetails(
+      row,
+      items.filter((i) => i.subscriptionId === row.id),
+      prices,
+    ),
+  );
+}

@@ -1,0 +1,132 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
+import { listTenantPage } from "../db/list.js";
+import { subscriptions } from "../db/schema/index.js";
+import { errorResponses, jsonBody, jsonResponse } from "../http/openapi.js";
+import type { App, AppDeps } from "../http/types.js";
+import { notFound } from "../lib/errors.js";
+import { ListQuery } from "../lib/pagination.js";
+import { cancelSubscription, uncancelSubscription } from "./cancel-subscription.js";
+import { getSubscription } from "./queries.js";
+import {
+  CancelSubscriptionBody,
+  CreateSubscriptionBody,
+  SubscriptionEnvelope,
+  SubscriptionRecord,
+} from "./schemas.js";
+import { serializeSubscription } from "./serialize.js";
+import { startSubscription } from "./start-subscription.js";
+
+const IdParams = z.object({ id: z.string().min(1).max(200) });
+
+const SubscriptionList = z
+  .object({
+    data: z.array(SubscriptionRecord),
+    hasMore: z.boolean(),
+    total: z.number().int(),
+    currentCursor: z.string().optional(),
+    nextCursor: z.string().optional(),
+  })
+  .openapi("SubscriptionList");
+
+const createSubscriptionRoute = createRoute({
+  method: "post",
+  path: "/api/v1/subscriptions",
+  tags: ["Subscriptions"],
+  security: [{ secretKey: [] }],
+  summary: "Create a subscription (charged, trialing, or incomplete awaiting payment)",
+  request: { body: jsonBody(CreateSubscriptionBody) },
+  responses: {
+    200: jsonResponse(SubscriptionEnvelope, "The new subscription"),
+    ...errorResponses("NOT_FOUND", "PAYMENT_REQUIRED"),
+  },
+});
+
+const listSubscriptionsRoute = createRoute({
+  method: "get",
+  path: "/api/v1/subscriptions",
+  tags: ["Subscriptions"],
+  security: [{ secretKey: [] }],
+  summary: "List subscriptions",
+  request: { query: ListQuery.extend({ customerId: z.string().min(1).max(200).optional() }) },
+  responses: { 200: jsonResponse(SubscriptionList, "A page of subscriptions"), ...errorResponses() },
+});
+
+const getSubscriptionRoute = createRoute({
+  method: "get",
+  path: "/api/v1/subscriptions/{id}",
+  tags: ["Subscriptions"],
+  security: [{ secretKey: [] }],
+  summary: "Retrieve a subscription",
+  request: { params: IdParams },
+  responses: {
+    200: jsonResponse(SubscriptionEnvelope, "The subscription"),
+    ...errorResponses("NOT_FOUND"),
+  },
+});
+
+const cancelSubscriptionRoute = createRoute({
+  method: "post",
+  path: "/api/v1/subscriptions/{id}/cancel",
+  tags: ["Subscriptions"],
+  security: [{ secretKey: [] }],
+  summary: "Cancel a subscription now or at the end of its current billing period",
+  request: { params: IdParams, body: jsonBody(CancelSubscriptionBody) },
+  responses: {
+    200: jsonResponse(SubscriptionEnvelope, "The canceled or cancellation-scheduled subscription"),
+    ...errorResponses("NOT_FOUND"),
+  },
+});
+
+const uncancelSubscriptionRoute = createRoute({
+  method: "post",
+  path: "/api/v1/subscriptions/{id}/uncancel",
+  tags: ["Subscriptions"],
+  security: [{ secretKey: [] }],
+  summary: "Take back a scheduled cancellation",
+  request: { params: IdParams, body: { ...jsonBody(z.object({})), required: false } },
+  responses: {
+    200: jsonResponse(SubscriptionEnvelope, "The subscription"),
+    ...errorResponses("NOT_FOUND"),
+  },
+});
+
+export function registerSubscriptionRoutes(app: App, deps: AppDeps): void {
+  app.openapi(createSubscriptionRoute, async (c) => {
+    const row = await startSubscription(deps, c.get("merchant"), c.req.valid("json"));
+    return c.json({ subscription: serializeSubscription(row) }, 200);
+  });
+
+  app.openapi(listSubscriptionsRoute, async (c) => {
+    const { customerId, ...query } = c.req.valid("query");
+    const page = await listTenantPage(
+      deps.db,
+      subscriptions,
+      c.get("merchant"),
+      query,
+      serializeSubscription,
+      customerId === undefined ? undefined : eq(subscriptions.customerId, customerId),
+    );
+    return c.json(page, 200);
+  });
+
+  app.openapi(getSubscriptionRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const row = await getSubscription(deps.db, c.get("merchant"), id);
+    if (!row) throw notFound("Subscription", id);
+    return c.json({ subscription: serializeSubscription(row) }, 200);
+  });
+
+  app.openapi(cancelSubscriptionRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const { cancellation } = c.req.valid("json");
+    const row = await cancelSubscription(deps, c.get("merchant"), id, cancellation.timing);
+    return c.json({ subscription: serializeSubscription(row) }, 200);
+  });
+
+  app.openapi(uncancelSubscriptionRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const row = await uncancelSubscription(deps, c.get("merchant"), id);
+    return c.json({ subscription: serializeSubscription(row) }, 200);
+  });
+}

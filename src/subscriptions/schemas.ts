@@ -1,0 +1,136 @@
+import { z } from "@hono/zod-openapi";
+import { EpochMs, MetadataSchema } from "../http/openapi.js";
+
+export const SubscriptionStatusSchema = z.enum([
+  "trialing",
+  "active",
+  "past_due",
+  "unpaid",
+  "cancellation_scheduled",
+  "incomplete",
+  "incomplete_expired",
+  "canceled",
+  "paused",
+  "credit_trial",
+]);
+
+const IntervalSchema = z.enum(["day", "week", "month", "year"]);
+
+export const SubscriptionRecord = z
+  .object({
+    id: z.string(),
+    customerId: z.string(),
+    priceId: z.string(),
+    pricingModelId: z.string(),
+    organizationId: z.string(),
+    status: SubscriptionStatusSchema,
+    current: z.boolean(),
+    renews: z.boolean(),
+    interval: IntervalSchema.nullable(),
+    intervalCount: z.number().int().nullable(),
+    startDate: EpochMs,
+    createdAt: EpochMs,
+    updatedAt: EpochMs,
+    backupPaymentMethodId: z.string().nullable(),
+    defaultPaymentMethodId: z.string().nullable(),
+    cancellationReason: z.string().nullable(),
+    name: z.string().nullable(),
+    replacedBySubscriptionId: z.string().nullable(),
+    doNotCharge: z.boolean(),
+    isFreePlan: z.boolean(),
+    runBillingAtPeriodStart: z.boolean(),
+    livemode: z.boolean(),
+    billingCycleAnchorDate: EpochMs.nullable(),
+    currentBillingPeriodStart: EpochMs.nullable(),
+    currentBillingPeriodEnd: EpochMs.nullable(),
+    trialEnd: EpochMs.nullable(),
+    canceledAt: EpochMs.nullable(),
+    cancelScheduledAt: EpochMs.nullable(),
+    metadata: MetadataSchema.nullable(),
+  })
+  .openapi("Subscription");
+export type SubscriptionRecord = z.infer<typeof SubscriptionRecord>;
+
+export const SubscriptionItemRecord = z
+  .object({
+    id: z.string(),
+    subscriptionId: z.string(),
+    priceId: z.string(),
+    name: z.string().nullable(),
+    quantity: z.number().int(),
+    unitPrice: z.number().int(),
+    addedDate: EpochMs,
+    expiredAt: EpochMs.nullable(),
+    metadata: MetadataSchema.nullable(),
+    type: z.literal("static"),
+    livemode: z.boolean(),
+    createdAt: EpochMs,
+    updatedAt: EpochMs,
+    price: z.record(z.string(), z.unknown()).optional().openapi({ description: "The item's price record" }),
+  })
+  .openapi("SubscriptionItem");
+export type SubscriptionItemRecord = z.infer<typeof SubscriptionItemRecord>;
+
+export const SubscriptionDetailsRecord = SubscriptionRecord.extend({
+  subscriptionItems: z.array(SubscriptionItemRecord),
+}).openapi("SubscriptionDetails");
+export type SubscriptionDetailsRecord = z.infer<typeof SubscriptionDetailsRecord>;
+
+/** Latest date we accept anywhere: year 9999, so period arithmetic never leaves the Date range. */
+const MAX_EPOCH_MS = 253_402_300_799_999;
+
+const ObjectId = z.string().min(1).max(200);
+
+/** Flat, as `subscriptions.create` sends it; unknown keys (e.g. `interval`) are ignored: the price decides. */
+export const CreateSubscriptionBody = z
+  .object({
+    customerId: ObjectId.optional(),
+    customerExternalId: z.string().min(1).max(255).optional(),
+    priceId: ObjectId.optional(),
+    priceSlug: z.string().min(1).max(255).optional(),
+    quantity: z.number().int().min(1).max(1_000_000).default(1),
+    startDate: z
+      .union([z.string().max(64), z.number().int().min(0).max(MAX_EPOCH_MS)])
+      .optional()
+      .openapi({ description: "ISO 8601 date-time (or epoch ms); defaults to now" }),
+    trialEnd: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_EPOCH_MS)
+      .optional()
+      .openapi({ description: "Epoch ms; a future value starts the subscription as trialing" }),
+    metadata: MetadataSchema.optional(),
+    name: z.string().min(1).max(255).optional(),
+    defaultPaymentMethodId: ObjectId.optional(),
+    backupPaymentMethodId: ObjectId.optional(),
+    doNotCharge: z.boolean().optional(),
+  })
+  .superRefine((body, ctx) => {
+    if ((body.customerId === undefined) === (body.customerExternalId === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["customerId"],
+        message: "Provide exactly one of customerId or customerExternalId",
+      });
+    }
+    if ((body.priceId === undefined) === (body.priceSlug === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["priceId"],
+        message: "Provide exactly one of priceId or priceSlug",
+      });
+    }
+  })
+  .openapi("CreateSubscriptionInput");
+export type CreateSubscriptionBody = z.infer<typeof CreateSubscriptionBody>;
+
+export const CancelSubscriptionBody = z
+  .object({
+    cancellation: z.object({
+      timing: z.enum(["immediately", "at_end_of_current_billing_period"]),
+    }),
+  })
+  .openapi("CancelSubscriptionInput");
+
+export const SubscriptionEnvelope = z.object({ subscription: SubscriptionRecord });

@@ -1,0 +1,216 @@
+import { type PriceRow, resolveCheckoutPrice } from "../catalog/index.js";
+import { getCustomerByExternalId, getCustomerById } from "../customers/index.js";
+import type { AppDeps, Merchant } from "../http/types.js";
+import { createInvoice } from "../invoices/index.js";
+import { AppError, badRequest, notFound } from "../lib/errors.js";
+import { newId } from "../lib/ids.js";
+import { multiplyAmount } from "../lib/money.js";
+import { getPaymentMethod, type PaymentMethodRow, recordPayment } from "../payments/index.js";
+import type { IntentResult } from "../payments/processor.js";
+import { createSubscription } from "./create-subscription.js";
+import type { CreateSubscriptionBody } from "./schemas.js";
+import type { SubscriptionRow } from "./serialize.js";
+
+function parseStartDate(raw: string | number | undefined, now: Date): Date {
+  if (raw === undefined) return now;
+  const date = new Date(raw);
+  const year = date.getUTCFullYear();
+  if (Number.isNaN(date.getTime()) || year < 1970 || year > 9998) {
+    throw badRequest("startDate must be an ISO 8601 date-time between 1970 and 9998");
+  }
+  return date;
+}
+
+async function requireCustomer(deps: AppDeps, merchant: Merchant, body: CreateSubscriptionBody) {
+  const customer = body.customerId
+    ? await getCustomerById(deps.db, merchant, body.customerId)
+    : await getCustomerByExternalId(deps.db, merchant, body.customerExternalId ?? "");
+  if (!customer) throw notFound("Customer", body.customerId ?? body.customerExternalId);
+  if (customer.archived) throw badRequest(`Customer ${customer.id} is archived`);
+  return customer;
+}
+
+async function requireSubscriptionPrice(
+  deps: AppDeps,
+  merchant: Merchant,
+  body: CreateSubscriptionBody,
+  pricingModelId: string,
+): Promise<PriceRow> {
+  const { price } = await resolveCheckoutPrice(deps.db, merchant, {
+    priceId: body.priceId,
+    priceSlug: body.priceSlug,
+    pricingModelId,
+  });
+  if (price.type !== "subscription") {
+    throw badRequest(`Price ${price.id} is a ${price.type} price; a subscription needs a subscription price`);
+  }
+  if (!price.active) throw badRequest(`Price ${price.id} is not active`);
+  return price;
+}
+
+async function requireMethod(
+  deps: AppDeps,
+  merchant: Merchant,
+  customerId: string,
+  id: string | undefined,
+): Promise<PaymentMethodRow | undefined> {
+  if (id === undefined) return undefined;
+  const method = await getPaymentMethod(deps.db, merchant, id);
+  if (!method) throw notFound("Payment method", id);
+  if (method.customerId !== customerId) {
+    throw badRequest(`Payment method ${id} does not belong to customer ${customerId}`);
+  }
+  return method;
+}
+
+/**
+ * POST /subscriptions. The outcome depends on what the merchant gave us:
+ * - a future `trialEnd`: trialing, nothing charged;
+ * - `doNotCharge` or a free price: active, nothing charged;
+ * - a default payment method: charged now off-session; active on success, nothing created on decline;
+ * - none of these: `incomplete` with an open invoice for the first period, for an activation checkout to pay.
+ */
+export async function startSubscription(
+  deps: AppDeps,
+  merchant: Merchant,
+  body: CreateSubscriptionBody,
+): Promise<SubscriptionRow> {
+  const customer = await requireCustomer(deps, merchant, body);
+  const price = await requireSubscriptionPrice(deps, merchant, body, customer.pricingModelId);
+  const defaultMethod = await requireMethod(deps, merchant, customer.id, body.defaultPaymentMethodId);
+  await requireMethod(deps, merchant, customer.id, body.backupPaymentMethodId);
+
+  const now = deps.now();
+  const startDate = parseStartDate(body.startDate, now);
+  const trialEnd = body.trialEnd === undefined ? null : new Date(body.trialEnd);
+  if (trialEnd && trialEnd <= now) throw badRequest("trialEnd must be in the future");
+  if (trialEnd && trialEnd <= startDate) throw badRequest("trialEnd must be after startDate");
+
+  const amount = multiplyAmount(price.unitPrice, body.quantity);
+  const subscriptionId = newId("subscription");
+  const base = {
+    id: subscriptionId,
+    customerId: customer.id,
+    price,
+    quantity: body.quantity,
+    startDate,
+    trialEnd,
+    defaultPaymentMethodId: body.defaultPaymentMethodId ?? null,
+    backupPaymentMethodId: body.backupPaymentMethodId ?? null,
+    doNotCharge: body.doNotCharge ?? false,
+    name: body.name ?? null,
+    metadata: body.metadata ?? null,
+  };
+  const line = {
+    priceId: price.id,
+    description: body.name ?? price.name ?? "Subscription",
+    quantity: body.quantity,
+    unitPrice: price.unitPrice,
+  };
+
+  if (trialEnd) {
+    return deps.db.transaction(
+      async (tx) => (await createSubscription(tx, merchant, { ...base, status: "trialing" })).subscription,
+    );
+  }
+  if (body.doNotCharge || amount === 0) {
+    return deps.db.transaction(
+      async (tx) => (await createSubscription(tx, merchant, { ...base, status: "active" })).subscription,
+    );
+  }
+  if (!defaultMethod) {
+    return deps.db.transaction(async (tx) => {
+      const { subscription } = await createSubscription(tx, merchant, { ...base, status: "incomplete" });
+      await createInvoice(tx, merchant, {
+        customerId: customer.id,
+        pricingModelId: price.pricingModelId,
+        type: "subscription",
+        currency: price.currency,
+        lines: [line],
+        status: "open",
+        subscriptionId,
+        dueDate: startDate,
+      });
+      return subscription;
+    });
+  }
+
+  const intent = await chargeFirstPeriod(
+    deps,
+    merchant,
+    defaultMethod,
+    subscriptionId,
+    amount,
+    price.currency,
+  );
+  try {
+    return await deps.db.transaction(async (tx) => {
+      const { subscription, billingPeriod } = await createSubscription(tx, merchant, {
+        ...base,
+        status: "active",
+      });
+      const { invoice } = await createInvoice(tx, merchant, {
+        customerId: customer.id,
+        pricingModelId: price.pricingModelId,
+        type: "subscription",
+        currency: price.currency,
+        lines: [line],
+        status: "paid",
+        subscriptionId,
+        billingPeriodId: billingPeriod?.id ?? null,
+      });
+      await recordPayment(tx, merchant, {
+        customerId: customer.id,
+        pricingModelId: price.pricingModelId,
+        amount: intent.amount,
+        currency: intent.currency,
+        status: "succeeded",
+        processor: deps.processor.name,
+        processorIntentId: intent.intentId,
+        invoiceId: invoice.id,
+        subscriptionId,
+        paymentMethodId: defaultMethod.id,
+      });
+      return subscription;
+    });
+  } catch (err) {
+    // The card was charged but nothing was recorded: give the money back rather than keep it unaccounted.
+    await deps.processor
+      .refund({ intentId: intent.intentId, amount: intent.amount })
+      .catch((refundErr: unknown) => {
+        deps.logger.error(
+          { err: refundErr, intentId: intent.intentId },
+          "refund after failed subscription start failed",
+        );
+      });
+    throw err;
+  }
+}
+
+async function chargeFirstPeriod(
+  deps: AppDeps,
+  merchant: Merchant,
+  method: PaymentMethodRow,
+  subscriptionId: string,
+  amount: number,
+  currency: string,
+): Promise<IntentResult> {
+  if (method.processor !== deps.processor.name) {
+    throw badRequest(
+      `Payment method ${method.id} belongs to ${method.processor}, which this server is not connected to`,
+    );
+  }
+  const intent = await deps.processor.chargeSavedMethod({
+    processorMethodId: method.processorMethodId,
+    amount,
+    currency,
+    livemode: merchant.livemode,
+    idempotencyKey: `subscription_start:${subscriptionId}`,
+    metadata: { subscriptionId },
+  });
+  if (intent.status !== "succeeded") {
+    const reason = intent.failure?.message ?? "The payment method could not be charged.";
+    throw new AppError("PAYMENT_REQUIRED", `${reason} The subscription was not created.`);
+  }
+  return intent;
+}

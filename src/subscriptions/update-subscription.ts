@@ -1,0 +1,44 @@
+import { eq } from "drizzle-orm";
+import type { Executor } from "../db/client.js";
+import { subscriptions } from "../db/schema/index.js";
+import type { Merchant } from "../http/types.js";
+import { emitEvent } from "../webhooks/emit-event.js";
+import { type SubscriptionRow, serializeSubscription } from "./serialize.js";
+
+export type SubscriptionChanges = Partial<
+  Pick<
+    SubscriptionRow,
+    | "status"
+    | "defaultPaymentMethodId"
+    | "billingCycleAnchorDate"
+    | "currentBillingPeriodStart"
+    | "currentBillingPeriodEnd"
+    | "canceledAt"
+    | "cancelScheduledAt"
+  >
+>;
+
+/** Writes a change to an already locked subscription and announces it in the same transaction. */
+export async function applySubscriptionChange(
+  tx: Executor,
+  merchant: Merchant,
+  locked: SubscriptionRow,
+  changes: SubscriptionChanges,
+  eventType: "subscription.updated" | "subscription.canceled",
+): Promise<SubscriptionRow> {
+  const [updated] = await tx
+    .update(subscriptions)
+    .set({ ...changes, updatedAt: new Date() })
+    .where(eq(subscriptions.id, locked.id))
+    .returning();
+  if (!updated) throw new Error(`subscription ${locked.id} vanished while locked`);
+  await emitEvent(tx, {
+    organizationId: merchant.organizationId,
+    livemode: merchant.livemode,
+    type: eventType,
+    objectType: "subscription",
+    objectId: updated.id,
+    object: serializeSubscription(updated),
+  });
+  return updated;
+}
