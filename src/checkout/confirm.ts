@@ -5,7 +5,7 @@ import { AppError, notFound } from "../lib/errors.js";
 import { validateCard } from "../payments/cards.js";
 import type { IntentResult } from "../payments/processor.js";
 import { awaitChallenge, type BuyerDetails, beginAttempt, settleDecline } from "./attempt.js";
-import { chargePlan } from "./charge-plan.js";
+import { type ChargePlan, chargePlan } from "./charge-plan.js";
 import { fulfilSession } from "./fulfill.js";
 import type { CheckoutSessionRow } from "./serialize.js";
 
@@ -28,9 +28,10 @@ export async function settleIntent(
   deps: AppDeps,
   session: CheckoutSessionRow,
   intent: IntentResult,
+  knownPlan?: ChargePlan,
 ): Promise<ConfirmResult> {
   if (intent.status === "succeeded") {
-    const plan = await chargePlan(deps, session);
+    const plan = knownPlan ?? (await chargePlan(deps, session));
     return { kind: "succeeded", session: await fulfilSession(deps, session.id, plan, intent) };
   }
   if (intent.status === "requires_action") {
@@ -83,7 +84,7 @@ export async function confirmCheckout(
     deps.logger.error({ err, sessionId }, "processor call failed; leaving session for the reconciler");
     return { kind: "in_progress", session };
   }
-  return settleIntent(deps, session, intent);
+  return settleIntent(deps, session, intent, plan);
 }
 
 /** The customer answered the challenge page. */
