@@ -1,9 +1,10 @@
 import type { AppDeps } from "./http/types.js";
+import { webhookDeliveryJob } from "./webhooks/index.js";
 
 export type BackgroundJob = { name: string; intervalMs: number; run: (deps: AppDeps) => Promise<unknown> };
 
 /** Jobs that run inside the server process (webhook delivery, expiry sweeps); each domain adds its own. */
-export const BACKGROUND_JOBS: BackgroundJob[] = [];
+export const BACKGROUND_JOBS: BackgroundJob[] = [webhookDeliveryJob];
 
 /**
  * Runs each job on its interval, never overlapping itself. A failing run is logged and retried on the

@@ -4,12 +4,14 @@ import { registerInvoiceRoutes } from "../invoices/index.js";
 import { registerPaymentRoutes } from "../payments/index.js";
 import { registerPurchaseRoutes } from "../purchases/index.js";
 import { registerSubscriptionRoutes } from "../subscriptions/index.js";
+import { registerWebhookRoutes } from "../webhooks/index.js";
 import type { App, AppDeps } from "./types.js";
 
 /** Each domain registers its own routes; this list is the one place that knows them all. */
 export function registerRoutes(app: App, deps: AppDeps): void {
   registerCatalogRoutes(app, deps);
   registerCustomerRoutes(app, deps);
+  registerWebhookRoutes(app, deps);
   registerPaymentRoutes(app, deps);
   registerInvoiceRoutes(app, deps);
   registerPurchaseRoutes(app, deps);

@@ -57,9 +57,10 @@ export async function emitEvent(tx: Executor, input: EmitEventInput): Promise<st
     payload,
     createdAt,
   });
+  // Due at the event's own timestamp: the worker compares against the app clock, not the database's.
   await tx.execute(sql`
     insert into webhook_deliveries (id, organization_id, livemode, event_id, endpoint_id, status, next_attempt_at)
-    select 'whdel_' || md5(${id} || e.id), e.organization_id, e.livemode, ${id}, e.id, 'pending', now()
+    select 'whdel_' || md5(${id} || e.id), e.organization_id, e.livemode, ${id}, e.id, 'pending', ${createdAt.toISOString()}::timestamptz
     from webhook_endpoints e
     where e.organization_id = ${input.organizationId} and e.livemode = ${input.livemode} and e.active
       and (e.event_types is null or ${input.type} = any(e.event_types))`);

@@ -1,0 +1,176 @@
+import { createHash } from "node:crypto";
+import { and, asc, count, desc, eq, inArray, lt, type SQL } from "drizzle-orm";
+import type { Executor } from "../db/client.js";
+import { listTenantPage } from "../db/list.js";
+import { events, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/schema/index.js";
+import type { Merchant } from "../http/types.js";
+import { notFound, unprocessable } from "../lib/errors.js";
+import { decodeCursor, type ListPage, type ListQuery, toListPage } from "../lib/pagination.js";
+import type { EventType } from "./emit-event.js";
+import { requireWebhookEndpoint } from "./endpoints.js";
+import {
+  type DeliveryRecord,
+  type EventRecord,
+  type EventRow,
+  serializeDelivery,
+  serializeEvent,
+  type WebhookAttemptRow,
+  type WebhookDeliveryRow,
+} from "./serialize.js";
+
+export async function getEvent(db: Executor, merchant: Merchant, id: string): Promise<EventRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(events)
+    .where(
+      and(
+        eq(events.id, id),
+        eq(events.organizationId, merchant.organizationId),
+        eq(events.livemode, merchant.livemode),
+      ),
+    );
+  return row;
+}
+
+export function listEvents(
+  db: Executor,
+  merchant: Merchant,
+  query: ListQuery & { type?: EventType | undefined },
+): Promise<ListPage<EventRecord>> {
+  const filter = query.type === undefined ? undefined : eq(events.type, query.type);
+  return listTenantPage(db, events, merchant, query, serializeEvent, filter);
+}
+
+async function attemptsByDelivery(db: Executor, deliveryIds: string[]) {
+  const byDelivery = new Map<string, WebhookAttemptRow[]>();
+  if (deliveryIds.length === 0) return byDelivery;
+  const rows = await db
+    .select()
+    .from(webhookAttempts)
+    .where(inArray(webhookAttempts.deliveryId, deliveryIds))
+    .orderBy(asc(webhookAttempts.attemptedAt));
+  for (const row of rows) {
+    const list = byDelivery.get(row.deliveryId) ?? [];
+    list.push(row);
+    byDelivery.set(row.deliveryId, list);
+  }
+  return byDelivery;
+}
+
+/**
+ * One endpoint's delivery log, newest event first. An endpoint has at most one delivery per event, so
+ * the event's position is a unique, stable cursor for its deliveries.
+ */
+export async function listDeliveries(
+  db: Executor,
+  merchant: Merchant,
+  endpointId: string,
+  query: ListQuery & { status?: WebhookDeliveryRow["status"] | undefined; eventId?: string | undefined },
+): Promise<ListPage<DeliveryRecord>> {
+  await requireWebhookEndpoint(db, merchant, endpointId);
+  const filters: SQL[] = [
+    eq(webhookDeliveries.endpointId, endpointId),
+    eq(webhookDeliveries.organizationId, merchant.organizationId),
+    eq(webhookDeliveries.livemode, merchant.livemode),
+  ];
+  if (query.status !== undefined) filters.push(eq(webhookDeliveries.status, query.status));
+  if (query.eventId !== undefined) filters.push(eq(webhookDeliveries.eventId, query.eventId));
+  const scope = and(...filters);
+  const before = decodeCursor(query.cursor);
+  const [rows, totals] = await Promise.all([
+    db
+      .select({ delivery: webhookDeliveries, eventType: events.type, position: events.position })
+      .from(webhookDeliveries)
+      .innerJoin(events, eq(events.id, webhookDeliveries.eventId))
+      .where(before === undefined ? scope : and(scope, lt(events.position, before)))
+      .orderBy(desc(events.position))
+      .limit(query.limit + 1),
+    db.select({ n: count() }).from(webhookDeliveries).where(scope),
+  ]);
+  const attempts = await attemptsByDelivery(
+    db,
+    rows.slice(0, query.limit).map((r) => r.delivery.id),
+  );
+  return toListPage(rows, query, totals[0]?.n ?? 0, (r) =>
+    serializeDelivery(r.delivery, r.eventType, attempts.get(r.delivery.id) ?? []),
+  );
+}
+
+/** Same id rule as the fan-out in emitEvent, so a delivery's id is a function of (event, endpoint). */
+const deliveryId = (eventId: string, endpointId: string) =>
+  `whdel_${createHash("md5")
+    .update(eventId + endpointId)
+    .digest("hex")}`;
+
+/**
+ * Starts a fresh delivery cycle for the event: to one endpoint, or to every active endpoint that
+ * subscribes to its type now. Earlier attempts stay in the log; the webhook-id stays the event id, so
+ * a receiver that already processed it can recognise the repeat.
+ */
+export async function redeliverEvent(
+  tx: Executor,
+  merchant: Merchant,
+  eventId: string,
+  input: { webhookId?: string | undefined },
+  now: Date,
+): Promise<DeliveryRecord[]> {
+  const event = await getEvent(tx, merchant, eventId);
+  if (!event) throw notFound("Event", eventId);
+  const subscribes = (types: string[] | null) => types === null || types.includes(event.type);
+  let endpointIds: string[];
+  if (input.webhookId !== undefined) {
+    const endpoint = await requireWebhookEndpoint(tx, merchant, input.webhookId);
+    if (!endpoint.active) throw unprocessable(`Webhook ${endpoint.id} is not active`);
+    if (!subscribes(endpoint.eventTypes)) {
+      throw unprocessable(`Webhook ${endpoint.id} does not subscribe to ${event.type} events`);
+    }
+    endpointIds = [endpoint.id];
+  } else {
+    const endpoints = await tx
+      .select({ id: webhookEndpoints.id, eventTypes: webhookEndpoints.eventTypes })
+      .from(webhookEndpoints)
+      .where(
+        and(
+          eq(webhookEndpoints.organizationId, merchant.organizationId),
+          eq(webhookEndpoints.livemode, merchant.livemode),
+          eq(webhookEndpoints.active, true),
+        ),
+      );
+    endpointIds = endpoints.filter((e) => subscribes(e.eventTypes)).map((e) => e.id);
+    if (endpointIds.length === 0) {
+      throw unprocessable(`No active webhook subscribes to ${event.type} events`);
+    }
+  }
+  const rows = await tx
+    .insert(webhookDeliveries)
+    .values(
+      endpointIds.map((endpointId) => ({
+        id: deliveryId(event.id, endpointId),
+        organizationId: merchant.organizationId,
+        livemode: merchant.livemode,
+        eventId: event.id,
+        endpointId,
+        status: "pending" as const,
+        attemptCount: 0,
+        nextAttemptAt: now,
+        createdAt: now,
+      })),
+    )
+    .onConflictDoUpdate({
+      target: [webhookDeliveries.eventId, webhookDeliveries.endpointId],
+      // A redelivery also breaks any claim in progress: that worker's result no longer applies.
+      set: {
+        status: "pending",
+        attemptCount: 0,
+        nextAttemptAt: now,
+        lockedUntil: null,
+        deliveredAt: null,
+      },
+    })
+    .returning();
+  const attempts = await attemptsByDelivery(
+    tx,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => serializeDelivery(r, event.type, attempts.get(r.id) ?? []));
+}

@@ -1,0 +1,26 @@
+export { type EmitEventInput, EVENT_TYPES, type EventType, emitEvent } from "./emit-event.js";
+export {
+  createWebhookEndpoint,
+  deleteWebhookEndpoint,
+  getWebhookEndpoint,
+  rotateWebhookSecret,
+  updateWebhookEndpoint,
+} from "./endpoints.js";
+export { getEvent, listDeliveries, listEvents, redeliverEvent } from "./event-log.js";
+export { registerWebhookRoutes } from "./routes.js";
+export { MAX_ATTEMPTS, nextAttemptAt, RETRY_WINDOW_MS } from "./schedule.js";
+export { signedHeaders } from "./send.js";
+export {
+  type EventRecord,
+  serializeDelivery,
+  serializeEvent,
+  serializeWebhook,
+  type WebhookRecord,
+} from "./serialize.js";
+export {
+  type BatchResult,
+  type DeliveryWorkerOptions,
+  drainDeliveries,
+  runDeliveryBatch,
+  webhookDeliveryJob,
+} from "./worker.js";

@@ -1,0 +1,8 @@
+import type { App, AppDeps } from "../http/types.js";
+import { registerEndpointRoutes } from "./routes-endpoints.js";
+import { registerEventRoutes } from "./routes-events.js";
+
+export function registerWebhookRoutes(app: App, deps: AppDeps): void {
+  registerEventRoutes(app, deps);
+  registerEndpointRoutes(app, deps);
+}

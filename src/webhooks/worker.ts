@@ -1,0 +1,230 @@
+import { sql } from "drizzle-orm";
+import type { Executor } from "../db/client.js";
+import { queryRows } from "../db/raw.js";
+import type { AppDeps } from "../http/types.js";
+import type { BackgroundJob } from "../jobs.js";
+import { newId } from "../lib/ids.js";
+import { nextAttemptAt } from "./schedule.js";
+import { DEFAULT_TIMEOUT_MS, type SendResult, sendWebhook } from "./send.js";
+
+export type DeliveryWorkerOptions = {
+  /** Deliveries claimed per round; all of them are sent in parallel. */
+  batchSize?: number;
+  /** Bound on one POST, response body included. */
+  timeoutMs?: number;
+  /** Added to the timeout to get the claim length; covers recording the result after the POST. */
+  lockMarginMs?: number;
+  /** Restricts a run to one tenant (targeted flushes, tests sharing a database). */
+  organizationId?: string;
+  fetch?: typeof fetch;
+  random?: () => number;
+};
+
+export type BatchResult = {
+  claimed: number;
+  delivered: number;
+  retrying: number;
+  failed: number;
+  lost: number;
+};
+
+type WorkerDeps = Pick<AppDeps, "db" | "now" | "logger">;
+
+type Claimed = {
+  id: string;
+  organization_id: string;
+  livemode: boolean;
+  attempt_count: number;
+  event_id: string;
+  payload: unknown;
+  url: string;
+  secret: string;
+};
+
+export const DEFAULT_BATCH_SIZE = 32;
+export const DEFAULT_LOCK_MARGIN_MS = 30_000;
+
+/**
+ * Claims due deliveries by stamping `locked_until`. SKIP LOCKED lets concurrent workers take disjoint
+ * rows; the claim outlives the longest possible send, so under normal operation no two workers hold the
+ * same delivery. A worker that dies leaves the stamp to expire and the delivery is claimed again: that
+ * is where "at least once" comes from. Deliveries of paused (inactive) endpoints wait where they are.
+ */
+async function claimBatch(db: Executor, at: Date, lockUntil: Date, limit: number, organizationId?: string) {
+  // Raw SQL parameters go to the driver untouched, and postgres.js (as set up by drizzle) wants strings.
+  const now = sql`${at.toISOString()}::timestamptz`;
+  const tenant = organizationId === undefined ? sql`` : sql`and c.organization_id = ${organizationId}`;
+  return queryRows<Claimed>(
+    db,
+    sql`
+    with claimable as (
+      select c.id from webhook_deliveries c
+      join webhook_endpoints ce on ce.id = c.endpoint_id
+      where c.status = 'pending' and c.next_attempt_at <= ${now}
+        and (c.locked_until is null or c.locked_until < ${now})
+        and ce.active ${tenant}
+      order by c.next_attempt_at
+      limit ${limit}
+      for update of c skip locked
+    )
+    update webhook_deliveries d set locked_until = ${lockUntil.toISOString()}::timestamptz
+    from claimable, events ev, webhook_endpoints e
+    where d.id = claimable.id and ev.id = d.event_id and e.id = d.endpoint_id
+    returning d.id, d.organization_id, d.livemode, d.attempt_count, d.event_id, ev.payload, e.url, e.secret`,
+  );
+}
+
+type Outcome = "delivered" | "retrying" | "failed" | "lost";
+
+const ts = (d: Date | null) => (d ? sql`${d.toISOString()}::timestamptz` : sql`null`);
+
+/**
+ * Writes the attempt and the delivery's next state in one statement (atomic, one round trip). The
+ * update is fenced on our claim stamp: if the claim was broken meanwhile (redelivery, endpoint deleted,
+ * lock expired), the attempt is still logged but the newer state wins.
+ */
+async function recordAttempt(
+  deps: WorkerDeps,
+  delivery: Claimed,
+  lockUntil: Date,
+  attemptedAt: Date,
+  result: SendResult,
+  random: () => number,
+): Promise<Outcome> {
+  const attempts = delivery.attempt_count + 1;
+  const finishedAt = deps.now();
+  const retryAt = result.ok ? null : nextAttemptAt(attempts, finishedAt, random);
+  const outcome: Outcome = result.ok ? "delivered" : retryAt ? "retrying" : "failed";
+  const status = outcome === "retrying" ? "pending" : outcome;
+  const updated = await queryRows<{ id: string }>(
+    deps.db,
+    sql`
+    with attempt as (
+      insert into webhook_attempts
+        (id, delivery_id, organization_id, livemode, attempted_at, status_code, duration_ms, response_snippet, error)
+      values (${newId("webhookAttempt")}, ${delivery.id}, ${delivery.organization_id}, ${delivery.livemode},
+        ${ts(attemptedAt)}, ${result.statusCode}, ${result.durationMs}, ${result.responseSnippet}, ${result.error})
+    )
+    update webhook_deliveries set
+      attempt_count = ${attempts}, last_attempt_at = ${ts(attemptedAt)}, locked_until = null,
+      status = ${status}, delivered_at = ${ts(result.ok ? finishedAt : null)},
+      next_attempt_at = coalesce(${ts(retryAt)}, next_attempt_at)
+    where id = ${delivery.id} and status = 'pending' and locked_until = ${ts(lockUntil)}
+    returning id`,
+  );
+  return updated.length === 1 ? outcome : "lost";
+}
+
+function bodyOf(payload: unknown): string {
+  return typeof payload === "string" ? payload : JSON.stringify(payload);
+}
+
+type Settings = { timeoutMs: number; lockMs: number; random: () => number; fetch: typeof fetch | undefined };
+
+function settingsOf(options: DeliveryWorkerOptions): Settings {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return {
+    timeoutMs,
+    lockMs: timeoutMs + (options.lockMarginMs ?? DEFAULT_LOCK_MARGIN_MS),
+    random: options.random ?? Math.random,
+    fetch: options.fetch,
+  };
+}
+
+async function claim(deps: WorkerDeps, settings: Settings, limit: number, organizationId?: string) {
+  const now = deps.now();
+  const lockUntil = new Date(now.getTime() + settings.lockMs);
+  const claimed = await claimBatch(deps.db, now, lockUntil, limit, organizationId);
+  return { claimed, lockUntil };
+}
+
+/** Sends one claimed delivery and records the outcome; a failure to record counts as "lost". */
+async function attempt(
+  deps: WorkerDeps,
+  settings: Settings,
+  delivery: Claimed,
+  lockUntil: Date,
+): Promise<Outcome> {
+  const attemptedAt = deps.now();
+  const sent = await sendWebhook(
+    { url: delivery.url, secret: delivery.secret },
+    { id: delivery.event_id, body: bodyOf(delivery.payload) },
+    // Receivers check the signature timestamp against their own clock, so it is always real time.
+    {
+      timeoutMs: settings.timeoutMs,
+      signedAt: new Date(),
+      ...(settings.fetch ? { fetch: settings.fetch } : {}),
+    },
+  );
+  try {
+    return await recordAttempt(deps, delivery, lockUntil, attemptedAt, sent, settings.random);
+  } catch (err) {
+    // The POST happened but its result was not saved: the claim expires and the delivery is sent again.
+    deps.logger.error({ err, deliveryId: delivery.id }, "webhook attempt could not be recorded");
+    return "lost";
+  }
+}
+
+const emptyResult = (): BatchResult => ({ claimed: 0, delivered: 0, retrying: 0, failed: 0, lost: 0 });
+
+/** One round: claim up to `batchSize` due deliveries, POST them all at once, record each outcome. */
+export async function runDeliveryBatch(
+  deps: WorkerDeps,
+  options: DeliveryWorkerOptions = {},
+): Promise<BatchResult> {
+  const settings = settingsOf(options);
+  const { claimed, lockUntil } = await claim(
+    deps,
+    settings,
+    options.batchSize ?? DEFAULT_BATCH_SIZE,
+    options.organizationId,
+  );
+  const result = emptyResult();
+  result.claimed = claimed.length;
+  const outcomes = await Promise.all(claimed.map((d) => attempt(deps, settings, d, lockUntil)));
+  for (const outcome of outcomes) result[outcome]++;
+  return result;
+}
+
+/**
+ * Keeps up to `batchSize` deliveries in flight, claiming more as slots free up, until nothing more is
+ * due or `budgetMs` is spent; then waits for what is in flight. One slow receiver therefore holds one
+ * slot, not a whole batch, and a job tick (and so a shutdown) stays bounded.
+ */
+export async function drainDeliveries(
+  deps: WorkerDeps,
+  options: DeliveryWorkerOptions & { budgetMs?: number } = {},
+): Promise<BatchResult> {
+  const settings = settingsOf(options);
+  const slots = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  // Refill only once a quarter of the slots is free, so claims stay batched under load.
+  const refillAt = Math.max(1, Math.floor(slots / 4));
+  const deadline = Date.now() + (options.budgetMs ?? 5_000);
+  const total = emptyResult();
+  const inFlight = new Set<Promise<void>>();
+  let queueEmpty = false;
+  for (;;) {
+    const free = slots - inFlight.size;
+    if (!queueEmpty && Date.now() < deadline && (free >= refillAt || inFlight.size === 0)) {
+      const { claimed, lockUntil } = await claim(deps, settings, free, options.organizationId);
+      total.claimed += claimed.length;
+      queueEmpty = claimed.length < free;
+      for (const delivery of claimed) {
+        const task = attempt(deps, settings, delivery, lockUntil).then((outcome) => {
+          total[outcome]++;
+          inFlight.delete(task);
+        });
+        inFlight.add(task);
+      }
+      if (claimed.length > 0) continue;
+    }
+    if (inFlight.size === 0) return total;
+    await Promise.race(inFlight);
+  }
+}
+
+export const webhookDeliveryJob: BackgroundJob = {
+  name: "webhook-delivery",
+  intervalMs: 250,
+  run: (deps) => drainDeliveries(deps),
+};
