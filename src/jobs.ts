@@ -1,10 +1,20 @@
+import { checkoutJobs } from "./checkout/jobs.js";
 import type { AppDeps } from "./http/types.js";
+import { runScheduledCancellations } from "./subscriptions/index.js";
 import { webhookDeliveryJob } from "./webhooks/index.js";
 
 export type BackgroundJob = { name: string; intervalMs: number; run: (deps: AppDeps) => Promise<unknown> };
 
 /** Jobs that run inside the server process (webhook delivery, expiry sweeps); each domain adds its own. */
-export const BACKGROUND_JOBS: BackgroundJob[] = [webhookDeliveryJob];
+export const BACKGROUND_JOBS: BackgroundJob[] = [
+  ...checkoutJobs,
+  webhookDeliveryJob,
+  {
+    name: "subscription-scheduled-cancellations",
+    intervalMs: 60_000,
+    run: (deps) => runScheduledCancellations(deps),
+  },
+];
 
 /**
  * Runs each job on its interval, never overlapping itself. A failing run is logged and retried on the

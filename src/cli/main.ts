@@ -102,7 +102,10 @@ async function main(argv: string[]): Promise<number> {
         processor: undefined as never,
         now: () => new Date(),
       });
-      process.stdout.write(`${JSON.stringify(openApiDocument(app), null, 2)}\n`);
+      // Wait for the write to flush: exiting right after a large write to a pipe truncates it at 64 KiB.
+      await new Promise<void>((resolve) =>
+        process.stdout.write(`${JSON.stringify(openApiDocument(app), null, 2)}\n`, () => resolve()),
+      );
       return 0;
     }
   }

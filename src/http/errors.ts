@@ -45,8 +45,33 @@ export function validationError(error: ZodError, where: string): AppError {
   return new AppError("BAD_REQUEST", `Invalid ${where}: ${summary}`, { issues });
 }
 
+/**
+ * Postgres errors that can only come from what the client sent (a NUL byte, a value out of a column's
+ * range): the client's fault, so a 400, never a 500.
+ */
+const CLIENT_DATA_SQLSTATES = new Set(["22021", "22P05", "22P02", "22003", "22007", "22008", "54000"]);
+
+function sqlState(err: unknown): string | undefined {
+  for (
+    let e: unknown = err, depth = 0;
+    e && typeof e === "object" && depth < 4;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
 export function toAppError(err: unknown, logger: Logger, requestId: string): AppError {
   if (err instanceof AppError) return err;
+  const state = sqlState(err);
+  if (state && CLIENT_DATA_SQLSTATES.has(state)) {
+    return new AppError(
+      "BAD_REQUEST",
+      "The request contains a value the server cannot store (for example a NUL character)",
+    );
+  }
   if (err instanceof HTTPException) {
     if (err.status === 413) return new AppError("PAYLOAD_TOO_LARGE", "Request body is too large");
     if (err.status === 400) return new AppError("BAD_REQUEST", err.message || "Malformed request");
