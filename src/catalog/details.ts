@@ -13,12 +13,13 @@ export type PricingModelDetails = ReturnType<typeof serializePricingModel> & {
 /**
  * The pricing model with every product and its prices (`PricingModelDetailsRecord`). `activeOnly` gives the
  * customer-facing view: inactive products and prices are left out, and so are products left with no price.
+ * `publicUrl` fills in the products' and prices' `purchaseUrl`.
  */
 export async function getPricingModelDetails(
   db: Executor,
   merchant: Merchant,
   pricingModelId: string,
-  options: { activeOnly?: boolean } = {},
+  options: { activeOnly?: boolean; publicUrl?: string } = {},
 ): Promise<PricingModelDetails> {
   const pricingModel = await requirePricingModel(db, merchant, pricingModelId);
   let productRows = await listProductsForPricingModel(db, merchant, pricingModel.id);
@@ -38,7 +39,7 @@ export async function getPricingModelDetails(
   }
   const products = productRows
     .filter((p) => !options.activeOnly || byProduct.has(p.id))
-    .map((p) => serializeProductWithPrices(p, byProduct.get(p.id) ?? []));
+    .map((p) => serializeProductWithPrices(p, byProduct.get(p.id) ?? [], options.publicUrl));
   const details: PricingModelDetails = { ...serializePricingModel(pricingModel), products, usageMeters: [] };
   const defaultProduct = products.find((p) => p.default);
   if (defaultProduct) details.defaultProduct = defaultProduct;

@@ -1,6 +1,14 @@
 export { getPricingModelDetails, type PricingModelDetails } from "./details.js";
 export { ensureDefaultPricingModel } from "./pricing-models.js";
 export {
+  type CatalogTenant,
+  findPriceBySlugInDefaultPricingModel,
+  findPriceTenant,
+  findProductBySlugInDefaultPricingModel,
+  findProductTenant,
+} from "./public-lookup.js";
+export { pricePurchaseUrl, productPurchaseUrl } from "./purchase-links.js";
+export {
   getDefaultPriceForProduct,
   getPrice,
   getPriceWithProduct,

@@ -7,7 +7,7 @@ import { ListQuery } from "../lib/pagination.js";
 import { createPrice } from "./create-price.js";
 import { requirePrice } from "./queries.js";
 import { CreatePriceBody, IdParam, listEnvelope, PriceRecordSchema, UpdatePriceBody } from "./schemas.js";
-import { serializePrice } from "./serialize.js";
+import { type PriceRow, serializePrice } from "./serialize.js";
 import { updatePrice } from "./update-price.js";
 
 const tags = ["Prices"];
@@ -32,7 +32,7 @@ export function registerPriceRoutes(app: App, deps: AppDeps): void {
       const merchant = c.get("merchant");
       const { price } = c.req.valid("json");
       const row = await deps.db.transaction((tx) => createPrice(tx, merchant, price));
-      return c.json({ price: serializePrice(row) }, 200);
+      return c.json({ price: serializePrice(row, deps.config.publicUrl) }, 200);
     },
   );
 
@@ -55,7 +55,7 @@ export function registerPriceRoutes(app: App, deps: AppDeps): void {
         prices,
         c.get("merchant"),
         c.req.valid("query"),
-        serializePrice,
+        (row: PriceRow) => serializePrice(row, deps.config.publicUrl),
       );
       return c.json(page, 200);
     },
@@ -76,7 +76,7 @@ export function registerPriceRoutes(app: App, deps: AppDeps): void {
     }),
     async (c) => {
       const row = await requirePrice(deps.db, c.get("merchant"), c.req.valid("param").id);
-      return c.json({ price: serializePrice(row) }, 200);
+      return c.json({ price: serializePrice(row, deps.config.publicUrl) }, 200);
     },
   );
 
@@ -99,7 +99,7 @@ export function registerPriceRoutes(app: App, deps: AppDeps): void {
       const { id } = c.req.valid("param");
       const { price } = c.req.valid("json");
       const row = await deps.db.transaction((tx) => updatePrice(tx, merchant, id, price));
-      return c.json({ price: serializePrice(row) }, 200);
+      return c.json({ price: serializePrice(row, deps.config.publicUrl) }, 200);
     },
   );
 }

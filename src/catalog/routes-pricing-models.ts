@@ -88,7 +88,7 @@ export function registerPricingModelRoutes(app: App, deps: AppDeps): void {
       const merchant = c.get("merchant");
       const details = await deps.db.transaction(async (tx) => {
         const pricingModel = await ensureDefaultPricingModel(tx, merchant);
-        return getPricingModelDetails(tx, merchant, pricingModel.id);
+        return getPricingModelDetails(tx, merchant, pricingModel.id, { publicUrl: deps.config.publicUrl });
       });
       return c.json({ pricingModel: details }, 200);
     },
@@ -108,7 +108,9 @@ export function registerPricingModelRoutes(app: App, deps: AppDeps): void {
       },
     }),
     async (c) => {
-      const details = await getPricingModelDetails(deps.db, c.get("merchant"), c.req.valid("param").id);
+      const details = await getPricingModelDetails(deps.db, c.get("merchant"), c.req.valid("param").id, {
+        publicUrl: deps.config.publicUrl,
+      });
       return c.json({ pricingModel: details }, 200);
     },
   );

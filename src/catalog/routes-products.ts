@@ -14,7 +14,7 @@ import {
   ProductWithPricesSchema,
   UpdateProductBody,
 } from "./schemas.js";
-import { serializeProduct, serializeProductWithPrices } from "./serialize.js";
+import { type ProductRow, serializeProduct, serializeProductWithPrices } from "./serialize.js";
 import { updateProduct } from "./update-product.js";
 
 const tags = ["Products"];
@@ -41,7 +41,7 @@ export function registerProductRoutes(app: App, deps: AppDeps): void {
       const { product } = await deps.db.transaction((tx) =>
         createProduct(tx, merchant, body.product, body.price),
       );
-      return c.json({ product: serializeProduct(product) }, 200);
+      return c.json({ product: serializeProduct(product, deps.config.publicUrl) }, 200);
     },
   );
 
@@ -64,7 +64,7 @@ export function registerProductRoutes(app: App, deps: AppDeps): void {
         products,
         c.get("merchant"),
         c.req.valid("query"),
-        serializeProduct,
+        (row: ProductRow) => serializeProduct(row, deps.config.publicUrl),
       );
       return c.json(page, 200);
     },
@@ -87,7 +87,7 @@ export function registerProductRoutes(app: App, deps: AppDeps): void {
       const merchant = c.get("merchant");
       const product = await requireProduct(deps.db, merchant, c.req.valid("param").id);
       const productPrices = await listPricesForProducts(deps.db, merchant, [product.id]);
-      return c.json(serializeProductWithPrices(product, productPrices), 200);
+      return c.json(serializeProductWithPrices(product, productPrices, deps.config.publicUrl), 200);
     },
   );
 
@@ -111,7 +111,7 @@ export function registerProductRoutes(app: App, deps: AppDeps): void {
       const { product } = await deps.db.transaction((tx) =>
         updateProduct(tx, merchant, id, body.product, body.price),
       );
-      return c.json({ product: serializeProduct(product) }, 200);
+      return c.json({ product: serializeProduct(product, deps.config.publicUrl) }, 200);
     },
   );
 }

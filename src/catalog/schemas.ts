@@ -141,6 +141,10 @@ export const ProductRecordSchema = z
     singularQuantityLabel: z.string().nullable(),
     pluralQuantityLabel: z.string().nullable(),
     purchasePageEnabled: z.boolean(),
+    purchaseUrl: z.string().nullable().openapi({
+      description:
+        "Public purchase page selling the product's default price (works while the product, the price and both purchasePageEnabled flags are on)",
+    }),
     createdAt: EpochMs,
     updatedAt: EpochMs,
   })
@@ -165,6 +169,10 @@ export const PriceRecordSchema = z
     livemode: z.boolean(),
     pricingModelId: z.string(),
     purchasePageEnabled: z.boolean(),
+    purchaseUrl: z.string().nullable().openapi({
+      description:
+        "Public purchase page for this price (works while it, its product and both purchasePageEnabled flags are on); null for usage prices",
+    }),
     createdAt: EpochMs,
     updatedAt: EpochMs,
   })

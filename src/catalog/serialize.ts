@@ -1,5 +1,6 @@
 import type { prices, pricingModels, products } from "../db/schema/index.js";
 import { toEpochMs } from "../http/openapi.js";
+import { pricePurchaseUrl, productPurchaseUrl } from "./purchase-links.js";
 
 export type PricingModelRow = typeof pricingModels.$inferSelect;
 export type ProductRow = typeof products.$inferSelect;
@@ -18,7 +19,11 @@ export function serializePricingModel(row: PricingModelRow) {
 }
 export type PricingModelRecord = ReturnType<typeof serializePricingModel>;
 
-export function serializeProduct(row: ProductRow) {
+/**
+ * `publicUrl` (the server's public origin) turns on the `purchaseUrl` fields; a caller without it (a record
+ * embedded where no config is at hand) gets null there rather than a wrong host.
+ */
+export function serializeProduct(row: ProductRow, publicUrl?: string) {
   return {
     id: row.id,
     name: row.name,
@@ -33,13 +38,15 @@ export function serializeProduct(row: ProductRow) {
     singularQuantityLabel: row.singularQuantityLabel,
     pluralQuantityLabel: row.pluralQuantityLabel,
     purchasePageEnabled: row.purchasePageEnabled,
+    purchaseUrl: publicUrl ? productPurchaseUrl(publicUrl, row.id) : null,
     createdAt: toEpochMs(row.createdAt),
     updatedAt: toEpochMs(row.updatedAt),
   };
 }
 export type ProductRecord = ReturnType<typeof serializeProduct>;
 
-export function serializePrice(row: PriceRow) {
+/** Usage prices are charged through subscriptions, never bought on a page, so they have no purchase URL. */
+export function serializePrice(row: PriceRow, publicUrl?: string) {
   return {
     id: row.id,
     productId: row.productId,
@@ -58,6 +65,7 @@ export function serializePrice(row: PriceRow) {
     livemode: row.livemode,
     pricingModelId: row.pricingModelId,
     purchasePageEnabled: row.purchasePageEnabled,
+    purchaseUrl: publicUrl && row.type !== "usage" ? pricePurchaseUrl(publicUrl, row.id) : null,
     createdAt: toEpochMs(row.createdAt),
     updatedAt: toEpochMs(row.updatedAt),
   };
@@ -70,12 +78,16 @@ export function pickDefaultPrice(productPrices: PriceRow[]): PriceRow | null {
 }
 
 /** A product as `GET /products/{id}` and pricing-model details show it: with its prices, no features yet. */
-export function serializeProductWithPrices(product: ProductRow, productPrices: PriceRow[]) {
+export function serializeProductWithPrices(
+  product: ProductRow,
+  productPrices: PriceRow[],
+  publicUrl?: string,
+) {
   const defaultPrice = pickDefaultPrice(productPrices);
   return {
-    ...serializeProduct(product),
-    prices: productPrices.map(serializePrice),
-    defaultPrice: defaultPrice ? serializePrice(defaultPrice) : null,
+    ...serializeProduct(product, publicUrl),
+    prices: productPrices.map((p) => serializePrice(p, publicUrl)),
+    defaultPrice: defaultPrice ? serializePrice(defaultPrice, publicUrl) : null,
     features: [] as never[],
   };
 }

@@ -66,6 +66,7 @@ export async function seedDemo(
     `Demo organization: ${org.name} (${org.id})`,
     `Test secret key:   ${secret}`,
     `Demo checkout:     ${checkoutUrl(deps.config, session)}`,
+    `Purchase link:     ${base}/price/${catalog.oneTimePrice.id}/purchase`,
     `Try the API:       curl -H "Authorization: ${secret}" ${base}/api/v1/products`,
   ];
   return { organizationId: org.id, secret, summary };

@@ -23,7 +23,7 @@ export async function getCustomerBilling(
 ) {
   const customer = await requireCustomerByExternalId(db, merchant, externalId);
   const [pricingModel, subscriptions, purchases, invoices, paymentMethods] = await Promise.all([
-    getPricingModelDetails(db, merchant, customer.pricingModelId, { activeOnly: true }),
+    getPricingModelDetails(db, merchant, customer.pricingModelId, { activeOnly: true, publicUrl }),
     listSubscriptionDetailsForCustomer(db, merchant, customer.id),
     listPurchasesForCustomer(db, merchant, customer.id),
     listInvoicesWithLinesForCustomer(db, merchant, customer.id),

@@ -1,0 +1,2 @@
+export { clientAddress, createRateLimiter, type RateLimiter } from "./rate-limit.js";
+export { purchaseCookieName, registerPurchasePageRoutes } from "./routes.js";
