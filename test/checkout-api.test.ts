@@ -225,6 +225,14 @@ describe("POST /api/v1/checkout-sessions", () => {
       successUrl: "https://evil.example/merchant.example",
     });
     expect(evil.status).toBe(400);
+    // Glade's own success page is always allowed: purchase links end there.
+    const own = await createSession(ctx, f.merchant.testKey, {
+      type: "product",
+      anonymous: true,
+      priceId: f.oneTimePriceId,
+      successUrl: "http://glade.test/checkout/{CHECKOUT_SESSION_ID}/success",
+    });
+    expect(own.status).toBe(200);
   });
 
   it("keeps organizations and modes apart", async () => {

@@ -74,6 +74,6 @@ describe("npm start on embedded PGlite", () => {
     });
     expect(pay.status).toBe(303);
     const receipt = await fetch(pay.headers.get("location") as string);
-    expect(await receipt.text()).toContain("visa ending in 4242");
+    expect(await receipt.text()).toContain("Visa ending in 4242");
   }, 90_000);
 });

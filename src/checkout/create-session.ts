@@ -36,7 +36,10 @@ async function checkRedirects(deps: AppDeps, merchant: Merchant, urls: string[])
   const org = await getOrganization(deps.db, merchant.organizationId);
   const allowed = org?.allowedRedirectDomains ?? [];
   if (allowed.length === 0) return;
+  // Glade's own pages (the success page of a purchase link) are always a safe place to send a customer.
+  const ownOrigin = new URL(deps.config.publicUrl).origin;
   for (const url of urls) {
+    if (new URL(url).origin === ownOrigin) continue;
     if (!hostAllowed(new URL(url).hostname, allowed)) {
       throw badRequest(
         `Redirect URL host ${new URL(url).hostname} is not in this organization's allowed redirect domains`,

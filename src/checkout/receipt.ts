@@ -14,6 +14,17 @@ const HEADLINES: Record<CheckoutSessionRow["type"], string> = {
   activate_subscription: "Your subscription is active",
 };
 
+const BRAND_NAMES: Record<string, string> = {
+  visa: "Visa",
+  mastercard: "Mastercard",
+  amex: "American Express",
+  discover: "Discover",
+};
+
+function brandName(brand: string): string {
+  return BRAND_NAMES[brand] ?? "Card";
+}
+
 function day(d: Date): string {
   return d.toISOString().slice(0, 10);
 }
@@ -40,7 +51,7 @@ export async function buildReceiptView(deps: AppDeps, session: CheckoutSessionRo
     merchantName: org?.name ?? "Merchant",
     headline: HEADLINES[session.type],
     customerEmail: session.customerEmail ?? "",
-    card: method ? `${method.brand} ending in ${method.last4}` : null,
+    card: method ? `${brandName(method.brand)} ending in ${method.last4}` : null,
     receipt: invoice
       ? {
           number: invoice.invoiceNumber,
