@@ -1,12 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listTenantPage } from "../db/list.js";
 import { prices } from "../db/schema/index.js";
-import { errorResponses, jsonBody, jsonResponse } from "../http/openapi.js";
+import { errorResponses, jsonBody, jsonResponse, listEnvelope } from "../http/openapi.js";
 import type { App, AppDeps } from "../http/types.js";
 import { ListQuery } from "../lib/pagination.js";
 import { createPrice } from "./create-price.js";
 import { requirePrice } from "./queries.js";
-import { CreatePriceBody, IdParam, listEnvelope, PriceRecordSchema, UpdatePriceBody } from "./schemas.js";
+import { CreatePriceBody, IdParam, PriceRecordSchema, UpdatePriceBody } from "./schemas.js";
 import { type PriceRow, serializePrice } from "./serialize.js";
 import { updatePrice } from "./update-price.js";
 

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listTenantPage } from "../db/list.js";
 import { pricingModels } from "../db/schema/index.js";
-import { errorResponses, jsonBody, jsonResponse } from "../http/openapi.js";
+import { errorResponses, jsonBody, jsonResponse, listEnvelope } from "../http/openapi.js";
 import type { App, AppDeps } from "../http/types.js";
 import { ListQuery } from "../lib/pagination.js";
 import { getPricingModelDetails } from "./details.js";
@@ -9,7 +9,6 @@ import { createPricingModel, ensureDefaultPricingModel, updatePricingModel } fro
 import {
   CreatePricingModelBody,
   IdParam,
-  listEnvelope,
   PricingModelDetailsSchema,
   PricingModelRecordSchema,
   UpdatePricingModelBody,

@@ -191,14 +191,3 @@ export const PricingModelDetailsSchema = PricingModelRecordSchema.extend({
   usageMeters: z.array(Unmodelled).openapi({ description: "Always empty: Glade has no usage meters yet" }),
   defaultProduct: ProductWithPricesSchema.optional(),
 }).openapi("PricingModelDetails");
-
-export const listEnvelope = <T extends z.ZodType>(item: T, name: string) =>
-  z
-    .object({
-      data: z.array(item),
-      hasMore: z.boolean(),
-      total: z.number().int(),
-      currentCursor: z.string().optional(),
-      nextCursor: z.string().optional(),
-    })
-    .openapi(name);

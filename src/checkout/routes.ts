@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listTenantPage } from "../db/list.js";
 import { checkoutSessions } from "../db/schema/index.js";
-import { errorResponses, jsonBody, jsonResponse } from "../http/openapi.js";
+import { errorResponses, jsonBody, jsonResponse, listEnvelope } from "../http/openapi.js";
 import type { App, AppDeps } from "../http/types.js";
 import { ListQuery } from "../lib/pagination.js";
 import { createCheckoutSession } from "./create-session.js";
@@ -46,16 +46,7 @@ const list = createRoute({
   summary: "List checkout sessions, newest first",
   request: { query: ListQuery },
   responses: {
-    200: jsonResponse(
-      z.object({
-        data: z.array(CheckoutSessionRecord),
-        hasMore: z.boolean(),
-        total: z.number().int(),
-        currentCursor: z.string().optional(),
-        nextCursor: z.string().optional(),
-      }),
-      "A page of sessions",
-    ),
+    200: jsonResponse(listEnvelope(CheckoutSessionRecord, "CheckoutSessionList"), "A page of sessions"),
     ...errorResponses(),
   },
 });

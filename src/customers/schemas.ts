@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { EpochMs } from "../http/openapi.js";
+import { EpochMs, listEnvelope } from "../http/openapi.js";
 
 export const ExternalIdParam = z.object({
   externalId: z
@@ -94,15 +94,7 @@ export const CustomerRecordSchema = z
 
 export const CustomerResponse = z.object({ customer: CustomerRecordSchema });
 
-export const CustomerList = z
-  .object({
-    data: z.array(CustomerRecordSchema),
-    hasMore: z.boolean(),
-    total: z.number().int(),
-    currentCursor: z.string().optional(),
-    nextCursor: z.string().optional(),
-  })
-  .openapi("CustomerList");
+export const CustomerList = listEnvelope(CustomerRecordSchema, "CustomerList");
 
 export const UsageBalancesQuery = z.object({ subscriptionId: z.string().max(100).optional() });
 export const UsageBalancesResponse = z

@@ -42,3 +42,15 @@ export const MetadataSchema = z.record(
   z.string().max(100),
   z.union([z.string().max(500), z.number().refine(Number.isFinite), z.boolean()]),
 );
+
+/** Flowglad's list envelope; every list route returns exactly this shape. */
+export const listEnvelope = <T extends z.ZodType>(item: T, name: string) =>
+  z
+    .object({
+      data: z.array(item),
+      hasMore: z.boolean(),
+      total: z.number().int(),
+      currentCursor: z.string().optional(),
+      nextCursor: z.string().optional(),
+    })
+    .openapi(name);

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { listTenantPage } from "../db/list.js";
 import { invoiceLineItems, invoices } from "../db/schema/index.js";
-import { errorResponses, jsonResponse } from "../http/openapi.js";
+import { errorResponses, jsonResponse, listEnvelope } from "../http/openapi.js";
 import type { App, AppDeps } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
 import { ListQuery } from "../lib/pagination.js";
@@ -12,17 +12,6 @@ import { serializeInvoice, serializeInvoiceLineItem, serializeInvoiceWithLines }
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
 
-const listOf = <T extends z.ZodType>(item: T, name: string) =>
-  z
-    .object({
-      data: z.array(item),
-      hasMore: z.boolean(),
-      total: z.number().int(),
-      currentCursor: z.string().optional(),
-      nextCursor: z.string().optional(),
-    })
-    .openapi(name);
-
 const listInvoicesRoute = createRoute({
   method: "get",
   path: "/api/v1/invoices",
@@ -31,7 +20,7 @@ const listInvoicesRoute = createRoute({
   summary: "List invoices",
   request: { query: ListQuery },
   responses: {
-    200: jsonResponse(listOf(InvoiceRecord, "InvoiceList"), "A page of invoices"),
+    200: jsonResponse(listEnvelope(InvoiceRecord, "InvoiceList"), "A page of invoices"),
     ...errorResponses(),
   },
 });
@@ -61,7 +50,10 @@ const listLineItemsRoute = createRoute({
     }),
   },
   responses: {
-    200: jsonResponse(listOf(InvoiceLineItemRecord, "InvoiceLineItemList"), "A page of invoice line items"),
+    200: jsonResponse(
+      listEnvelope(InvoiceLineItemRecord, "InvoiceLineItemList"),
+      "A page of invoice line items",
+    ),
     ...errorResponses(),
   },
 });

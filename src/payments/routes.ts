@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listTenantPage } from "../db/list.js";
 import { paymentMethods, payments } from "../db/schema/index.js";
-import { errorResponses, jsonBody, jsonResponse } from "../http/openapi.js";
+import { errorResponses, jsonBody, jsonResponse, listEnvelope } from "../http/openapi.js";
 import type { App, AppDeps } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
 import { ListQuery } from "../lib/pagination.js";
@@ -10,17 +10,6 @@ import { getPayment } from "./record-payment.js";
 import { refundPayment } from "./refund-payment.js";
 import { IdParams, PaymentMethodRecord, PaymentRecord, RefundBody } from "./schemas.js";
 import { serializePayment, serializePaymentMethod } from "./serialize.js";
-
-const listOf = <T extends z.ZodType>(item: T, name: string) =>
-  z
-    .object({
-      data: z.array(item),
-      hasMore: z.boolean(),
-      total: z.number().int(),
-      currentCursor: z.string().optional(),
-      nextCursor: z.string().optional(),
-    })
-    .openapi(name);
 
 const PaymentMethodEnvelope = z.object({ paymentMethod: PaymentMethodRecord });
 const PaymentEnvelope = z.object({ payment: PaymentRecord });
@@ -33,7 +22,7 @@ const listPaymentMethodsRoute = createRoute({
   summary: "List saved payment methods",
   request: { query: ListQuery },
   responses: {
-    200: jsonResponse(listOf(PaymentMethodRecord, "PaymentMethodList"), "A page of payment methods"),
+    200: jsonResponse(listEnvelope(PaymentMethodRecord, "PaymentMethodList"), "A page of payment methods"),
     ...errorResponses(),
   },
 });
@@ -59,7 +48,7 @@ const listPaymentsRoute = createRoute({
   summary: "List payments",
   request: { query: ListQuery },
   responses: {
-    200: jsonResponse(listOf(PaymentRecord, "PaymentList"), "A page of payments"),
+    200: jsonResponse(listEnvelope(PaymentRecord, "PaymentList"), "A page of payments"),
     ...errorResponses(),
   },
 });

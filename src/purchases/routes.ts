@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listTenantPage } from "../db/list.js";
 import { purchases } from "../db/schema/index.js";
-import { errorResponses, jsonResponse } from "../http/openapi.js";
+import { errorResponses, jsonResponse, listEnvelope } from "../http/openapi.js";
 import type { App, AppDeps } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
 import { ListQuery } from "../lib/pagination.js";
@@ -9,15 +9,7 @@ import { getPurchase } from "./purchases.js";
 import { PurchaseRecord } from "./schemas.js";
 import { serializePurchase } from "./serialize.js";
 
-const PurchaseList = z
-  .object({
-    data: z.array(PurchaseRecord),
-    hasMore: z.boolean(),
-    total: z.number().int(),
-    currentCursor: z.string().optional(),
-    nextCursor: z.string().optional(),
-  })
-  .openapi("PurchaseList");
+const PurchaseList = listEnvelope(PurchaseRecord, "PurchaseList");
 
 const listPurchasesRoute = createRoute({
   method: "get",

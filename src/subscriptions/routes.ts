@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { listTenantPage } from "../db/list.js";
 import { subscriptions } from "../db/schema/index.js";
-import { errorResponses, jsonBody, jsonResponse } from "../http/openapi.js";
+import { errorResponses, jsonBody, jsonResponse, listEnvelope } from "../http/openapi.js";
 import type { App, AppDeps } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
 import { ListQuery } from "../lib/pagination.js";
@@ -19,15 +19,7 @@ import { startSubscription } from "./start-subscription.js";
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
 
-const SubscriptionList = z
-  .object({
-    data: z.array(SubscriptionRecord),
-    hasMore: z.boolean(),
-    total: z.number().int(),
-    currentCursor: z.string().optional(),
-    nextCursor: z.string().optional(),
-  })
-  .openapi("SubscriptionList");
+const SubscriptionList = listEnvelope(SubscriptionRecord, "SubscriptionList");
 
 const createSubscriptionRoute = createRoute({
   method: "post",

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listTenantPage } from "../db/list.js";
 import { webhookEndpoints } from "../db/schema/index.js";
-import { errorResponses, jsonBody, jsonResponse } from "../http/openapi.js";
+import { errorResponses, jsonBody, jsonResponse, listEnvelope } from "../http/openapi.js";
 import type { App, AppDeps } from "../http/types.js";
 import { ListQuery } from "../lib/pagination.js";
 import {
@@ -17,7 +17,6 @@ import {
   DeliveryListQuery,
   DeliverySchema,
   IdParam,
-  listEnvelope,
   UpdateWebhookBody,
   WebhookSchema,
 } from "./schemas.js";

@@ -1,16 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { errorResponses, jsonResponse } from "../http/openapi.js";
+import { errorResponses, jsonResponse, listEnvelope } from "../http/openapi.js";
 import type { App, AppDeps } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
 import { getEvent, listEvents, redeliverEvent } from "./event-log.js";
-import {
-  DeliverySchema,
-  EventListQuery,
-  EventSchema,
-  IdParam,
-  listEnvelope,
-  RedeliverBody,
-} from "./schemas.js";
+import { DeliverySchema, EventListQuery, EventSchema, IdParam, RedeliverBody } from "./schemas.js";
 import { serializeEvent } from "./serialize.js";
 
 const tags = ["Events"];

@@ -138,14 +138,3 @@ export const DeliverySchema = z
     attempts: z.array(AttemptSchema),
   })
   .openapi("WebhookDelivery");
-
-export const listEnvelope = <T extends z.ZodType>(item: T, name: string) =>
-  z
-    .object({
-      data: z.array(item),
-      hasMore: z.boolean(),
-      total: z.number().int(),
-      currentCursor: z.string().optional(),
-      nextCursor: z.string().optional(),
-    })
-    .openapi(name);
