@@ -1,21 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { EpochMs, MetadataSchema } from "../http/openapi.js";
+import { EpochMs, HttpUrl, MetadataSchema } from "../http/openapi.js";
 
-/**
- * Redirect targets: absolute http(s) only. `javascript:`, `data:` and relative URLs are refused here;
- * the organization's allow-list (if any) is checked in the service.
- */
-export const RedirectUrl = z
-  .string()
-  .max(2048)
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === "https:" || url.protocol === "http:") && url.hostname.length > 0;
-    } catch {
-      return false;
-    }
-  }, "must be an absolute http(s) URL");
+/** Redirect targets; the organization's allow-list (if any) is checked in the service. */
+export const RedirectUrl = HttpUrl;
 
 const Common = {
   successUrl: RedirectUrl,

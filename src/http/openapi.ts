@@ -54,3 +54,26 @@ export const listEnvelope = <T extends z.ZodType>(item: T, name: string) =>
       nextCursor: z.string().optional(),
     })
     .openapi(name);
+
+/** Control characters are invalid in a URL, and Postgres text cannot hold a NUL at all. */
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/** An absolute http(s) URL: no `javascript:`, `data:`, `file:` or relative URLs, no control characters. */
+export const HttpUrl = z
+  .string()
+  .max(2048)
+  .refine((value) => !hasControlCharacter(value), "must not contain control characters")
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === "https:" || url.protocol === "http:") && url.hostname.length > 0;
+    } catch {
+      return false;
+    }
+  }, "must be an absolute http(s) URL");

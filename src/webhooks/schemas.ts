@@ -1,33 +1,12 @@
 import { z } from "@hono/zod-openapi";
-import { EpochMs } from "../http/openapi.js";
+import { EpochMs, HttpUrl } from "../http/openapi.js";
 import { ListQuery } from "../lib/pagination.js";
 import { EVENT_TYPES } from "./emit-event.js";
 
 export const EventTypeSchema = z.enum(EVENT_TYPES).openapi({ example: "payment.succeeded" });
 
-/** Control characters are invalid in a URL, and Postgres text cannot hold a NUL at all. */
-function hasControlCharacter(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const code = value.charCodeAt(i);
-    if (code < 0x20 || code === 0x7f) return true;
-  }
-  return false;
-}
-
-/** Where a merchant wants events: absolute http(s) only, so no `file:`, `javascript:` or relative URLs. */
-export const EndpointUrl = z
-  .string()
-  .max(2048)
-  .refine((value) => !hasControlCharacter(value), "must not contain control characters")
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === "https:" || url.protocol === "http:") && url.hostname.length > 0;
-    } catch {
-      return false;
-    }
-  }, "must be an absolute http(s) URL")
-  .openapi({ example: "https://example.com/webhooks/glade" });
+/** Where a merchant wants events. */
+export const EndpointUrl = HttpUrl.openapi({ example: "https://example.com/webhooks/glade" });
 
 const Description = z
   .string()
