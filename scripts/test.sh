@@ -17,7 +17,7 @@ if ! command -v chromium >/dev/null 2>&1; then
     || echo "warning: could not install chromium; browser tests will fail"
 fi
 
-echo "== typecheck"; npx tsc --noEmit
+echo "== typecheck"; npx tsc --noEmit && npx tsc --noEmit -p examples/merchant-app
 echo "== lint"; npx biome check .
 echo "== openapi drift"
 npx tsx src/cli/main.ts openapi > /tmp/glade-openapi.$$.json
