@@ -1,6 +1,7 @@
 import { checkoutJobs } from "./checkout/jobs.js";
 import type { AppDeps } from "./http/types.js";
 import { runScheduledCancellations } from "./subscriptions/index.js";
+import { renewDueSubscriptions } from "./subscriptions/renew-subscriptions.js";
 import { webhookDeliveryJob } from "./webhooks/index.js";
 
 export type BackgroundJob = { name: string; intervalMs: number; run: (deps: AppDeps) => Promise<unknown> };

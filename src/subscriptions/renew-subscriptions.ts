@@ -1,0 +1,231 @@
+import { and, asc, eq, gt, inArray, isNull, lte, or } from "drizzle-orm";
+import { getPrice } from "../catalog/index.js";
+import type { Executor } from "../db/client.js";
+import { billingPeriods, invoices, subscriptionItems, subscriptions } from "../db/schema/index.js";
+import type { AppDeps, Merchant } from "../http/types.js";
+import { createInvoice, getInvoice, type InvoiceRow, markInvoicePaid } from "../invoices/index.js";
+import { newId } from "../lib/ids.js";
+import { getPaymentMethod, recordPayment } from "../payments/index.js";
+import type { IntentResult } from "../payments/processor.js";
+import { periodContaining } from "./periods.js";
+import { lockSubscription } from "./queries.js";
+import type { BillingPeriodRow, SubscriptionRow } from "./serialize.js";
+import { applySubscriptionChange } from "./update-subscription.js";
+
+const RENEW_BATCH = 50;
+
+type Prepared = { subscription: SubscriptionRow; period: BillingPeriodRow; invoice: InvoiceRow };
+
+function isDue(sub: SubscriptionRow, now: Date): boolean {
+  return (
+    (sub.status === "active" || sub.status === "trialing") &&
+    sub.interval !== null &&
+    sub.currentBillingPeriodEnd !== null &&
+    sub.currentBillingPeriodEnd.getTime() <= now.getTime()
+  );
+}
+
+/** The period after the current one, aligned to the billing cycle anchor so month-end clamping never drifts. */
+function nextPeriod(sub: SubscriptionRow): { start: Date; end: Date } {
+  const start = sub.currentBillingPeriodEnd as Date;
+  const unit = sub.interval as NonNullable<SubscriptionRow["interval"]>;
+  const aligned = periodContaining(sub.billingCycleAnchorDate ?? start, unit, sub.intervalCount ?? 1, start);
+  return { start, end: aligned.end };
+}
+
+/**
+ * Step one, in a transaction: the next billing period and its open invoice, priced from the items in force
+ * when the period starts. A crashed earlier run's period and invoice are found again, never duplicated.
+ */
+async function prepareRenewal(
+  tx: Executor,
+  merchant: Merchant,
+  id: string,
+  now: Date,
+): Promise<Prepared | null> {
+  const sub = await lockSubscription(tx, merchant, id);
+  if (!isDue(sub, now)) return null;
+  const { start, end } = nextPeriod(sub);
+  const scope = { organizationId: merchant.organizationId, livemode: merchant.livemode };
+  await tx
+    .insert(billingPeriods)
+    .values({
+      id: newId("billingPeriod"),
+      ...scope,
+      subscriptionId: sub.id,
+      startDate: start,
+      endDate: end,
+      status: "upcoming",
+    })
+    .onConflictDoNothing();
+  const [period] = await tx
+    .select()
+    .from(billingPeriods)
+    .where(and(eq(billingPeriods.subscriptionId, sub.id), eq(billingPeriods.startDate, start)));
+  if (!period) throw new Error(`billing period of ${sub.id} at ${start.toISOString()} vanished`);
+  const [existing] = await tx.select().from(invoices).where(eq(invoices.billingPeriodId, period.id));
+  if (existing) return { subscription: sub, period, invoice: existing };
+
+  const items = await tx
+    .select()
+    .from(subscriptionItems)
+    .where(
+      and(
+        eq(subscriptionItems.subscriptionId, sub.id),
+        lte(subscriptionItems.addedDate, start),
+        or(isNull(subscriptionItems.expiredAt), gt(subscriptionItems.expiredAt, start)),
+      ),
+    );
+  const price = await getPrice(tx, merchant, sub.priceId);
+  const { invoice } = await createInvoice(tx, merchant, {
+    customerId: sub.customerId,
+    pricingModelId: sub.pricingModelId,
+    type: "subscription",
+    currency: price?.currency ?? "USD",
+    lines: items.map((item) => ({
+      priceId: item.priceId,
+      description: item.name ?? price?.name ?? "Subscription",
+      quantity: item.quantity,
+      unitPrice: item.unitPrice,
+    })),
+    status: "open",
+    subscriptionId: sub.id,
+    billingPeriodId: period.id,
+    dueDate: start,
+  });
+  return { subscription: sub, period, invoice };
+}
+
+/** Step two, outside any transaction: charge the saved card, keyed on the period so a retry never charges twice. */
+async function chargeRenewal(
+  deps: AppDeps,
+  merchant: Merchant,
+  prepared: Prepared,
+): Promise<IntentResult | "no_method" | "nothing_due"> {
+  const { subscription: sub, invoice, period } = prepared;
+  const due = invoice.total - invoice.amountPaid;
+  if (due <= 0 || sub.doNotCharge) return "nothing_due";
+  const method = sub.defaultPaymentMethodId
+    ? await getPaymentMethod(deps.db, merchant, sub.defaultPaymentMethodId)
+    : undefined;
+  if (!method || method.processor !== deps.processor.name) return "no_method";
+  return deps.processor.chargeSavedMethod({
+    processorMethodId: method.processorMethodId,
+    amount: due,
+    currency: invoice.currency,
+    livemode: merchant.livemode,
+    idempotencyKey: `renewal:${period.id}`,
+    metadata: { subscriptionId: sub.id, invoiceId: invoice.id },
+  });
+}
+
+/**
+ * Step three, in a transaction: record the outcome and move the subscription into the new period. Paid →
+ * active; declined or no card → past_due with the invoice left open (an activate_subscription checkout pays
+ * it). Re-checked under the row lock, so a second run for the same period changes nothing.
+ */
+async function settleRenewal(
+  deps: AppDeps,
+  merchant: Merchant,
+  prepared: Prepared,
+  outcome: Awaited<ReturnType<typeof chargeRenewal>>,
+) {
+  const { period } = prepared;
+  return deps.db.transaction(async (tx) => {
+    const sub = await lockSubscription(tx, merchant, prepared.subscription.id);
+    if (sub.currentBillingPeriodEnd?.getTime() !== period.startDate.getTime()) return sub;
+    const paid = outcome === "nothing_due" || (typeof outcome === "object" && outcome.status === "succeeded");
+    if (typeof outcome === "object") {
+      await recordPayment(tx, merchant, {
+        customerId: sub.customerId,
+        pricingModelId: sub.pricingModelId,
+        amount: outcome.amount,
+        currency: outcome.currency,
+        status: outcome.status === "succeeded" ? "succeeded" : "failed",
+        processor: deps.processor.name,
+        processorIntentId: outcome.intentId,
+        invoiceId: prepared.invoice.id,
+        subscriptionId: sub.id,
+        paymentMethodId: sub.defaultPaymentMethodId ?? undefined,
+        failureCode: outcome.failure?.code,
+        failureMessage: outcome.failure?.message,
+      });
+    }
+    const invoice = await getInvoice(tx, merchant, prepared.invoice.id);
+    if (paid && invoice?.status === "open") await markInvoicePaid(tx, merchant, prepared.invoice.id);
+    await tx
+      .update(billingPeriods)
+      .set({ status: "completed", updatedAt: new Date() })
+      .where(
+        and(
+          eq(billingPeriods.subscriptionId, sub.id),
+          lte(billingPeriods.endDate, period.startDate),
+          inArray(billingPeriods.status, ["active", "upcoming"]),
+        ),
+      );
+    await tx
+      .update(billingPeriods)
+      .set({ status: paid ? "active" : "past_due", updatedAt: new Date() })
+      .where(eq(billingPeriods.id, period.id));
+    return applySubscriptionChange(
+      tx,
+      merchant,
+      sub,
+      {
+        status: paid ? "active" : "past_due",
+        currentBillingPeriodStart: period.startDate,
+        currentBillingPeriodEnd: period.endDate,
+      },
+      "subscription.updated",
+    );
+  });
+}
+
+export async function renewSubscription(
+  deps: AppDeps,
+  merchant: Merchant,
+  id: string,
+): Promise<SubscriptionRow | null> {
+  const prepared = await deps.db.transaction((tx) => prepareRenewal(tx, merchant, id, deps.now()));
+  if (!prepared) return null;
+  const outcome = await chargeRenewal(deps, merchant, prepared);
+  return settleRenewal(deps, merchant, prepared, outcome);
+}
+
+/**
+ * Background job: bills the next period of every subscription whose current period (or trial) has ended,
+ * across all merchants. Safe to run from several processes: each renewal is claimed under its row lock and
+ * its charge is keyed on the period.
+ */
+export async function renewDueSubscriptions(deps: AppDeps): Promise<number> {
+  const due = await deps.db
+    .select({
+      id: subscriptions.id,
+      organizationId: subscriptions.organizationId,
+      livemode: subscriptions.livemode,
+    })
+    .from(subscriptions)
+    .where(
+      and(
+        inArray(subscriptions.status, ["active", "trialing"]),
+        lte(subscriptions.currentBillingPeriodEnd, deps.now()),
+      ),
+    )
+    .orderBy(asc(subscriptions.currentBillingPeriodEnd))
+    .limit(RENEW_BATCH);
+  let renewed = 0;
+  for (const row of due) {
+    const merchant: Merchant = {
+      organizationId: row.organizationId,
+      livemode: row.livemode,
+      apiKeyId: "system",
+    };
+    try {
+      if (await renewSubscription(deps, merchant, row.id)) renewed++;
+    } catch (err) {
+      // One subscription's failure must not stop the others; it is retried on the next run.
+      deps.logger.error({ err, subscriptionId: row.id }, "renewal failed");
+    }
+  }
+  return renewed;
+}
