@@ -15,6 +15,7 @@ export const BACKGROUND_JOBS: BackgroundJob[] = [
     intervalMs: 60_000,
     run: (deps) => runScheduledCancellations(deps),
   },
+  { name: "subscription-renewals", intervalMs: 60_000, run: (deps) => renewDueSubscriptions(deps) },
 ];
 
 /**
