@@ -576,28 +576,125 @@ describe("@flowglad/node subscriptions", () => {
     });
   });
 
-  // Glade has no plan changes yet. Until it does, the client must get a typed 404 at once, not a retried 5xx.
-  it("answers subscriptions.adjust (not implemented in Glade) with an immediate NOT_FOUND", async () => {
+  it("adjusts a subscription: an immediate prorated upgrade, then a downgrade scheduled for the period end", async () => {
+    const { f, client } = await setup();
+    const log: RequestLog = [];
+    const logged = flowgladClient(glade, f.merchant.testKey, { log });
+    await newCustomer(client, "user_adjust");
+    // Paid through the hosted checkout, so it is active with a card on file and a running period.
+    const session = await client.checkoutSessions.create({
+      checkoutSession: {
+        type: "product",
+        customerExternalId: "user_adjust",
+        priceSlug: f.slugs.monthly,
+        ...URLS,
+      },
+    });
+    await payCheckout(glade, session.checkoutSession.id);
+    const id = (await client.subscriptions.list()).data[0]?.id as string;
+
+    const upgraded = await logged.subscriptions.adjust(id, {
+      adjustment: {
+        timing: "immediately",
+        newSubscriptionItems: [{ priceId: f.trialPriceId, quantity: 2 }],
+        prorateCurrentBillingPeriod: true,
+      },
+    });
+    expect(log).toEqual([
+      {
+        method: "POST",
+        path: `/api/v1/subscriptions/${id}/adjust`,
+        body: { adjustment: expect.objectContaining({ timing: "immediately" }) },
+      },
+    ]);
+    expect(Object.keys(upgraded).sort()).toEqual([
+      "isUpgrade",
+      "resolvedTiming",
+      "subscription",
+      "subscriptionItems",
+    ]);
+    expect(upgraded).toMatchObject({ isUpgrade: true, resolvedTiming: "immediately" });
+    expect(upgraded.subscription).toEqual(
+      expect.objectContaining({ id, priceId: f.trialPriceId, status: "active", updatedAt: anyMs() }),
+    );
+    expect(upgraded.subscriptionItems).toEqual([
+      expect.objectContaining({
+        id: expect.any(String),
+        subscriptionId: id,
+        priceId: f.trialPriceId,
+        quantity: 2,
+        unitPrice: 1500,
+        type: "static",
+        livemode: false,
+        addedDate: anyMs(),
+        createdAt: anyMs(),
+        updatedAt: anyMs(),
+        expiredAt: null,
+      }),
+    ]);
+    // The prorated difference was charged on top of the first payment.
+    const payments = await client.payments.list();
+    expect(payments.data).toHaveLength(2);
+
+    const scheduled = await client.subscriptions.adjust(id, {
+      adjustment: { timing: "auto", newSubscriptionItems: [{ priceSlug: f.slugs.monthly }] },
+    });
+    expect(scheduled).toMatchObject({
+      isUpgrade: false,
+      resolvedTiming: "at_end_of_current_billing_period",
+      subscription: { id, priceId: f.trialPriceId },
+    });
+    expect(scheduled.subscriptionItems).toEqual([
+      expect.objectContaining({
+        priceId: f.trialPriceId,
+        expiredAt: scheduled.subscription.currentBillingPeriodEnd,
+      }),
+    ]);
+    expect((await client.payments.list()).data).toHaveLength(2);
+  });
+
+  it("reports adjust errors as typed, non-retried errors", async () => {
     const { f } = await setup();
     const log: RequestLog = [];
     const retrying = flowgladClient(glade, f.merchant.testKey, { maxRetries: 2, log });
-    await newCustomer(retrying, "user_adjust");
+    await newCustomer(retrying, "user_adjust_err");
+    // Incomplete (no card yet): its plan cannot change.
     const { subscription } = await retrying.subscriptions.create({
-      customerExternalId: "user_adjust",
+      customerExternalId: "user_adjust_err",
       priceId: f.monthlyPriceId,
     });
-    const err = await expectApiError(
+    const conflict = await expectApiError(
       retrying.subscriptions.adjust(subscription.id, {
         adjustment: {
           timing: "immediately",
           newSubscriptionItems: [{ priceId: f.trialPriceId, quantity: 1 }],
         },
       }),
+      Flowglad.ConflictError,
+      "CONFLICT",
+    );
+    expect(conflict.headers?.get("x-should-retry")).toBe("false");
+    const active = await retrying.subscriptions.create({
+      customerExternalId: "user_adjust_err",
+      priceId: f.monthlyPriceId,
+      doNotCharge: true,
+    });
+    expect(active.subscription.status).toBe("active");
+    await expectApiError(
+      retrying.subscriptions.adjust(active.subscription.id, {
+        adjustment: { timing: "immediately", newSubscriptionItems: [{ priceId: f.oneTimePriceId }] },
+      }),
+      Flowglad.BadRequestError,
+      "BAD_REQUEST",
+    );
+    await expectApiError(
+      retrying.subscriptions.adjust("sub_nope", {
+        adjustment: { timing: "auto", newSubscriptionItems: [{ priceId: f.trialPriceId }] },
+      }),
       Flowglad.NotFoundError,
       "NOT_FOUND",
     );
-    expect(err.headers?.get("x-should-retry")).toBe("false");
-    expect(log.filter((r) => r.path.endsWith("/adjust"))).toHaveLength(1);
+    expect(log.filter((r) => r.path.endsWith("/adjust"))).toHaveLength(3);
   });
 
   it("hides subscriptions across tenants and reports unknown ones as NOT_FOUND", async () => {

@@ -209,6 +209,48 @@ describe("FlowgladServer scoped to customerExternalId", () => {
     expect(again.message).toBe("Subscription is already canceled");
   });
 
+  it("adjusts the customer's current subscription, and only the customer's own", async () => {
+    const f = await setup();
+    const { server: owner } = scoped(f, user("user_adjuster"));
+    const { server: stranger } = scoped(f, user("user_onlooker"));
+    await stranger.getBilling();
+    await owner.getBilling();
+    const session = await owner.createCheckoutSession({ priceSlug: f.slugs.monthly, ...URLS });
+    await payCheckout(glade, session.checkoutSession.id);
+    const id = (await owner.getBilling()).currentSubscription?.id as string;
+
+    // No subscriptionId: FlowgladServer finds the one current subscription through getBilling.
+    const upgraded = await owner.adjustSubscription({ priceSlug: f.slugs.trial, quantity: 2 });
+    expect(upgraded).toMatchObject({
+      isUpgrade: true,
+      resolvedTiming: "immediately",
+      subscription: { id, priceId: f.trialPriceId },
+    });
+    expect(upgraded.subscriptionItems).toEqual([
+      expect.objectContaining({ priceId: f.trialPriceId, quantity: 2, unitPrice: 1500 }),
+    ]);
+    const billing = await owner.getBilling();
+    expect(billing.currentSubscription).toMatchObject({ id, priceId: f.trialPriceId });
+    expect(billing.currentSubscription?.subscriptionItems).toEqual([
+      expect.objectContaining({ priceId: f.trialPriceId, quantity: 2 }),
+    ]);
+
+    const scheduled = await owner.adjustSubscription({
+      priceId: f.monthlyPriceId,
+      subscriptionId: id,
+      timing: "at_end_of_current_billing_period",
+    });
+    expect(scheduled).toMatchObject({ isUpgrade: false, resolvedTiming: "at_end_of_current_billing_period" });
+    expect((await owner.getBilling()).currentSubscription?.subscriptionItems).toEqual([
+      expect.objectContaining({ priceId: f.trialPriceId, expiredAt: anyMs() }),
+    ]);
+
+    const refused = await rejection(
+      stranger.adjustSubscription({ priceId: f.monthlyPriceId, subscriptionId: id }),
+    );
+    expect(refused.message).toBe("Subscription is not owned by the current user");
+  });
+
   it("updates and archives the customer; a checkout for a customer that was never created is NOT_FOUND", async () => {
     const f = await setup();
     const { server } = scoped(f, user("user_upd"));

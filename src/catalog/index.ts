@@ -1,3 +1,8 @@
+export {
+  type CloneDestination,
+  type ClonePricingModelInput,
+  clonePricingModel,
+} from "./clone-pricing-model.js";
 export { getPricingModelDetails, type PricingModelDetails } from "./details.js";
 export { ensureDefaultPricingModel } from "./pricing-models.js";
 export {

@@ -4,9 +4,11 @@ import { pricingModels } from "../db/schema/index.js";
 import { errorResponses, jsonBody, jsonResponse, listEnvelope } from "../http/openapi.js";
 import type { App, AppDeps } from "../http/types.js";
 import { ListQuery } from "../lib/pagination.js";
+import { clonePricingModel } from "./clone-pricing-model.js";
 import { getPricingModelDetails } from "./details.js";
 import { createPricingModel, ensureDefaultPricingModel, updatePricingModel } from "./pricing-models.js";
 import {
+  ClonePricingModelBody,
   CreatePricingModelBody,
   IdParam,
   PricingModelDetailsSchema,
@@ -133,6 +135,35 @@ export function registerPricingModelRoutes(app: App, deps: AppDeps): void {
       const { pricingModel } = c.req.valid("json");
       const row = await deps.db.transaction((tx) => updatePricingModel(tx, merchant, id, pricingModel));
       return c.json({ pricingModel: serializePricingModel(row) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/pricing-models/{id}/clone",
+      tags,
+      security,
+      summary:
+        "Copy a pricing model with all its products and prices (new ids, same slugs and terms) into this or the other mode; the copy is never the default",
+      request: { params: IdParam, body: jsonBody(ClonePricingModelBody) },
+      responses: {
+        200: jsonResponse(PricingModelDetailsResponse, "The new pricing model with its products and prices"),
+        ...errorResponses("NOT_FOUND"),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const details = await deps.db.transaction(async (tx) => {
+        const { pricingModel, destination } = await clonePricingModel(
+          tx,
+          c.get("merchant"),
+          id,
+          c.req.valid("json"),
+        );
+        return getPricingModelDetails(tx, destination, pricingModel.id, { publicUrl: deps.config.publicUrl });
+      });
+      return c.json({ pricingModel: details }, 200);
     },
   );
 }

@@ -114,6 +114,15 @@ export const UpdatePricingModelBody = z
   })
   .openapi("UpdatePricingModelBody");
 
+export const ClonePricingModelBody = z
+  .object({
+    name: z.string().trim().min(1).max(255).openapi({ description: "Name of the copy" }),
+    destinationEnvironment: z.enum(["livemode", "testmode"]).optional().openapi({
+      description: "Mode the copy is created in; defaults to the mode of the API key",
+    }),
+  })
+  .openapi("ClonePricingModelInput");
+
 export const PricingModelRecordSchema = z
   .object({
     id: z.string(),

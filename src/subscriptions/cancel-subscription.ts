@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lte } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lte, or } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { billingPeriods, subscriptionItems, subscriptions } from "../db/schema/index.js";
 import type { AppDeps, Merchant } from "../http/types.js";
@@ -31,7 +31,8 @@ async function cancelNow(tx: Executor, merchant: Merchant, locked: SubscriptionR
       and(
         tenant(subscriptionItems),
         eq(subscriptionItems.subscriptionId, locked.id),
-        isNull(subscriptionItems.expiredAt),
+        // Also items a scheduled plan change had set to end (or start) later: nothing runs past `at`.
+        or(isNull(subscriptionItems.expiredAt), gt(subscriptionItems.expiredAt, at)),
       ),
     );
   await voidOpenInvoicesForSubscription(tx, merchant, locked.id);

@@ -1,4 +1,5 @@
 export { activateSubscription, setSubscriptionDefaultPaymentMethod } from "./activate-subscription.js";
+export { type AdjustedSubscription, adjustSubscription } from "./adjust-subscription.js";
 export {
   type CancellationTiming,
   cancelSubscription,
@@ -17,10 +18,17 @@ export {
   listSubscriptionDetailsForCustomer,
 } from "./queries.js";
 export { registerSubscriptionRoutes } from "./routes.js";
-export { SubscriptionDetailsRecord, SubscriptionItemRecord, SubscriptionRecord } from "./schemas.js";
+export { applyScheduledAdjustments } from "./scheduled-adjustments.js";
+export {
+  type AdjustmentInput,
+  SubscriptionDetailsRecord,
+  SubscriptionItemRecord,
+  SubscriptionRecord,
+} from "./schemas.js";
 export {
   type BillingPeriodRow,
   CURRENT_STATUSES,
+  isItemInForce,
   type SubscriptionItemRow,
   type SubscriptionRow,
   serializeSubscription,

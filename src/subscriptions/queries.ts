@@ -5,7 +5,12 @@ import { subscriptionItems, subscriptions } from "../db/schema/index.js";
 import type { Merchant } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
 import type { SubscriptionDetailsRecord } from "./schemas.js";
-import { type SubscriptionItemRow, type SubscriptionRow, serializeSubscriptionDetails } from "./serialize.js";
+import {
+  isItemInForce,
+  type SubscriptionItemRow,
+  type SubscriptionRow,
+  serializeSubscriptionDetails,
+} from "./serialize.js";
 
 export const subscriptionScope = (merchant: Merchant) =>
   and(
@@ -59,27 +64,43 @@ export async function listItemsForSubscriptions(
     .orderBy(asc(subscriptionItems.position));
 }
 
-/** Every subscription of the customer (newest first) with its items and each item's price, as wire objects. */
+/** Serialized prices of the given items, by price id, for the items' `price` field. */
+export async function serializedItemPrices(
+  db: Executor,
+  merchant: Merchant,
+  items: SubscriptionItemRow[],
+): Promise<Map<string, Record<string, unknown>>> {
+  const prices = new Map<string, Record<string, unknown>>();
+  for (const priceId of new Set(items.map((i) => i.priceId))) {
+    const found = await getPriceWithProduct(db, merchant, priceId);
+    if (found) prices.set(priceId, serializePrice(found.price));
+  }
+  return prices;
+}
+
+/**
+ * Every subscription of the customer (newest first) with the items in force at `now` and each item's price,
+ * as wire objects. Expired items and a plan change scheduled for later are left out.
+ */
 export async function listSubscriptionDetailsForCustomer(
   db: Executor,
   merchant: Merchant,
   customerId: string,
+  now: Date = new Date(),
 ): Promise<SubscriptionDetailsRecord[]> {
   const rows = await db
     .select()
     .from(subscriptions)
     .where(and(subscriptionScope(merchant), eq(subscriptions.customerId, customerId)))
     .orderBy(desc(subscriptions.position));
-  const items = await listItemsForSubscriptions(
-    db,
-    merchant,
-    rows.map((r) => r.id),
-  );
-  const prices = new Map<string, Record<string, unknown>>();
-  for (const priceId of new Set(items.map((i) => i.priceId))) {
-    const found = await getPriceWithProduct(db, merchant, priceId);
-    if (found) prices.set(priceId, serializePrice(found.price));
-  }
+  const items = (
+    await listItemsForSubscriptions(
+      db,
+      merchant,
+      rows.map((r) => r.id),
+    )
+  ).filter((item) => isItemInForce(item, now));
+  const prices = await serializedItemPrices(db, merchant, items);
   return rows.map((row) =>
     serializeSubscriptionDetails(
       row,

@@ -6,15 +6,18 @@ import { errorResponses, jsonBody, jsonResponse, listEnvelope } from "../http/op
 import type { App, AppDeps } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
 import { ListQuery } from "../lib/pagination.js";
+import { adjustSubscription } from "./adjust-subscription.js";
 import { cancelSubscription, uncancelSubscription } from "./cancel-subscription.js";
-import { getSubscription } from "./queries.js";
+import { getSubscription, serializedItemPrices } from "./queries.js";
 import {
+  AdjustSubscriptionBody,
+  AdjustSubscriptionResponse,
   CancelSubscriptionBody,
   CreateSubscriptionBody,
   SubscriptionEnvelope,
   SubscriptionRecord,
 } from "./schemas.js";
-import { serializeSubscription } from "./serialize.js";
+import { serializeSubscription, serializeSubscriptionItem } from "./serialize.js";
 import { startSubscription } from "./start-subscription.js";
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
@@ -83,6 +86,22 @@ const uncancelSubscriptionRoute = createRoute({
   },
 });
 
+const adjustSubscriptionRoute = createRoute({
+  method: "post",
+  path: "/api/v1/subscriptions/{id}/adjust",
+  tags: ["Subscriptions"],
+  security: [{ secretKey: [] }],
+  summary:
+    "Change the plan (price and quantity) now or at the end of the current billing period; an immediate upgrade is charged the prorated difference, a downgrade is never credited",
+  description:
+    "newSubscriptionItems holds exactly one item (priceId or priceSlug, quantity 1-10000): an active subscription price of the same pricing model, interval and currency. timing auto applies upgrades immediately and everything else at the period end. Only active, trialing and past_due subscriptions can change; a scheduled cancellation must be taken back first. Glade keeps no credit balance, so downgrades are not credited.",
+  request: { params: IdParams, body: jsonBody(AdjustSubscriptionBody) },
+  responses: {
+    200: jsonResponse(AdjustSubscriptionResponse, "The subscription and its items in force after the change"),
+    ...errorResponses("NOT_FOUND", "CONFLICT", "PAYMENT_REQUIRED"),
+  },
+});
+
 export function registerSubscriptionRoutes(app: App, deps: AppDeps): void {
   app.openapi(createSubscriptionRoute, async (c) => {
     const row = await startSubscription(deps, c.get("merchant"), c.req.valid("json"));
@@ -114,6 +133,25 @@ export function registerSubscriptionRoutes(app: App, deps: AppDeps): void {
     const { cancellation } = c.req.valid("json");
     const row = await cancelSubscription(deps, c.get("merchant"), id, cancellation.timing);
     return c.json({ subscription: serializeSubscription(row) }, 200);
+  });
+
+  app.openapi(adjustSubscriptionRoute, async (c) => {
+    const merchant = c.get("merchant");
+    const { id } = c.req.valid("param");
+    const { adjustment } = c.req.valid("json");
+    const adjusted = await adjustSubscription(deps, merchant, id, adjustment);
+    const prices = await serializedItemPrices(deps.db, merchant, adjusted.items);
+    return c.json(
+      {
+        subscription: serializeSubscription(adjusted.subscription),
+        subscriptionItems: adjusted.items.map((item) =>
+          serializeSubscriptionItem(item, prices.get(item.priceId)),
+        ),
+        isUpgrade: adjusted.isUpgrade,
+        resolvedTiming: adjusted.resolvedTiming,
+      },
+      200,
+    );
   });
 
   app.openapi(uncancelSubscriptionRoute, async (c) => {

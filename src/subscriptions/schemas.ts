@@ -134,3 +134,45 @@ export const CancelSubscriptionBody = z
   .openapi("CancelSubscriptionInput");
 
 export const SubscriptionEnvelope = z.object({ subscription: SubscriptionRecord });
+
+export const ADJUSTMENT_TIMINGS = ["immediately", "at_end_of_current_billing_period", "auto"] as const;
+export type AdjustmentTiming = (typeof ADJUSTMENT_TIMINGS)[number];
+export type ResolvedAdjustmentTiming = Exclude<AdjustmentTiming, "auto">;
+
+/**
+ * One entry of `newSubscriptionItems`. The official client may also send whole item records (id, addedDate,
+ * unitPrice…): only the price reference and the quantity are read, the rest is ignored, and the unit price
+ * always comes from the price itself.
+ */
+const NewSubscriptionItem = z.object({
+  priceId: ObjectId.nullable().optional(),
+  priceSlug: z.string().min(1).max(255).optional(),
+  quantity: z.number().int().min(1).max(10_000).default(1),
+});
+
+export const AdjustSubscriptionBody = z
+  .object({
+    adjustment: z.object({
+      timing: z.enum(ADJUSTMENT_TIMINGS),
+      newSubscriptionItems: z.array(NewSubscriptionItem).max(100),
+      prorateCurrentBillingPeriod: z.boolean().optional().openapi({
+        description:
+          "Charge the price difference for the rest of the current period on an immediate upgrade (default true)",
+      }),
+    }),
+  })
+  .openapi("AdjustSubscriptionInput");
+export type AdjustSubscriptionBody = z.infer<typeof AdjustSubscriptionBody>;
+export type AdjustmentInput = AdjustSubscriptionBody["adjustment"];
+
+export const AdjustSubscriptionResponse = z
+  .object({
+    subscription: SubscriptionRecord,
+    subscriptionItems: z.array(SubscriptionItemRecord).openapi({
+      description:
+        "Items in force now. A change scheduled for the period end shows as the current item's expiredAt",
+    }),
+    isUpgrade: z.boolean(),
+    resolvedTiming: z.enum(["immediately", "at_end_of_current_billing_period"]),
+  })
+  .openapi("AdjustSubscriptionResponse");

@@ -53,6 +53,17 @@ export function serializeSubscription(row: SubscriptionRow): SubscriptionRecord 
   };
 }
 
+/**
+ * Whether the item is billed at `at`. Items are never deleted: a plan change expires the old item and adds
+ * the new one, possibly dated in the future (a change scheduled for the period end).
+ */
+export function isItemInForce(item: SubscriptionItemRow, at: Date): boolean {
+  return (
+    item.addedDate.getTime() <= at.getTime() &&
+    (item.expiredAt === null || item.expiredAt.getTime() > at.getTime())
+  );
+}
+
 export function serializeSubscriptionItem(
   row: SubscriptionItemRow,
   price?: Record<string, unknown>,

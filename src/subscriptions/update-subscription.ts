@@ -15,6 +15,8 @@ export type SubscriptionChanges = Partial<
     | "currentBillingPeriodEnd"
     | "canceledAt"
     | "cancelScheduledAt"
+    | "priceId"
+    | "isFreePlan"
   >
 >;
 

@@ -1,0 +1,130 @@
+import { and, asc, eq } from "drizzle-orm";
+import type { Executor } from "../db/client.js";
+import { prices, pricingModels, products } from "../db/schema/index.js";
+import type { Merchant } from "../http/types.js";
+import { newId } from "../lib/ids.js";
+import { requirePricingModel } from "./queries.js";
+import type { PricingModelRow } from "./serialize.js";
+
+/** Rows per insert statement: far below Postgres' 65535 bind parameters whatever the catalog's size. */
+const INSERT_CHUNK = 500;
+
+function chunks<T>(rows: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) out.push(rows.slice(i, i + INSERT_CHUNK));
+  return out;
+}
+
+export type CloneDestination = "livemode" | "testmode";
+
+export type ClonePricingModelInput = {
+  name: string;
+  /** The mode the copy lands in; the caller's own mode when absent. */
+  destinationEnvironment?: CloneDestination | undefined;
+};
+
+/**
+ * Copies a pricing model with all its products and prices (inactive ones included) under new ids, into the
+ * same organization, in the destination mode. Names, slugs, amounts, charging terms, active, default and
+ * purchase-page flags are kept; the copy itself is never the default pricing model. Call it inside one
+ * transaction: either the whole catalog is copied or nothing is. Returns the new pricing model and the
+ * merchant scope it lives in.
+ */
+export async function clonePricingModel(
+  tx: Executor,
+  merchant: Merchant,
+  sourceId: string,
+  input: ClonePricingModelInput,
+): Promise<{ pricingModel: PricingModelRow; destination: Merchant }> {
+  const source = await requirePricingModel(tx, merchant, sourceId);
+  const destination: Merchant = {
+    ...merchant,
+    livemode:
+      input.destinationEnvironment === undefined
+        ? merchant.livemode
+        : input.destinationEnvironment === "livemode",
+  };
+  const sourceScope = <T extends typeof products | typeof prices>(table: T) =>
+    and(
+      eq(table.organizationId, merchant.organizationId),
+      eq(table.livemode, merchant.livemode),
+      eq(table.pricingModelId, source.id),
+    );
+  const sourceProducts = await tx
+    .select()
+    .from(products)
+    .where(sourceScope(products))
+    .orderBy(asc(products.position));
+  const sourcePrices = await tx
+    .select()
+    .from(prices)
+    .where(sourceScope(prices))
+    .orderBy(asc(prices.position));
+
+  const now = new Date();
+  const scope = { organizationId: destination.organizationId, livemode: destination.livemode };
+  const [pricingModel] = await tx
+    .insert(pricingModels)
+    .values({
+      id: newId("pricingModel"),
+      ...scope,
+      name: input.name,
+      isDefault: false,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  if (!pricingModel) throw new Error("pricing model insert returned nothing");
+
+  const productIds = new Map(sourceProducts.map((p) => [p.id, newId("product")]));
+  // Multi-row inserts in source order, so positions (and list order) follow the original.
+  for (const batch of chunks(sourceProducts)) {
+    await tx.insert(products).values(
+      batch.map((p) => ({
+        id: productIds.get(p.id) as string,
+        ...scope,
+        pricingModelId: pricingModel.id,
+        name: p.name,
+        description: p.description,
+        imageUrl: p.imageUrl,
+        slug: p.slug,
+        active: p.active,
+        isDefault: p.isDefault,
+        singularQuantityLabel: p.singularQuantityLabel,
+        pluralQuantityLabel: p.pluralQuantityLabel,
+        purchasePageEnabled: p.purchasePageEnabled,
+        metadata: p.metadata,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    );
+  }
+  // A price of a product added after the products were read has no copy to attach to: it is left out.
+  const copiedPrices = sourcePrices.filter((p) => p.productId === null || productIds.has(p.productId));
+  for (const batch of chunks(copiedPrices)) {
+    await tx.insert(prices).values(
+      batch.map((p) => ({
+        id: newId("price"),
+        ...scope,
+        pricingModelId: pricingModel.id,
+        productId: p.productId === null ? null : (productIds.get(p.productId) as string),
+        type: p.type,
+        name: p.name,
+        slug: p.slug,
+        unitPrice: p.unitPrice,
+        currency: p.currency,
+        intervalUnit: p.intervalUnit,
+        intervalCount: p.intervalCount,
+        trialPeriodDays: p.trialPeriodDays,
+        usageMeterId: p.usageMeterId,
+        usageEventsPerUnit: p.usageEventsPerUnit,
+        isDefault: p.isDefault,
+        active: p.active,
+        purchasePageEnabled: p.purchasePageEnabled,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    );
+  }
+  return { pricingModel, destination };
+}
