@@ -1,6 +1,6 @@
 import { checkoutJobs } from "./checkout/jobs.js";
 import type { AppDeps } from "./http/types.js";
-import { runScheduledCancellations } from "./subscriptions/index.js";
+import { applyScheduledAdjustments, runScheduledCancellations } from "./subscriptions/index.js";
 import { renewDueSubscriptions } from "./subscriptions/renew-subscriptions.js";
 import { webhookDeliveryJob } from "./webhooks/index.js";
 
@@ -16,6 +16,11 @@ export const BACKGROUND_JOBS: BackgroundJob[] = [
     run: (deps) => runScheduledCancellations(deps),
   },
   { name: "subscription-renewals", intervalMs: 60_000, run: (deps) => renewDueSubscriptions(deps) },
+  {
+    name: "subscription-scheduled-adjustments",
+    intervalMs: 60_000,
+    run: (deps) => applyScheduledAdjustments(deps),
+  },
 ];
 
 /**
