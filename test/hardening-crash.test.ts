@@ -74,9 +74,9 @@ describe("SIGKILL during checkouts", () => {
     expect(result.violations, JSON.stringify(summary)).toEqual([]);
     // The run did what it claims: traffic was cut off by the kills and checkouts completed between them.
     expect(requestsCut).toBeGreaterThan(0);
-    expect(result.summary.succeeded).toBeGreaterThan(ITERATIONS / 2);
+    expect(result.summary.succeeded).toBeGreaterThanOrEqual(10);
     expect(result.summary.events).toBeGreaterThan(0);
-  }, 170_000);
+  }, 240_000);
 });
 
 /**
