@@ -74,7 +74,7 @@ export async function beginAttempt(
   return outcome;
 }
 
-/** Remembers the intent that is waiting on the customer's challenge answer. */
+/** Remembers the intent that is waiting on the customer's challenge answer, for that attempt only. */
 export async function awaitChallenge(
   deps: AppDeps,
   session: CheckoutSessionRow,
@@ -83,7 +83,13 @@ export async function awaitChallenge(
   const [updated] = await deps.db
     .update(checkoutSessions)
     .set({ processorIntentId: intent.intentId, updatedAt: deps.now() })
-    .where(and(eq(checkoutSessions.id, session.id), eq(checkoutSessions.status, "pending")))
+    .where(
+      and(
+        eq(checkoutSessions.id, session.id),
+        eq(checkoutSessions.status, "pending"),
+        eq(checkoutSessions.attempt, session.attempt),
+      ),
+    )
     .returning();
   return updated ?? session;
 }
@@ -95,13 +101,15 @@ export async function awaitChallenge(
 export async function settleDecline(
   deps: AppDeps,
   sessionId: string,
+  attempt: number,
   intent: IntentResult | undefined,
   message: string,
 ): Promise<CheckoutSessionRow> {
   return deps.db.transaction(async (tx) => {
     const session = await lockSession(tx, sessionId);
     if (!session) throw notFound("Checkout session");
-    if (session.status !== "pending") return session;
+    // A late answer about an earlier attempt (a second tab, the reconciler) must not reopen a newer one.
+    if (session.status !== "pending" || session.attempt !== attempt) return session;
     const now = deps.now();
     const failed = session.attempt >= MAX_DECLINED_ATTEMPTS;
     const [updated] = await tx

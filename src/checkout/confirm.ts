@@ -23,7 +23,21 @@ export async function loadSession(deps: AppDeps, sessionId: string): Promise<Che
   return session;
 }
 
-/** Applies the processor's answer for the session's current attempt. */
+/**
+ * What the customer is told is what the session now is, not what this request hoped: a late or stale
+ * answer may have found the session settled by another attempt.
+ */
+function resultFor(session: CheckoutSessionRow, message: string): ConfirmResult {
+  if (session.status === "succeeded") return { kind: "succeeded", session };
+  if (session.status === "pending") {
+    return session.processorIntentId
+      ? { kind: "requires_action", session }
+      : { kind: "in_progress", session };
+  }
+  return { kind: "declined", session, message: session.lastError ?? message };
+}
+
+/** Applies the processor's answer about the attempt `session` was claimed for. */
 export async function settleIntent(
   deps: AppDeps,
   session: CheckoutSessionRow,
@@ -32,13 +46,16 @@ export async function settleIntent(
 ): Promise<ConfirmResult> {
   if (intent.status === "succeeded") {
     const plan = knownPlan ?? (await chargePlan(deps, session));
-    return { kind: "succeeded", session: await fulfilSession(deps, session.id, plan, intent) };
+    return resultFor(
+      await fulfilSession(deps, session.id, plan, intent, session.attempt),
+      "Your payment could not be completed.",
+    );
   }
   if (intent.status === "requires_action") {
-    return { kind: "requires_action", session: await awaitChallenge(deps, session, intent) };
+    return resultFor(await awaitChallenge(deps, session, intent), "Your payment could not be completed.");
   }
   const message = intent.failure?.message ?? "Your card was declined.";
-  return { kind: "declined", session: await settleDecline(deps, session.id, intent, message), message };
+  return resultFor(await settleDecline(deps, session.id, session.attempt, intent, message), message);
 }
 
 /**
@@ -65,7 +82,12 @@ export async function confirmCheckout(
   if (start.kind === "in_progress") return { kind: "in_progress", session: start.session };
   const session = start.session;
 
-  if (!card) return { kind: "succeeded", session: await fulfilSession(deps, session.id, plan, undefined) };
+  if (!card) {
+    return resultFor(
+      await fulfilSession(deps, session.id, plan, undefined, session.attempt),
+      "Your order could not be completed.",
+    );
+  }
 
   let intent: IntentResult;
   try {

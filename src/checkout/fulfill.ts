@@ -13,19 +13,28 @@ import { type CheckoutSessionRow, serializeCheckoutSession } from "./serialize.j
 
 /**
  * Settles a successful attempt in ONE transaction: every record the session implies, the session's own
- * `succeeded`, and the events for all of it. Replays (a second confirm, the reconciler, a challenge
- * answered twice) find the session already succeeded and change nothing.
+ * `succeeded`, and the events for all of it. A charge that succeeded is always honoured, even if its attempt
+ * was given up meanwhile (a second tab, the reconciler): the customer has paid, so the session is fulfilled,
+ * unless another charge already paid it, in which case this one is refunded. Replays change nothing.
  */
 export async function fulfilSession(
   deps: AppDeps,
   sessionId: string,
   plan: ChargePlan,
   intent: IntentResult | undefined,
+  attempt: number,
 ): Promise<CheckoutSessionRow> {
-  return deps.db.transaction(async (tx) => {
+  let duplicateCharge: IntentResult | undefined;
+  const settled = await deps.db.transaction(async (tx) => {
     const session = await lockSession(tx, sessionId);
     if (!session) throw notFound("Checkout session");
-    if (session.status !== "pending") return session;
+    if (session.status === "succeeded") {
+      if (intent && isCharge(intent) && session.processorIntentId !== intent.intentId)
+        duplicateCharge = intent;
+      return session;
+    }
+    // Without a charge (a free order) only the attempt in flight may complete the session.
+    if (!intent && (session.status !== "pending" || session.attempt !== attempt)) return session;
     const merchant = sessionMerchant(session);
     const customer = await sessionCustomer(tx, merchant, session);
 
@@ -85,4 +94,25 @@ export async function fulfilSession(
     });
     return succeeded;
   });
+  if (duplicateCharge) await refundDuplicateCharge(deps, sessionId, duplicateCharge);
+  return settled;
+}
+
+function isCharge(intent: IntentResult): boolean {
+  return intent.kind === "payment" && intent.amount > 0 && intent.status === "succeeded";
+}
+
+async function refundDuplicateCharge(deps: AppDeps, sessionId: string, intent: IntentResult): Promise<void> {
+  try {
+    await deps.processor.refund({ intentId: intent.intentId, amount: intent.amount });
+    deps.logger.warn(
+      { sessionId, intentId: intent.intentId },
+      "refunded a second charge for an already paid session",
+    );
+  } catch (err) {
+    deps.logger.error(
+      { err, sessionId, intentId: intent.intentId },
+      "could not refund a duplicate charge: refund it by hand",
+    );
+  }
 }

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { renderChallengePage, renderCheckoutPage, renderMessagePage } from "../../web/checkout-page.js";
 import { COUNTRY_CODES } from "../../web/layout.js";
 import { renderReceiptPage } from "../../web/receipt-page.js";
+import { readFormFields } from "../http/form.js";
 import { setPageSecurityHeaders } from "../http/page-headers.js";
 import type { App, AppDeps } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
@@ -115,8 +116,8 @@ export function registerCheckoutPages(app: App, deps: AppDeps): void {
   app.post("/checkout/:id/confirm", async (c) => {
     const session = await sessionOr404(deps, c.req.param("id"));
     if (!session) return notFoundPage(c);
-    const raw = await c.req.parseBody();
-    const text = (key: string) => (typeof raw[key] === "string" ? (raw[key] as string) : undefined);
+    const raw = await readFormFields(c);
+    const text = (key: string) => raw[key];
     const form = { email: text("email") ?? "", name: text("name") ?? "", country: text("country") ?? "" };
     const parsed = ConfirmForm.safeParse({
       ...form,
@@ -175,7 +176,7 @@ export function registerCheckoutPages(app: App, deps: AppDeps): void {
   app.post("/checkout/:id/challenge", async (c) => {
     const session = await sessionOr404(deps, c.req.param("id"));
     if (!session) return notFoundPage(c);
-    const answer = (await c.req.parseBody()).outcome;
+    const answer = (await readFormFields(c)).outcome;
     if (answer !== "approve" && answer !== "deny")
       return c.redirect(`/checkout/${session.id}/challenge`, 303);
     const outcome = answer;

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { renderPurchaseLandingPage, renderPurchaseProblemPage } from "../../web/purchase-page.js";
+import { readFormFields } from "../http/form.js";
 import { setPageSecurityHeaders } from "../http/page-headers.js";
 import type { App, AppDeps } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
@@ -107,8 +108,8 @@ export function registerPurchasePageRoutes(
     const offer = await resolveOffer(deps, { kind: "price", priceId: c.req.param("priceId") });
     if (isProblem(offer)) return problemPage(c, offer);
     const livemode = offer.merchant.livemode;
-    const form = await c.req.parseBody();
-    const text = (key: string) => (typeof form[key] === "string" ? (form[key] as string) : undefined);
+    const form = await readFormFields(c);
+    const text = (key: string) => form[key];
     const params = parsePurchaseParams({ quantity: text("quantity"), email: text("email") }, livemode);
     if (isProblem(params)) return problemPage(c, params);
 
