@@ -8,7 +8,9 @@ export const OPENAPI_INFO = {
     description:
       "Flowglad-compatible checkout and billing API. Authenticate with `Authorization: <secret key>` (a `Bearer` prefix is accepted).",
   },
-} as const;
+  // Every /api/v1 operation needs the secret key; declared once so no route can forget it.
+  security: [{ secretKey: [] }],
+};
 
 export function openApiDocument(app: App) {
   return app.getOpenAPI31Document(OPENAPI_INFO);
