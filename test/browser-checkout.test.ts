@@ -179,7 +179,9 @@ describe("hosted checkout in Chromium", () => {
     });
     const page = await b.newPage();
     await page.goto(s.url);
-    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(
+      await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned),
+    ).toBeUndefined();
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toContain("<img src=x");
   });
 });

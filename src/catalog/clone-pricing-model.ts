@@ -1,6 +1,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { prices, pricingModels, products } from "../db/schema/index.js";
+import { ownedBy } from "../db/tenant.js";
 import type { Merchant } from "../http/types.js";
 import { newId } from "../lib/ids.js";
 import { requirePricingModel } from "./queries.js";
@@ -45,11 +46,7 @@ export async function clonePricingModel(
         : input.destinationEnvironment === "livemode",
   };
   const sourceScope = <T extends typeof products | typeof prices>(table: T) =>
-    and(
-      eq(table.organizationId, merchant.organizationId),
-      eq(table.livemode, merchant.livemode),
-      eq(table.pricingModelId, source.id),
-    );
+    and(ownedBy(table, merchant), eq(table.pricingModelId, source.id));
   const sourceProducts = await tx
     .select()
     .from(products)

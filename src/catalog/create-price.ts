@@ -1,6 +1,7 @@
 import { and, eq, ne } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { prices } from "../db/schema/index.js";
+import { ownedBy } from "../db/tenant.js";
 import type { Merchant } from "../http/types.js";
 import { badRequest } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
@@ -28,8 +29,7 @@ export async function unsetOtherDefaultPrices(
     .set({ isDefault: false, updatedAt: new Date() })
     .where(
       and(
-        eq(prices.organizationId, merchant.organizationId),
-        eq(prices.livemode, merchant.livemode),
+        ownedBy(prices, merchant),
         eq(prices.productId, productId),
         eq(prices.isDefault, true),
         ne(prices.id, keepPriceId),

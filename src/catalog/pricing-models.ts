@@ -1,6 +1,7 @@
 import { and, eq, ne, sql } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { pricingModels } from "../db/schema/index.js";
+import { ownedBy } from "../db/tenant.js";
 import type { Merchant } from "../http/types.js";
 import { AppError, badRequest } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
@@ -46,8 +47,7 @@ async function makeSoleDefault(tx: Executor, merchant: Merchant, pricingModelId:
     .set({ isDefault: false, updatedAt: new Date() })
     .where(
       and(
-        eq(pricingModels.organizationId, merchant.organizationId),
-        eq(pricingModels.livemode, merchant.livemode),
+        ownedBy(pricingModels, merchant),
         eq(pricingModels.isDefault, true),
         ne(pricingModels.id, pricingModelId),
       ),
@@ -107,13 +107,7 @@ export async function updatePricingModel(
       ...(becomesDefault ? { isDefault: true } : {}),
       updatedAt: new Date(),
     })
-    .where(
-      and(
-        eq(pricingModels.id, id),
-        eq(pricingModels.organizationId, merchant.organizationId),
-        eq(pricingModels.livemode, merchant.livemode),
-      ),
-    )
+    .where(and(eq(pricingModels.id, id), ownedBy(pricingModels, merchant)))
     .returning()
     .catch(defaultRace);
   if (!row) throw new Error("pricing model update returned nothing");

@@ -1,19 +1,14 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { prices, pricingModels, products } from "../db/schema/index.js";
+import { ownedBy } from "../db/tenant.js";
 import type { Merchant } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
 import type { PriceRow, PricingModelRow, ProductRow } from "./serialize.js";
 
-const pricingModelScope = (merchant: Merchant) =>
-  and(
-    eq(pricingModels.organizationId, merchant.organizationId),
-    eq(pricingModels.livemode, merchant.livemode),
-  );
-const productScope = (merchant: Merchant) =>
-  and(eq(products.organizationId, merchant.organizationId), eq(products.livemode, merchant.livemode));
-const priceScope = (merchant: Merchant) =>
-  and(eq(prices.organizationId, merchant.organizationId), eq(prices.livemode, merchant.livemode));
+const pricingModelScope = (merchant: Merchant) => and(ownedBy(pricingModels, merchant));
+const productScope = (merchant: Merchant) => and(ownedBy(products, merchant));
+const priceScope = (merchant: Merchant) => and(ownedBy(prices, merchant));
 
 export async function getPricingModel(
   db: Executor,

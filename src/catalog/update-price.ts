@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { prices } from "../db/schema/index.js";
+import { ownedBy } from "../db/tenant.js";
 import type { Merchant } from "../http/types.js";
 import { badRequest, type ErrorIssue } from "../lib/errors.js";
 import { unsetOtherDefaultPrices } from "./create-price.js";
@@ -54,13 +55,7 @@ export async function applyPriceChanges(
       ...(becomesDefault ? { isDefault: true } : {}),
       updatedAt: new Date(),
     })
-    .where(
-      and(
-        eq(prices.id, current.id),
-        eq(prices.organizationId, merchant.organizationId),
-        eq(prices.livemode, merchant.livemode),
-      ),
-    )
+    .where(and(eq(prices.id, current.id), ownedBy(prices, merchant)))
     .returning()
     .catch(priceSlugTaken(input.slug));
   if (!row) throw new Error("price update returned nothing");

@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { prices, products } from "../db/schema/index.js";
+import { ownedBy } from "../db/tenant.js";
 import type { Merchant } from "../http/types.js";
 import { badRequest } from "../lib/errors.js";
 import { insertPrice } from "./create-price.js";
@@ -33,14 +34,7 @@ async function reviseDefaultPrice(tx: Executor, merchant: Merchant, product: Pro
     await tx
       .update(prices)
       .set({ slug: null, updatedAt: new Date() })
-      .where(
-        and(
-          eq(prices.organizationId, merchant.organizationId),
-          eq(prices.livemode, merchant.livemode),
-          eq(prices.productId, product.id),
-          eq(prices.slug, input.slug),
-        ),
-      );
+      .where(and(ownedBy(prices, merchant), eq(prices.productId, product.id), eq(prices.slug, input.slug)));
   }
   return insertPrice(tx, merchant, product, product.pricingModelId, { ...input, currency }, true);
 }
@@ -72,13 +66,7 @@ export async function updateProduct(
       ...(input.purchasePageEnabled !== undefined ? { purchasePageEnabled: input.purchasePageEnabled } : {}),
       updatedAt: new Date(),
     })
-    .where(
-      and(
-        eq(products.id, productId),
-        eq(products.organizationId, merchant.organizationId),
-        eq(products.livemode, merchant.livemode),
-      ),
-    )
+    .where(and(eq(products.id, productId), ownedBy(products, merchant)))
     .returning()
     .catch(productSlugTaken(input.slug));
   if (!product) throw new Error("product update returned nothing");

@@ -1,6 +1,7 @@
 import { and, eq, lte } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { checkoutSessions } from "../db/schema/index.js";
+import { ownedBy } from "../db/tenant.js";
 import type { AppDeps, Merchant } from "../http/types.js";
 import { conflict, notFound } from "../lib/errors.js";
 import { emitEvent } from "../webhooks/index.js";
@@ -49,13 +50,7 @@ export async function findSessionForMerchant(
   const [session] = await deps.db
     .select()
     .from(checkoutSessions)
-    .where(
-      and(
-        eq(checkoutSessions.id, id),
-        eq(checkoutSessions.organizationId, merchant.organizationId),
-        eq(checkoutSessions.livemode, merchant.livemode),
-      ),
-    );
+    .where(and(eq(checkoutSessions.id, id), ownedBy(checkoutSessions, merchant)));
   return session;
 }
 

@@ -1,12 +1,12 @@
 import { and, eq } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { customers } from "../db/schema/index.js";
+import { ownedBy } from "../db/tenant.js";
 import type { Merchant } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
 import type { CustomerRow } from "./serialize.js";
 
-export const customerScope = (merchant: Merchant) =>
-  and(eq(customers.organizationId, merchant.organizationId), eq(customers.livemode, merchant.livemode));
+export const customerScope = (merchant: Merchant) => and(ownedBy(customers, merchant));
 
 export async function getCustomerByExternalId(
   db: Executor,

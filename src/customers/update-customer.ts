@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { type BillingAddress, customers } from "../db/schema/index.js";
+import { ownedBy } from "../db/tenant.js";
 import type { Merchant } from "../http/types.js";
 import { emitEvent } from "../webhooks/index.js";
 import { requireCustomerByExternalId } from "./queries.js";
@@ -26,13 +27,7 @@ async function writeCustomer(
   const [row] = await tx
     .update(customers)
     .set({ ...changes, updatedAt: new Date() })
-    .where(
-      and(
-        eq(customers.id, current.id),
-        eq(customers.organizationId, merchant.organizationId),
-        eq(customers.livemode, merchant.livemode),
-      ),
-    )
+    .where(and(eq(customers.id, current.id), ownedBy(customers, merchant)))
     .returning();
   if (!row) throw new Error("customer update returned nothing");
   await emitEvent(tx, {

@@ -1,8 +1,9 @@
-import { and, count, desc, eq, lt, type SQL } from "drizzle-orm";
+import { and, count, desc, lt, type SQL } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { Merchant } from "../http/types.js";
 import { decodeCursor, type ListPage, type ListQuery, toListPage } from "../lib/pagination.js";
 import type { Executor } from "./client.js";
+import { ownedBy } from "./tenant.js";
 
 type TenantTable = PgTable & { organizationId: PgColumn; livemode: PgColumn; position: PgColumn };
 
@@ -15,11 +16,7 @@ export async function listTenantPage<Table extends TenantTable, Row extends { po
   serialize: (row: Row) => T,
   filter?: SQL,
 ): Promise<ListPage<T>> {
-  const scope = and(
-    eq(table.organizationId, merchant.organizationId),
-    eq(table.livemode, merchant.livemode),
-    filter,
-  );
+  const scope = and(ownedBy(table, merchant), filter);
   const before = decodeCursor(query.cursor);
   const pageWhere = before === undefined ? scope : and(scope, lt(table.position, before));
   const [rows, totals] = await Promise.all([

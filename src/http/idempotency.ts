@@ -3,6 +3,7 @@ import { and, eq, lt, sql } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { idempotencyKeys } from "../db/schema/index.js";
+import { ownedBy } from "../db/tenant.js";
 import { AppError } from "../lib/errors.js";
 import type { AppDeps, AppEnv } from "./types.js";
 
@@ -25,11 +26,7 @@ export function idempotency(deps: AppDeps): MiddlewareHandler<AppEnv> {
     const merchant = c.get("merchant");
     const body = await c.req.text();
     const requestHash = createHash("sha256").update(`${c.req.method}\n${c.req.path}\n${body}`).digest("hex");
-    const scope = and(
-      eq(idempotencyKeys.organizationId, merchant.organizationId),
-      eq(idempotencyKeys.livemode, merchant.livemode),
-      eq(idempotencyKeys.key, key),
-    );
+    const scope = and(ownedBy(idempotencyKeys, merchant), eq(idempotencyKeys.key, key));
     const now = deps.now();
     await deps.db
       .delete(idempotencyKeys)

@@ -1,18 +1,14 @@
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { invoiceLineItems, invoices } from "../db/schema/index.js";
+import { ownedBy } from "../db/tenant.js";
 import type { Merchant } from "../http/types.js";
 import type { InvoiceWithLineItems } from "./schemas.js";
 import { type InvoiceLineItemRow, type InvoiceRow, serializeInvoiceWithLines } from "./serialize.js";
 
-export const invoiceScope = (merchant: Merchant) =>
-  and(eq(invoices.organizationId, merchant.organizationId), eq(invoices.livemode, merchant.livemode));
+export const invoiceScope = (merchant: Merchant) => and(ownedBy(invoices, merchant));
 
-const lineScope = (merchant: Merchant) =>
-  and(
-    eq(invoiceLineItems.organizationId, merchant.organizationId),
-    eq(invoiceLineItems.livemode, merchant.livemode),
-  );
+const lineScope = (merchant: Merchant) => and(ownedBy(invoiceLineItems, merchant));
 
 export async function getInvoice(
   db: Executor,

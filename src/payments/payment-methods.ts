@@ -1,6 +1,7 @@
 import { and, asc, eq, ne, sql } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { type BillingAddress, paymentMethods } from "../db/schema/index.js";
+import { ownedBy } from "../db/tenant.js";
 import type { Merchant } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
@@ -8,11 +9,7 @@ import { emitEvent } from "../webhooks/emit-event.js";
 import type { CardDetails } from "./processor.js";
 import { type PaymentMethodRow, serializePaymentMethod } from "./serialize.js";
 
-const inScope = (merchant: Merchant) =>
-  and(
-    eq(paymentMethods.organizationId, merchant.organizationId),
-    eq(paymentMethods.livemode, merchant.livemode),
-  );
+const inScope = (merchant: Merchant) => and(ownedBy(paymentMethods, merchant));
 
 /**
  * Serializes default-method changes per customer: without it two concurrent saves for a customer with no

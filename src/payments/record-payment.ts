@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { payments } from "../db/schema/index.js";
+import { ownedBy } from "../db/tenant.js";
 import type { Merchant } from "../http/types.js";
 import { panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
@@ -33,13 +34,7 @@ export async function getPayment(
   const [row] = await db
     .select()
     .from(payments)
-    .where(
-      and(
-        eq(payments.organizationId, merchant.organizationId),
-        eq(payments.livemode, merchant.livemode),
-        eq(payments.id, id),
-      ),
-    );
+    .where(and(ownedBy(payments, merchant), eq(payments.id, id)));
   return row;
 }
 
@@ -95,8 +90,7 @@ export async function recordPayment(
     .from(payments)
     .where(
       and(
-        eq(payments.organizationId, merchant.organizationId),
-        eq(payments.livemode, merchant.livemode),
+        ownedBy(payments, merchant),
         eq(payments.processor, input.processor),
         eq(payments.processorIntentId, input.processorIntentId),
       ),

@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { type PaymentStatus, payments } from "../db/schema/index.js";
+import { ownedBy } from "../db/tenant.js";
 import type { AppDeps, Merchant } from "../http/types.js";
 import { AppError, badRequest, notFound } from "../lib/errors.js";
 import { emitEvent } from "../webhooks/emit-event.js";
@@ -10,13 +11,7 @@ async function lockPayment(tx: Executor, merchant: Merchant, paymentId: string):
   const [payment] = await tx
     .select()
     .from(payments)
-    .where(
-      and(
-        eq(payments.organizationId, merchant.organizationId),
-        eq(payments.livemode, merchant.livemode),
-        eq(payments.id, paymentId),
-      ),
-    )
+    .where(and(ownedBy(payments, merchant), eq(payments.id, paymentId)))
     .for("update");
   if (!payment) throw notFound("Payment", paymentId);
   return payment;

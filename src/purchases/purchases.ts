@@ -1,6 +1,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { type OutputMetadata, type prices, purchases } from "../db/schema/index.js";
+import { ownedBy } from "../db/tenant.js";
 import type { Merchant } from "../http/types.js";
 import { badRequest } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
@@ -21,8 +22,7 @@ export type CreatePurchaseInput = {
   metadata?: OutputMetadata | null | undefined;
 };
 
-const scope = (merchant: Merchant) =>
-  and(eq(purchases.organizationId, merchant.organizationId), eq(purchases.livemode, merchant.livemode));
+const scope = (merchant: Merchant) => and(ownedBy(purchases, merchant));
 
 export async function getPurchase(
   db: Executor,

@@ -1,6 +1,7 @@
 import { and, eq, ne } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { billingPeriods, type SubscriptionStatus } from "../db/schema/index.js";
+import { ownedBy } from "../db/tenant.js";
 import type { Merchant } from "../http/types.js";
 import { conflict, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
@@ -79,8 +80,7 @@ export async function activateSubscription(
     .set({ status: "completed", updatedAt: now })
     .where(
       and(
-        eq(billingPeriods.organizationId, merchant.organizationId),
-        eq(billingPeriods.livemode, merchant.livemode),
+        ownedBy(billingPeriods, merchant),
         eq(billingPeriods.subscriptionId, locked.id),
         eq(billingPeriods.status, "active"),
         ne(billingPeriods.startDate, period.start),

@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { billingPeriods, subscriptionItems } from "../db/schema/index.js";
+import { ownedBy } from "../db/tenant.js";
 import type { AppDeps, Merchant } from "../http/types.js";
 import { createInvoice } from "../invoices/index.js";
 import { AppError, badRequest, notFound } from "../lib/errors.js";
@@ -23,11 +24,7 @@ export type AdjustedSubscription = {
 type Proration = { intent: IntentResult; paymentMethodId: string };
 
 const itemScope = (merchant: Merchant, subscriptionId: string) =>
-  and(
-    eq(subscriptionItems.organizationId, merchant.organizationId),
-    eq(subscriptionItems.livemode, merchant.livemode),
-    eq(subscriptionItems.subscriptionId, subscriptionId),
-  );
+  and(ownedBy(subscriptionItems, merchant), eq(subscriptionItems.subscriptionId, subscriptionId));
 
 /**
  * Charges the proration off-session before anything is written. The key is the subscription plus the id of
@@ -84,8 +81,7 @@ async function currentPeriodId(tx: Executor, merchant: Merchant, subscription: S
     .from(billingPeriods)
     .where(
       and(
-        eq(billingPeriods.organizationId, merchant.organizationId),
-        eq(billingPeriods.livemode, merchant.livemode),
+        ownedBy(billingPeriods, merchant),
         eq(billingPeriods.subscriptionId, subscription.id),
         eq(billingPeriods.startDate, subscription.currentBillingPeriodStart),
       ),

@@ -1,6 +1,7 @@
 import { and, eq, gt, inArray, isNull, lte, or } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { billingPeriods, subscriptionItems, subscriptions } from "../db/schema/index.js";
+import { ownedBy } from "../db/tenant.js";
 import type { AppDeps, Merchant } from "../http/types.js";
 import { voidOpenInvoicesForSubscription } from "../invoices/index.js";
 import { badRequest } from "../lib/errors.js";
@@ -12,8 +13,7 @@ export type CancellationTiming = "immediately" | "at_end_of_current_billing_peri
 
 /** Ends the subscription at `at`: its open periods, items and unpaid invoices end with it. */
 async function cancelNow(tx: Executor, merchant: Merchant, locked: SubscriptionRow, at: Date) {
-  const tenant = (table: typeof billingPeriods | typeof subscriptionItems) =>
-    and(eq(table.organizationId, merchant.organizationId), eq(table.livemode, merchant.livemode));
+  const tenant = (table: typeof billingPeriods | typeof subscriptionItems) => and(ownedBy(table, merchant));
   await tx
     .update(billingPeriods)
     .set({ status: "canceled", updatedAt: new Date() })

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import { getPriceWithProduct, serializePrice } from "../catalog/index.js";
 import type { Executor } from "../db/client.js";
 import { subscriptionItems, subscriptions } from "../db/schema/index.js";
+import { ownedBy } from "../db/tenant.js";
 import type { Merchant } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
 import type { SubscriptionDetailsRecord } from "./schemas.js";
@@ -12,11 +13,7 @@ import {
   serializeSubscriptionDetails,
 } from "./serialize.js";
 
-export const subscriptionScope = (merchant: Merchant) =>
-  and(
-    eq(subscriptions.organizationId, merchant.organizationId),
-    eq(subscriptions.livemode, merchant.livemode),
-  );
+export const subscriptionScope = (merchant: Merchant) => and(ownedBy(subscriptions, merchant));
 
 export async function getSubscription(
   db: Executor,
@@ -55,11 +52,7 @@ export async function listItemsForSubscriptions(
     .select()
     .from(subscriptionItems)
     .where(
-      and(
-        eq(subscriptionItems.organizationId, merchant.organizationId),
-        eq(subscriptionItems.livemode, merchant.livemode),
-        inArray(subscriptionItems.subscriptionId, subscriptionIds),
-      ),
+      and(ownedBy(subscriptionItems, merchant), inArray(subscriptionItems.subscriptionId, subscriptionIds)),
     )
     .orderBy(asc(subscriptionItems.position));
 }

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/schema/index.js";
+import { ownedBy } from "../db/tenant.js";
 import type { Merchant } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
@@ -16,11 +17,7 @@ export function newWebhookSecret(): string {
 export const ENDPOINT_DELETED_REASON = "Canceled: the webhook endpoint was deleted before this was delivered";
 
 const scoped = (merchant: Merchant, id: string) =>
-  and(
-    eq(webhookEndpoints.id, id),
-    eq(webhookEndpoints.organizationId, merchant.organizationId),
-    eq(webhookEndpoints.livemode, merchant.livemode),
-  );
+  and(eq(webhookEndpoints.id, id), ownedBy(webhookEndpoints, merchant));
 
 const uniqueTypes = (types: readonly string[] | null | undefined) =>
   types === undefined ? undefined : types === null ? null : [...new Set(types)];
@@ -133,8 +130,7 @@ export async function deleteWebhookEndpoint(
     .where(
       and(
         eq(webhookDeliveries.endpointId, id),
-        eq(webhookDeliveries.organizationId, merchant.organizationId),
-        eq(webhookDeliveries.livemode, merchant.livemode),
+        ownedBy(webhookDeliveries, merchant),
         eq(webhookDeliveries.status, "pending"),
       ),
     )

@@ -3,6 +3,7 @@ import { and, asc, count, desc, eq, inArray, lt, type SQL } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { listTenantPage } from "../db/list.js";
 import { events, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/schema/index.js";
+import { ownedBy } from "../db/tenant.js";
 import type { Merchant } from "../http/types.js";
 import { notFound, unprocessable } from "../lib/errors.js";
 import { decodeCursor, type ListPage, type ListQuery, toListPage } from "../lib/pagination.js";
@@ -22,13 +23,7 @@ export async function getEvent(db: Executor, merchant: Merchant, id: string): Pr
   const [row] = await db
     .select()
     .from(events)
-    .where(
-      and(
-        eq(events.id, id),
-        eq(events.organizationId, merchant.organizationId),
-        eq(events.livemode, merchant.livemode),
-      ),
-    );
+    .where(and(eq(events.id, id), ownedBy(events, merchant)));
   return row;
 }
 
@@ -68,11 +63,7 @@ export async function listDeliveries(
   query: ListQuery & { status?: WebhookDeliveryRow["status"] | undefined; eventId?: string | undefined },
 ): Promise<ListPage<DeliveryRecord>> {
   await requireWebhookEndpoint(db, merchant, endpointId);
-  const filters: SQL[] = [
-    eq(webhookDeliveries.endpointId, endpointId),
-    eq(webhookDeliveries.organizationId, merchant.organizationId),
-    eq(webhookDeliveries.livemode, merchant.livemode),
-  ];
+  const filters: SQL[] = [eq(webhookDeliveries.endpointId, endpointId), ownedBy(webhookDeliveries, merchant)];
   if (query.status !== undefined) filters.push(eq(webhookDeliveries.status, query.status));
   if (query.eventId !== undefined) filters.push(eq(webhookDeliveries.eventId, query.eventId));
   const scope = and(...filters);
@@ -129,13 +120,7 @@ export async function redeliverEvent(
     const endpoints = await tx
       .select({ id: webhookEndpoints.id, eventTypes: webhookEndpoints.eventTypes })
       .from(webhookEndpoints)
-      .where(
-        and(
-          eq(webhookEndpoints.organizationId, merchant.organizationId),
-          eq(webhookEndpoints.livemode, merchant.livemode),
-          eq(webhookEndpoints.active, true),
-        ),
-      );
+      .where(and(ownedBy(webhookEndpoints, merchant), eq(webhookEndpoints.active, true)));
     endpointIds = endpoints.filter((e) => subscribes(e.eventTypes)).map((e) => e.id);
     if (endpointIds.length === 0) {
       throw unprocessable(`No active webhook subscribes to ${event.type} events`);
