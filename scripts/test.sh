@@ -25,4 +25,14 @@ if ! diff -q openapi.json /tmp/glade-openapi.$$.json >/dev/null; then
   echo "openapi.json is out of date: run 'npm run openapi:write' and commit it"; rm -f /tmp/glade-openapi.$$.json; exit 1
 fi
 rm -f /tmp/glade-openapi.$$.json
-echo "== tests"; npx vitest run "$@"
+echo "== tests"
+mkdir -p test-artifacts
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest-results.json "$@" || status=$?
+# One plain closing line that any CI reader understands.
+node -e '
+  const r = JSON.parse(require("fs").readFileSync("test-artifacts/vitest-results.json", "utf8"));
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' || true
+exit $status
