@@ -1,0 +1,182 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+export type RunningProcess = {
+  name: string;
+  pid: number;
+  url: string;
+  /** User + system CPU seconds the process has used so far (from /proc). */
+  cpuSeconds: () => number;
+  rssMb: () => number;
+  stop: () => Promise<void>;
+};
+
+export async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const probe = createServer();
+    probe.once("error", fail);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => done(port));
+    });
+  });
+}
+
+const CLOCK_TICKS = 100;
+
+const live = new Set<ChildProcess>();
+
+/** Children an aborted run must not leave behind. */
+export function track(child: ChildProcess): void {
+  live.add(child);
+  child.once("exit", () => live.delete(child));
+}
+
+/** For an aborted run (Ctrl-C, watchdog): no server may outlive the benchmark. */
+export function killAllChildren(): void {
+  for (const child of live) child.kill("SIGKILL");
+}
+
+function procStat(pid: number): string[] | undefined {
+  try {
+    const raw = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name may hold spaces; fields after its closing parenthesis are fixed.
+    return raw.slice(raw.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined;
+  }
+}
+
+function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((done) => {
+    const timer = setTimeout(() => done(false), ms);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      done(true);
+    });
+  });
+}
+
+/**
+ * Starts `node [nodeArgs] script` as a child (the way production runs it), waits for a line matching
+ * `ready`, and hands back its pid and URL. A child that dies or stays silent fails the run loudly.
+ */
+export async function startProcess(options: {
+  name: string;
+  script: string;
+  args?: string[];
+  nodeArgs?: string[];
+  env: Record<string, string>;
+  port: number;
+  ready: RegExp;
+  timeoutMs?: number;
+}): Promise<RunningProcess> {
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), "--import", "tsx", options.script, ...(options.args ?? [])],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  track(child);
+  let output = "";
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+    if (output.length > 20_000) output = output.slice(-10_000);
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  await new Promise<void>((done, fail) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      fail(new Error(`${options.name} did not become ready in time:\n${output}`));
+    }, options.timeoutMs ?? 30_000);
+    const check = () => {
+      if (options.ready.test(output)) {
+        clearTimeout(timer);
+        done();
+      }
+    };
+    child.stdout?.on("data", check);
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      fail(new Error(`${options.name} exited (${code ?? signal}) before it was ready:\n${output}`));
+    });
+  });
+  child.removeAllListeners("exit");
+  child.once("exit", () => live.delete(child));
+  const pid = child.pid as number;
+  return {
+    name: options.name,
+    pid,
+    url: `http://127.0.0.1:${options.port}`,
+    cpuSeconds: () => {
+      const fields = procStat(pid);
+      if (!fields) return Number.NaN;
+      // utime and stime are fields 14 and 15 of /proc/<pid>/stat (index 11 and 12 after the name).
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    },
+    rssMb: () => {
+      const fields = procStat(pid);
+      return fields ? (Number(fields[21]) * 4096) / 1024 / 1024 : Number.NaN;
+    },
+    stop: async () => {
+      child.kill("SIGTERM");
+      if (!(await waitExit(child, 10_000))) {
+        child.kill("SIGKILL");
+        await waitExit(child, 5_000);
+      }
+    },
+  };
+}
+
+/** Glade exactly as `glade start` runs in production, against the bench database, background jobs off. */
+export async function startGlade(
+  databaseUrl: string,
+  options: { nodeArgs?: string[]; worker?: boolean; preparedExperiment?: "on" | "off" } = {},
+): Promise<RunningProcess> {
+  const port = await freePort();
+  const experiment = options.preparedExperiment;
+  return startProcess({
+    name: experiment ? `glade-prepared-${experiment}` : "glade",
+    script: experiment ? "bench/lib/prepared-server.ts" : "src/cli/main.ts",
+    args: experiment ? [] : ["start"],
+    nodeArgs: options.nodeArgs,
+    env: {
+      BENCH_PREPARED: experiment ?? "off",
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      GLADE_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      LOG_LEVEL: "warn",
+      GLADE_WORKER: options.worker ? "on" : "off",
+      NODE_ENV: "production",
+    },
+    port,
+    ready: /Glade listening on/,
+  });
+}
+
+/** One of the bench/bare/*.ts servers: node:http + postgres.js, nothing else. */
+export async function startBare(
+  server: "create" | "complete" | "page",
+  env: Record<string, string>,
+): Promise<RunningProcess> {
+  const port = await freePort();
+  return startProcess({
+    name: `bare-${server}`,
+    script: `bench/bare/${server}.ts`,
+    env: { ...env, PORT: String(port), NODE_ENV: "production" },
+    port,
+    ready: /^ready/m,
+  });
+}

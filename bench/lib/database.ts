@@ -1,0 +1,184 @@
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+import { seedDemoCatalog } from "../../src/catalog/index.js";
+import { createCheckoutSession } from "../../src/checkout/index.js";
+import { type DbHandle, migrate, openDatabase } from "../../src/db/client.js";
+import type { AppDeps, Merchant } from "../../src/http/types.js";
+import { loadConfig } from "../../src/lib/config.js";
+import { newId } from "../../src/lib/ids.js";
+import { createLogger } from "../../src/lib/logger.js";
+import { createApiKey, createOrganization } from "../../src/organizations/service.js";
+import { createSandboxProcessor } from "../../src/payments/sandbox.js";
+
+export type Sql = postgres.Sql;
+
+export type BenchDatabase = {
+  url: string;
+  sql: Sql;
+  handle: DbHandle;
+  deps: AppDeps;
+  merchant: Merchant;
+  secret: string;
+  priceId: string;
+  successUrl: string;
+  cancelUrl: string;
+  drop: () => Promise<void>;
+};
+
+/** A database of its own on the local Postgres (like test/global-setup.ts), migrated and seeded. */
+export async function createBenchDatabase(adminUrl: string): Promise<BenchDatabase> {
+  const name = `glade_bench_${Date.now()}_${randomBytes(3).toString("hex")}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${name}"`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const databaseUrl = url.toString();
+  let handle: DbHandle | undefined;
+  let sql: Sql | undefined;
+  const drop = async () => {
+    await sql?.end({ timeout: 5 });
+    await handle?.close();
+    await admin.unsafe(`drop database if exists "${name}" with (force)`);
+    await admin.end({ timeout: 5 });
+  };
+  try {
+    handle = await openDatabase({ databaseUrl, dataDir: "", poolSize: 10 });
+    await migrate(handle);
+    sql = postgres(databaseUrl, { max: 4, onnotice: () => {} });
+    const deps: AppDeps = {
+      db: handle.db,
+      config: { ...loadConfig({ LOG_LEVEL: "silent" }), databaseUrl },
+      logger: createLogger("silent"),
+      processor: createSandboxProcessor(handle.db),
+      now: () => new Date(),
+    };
+    const org = await createOrganization(deps.db, { name: "Bench Store" });
+    const { key, secret } = await createApiKey(deps.db, { organizationId: org.id, livemode: false });
+    const merchant: Merchant = { organizationId: org.id, livemode: false, apiKeyId: key.id };
+    const catalog = await seedDemoCatalog(deps.db, merchant);
+    await createBareTables(sql);
+    return {
+      url: databaseUrl,
+      sql,
+      handle,
+      deps,
+      merchant,
+      secret,
+      priceId: catalog.oneTimePrice.id,
+      successUrl: "https://shop.example.com/thanks?session={CHECKOUT_SESSION_ID}",
+      cancelUrl: "https://shop.example.com/cart",
+      drop,
+    };
+  } catch (err) {
+    await drop().catch(() => {});
+    throw err;
+  }
+}
+
+/** Like machine-limits.md §3: a 12-column checkout table, payments, events, with the same indexes. */
+async function createBareTables(sql: Sql): Promise<void> {
+  await sql.unsafe(`
+    create table bare_checkouts (
+      id text primary key,
+      org_id text not null,
+      status text not null,
+      amount_subtotal integer not null,
+      amount_tax integer not null,
+      amount_total integer not null,
+      currency text not null,
+      customer_email text,
+      metadata jsonb,
+      created_at timestamptz not null default now(),
+      updated_at timestamptz not null default now(),
+      expires_at timestamptz not null
+    );
+    create index on bare_checkouts (org_id, created_at);
+    create index on bare_checkouts (status);
+    create table bare_payments (
+      id text primary key,
+      checkout_id text not null,
+      amount integer not null,
+      currency text not null,
+      status text not null,
+      created_at timestamptz not null default now()
+    );
+    create index on bare_payments (checkout_id);
+    create table bare_events (
+      id bigserial primary key,
+      org_id text not null,
+      type text not null,
+      payload jsonb not null,
+      created_at timestamptz not null default now()
+    );
+    create index on bare_events (org_id, created_at);
+  `);
+}
+
+/** The product session every create request asks for: anonymous, one unit of the one-time price. */
+export function createBody(db: BenchDatabase): string {
+  return JSON.stringify({
+    checkoutSession: {
+      type: "product",
+      anonymous: true,
+      priceId: db.priceId,
+      quantity: 1,
+      successUrl: db.successUrl,
+      cancelUrl: db.cancelUrl,
+    },
+  });
+}
+
+export async function createOneSession(db: BenchDatabase): Promise<string> {
+  const session = await createCheckoutSession(db.deps, db.merchant, {
+    type: "product",
+    anonymous: true,
+    priceId: db.priceId,
+    quantity: 1,
+    successUrl: db.successUrl,
+    cancelUrl: db.cancelUrl,
+  });
+  return session.id;
+}
+
+/**
+ * `count` open sessions for the confirm benchmark. One is made by the checkout service; the rest are
+ * copies of its row with fresh ids, so thousands are ready in a second instead of a minute of API calls.
+ */
+export async function createOpenSessions(db: BenchDatabase, count: number): Promise<string[]> {
+  const template = await createOneSession(db);
+  const columns = await db.sql<{ column_name: string }[]>`
+    select column_name from information_schema.columns
+    where table_name = 'checkout_sessions' and table_schema = 'public'
+      and column_name <> 'id' and is_identity = 'NO' and is_generated = 'NEVER'
+    order by ordinal_position`;
+  const list = columns.map((c) => `"${c.column_name}"`).join(", ");
+  const ids = Array.from({ length: count - 1 }, () => newId("checkoutSession"));
+  for (let start = 0; start < ids.length; start += 20_000) {
+    await db.sql.unsafe(
+      `insert into checkout_sessions (id, ${list})
+       select n.id, ${list} from checkout_sessions t, unnest($1::text[]) as n(id) where t.id = $2`,
+      [ids.slice(start, start + 20_000), template],
+    );
+  }
+  return [template, ...ids];
+}
+
+/** `count` open rows for the bare confirm server, the same shape as its create server writes. */
+export async function createBareOpenRows(db: BenchDatabase, count: number): Promise<string[]> {
+  const ids = Array.from({ length: count }, () => `cs_${randomBytes(16).toString("hex")}`);
+  for (let start = 0; start < ids.length; start += 20_000) {
+    await db.sql`
+      insert into bare_checkouts (id, org_id, status, amount_subtotal, amount_tax, amount_total, currency,
+        customer_email, metadata, expires_at)
+      select id, ${db.merchant.organizationId}, 'open', 19900, 0, 19900, 'USD', null,
+        ${db.sql.json({ priceId: db.priceId, quantity: 1 })}, now() + interval '1 day'
+      from unnest(${ids.slice(start, start + 20_000)}::text[]) as id`;
+  }
+  return ids;
+}
+
+/** Machine-limits' PRE step: flush dirty pages so a checkpoint does not land inside a measured run. */
+export async function settle(db: BenchDatabase): Promise<void> {
+  await db.sql`checkpoint`;
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+}

@@ -1,0 +1,92 @@
+import { and, eq, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import * as schema from "../../src/db/schema/index.js";
+import { formatAmount } from "../../src/lib/money.js";
+import type { BenchDatabase } from "./database.js";
+
+export type MicroResult = { name: string; microseconds: number };
+
+async function timeEach(rounds: number, fn: () => unknown): Promise<number> {
+  for (let i = 0; i < Math.min(200, rounds); i++) await fn();
+  const began = performance.now();
+  for (let i = 0; i < rounds; i++) await fn();
+  return ((performance.now() - began) / rounds) * 1000;
+}
+
+/**
+ * Per-call costs behind the profiles, measured in this process on one connection: what one of Glade's
+ * primary-key lookups costs through Drizzle as src/ calls it, as a prepared Drizzle query, and as plain
+ * postgres.js; and the hosted page's money formatting against a cached formatter.
+ */
+export async function microCosts(db: BenchDatabase): Promise<MicroResult[]> {
+  const client = postgres(db.url, { max: 1, onnotice: () => {} });
+  const orm = drizzle(client, { schema, casing: "snake_case" });
+  const { prices } = schema;
+  const { organizationId, livemode } = db.merchant;
+  const id = db.priceId;
+  const lookup = () =>
+    orm
+      .select()
+      .from(prices)
+      .where(
+        and(eq(prices.organizationId, organizationId), eq(prices.livemode, livemode), eq(prices.id, id)),
+      );
+  const prepared = orm
+    .select()
+    .from(prices)
+    .where(
+      and(
+        eq(prices.organizationId, sql.placeholder("org")),
+        eq(prices.livemode, sql.placeholder("mode")),
+        eq(prices.id, sql.placeholder("id")),
+      ),
+    )
+    .prepare("bench_price_lookup");
+  const cachedFormat = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
+  // createInvoice numbers invoices with count(*) over the org's invoices while holding the org's lock.
+  const countInvoices = () =>
+    client`select count(*) from invoices where organization_id = ${organizationId} and livemode = ${livemode}`;
+  const [{ n: invoices } = { n: 0 }] = await client<{ n: number }[]>`
+    select count(*)::int as n from invoices where organization_id = ${organizationId} and livemode = ${livemode}`;
+  try {
+    return [
+      {
+        name: `invoice numbering's count(*) over this org's ${invoices} invoices (grows with every sale)`,
+        microseconds: await timeEach(50, countInvoices),
+      },
+      {
+        name: "Drizzle: build the price lookup's SQL only (toSQL)",
+        microseconds: await timeEach(5000, () => lookup().toSQL()),
+      },
+      {
+        name: "Drizzle: price lookup as src/ runs it (build + round trip + map)",
+        microseconds: await timeEach(2000, () => lookup()),
+      },
+      {
+        name: "Drizzle: same lookup as a .prepare()d query",
+        microseconds: await timeEach(2000, () =>
+          prepared.execute({ org: organizationId, mode: livemode, id }),
+        ),
+      },
+      {
+        name: "postgres.js: same lookup, tagged template",
+        microseconds: await timeEach(
+          2000,
+          () =>
+            client`select * from prices where organization_id = ${organizationId} and livemode = ${livemode} and id = ${id}`,
+        ),
+      },
+      {
+        name: "formatAmount(19900, 'USD') (new Intl.NumberFormat per call)",
+        microseconds: await timeEach(5000, () => formatAmount(19900, "USD")),
+      },
+      {
+        name: "cached Intl.NumberFormat#format",
+        microseconds: await timeEach(5000, () => cachedFormat.format(199)),
+      },
+    ];
+  } finally {
+    await client.end({ timeout: 5 });
+  }
+}

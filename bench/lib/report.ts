@@ -1,0 +1,184 @@
+import type { PageWeight } from "../scenarios/page.js";
+import type { WebhookResult } from "../scenarios/webhooks.js";
+import type { Comparison } from "./compare.js";
+import type { BenchOptions } from "./options.js";
+
+export type BenchResults = {
+  create?: Comparison;
+  complete?: Comparison;
+  page?: Comparison & { weight: PageWeight };
+  webhooks?: WebhookResult;
+};
+
+/** Issue #7's targets on this machine. */
+export const TARGETS = {
+  createRatio: 0.7,
+  createP99Factor: 2,
+  completeRatio: 0.6,
+  pageGzipKb: 25,
+};
+
+const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(0)} %` : "–");
+const num = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString("en-US") : "–");
+const ms = (x: number) => (Number.isFinite(x) ? `${Number.isInteger(x) ? x : x.toFixed(1)} ms` : "–");
+const times = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : "–");
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
+export function verdicts(results: BenchResults): { name: string; pass: boolean }[] {
+  const out: { name: string; pass: boolean }[] = [];
+  if (results.create) {
+    const c = results.create;
+    out.push({
+      name: "create",
+      pass: c.ratio >= TARGETS.createRatio && c.p99Ratio <= TARGETS.createP99Factor,
+    });
+  }
+  if (results.complete) out.push({ name: "complete", pass: results.complete.ratio >= TARGETS.completeRatio });
+  if (results.page) {
+    out.push({ name: "page", pass: results.page.weight.totalGzipBytes <= TARGETS.pageGzipKb * 1024 });
+  }
+  return out;
+}
+
+function row(cells: string[]): string {
+  return `| ${cells.join(" | ")} |`;
+}
+
+function comparisonCells(c: Comparison): string[] {
+  return [
+    num(c.glade.rps),
+    ms(c.glade.p50),
+    ms(c.glade.p99),
+    num(c.bare.rps),
+    ms(c.bare.p50),
+    ms(c.bare.p99),
+    pct(c.ratio),
+    times(c.p99Ratio),
+  ];
+}
+
+/** The markdown table for the README, plus the method line that makes its numbers reproducible. */
+export function markdownTable(results: BenchResults, options: BenchOptions): string {
+  const lines = [
+    row([
+      "Benchmark",
+      "Glade req/s",
+      "Glade p50",
+      "Glade p99",
+      "Bare req/s",
+      "Bare p50",
+      "Bare p99",
+      "Throughput ratio",
+      "p99 ratio",
+      "Target",
+      "Result",
+    ]),
+    row(Array.from({ length: 11 }, () => "---")),
+  ];
+  const pass = (ok: boolean) => (ok ? "pass" : "**FAIL**");
+  if (results.create) {
+    const c = results.create;
+    lines.push(
+      row([
+        "Create checkout session (`POST /api/v1/checkout-sessions`) vs node:http + 1 INSERT … RETURNING",
+        ...comparisonCells(c),
+        `≥ ${pct(TARGETS.createRatio)}, p99 ≤ ${TARGETS.createP99Factor}× bare`,
+        pass(c.ratio >= TARGETS.createRatio && c.p99Ratio <= TARGETS.createP99Factor),
+      ]),
+    );
+  }
+  if (results.complete) {
+    const c = results.complete;
+    lines.push(
+      row([
+        "Complete checkout (`POST /checkout/{id}/confirm`, 303) vs node:http + BEGIN; 4 statements; COMMIT",
+        ...comparisonCells(c),
+        `≥ ${pct(TARGETS.completeRatio)}`,
+        pass(c.ratio >= TARGETS.completeRatio),
+      ]),
+    );
+  }
+  if (results.page) {
+    const p = results.page;
+    const gzip = p.weight.totalGzipBytes;
+    lines.push(
+      row([
+        `Hosted page (\`GET /checkout/{id}\`) vs node:http static HTML of the same size; transfer HTML+CSS+JS ${kb(gzip)} gzip (${kb(p.weight.totalBytes)} raw)`,
+        ...comparisonCells(p),
+        `transfer ≤ ${TARGETS.pageGzipKb} KB gzip`,
+        pass(gzip <= TARGETS.pageGzipKb * 1024),
+      ]),
+    );
+  }
+  const w = results.webhooks;
+  if (w?.available) {
+    lines.push(
+      row([
+        "Webhook deliveries/s (worker draining a backlog to a loopback receiver; p50/p99 = commit → delivery) vs signed POSTs straight to the receiver",
+        num(w.deliveriesPerSecond),
+        ms(w.latencyP50),
+        ms(w.latencyP99),
+        num(w.bareRps),
+        "–",
+        "–",
+        pct(w.ratio),
+        "–",
+        "report only",
+        "–",
+      ]),
+    );
+  } else if (w) {
+    lines.push(
+      row(["Webhook deliveries/s", ...Array.from({ length: 8 }, () => "–"), "report only", w.reason]),
+    );
+  }
+  const cpuRows: [string, Comparison][] = [];
+  if (results.create) cpuRows.push(["Create checkout session", results.create]);
+  if (results.complete) cpuRows.push(["Complete checkout", results.complete]);
+  if (results.page) cpuRows.push(["Hosted page", results.page]);
+  if (cpuRows.length > 0) {
+    lines.push(
+      "",
+      row([
+        "Server CPU per request (median)",
+        "Glade",
+        "Bare",
+        "Glade ÷ bare",
+        "Glade srv CPU",
+        "Bare srv CPU",
+      ]),
+      row(Array.from({ length: 6 }, () => "---")),
+      ...cpuRows.map(([name, c]) =>
+        row([
+          name,
+          `${c.glade.cpuMsPerRequest.toFixed(2)} ms`,
+          `${c.bare.cpuMsPerRequest.toFixed(3)} ms`,
+          times(c.glade.cpuMsPerRequest / c.bare.cpuMsPerRequest),
+          `${c.glade.serverCpu.toFixed(0)} % of a core`,
+          `${c.bare.serverCpu.toFixed(0)} % of a core`,
+        ]),
+      ),
+    );
+  }
+  for (const [name, c] of cpuRows) {
+    for (const [side, summary] of [
+      ["Glade", c.glade],
+      ["bare", c.bare],
+    ] as const) {
+      if (summary.unexpected + summary.errors > 0) {
+        lines.push(
+          "",
+          `**${name}, ${side}: ${summary.unexpected} responses with another status and ${summary.errors} errors ` +
+            "over the measured runs (see the raw JSON); only the expected status counts as throughput.**",
+        );
+      }
+    }
+  }
+  lines.push(
+    "",
+    `Median of ${options.runs} runs; each run is a fresh server process, ${options.warmup} s warm-up, ` +
+      `${options.duration} s measured with autocannon -c ${options.connections}, same flags for both sides, ` +
+      "same Postgres database, bare runs interleaved with Glade runs. Ratio = Glade req/s ÷ bare req/s.",
+  );
+  return lines.join("\n");
+}

@@ -1,0 +1,120 @@
+/**
+ * `npm run bench [-- --only create,complete --runs 1 --duration 3 --profile]`
+ *
+ * Issue #7 item 5: Glade against bare node:http + postgres.js harnesses on the same Postgres, in the same
+ * process, with machine-limits.md's method. Creates its own database, drops it at the end, prints one
+ * markdown table and writes the raw numbers to bench/results/.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { resolve } from "node:path";
+import { killAllChildren, REPO_ROOT } from "./lib/child.js";
+import { type BenchDatabase, createBenchDatabase } from "./lib/database.js";
+import { type BenchOptions, parseOptions, UsageError } from "./lib/options.js";
+import { type BenchResults, markdownTable, verdicts } from "./lib/report.js";
+import { type ProfileReport, profileGlade, profileText } from "./profile.js";
+import { benchComplete } from "./scenarios/complete.js";
+import { benchCreate } from "./scenarios/create.js";
+import { benchPage } from "./scenarios/page.js";
+import { benchWebhooks } from "./scenarios/webhooks.js";
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/** Generous upper bound on a whole run, so a hung child can never keep the bench alive. */
+function watchdogSeconds(options: BenchOptions): number {
+  const http = options.only.filter((s) => s !== "webhooks").length;
+  const perRun = options.warmup + options.duration + 20;
+  // Profiling: three CPU-profiled runs and three pairs of prepared-statement runs, plus the traces.
+  const profile = options.profile ? 9 * (options.warmup + options.duration + 25) + 120 : 0;
+  return (
+    120 + http * options.runs * 2 * perRun * 1.5 + (options.only.includes("webhooks") ? 260 : 0) + profile
+  );
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const limit = watchdogSeconds(options);
+  let db: BenchDatabase | undefined;
+  const abort = (why: string) => {
+    process.stderr.write(`${why}; stopping servers and dropping the bench database\n`);
+    killAllChildren();
+    const exit = setTimeout(() => process.exit(1), 10_000);
+    exit.unref();
+    void (db?.drop() ?? Promise.resolve()).finally(() => process.exit(1));
+  };
+  const watchdog = setTimeout(
+    () => abort(`benchmark did not finish within ${Math.round(limit)} s`),
+    limit * 1000,
+  );
+  watchdog.unref();
+  process.once("SIGINT", () => abort("interrupted"));
+  process.once("SIGTERM", () => abort("terminated"));
+
+  const started = Date.now();
+  const results: BenchResults = {};
+  let profile: ProfileReport | undefined;
+  try {
+    db = await createBenchDatabase(options.adminUrl);
+    log(`bench database ready (${new URL(db.url).pathname.slice(1)})`);
+    if (options.only.includes("create")) {
+      log("create checkout session");
+      results.create = await benchCreate(db, options, log);
+    }
+    if (options.only.includes("complete")) {
+      log("complete checkout");
+      results.complete = await benchComplete(db, options, log);
+    }
+    if (options.only.includes("page")) {
+      log("hosted checkout page");
+      results.page = await benchPage(db, options, log);
+    }
+    if (options.profile) {
+      log("profiling Glade (statements per request, CPU profile under load)");
+      profile = await profileGlade(db, options, log);
+    }
+  } finally {
+    await db?.drop();
+  }
+  if (options.only.includes("webhooks")) {
+    log("webhook deliveries (bench/webhooks.ts)");
+    results.webhooks = await benchWebhooks(options, log);
+  }
+
+  const seconds = (Date.now() - started) / 1000;
+  const table = markdownTable(results, options);
+  const dir = resolve(REPO_ROOT, "bench/results");
+  mkdirSync(dir, { recursive: true });
+  const file = resolve(dir, `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify({ options, seconds, results, profile, table, node: process.version }, null, 2),
+  );
+  if (profile) log(`\n${profileText(profile)}`);
+  log(`\n${table}\n`);
+  log(`raw results: ${file}`);
+  log(`total time: ${seconds.toFixed(0)} s`);
+  const loads = [results.create, results.complete, results.page].flatMap((c) =>
+    c ? [...c.glade.runs, ...c.bare.runs].map((r) => r.loadAverage) : [],
+  );
+  const busiest = Math.max(...loads);
+  if (loads.length > 0 && busiest > cpus().length) {
+    log(
+      `warning: the 1-minute load average reached ${busiest.toFixed(1)} on ${cpus().length} CPUs during the runs: ` +
+        "other work competed for the CPU, so absolute numbers (and Glade, which needs more CPU per request) suffer.",
+    );
+  }
+  const failed = verdicts(results).filter((v) => !v.pass);
+  if (failed.length > 0) log(`targets missed: ${failed.map((v) => v.name).join(", ")}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
