@@ -114,10 +114,13 @@ export async function getPriceWithProduct(
   merchant: Merchant,
   priceId: string,
 ): Promise<{ price: PriceRow; product: ProductRow | null } | undefined> {
-  const price = await getPrice(db, merchant, priceId);
-  if (!price) return undefined;
-  const product = price.productId ? ((await getProduct(db, merchant, price.productId)) ?? null) : null;
-  return { price, product };
+  // One round trip: this runs on every checkout create, page view and confirm.
+  const [row] = await db
+    .select({ price: prices, product: products })
+    .from(prices)
+    .leftJoin(products, and(eq(products.id, prices.productId), ownedBy(products, merchant)))
+    .where(and(priceScope(merchant), eq(prices.id, priceId)));
+  return row ? { price: row.price, product: row.product ?? null } : undefined;
 }
 
 /** Prices of the given products, oldest first, so a product's first price stays first. */

@@ -66,8 +66,10 @@ export async function confirmCheckout(
   deps: AppDeps,
   sessionId: string,
   input: { buyer: BuyerDetails; card: RawCard | undefined },
+  /** The row the caller already read (the page route does), to save a round trip; it is re-locked below. */
+  loaded?: CheckoutSessionRow,
 ): Promise<ConfirmResult> {
-  const current = await loadSession(deps, sessionId);
+  const current = loaded?.id === sessionId ? loaded : await loadSession(deps, sessionId);
   if (current.status === "succeeded") return { kind: "succeeded", session: current };
   const plan = await chargePlan(deps, current);
   // The card is checked before anything is claimed or sent: an invalid number never reaches the processor.

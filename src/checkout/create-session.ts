@@ -5,7 +5,7 @@ import type { AppDeps, Merchant } from "../http/types.js";
 import { AppError, badRequest, conflict, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { multiplyAmount } from "../lib/money.js";
-import { getOrganization } from "../organizations/service.js";
+import { getOrganizationCached } from "../organizations/service.js";
 import { getSubscription } from "../subscriptions/index.js";
 import type { CreateCheckoutSessionInput } from "./schemas.js";
 import type { CheckoutSessionRow } from "./serialize.js";
@@ -33,7 +33,7 @@ function hostAllowed(host: string, allowed: string[]): boolean {
 }
 
 async function checkRedirects(deps: AppDeps, merchant: Merchant, urls: string[]): Promise<void> {
-  const org = await getOrganization(deps.db, merchant.organizationId);
+  const org = await getOrganizationCached(deps.db, merchant.organizationId);
   const allowed = org?.allowedRedirectDomains ?? [];
   if (allowed.length === 0) return;
   // Glade's own pages (the success page of a purchase link) are always a safe place to send a customer.

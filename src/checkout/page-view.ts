@@ -2,7 +2,7 @@ import type { CheckoutView } from "../../web/view.js";
 import type { PriceRow } from "../catalog/index.js";
 import type { AppDeps } from "../http/types.js";
 import { formatAmount, multiplyAmount } from "../lib/money.js";
-import { getOrganization } from "../organizations/service.js";
+import { getOrganizationCached } from "../organizations/service.js";
 import { type ChargePlan, chargePlan } from "./charge-plan.js";
 import type { CheckoutSessionRow } from "./serialize.js";
 
@@ -58,7 +58,7 @@ export async function buildCheckoutView(
 ): Promise<CheckoutView> {
   const [plan, org] = await Promise.all([
     chargePlan(deps, session),
-    getOrganization(deps.db, session.organizationId),
+    getOrganizationCached(deps.db, session.organizationId),
   ]);
   const currency = plan.currency;
   let copy: {

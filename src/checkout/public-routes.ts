@@ -143,10 +143,12 @@ export function registerCheckoutPages(app: App, deps: AppDeps): void {
           }
         : undefined;
     try {
-      const result = await confirmCheckout(deps, session.id, {
-        buyer: { email: input.email, name: input.name, country: input.country },
-        card,
-      });
+      const result = await confirmCheckout(
+        deps,
+        session.id,
+        { buyer: { email: input.email, name: input.name, country: input.country }, card },
+        session,
+      );
       return afterConfirm(deps, c, result, form);
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500) throw err;

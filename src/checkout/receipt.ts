@@ -2,7 +2,7 @@ import type { ReceiptView } from "../../web/receipt-page.js";
 import type { AppDeps } from "../http/types.js";
 import { getInvoice, listLinesForInvoices } from "../invoices/index.js";
 import { formatAmount } from "../lib/money.js";
-import { getOrganization } from "../organizations/service.js";
+import { getOrganizationCached } from "../organizations/service.js";
 import { getPaymentMethod } from "../payments/index.js";
 import { getSubscription } from "../subscriptions/index.js";
 import { sessionMerchant } from "./charge-plan.js";
@@ -33,7 +33,7 @@ function day(d: Date): string {
 export async function buildReceiptView(deps: AppDeps, session: CheckoutSessionRow): Promise<ReceiptView> {
   const merchant = sessionMerchant(session);
   const [org, invoice, method, subscription] = await Promise.all([
-    getOrganization(deps.db, session.organizationId),
+    getOrganizationCached(deps.db, session.organizationId),
     session.invoiceId ? getInvoice(deps.db, merchant, session.invoiceId) : undefined,
     session.paymentMethodId ? getPaymentMethod(deps.db, merchant, session.paymentMethodId) : undefined,
     session.subscriptionId ? getSubscription(deps.db, merchant, session.subscriptionId) : undefined,

@@ -38,6 +38,24 @@ export async function setAllowedRedirectDomains(db: Executor, id: string, domain
     .update(organizations)
     .set({ allowedRedirectDomains: domains, updatedAt: new Date() })
     .where(eq(organizations.id, id));
+  organizationCache.delete(id);
+}
+
+/**
+ * Organizations are read on every checkout create and page view (redirect allow-list, merchant name) and
+ * change rarely: a few seconds of staleness across processes is the price of skipping that round trip.
+ */
+const ORGANIZATION_CACHE_TTL_MS = 5_000;
+const organizationCache = new Map<string, { org: Organization; expires: number }>();
+
+export async function getOrganizationCached(db: Executor, id: string): Promise<Organization | undefined> {
+  const now = Date.now();
+  const cached = organizationCache.get(id);
+  if (cached && cached.expires > now) return cached.org;
+  const org = await getOrganization(db, id);
+  if (organizationCache.size > 10_000) organizationCache.clear();
+  if (org) organizationCache.set(id, { org, expires: now + ORGANIZATION_CACHE_TTL_MS });
+  return org;
 }
 
 /** Returns the secret once; only its hash is stored. */

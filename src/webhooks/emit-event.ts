@@ -1,6 +1,5 @@
 import { sql } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
-import { events } from "../db/schema/index.js";
 import { newId } from "../lib/ids.js";
 
 export const EVENT_TYPES = [
@@ -47,21 +46,20 @@ export async function emitEvent(tx: Executor, input: EmitEventInput): Promise<st
     object: input.objectType,
     data: input.object,
   };
-  await tx.insert(events).values({
-    id,
-    organizationId: input.organizationId,
-    livemode: input.livemode,
-    type: input.type,
-    objectType: input.objectType,
-    objectId: input.objectId,
-    payload,
-    createdAt,
-  });
-  // Due at the event's own timestamp: the worker compares against the app clock, not the database's.
+  // One statement: the event and its deliveries (one per subscribed endpoint), due at the event's own
+  // timestamp because the worker compares against the app clock. A data-modifying CTE always runs, even
+  // when no endpoint subscribes.
+  const at = createdAt.toISOString();
   await tx.execute(sql`
+    with event as (
+      insert into events (id, organization_id, livemode, type, object_type, object_id, payload, created_at)
+      values (${id}, ${input.organizationId}, ${input.livemode}, ${input.type}, ${input.objectType}, ${input.objectId},
+              ${JSON.stringify(payload)}::jsonb, ${at}::timestamptz)
+      returning id
+    )
     insert into webhook_deliveries (id, organization_id, livemode, event_id, endpoint_id, status, next_attempt_at)
-    select 'whdel_' || md5(${id} || e.id), e.organization_id, e.livemode, ${id}, e.id, 'pending', ${createdAt.toISOString()}::timestamptz
-    from webhook_endpoints e
+    select 'whdel_' || md5(event.id || e.id), e.organization_id, e.livemode, event.id, e.id, 'pending', ${at}::timestamptz
+    from webhook_endpoints e cross join event
     where e.organization_id = ${input.organizationId} and e.livemode = ${input.livemode} and e.active
       and (e.event_types is null or ${input.type} = any(e.event_types))`);
   return id;
