@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { eq, type SQL, sql } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { sandboxIntents, sandboxPaymentMethods } from "../db/schema/index.js";
 import { newId } from "../lib/ids.js";
@@ -94,27 +94,17 @@ function offSessionOutcome(behavior: string): {
 }
 
 export function createSandboxProcessor(db: Executor): PaymentProcessor {
-  async function load(intentId: string): Promise<IntentResult | undefined> {
-    const [intent] = await db.select().from(sandboxIntents).where(eq(sandboxIntents.id, intentId));
-    if (!intent) return undefined;
-    const method = intent.paymentMethodId
-      ? (
-          await db
-            .select()
-            .from(sandboxPaymentMethods)
-            .where(eq(sandboxPaymentMethods.id, intent.paymentMethodId))
-        )[0]
-      : undefined;
-    return toResult(intent, method);
-  }
-
-  async function loadByKey(idempotencyKey: string): Promise<IntentResult | undefined> {
-    const [intent] = await db
-      .select({ id: sandboxIntents.id })
+  // Intent and its card token in one round trip.
+  async function loadWhere(condition: SQL): Promise<IntentResult | undefined> {
+    const [row] = await db
+      .select({ intent: sandboxIntents, method: sandboxPaymentMethods })
       .from(sandboxIntents)
-      .where(eq(sandboxIntents.idempotencyKey, idempotencyKey));
-    return intent ? load(intent.id) : undefined;
+      .leftJoin(sandboxPaymentMethods, eq(sandboxPaymentMethods.id, sandboxIntents.paymentMethodId))
+      .where(condition);
+    return row ? toResult(row.intent, row.method ?? undefined) : undefined;
   }
+  const load = (intentId: string) => loadWhere(eq(sandboxIntents.id, intentId));
+  const loadByKey = (idempotencyKey: string) => loadWhere(eq(sandboxIntents.idempotencyKey, idempotencyKey));
 
   return {
     name: "sandbox",
@@ -129,13 +119,14 @@ export function createSandboxProcessor(db: Executor): PaymentProcessor {
       const intentId = newId("processorIntent");
       // Declined cards are not tokenized: nothing reusable comes out of a decline.
       const tokenize = outcome.status !== "failed";
-      await db.transaction(async (tx) => {
-        if (tokenize) {
-          await tx
-            .insert(sandboxPaymentMethods)
-            .values({ id: methodId, livemode: input.livemode, behavior, ...details });
-        }
-        await tx
+      const created = await db.transaction(async (tx) => {
+        const [method] = tokenize
+          ? await tx
+              .insert(sandboxPaymentMethods)
+              .values({ id: methodId, livemode: input.livemode, behavior, ...details })
+              .returning()
+          : [];
+        const [intent] = await tx
           .insert(sandboxIntents)
           .values({
             id: intentId,
@@ -150,8 +141,12 @@ export function createSandboxProcessor(db: Executor): PaymentProcessor {
             declineMessage: outcome.decline?.message ?? null,
             metadata: input.metadata ?? null,
           })
-          .onConflictDoNothing();
+          .onConflictDoNothing()
+          .returning();
+        return intent ? toResult(intent, method) : undefined;
       });
+      if (created) return created;
+      // A concurrent call with the same key won the insert: its intent is the one that counts.
       const stored = await loadByKey(input.idempotencyKey);
       if (!stored) throw new Error("sandbox intent vanished");
       return stored;
