@@ -1,32 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { catalogHelpers } from "./catalog-fixtures.js";
 import { type TestMerchant, testContext } from "./harness.js";
 
 const ctx = await testContext();
 
-async function ok(res: Promise<{ status: number; body: any }>) {
-  const r = await res;
-  if (r.status !== 200) throw new Error(`expected 200, got ${r.status}: ${JSON.stringify(r.body)}`);
-  return r.body;
-}
-
-async function pricingModel(
-  m: TestMerchant,
-  body: Record<string, unknown> = { name: "Main" },
-  key = m.testKey,
-) {
-  return (await ok(ctx.api("POST", "/api/v1/pricing-models", { key, body: { pricingModel: body } })))
-    .pricingModel;
-}
-
-async function product(
-  m: TestMerchant,
-  pricingModelId: string,
-  productFields: Record<string, unknown> = {},
-  price: Record<string, unknown> = { type: "single_payment", unitPrice: 4900 },
-) {
-  const body = { product: { name: "Widget", pricingModelId, ...productFields }, price };
-  return (await ok(ctx.api("POST", "/api/v1/products", { key: m.testKey, body }))).product;
-}
+const { ok, pricingModel, product } = catalogHelpers(ctx);
 
 async function price(m: TestMerchant, fields: Record<string, unknown>) {
   return ctx.api("POST", "/api/v1/prices", { key: m.testKey, body: { price: fields } });

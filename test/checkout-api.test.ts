@@ -3,7 +3,13 @@ import { describe, expect, it } from "vitest";
 import { sweepExpiredSessions } from "../src/checkout/index.js";
 import { checkoutSessions, events } from "../src/db/schema/index.js";
 import { setAllowedRedirectDomains } from "../src/organizations/service.js";
-import { catalogFixture, createCustomer, createSession, URLS } from "./checkout-fixtures.js";
+import {
+  anonymousSession,
+  catalogFixture,
+  createCustomer,
+  createSession,
+  URLS,
+} from "./checkout-fixtures.js";
 import { testContext } from "./harness.js";
 
 const ctx = await testContext();
@@ -353,13 +359,7 @@ describe("Idempotency-Key", () => {
 describe("expiry", () => {
   it("expires on request, once, and writes the event", async () => {
     const f = await catalogFixture(ctx);
-    const id = (
-      await createSession(ctx, f.merchant.testKey, {
-        type: "product",
-        anonymous: true,
-        priceId: f.oneTimePriceId,
-      })
-    ).body.checkoutSession.id;
+    const id = await anonymousSession(ctx, f);
     const res = await ctx.api("POST", `/api/v1/checkout-sessions/${id}/expire`, { key: f.merchant.testKey });
     expect(res.status).toBe(200);
     expect(res.body.checkoutSession.status).toBe("expired");
@@ -373,14 +373,7 @@ describe("expiry", () => {
 
   it("persists expiry when a past-due session is read, and the sweeper catches the rest", async () => {
     const f = await catalogFixture(ctx);
-    const mk = async () =>
-      (
-        await createSession(ctx, f.merchant.testKey, {
-          type: "product",
-          anonymous: true,
-          priceId: f.oneTimePriceId,
-        })
-      ).body.checkoutSession.id as string;
+    const mk = async () => await anonymousSession(ctx, f);
     const readId = await mk();
     const sweptId = await mk();
     const past = new Date(Date.now() - 1000);

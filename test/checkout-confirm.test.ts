@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { reconcilePendingSessions } from "../src/checkout/index.js";
 import { checkoutSessions, events, payments, purchases, sandboxIntents } from "../src/db/schema/index.js";
 import {
+  anonymousSession,
   CARDS,
   catalogFixture,
   createCustomer,
@@ -85,13 +86,7 @@ describe("paying a one-time price", () => {
 
   it("creates the customer for an anonymous session from the form", async () => {
     const f = await catalogFixture(ctx);
-    const id = (
-      await createSession(ctx, f.merchant.testKey, {
-        type: "product",
-        anonymous: true,
-        priceId: f.oneTimePriceId,
-      })
-    ).body.checkoutSession.id;
+    const id = await anonymousSession(ctx, f);
     const res = await submitCheckoutForm(ctx, id, {
       cardNumber: CARDS.ok,
       email: "Guest@Example.com",
@@ -136,13 +131,7 @@ describe("paying a one-time price", () => {
 
   it("rejects an invalid card number before the processor sees it", async () => {
     const f = await catalogFixture(ctx);
-    const id = (
-      await createSession(ctx, f.merchant.testKey, {
-        type: "product",
-        anonymous: true,
-        priceId: f.oneTimePriceId,
-      })
-    ).body.checkoutSession.id;
+    const id = await anonymousSession(ctx, f);
     const res = await submitCheckoutForm(ctx, id, { cardNumber: CARDS.badLuhn });
     expect(res.status).toBe(400);
     expect(res.text).toContain("Your card number is invalid.");
@@ -156,14 +145,7 @@ describe("paying a one-time price", () => {
 
   it("runs the challenge flow: approve pays, deny reopens", async () => {
     const f = await catalogFixture(ctx);
-    const mk = async () =>
-      (
-        await createSession(ctx, f.merchant.testKey, {
-          type: "product",
-          anonymous: true,
-          priceId: f.oneTimePriceId,
-        })
-      ).body.checkoutSession.id as string;
+    const mk = async () => await anonymousSession(ctx, f);
     const approved = await mk();
     const first = await submitCheckoutForm(ctx, approved, { cardNumber: CARDS.challenge });
     expect(first.status).toBe(303);
@@ -191,14 +173,7 @@ describe("paying a one-time price", () => {
 
   it("charges once when many confirms race", async () => {
     const f = await catalogFixture(ctx);
-    const id = (
-      await createSession(ctx, f.merchant.testKey, {
-        type: "product",
-        anonymous: true,
-        priceId: f.oneTimePriceId,
-        quantity: 2,
-      })
-    ).body.checkoutSession.id;
+    const id = await anonymousSession(ctx, f, { quantity: 2 });
     const results = await Promise.all(
       Array.from({ length: 20 }, () => submitCheckoutForm(ctx, id, { cardNumber: CARDS.ok })),
     );
@@ -221,13 +196,7 @@ describe("paying a one-time price", () => {
 
   it("completes a free one-time price without a card", async () => {
     const f = await catalogFixture(ctx);
-    const id = (
-      await createSession(ctx, f.merchant.testKey, {
-        type: "product",
-        anonymous: true,
-        priceId: f.freePriceId,
-      })
-    ).body.checkoutSession.id;
+    const id = await anonymousSession(ctx, f, { priceId: f.freePriceId });
     const page = await ctx.api("GET", `/checkout/${id}`);
     expect(page.text).not.toContain('name="cardNumber"');
     const res = await submitCheckoutForm(ctx, id, {});
@@ -240,13 +209,7 @@ describe("paying a one-time price", () => {
 
   it("refuses to pay an expired session", async () => {
     const f = await catalogFixture(ctx);
-    const id = (
-      await createSession(ctx, f.merchant.testKey, {
-        type: "product",
-        anonymous: true,
-        priceId: f.oneTimePriceId,
-      })
-    ).body.checkoutSession.id;
+    const id = await anonymousSession(ctx, f);
     await ctx.deps.db
       .update(checkoutSessions)
       .set({ expiresAt: new Date(Date.now() - 1000) })
@@ -320,13 +283,7 @@ describe("paying a subscription price", () => {
 describe("crash recovery", () => {
   it("fulfils an attempt whose process died after the processor charged", async () => {
     const f = await catalogFixture(ctx);
-    const id = (
-      await createSession(ctx, f.merchant.testKey, {
-        type: "product",
-        anonymous: true,
-        priceId: f.oneTimePriceId,
-      })
-    ).body.checkoutSession.id;
+    const id = await anonymousSession(ctx, f);
     // Reproduce the crash window: session claimed (pending, attempt 1) and charged, then nothing recorded.
     await ctx.deps.db
       .update(checkoutSessions)
@@ -361,13 +318,7 @@ describe("crash recovery", () => {
 
   it("reopens an attempt that died before any charge", async () => {
     const f = await catalogFixture(ctx);
-    const id = (
-      await createSession(ctx, f.merchant.testKey, {
-        type: "product",
-        anonymous: true,
-        priceId: f.oneTimePriceId,
-      })
-    ).body.checkoutSession.id;
+    const id = await anonymousSession(ctx, f);
     await ctx.deps.db
       .update(checkoutSessions)
       .set({

@@ -151,3 +151,19 @@ export const CARDS = {
   badLuhn: "4242 4242 4242 4241",
   failOnCharge: "4000 0000 0000 0341",
 };
+
+/** The id of a fresh anonymous product session (the one-time price unless `fields` says otherwise). */
+export async function anonymousSession(
+  ctx: TestContext,
+  f: CatalogFixture,
+  fields: Record<string, unknown> = {},
+): Promise<string> {
+  const res = await createSession(ctx, f.merchant.testKey, {
+    type: "product",
+    anonymous: true,
+    priceId: f.oneTimePriceId,
+    ...fields,
+  });
+  if (res.status !== 200) throw new Error(`session create failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.checkoutSession.id as string;
+}

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { organizations } from "../src/db/schema/index.js";
-import { catalogFixture, createSession } from "./checkout-fixtures.js";
+import { anonymousSession, catalogFixture, createSession } from "./checkout-fixtures.js";
 import { testContext } from "./harness.js";
 
 const ctx = await testContext();
@@ -10,14 +10,7 @@ const XSS = `<script>alert("x")</script><img src=x onerror=alert(1)>`;
 describe("hosted checkout page", () => {
   it("renders the summary with exact totals and the security headers", async () => {
     const f = await catalogFixture(ctx);
-    const id = (
-      await createSession(ctx, f.merchant.testKey, {
-        type: "product",
-        anonymous: true,
-        priceId: f.oneTimePriceId,
-        quantity: 3,
-      })
-    ).body.checkoutSession.id;
+    const id = await anonymousSession(ctx, f, { quantity: 3 });
     const res = await ctx.api("GET", `/checkout/${id}`);
     expect(res.status).toBe(200);
     expect(res.text).toContain("Glade Pro × 3");
@@ -41,14 +34,7 @@ describe("hosted checkout page", () => {
       .update(organizations)
       .set({ name: XSS })
       .where(eq(organizations.id, f.merchant.organizationId));
-    const id = (
-      await createSession(ctx, f.merchant.testKey, {
-        type: "product",
-        anonymous: true,
-        priceId: f.oneTimePriceId,
-        outputName: XSS,
-      })
-    ).body.checkoutSession.id;
+    const id = await anonymousSession(ctx, f, { outputName: XSS });
     const res = await ctx.api("GET", `/checkout/${id}`);
     expect(res.status).toBe(200);
     expect(res.text).not.toContain("<script>alert");
