@@ -94,36 +94,53 @@ export async function savePaymentMethod(
   input: SavePaymentMethodInput,
 ): Promise<PaymentMethodRow> {
   await lockCustomerMethods(tx, input.customerId);
-  const id = newId("paymentMethod");
-  await tx.insert(paymentMethods).values({
-    id,
-    organizationId: merchant.organizationId,
-    livemode: merchant.livemode,
-    pricingModelId: input.pricingModelId,
-    customerId: input.customerId,
-    type: "card",
-    brand: input.card.brand,
-    last4: input.card.last4,
-    expMonth: input.card.expMonth,
-    expYear: input.card.expYear,
-    billingDetails: input.billingDetails ?? null,
-    isDefault: false,
-    processor: input.processor,
-    processorMethodId: input.processorMethodId,
-  });
-  const [existingDefault] = await tx
-    .select({ id: paymentMethods.id })
-    .from(paymentMethods)
-    .where(
-      and(
-        inScope(merchant),
-        eq(paymentMethods.customerId, input.customerId),
-        eq(paymentMethods.isDefault, true),
-      ),
-    );
-  if (input.makeDefault || !existingDefault) await makeDefault(tx, merchant, input.customerId, id);
-  const saved = await getPaymentMethod(tx, merchant, id);
-  if (!saved) throw new Error(`payment method ${id} vanished inside its own transaction`);
+  // Decide the default before inserting, so the row is written once with its final flag.
+  let isDefault: boolean;
+  if (input.makeDefault) {
+    await tx
+      .update(paymentMethods)
+      .set({ isDefault: false, updatedAt: new Date() })
+      .where(
+        and(
+          inScope(merchant),
+          eq(paymentMethods.customerId, input.customerId),
+          eq(paymentMethods.isDefault, true),
+        ),
+      );
+    isDefault = true;
+  } else {
+    const [existingDefault] = await tx
+      .select({ id: paymentMethods.id })
+      .from(paymentMethods)
+      .where(
+        and(
+          inScope(merchant),
+          eq(paymentMethods.customerId, input.customerId),
+          eq(paymentMethods.isDefault, true),
+        ),
+      );
+    isDefault = !existingDefault;
+  }
+  const [saved] = await tx
+    .insert(paymentMethods)
+    .values({
+      id: newId("paymentMethod"),
+      organizationId: merchant.organizationId,
+      livemode: merchant.livemode,
+      pricingModelId: input.pricingModelId,
+      customerId: input.customerId,
+      type: "card",
+      brand: input.card.brand,
+      last4: input.card.last4,
+      expMonth: input.card.expMonth,
+      expYear: input.card.expYear,
+      billingDetails: input.billingDetails ?? null,
+      isDefault,
+      processor: input.processor,
+      processorMethodId: input.processorMethodId,
+    })
+    .returning();
+  if (!saved) throw new Error("payment method insert returned nothing");
   await emitEvent(tx, {
     organizationId: merchant.organizationId,
     livemode: merchant.livemode,
