@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { prices, pricingModels, products } from "../db/schema/index.js";
+import { ownedByParams, param, statement, tenant } from "../db/statement.js";
 import { ownedBy } from "../db/tenant.js";
 import type { Merchant } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
@@ -114,14 +115,18 @@ export async function getPriceWithProduct(
   merchant: Merchant,
   priceId: string,
 ): Promise<{ price: PriceRow; product: ProductRow | null } | undefined> {
-  // One round trip: this runs on every checkout create, page view and confirm.
-  const [row] = await db
-    .select({ price: prices, product: products })
-    .from(prices)
-    .leftJoin(products, and(eq(products.id, prices.productId), ownedBy(products, merchant)))
-    .where(and(priceScope(merchant), eq(prices.id, priceId)));
+  const [row] = await priceWithProduct(db, { ...tenant(merchant), priceId });
   return row ? { price: row.price, product: row.product ?? null } : undefined;
 }
+
+// One round trip, built once: this runs on every checkout create, page view and confirm.
+const priceWithProduct = statement("price_with_product", (db) =>
+  db
+    .select({ price: prices, product: products })
+    .from(prices)
+    .leftJoin(products, and(eq(products.id, prices.productId), ownedByParams(products)))
+    .where(and(ownedByParams(prices), eq(prices.id, param("priceId")))),
+);
 
 /** Prices of the given products, oldest first, so a product's first price stays first. */
 export async function listPricesForProducts(

@@ -1,6 +1,7 @@
 import { resolveCheckoutPrice } from "../catalog/index.js";
 import { type CustomerRow, getCustomerByExternalId } from "../customers/index.js";
 import { checkoutSessions } from "../db/schema/index.js";
+import { param, params, statement } from "../db/statement.js";
 import type { AppDeps, Merchant } from "../http/types.js";
 import { AppError, badRequest, conflict, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
@@ -56,6 +57,48 @@ async function requireCustomer(deps: AppDeps, merchant: Merchant, externalId: st
 }
 
 type NewSession = typeof checkoutSessions.$inferInsert;
+
+/** What a session type does not set itself: every column of the insert is a parameter of one statement. */
+const SESSION_DEFAULTS = {
+  pricingModelId: "",
+  anonymous: false,
+  priceId: null,
+  quantity: 1,
+  unitAmount: null,
+  currency: null,
+  customerId: null,
+  customerEmail: null,
+  customerName: null,
+  targetSubscriptionId: null,
+  preserveBillingCycleAnchor: false,
+  automaticallyUpdateSubscriptions: null,
+} satisfies Partial<NewSession>;
+
+const INSERTED_COLUMNS = [
+  "id",
+  "organizationId",
+  "livemode",
+  "type",
+  "source",
+  "successUrl",
+  "cancelUrl",
+  "outputMetadata",
+  "outputName",
+  "expiresAt",
+  "createdAt",
+  ...(Object.keys(SESSION_DEFAULTS) as (keyof typeof SESSION_DEFAULTS)[]),
+] as const;
+
+const insertSession = statement("insert_checkout_session", (db) =>
+  db
+    .insert(checkoutSessions)
+    .values({
+      ...params<NewSession>(INSERTED_COLUMNS),
+      status: "open",
+      updatedAt: param("createdAt") as unknown as Date,
+    })
+    .returning(),
+);
 
 async function productSessionValues(
   deps: AppDeps,
@@ -153,27 +196,22 @@ export async function createCheckoutSession(
     }
   }
 
-  const [session] = await deps.db
-    .insert(checkoutSessions)
-    .values({
-      id: newId("checkoutSession"),
-      organizationId: merchant.organizationId,
-      livemode: merchant.livemode,
-      pricingModelId: "",
-      type: input.type,
-      status: "open",
-      source: options.source ?? "api",
-      successUrl: input.successUrl,
-      cancelUrl: input.cancelUrl,
-      outputMetadata: input.outputMetadata ?? null,
-      outputName: input.outputName ?? null,
-      expiresAt,
-      createdAt: now,
-      updatedAt: now,
-      ...values,
-      ...(options.customerEmail && !values.customerId ? { customerEmail: options.customerEmail } : {}),
-    })
-    .returning();
+  const [session] = await insertSession(deps.db, {
+    id: newId("checkoutSession"),
+    organizationId: merchant.organizationId,
+    livemode: merchant.livemode,
+    type: input.type,
+    source: options.source ?? "api",
+    successUrl: input.successUrl,
+    cancelUrl: input.cancelUrl,
+    outputMetadata: input.outputMetadata ?? null,
+    outputName: input.outputName ?? null,
+    expiresAt,
+    createdAt: now,
+    ...SESSION_DEFAULTS,
+    ...values,
+    ...(options.customerEmail && !values.customerId ? { customerEmail: options.customerEmail } : {}),
+  });
   if (!session) throw new Error("checkout session insert returned nothing");
   return session;
 }
