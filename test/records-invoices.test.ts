@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { invoices } from "../src/db/schema/index.js";
+import { customers, invoices } from "../src/db/schema/index.js";
 import {
   createInvoice,
   listInvoicesWithLinesForCustomer,
@@ -66,20 +66,41 @@ describe("createInvoice", () => {
     });
   });
 
-  it("hands out unique invoice numbers under 20 concurrent creations", async () => {
+  it("numbers each customer's invoices in its own sequence, uniquely under 20 concurrent creations", async () => {
     const f = await billingFixture(ctx);
+    const [customer] = await ctx.deps.db.select().from(customers).where(eq(customers.id, f.customerId));
+    const base = customer?.invoiceNumberBase;
+    expect(base).toMatch(/^[0-9A-F]{8}$/);
     const created = await Promise.all(
       Array.from({ length: 20 }, () => openInvoice(f, [{ quantity: 1, unitPrice: 100 }])),
     );
     const numbers = created.map((c) => c.invoice.invoiceNumber);
-    expect(new Set(numbers).size).toBe(20);
     expect([...numbers].sort()).toEqual(
-      Array.from({ length: 20 }, (_, i) => `INV-${String(i + 1).padStart(6, "0")}`),
+      Array.from({ length: 20 }, (_, i) => `${base}-${String(i + 1).padStart(4, "0")}`),
     );
-    // Another merchant (and the other mode) has its own sequence.
+    // Another customer (here of another merchant) starts its own sequence under its own prefix.
     const other = await billingFixture(ctx);
+    const [otherCustomer] = await ctx.deps.db
+      .select()
+      .from(customers)
+      .where(eq(customers.id, other.customerId));
     expect((await openInvoice(other, [{ quantity: 1, unitPrice: 100 }])).invoice.invoiceNumber).toBe(
-      "INV-000001",
+      `${otherCustomer?.invoiceNumberBase}-0001`,
+    );
+  });
+
+  it("refuses to number an invoice for a customer of another merchant or mode", async () => {
+    const f = await billingFixture(ctx);
+    const live = { ...f, merchant: { ...f.merchant, livemode: true } };
+    await expect(openInvoice(live, [{ quantity: 1, unitPrice: 100 }])).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    const other = await billingFixture(ctx);
+    await expect(
+      openInvoice({ ...f, merchant: other.merchant }, [{ quantity: 1, unitPrice: 100 }]),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect(await ctx.deps.db.select().from(invoices).where(eq(invoices.customerId, f.customerId))).toEqual(
+      [],
     );
   });
 
@@ -299,17 +320,5 @@ describe("purchases", () => {
     expect(
       await listPurchasesForCustomer(ctx.deps.db, { ...f.merchant, livemode: true }, f.customerId),
     ).toEqual([]);
-  });
-});
-
-describe("invoice numbers per mode", () => {
-  it("numbers live and test invoices independently", async () => {
-    const f = await billingFixture(ctx);
-    await openInvoice(f, [{ quantity: 1, unitPrice: 100 }]);
-    const live = { ...f, merchant: { ...f.merchant, livemode: true } };
-    const { invoice } = await openInvoice(live, [{ quantity: 1, unitPrice: 100 }]);
-    expect(invoice.invoiceNumber).toBe("INV-000001");
-    const rows = await ctx.deps.db.select().from(invoices).where(eq(invoices.customerId, f.customerId));
-    expect(rows).toHaveLength(2);
   });
 });

@@ -44,17 +44,8 @@ export async function microCosts(db: BenchDatabase): Promise<MicroResult[]> {
     )
     .prepare("bench_price_lookup");
   const cachedFormat = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
-  // createInvoice numbers invoices with count(*) over the org's invoices while holding the org's lock.
-  const countInvoices = () =>
-    client`select count(*) from invoices where organization_id = ${organizationId} and livemode = ${livemode}`;
-  const [{ n: invoices } = { n: 0 }] = await client<{ n: number }[]>`
-    select count(*)::int as n from invoices where organization_id = ${organizationId} and livemode = ${livemode}`;
   try {
     return [
-      {
-        name: `invoice numbering's count(*) over this org's ${invoices} invoices (grows with every sale)`,
-        microseconds: await timeEach(50, countInvoices),
-      },
       {
         name: "Drizzle: build the price lookup's SQL only (toSQL)",
         microseconds: await timeEach(5000, () => lookup().toSQL()),

@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
+import { nextInvoiceNumber } from "../customers/index.js";
 import type { Executor } from "../db/client.js";
-import { type InvoiceType, invoiceCounters, invoiceLineItems, invoices } from "../db/schema/index.js";
+import { type InvoiceType, invoiceLineItems, invoices } from "../db/schema/index.js";
 import type { Merchant } from "../http/types.js";
 import { badRequest, conflict, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
@@ -39,23 +40,6 @@ function checkLine(line: InvoiceLineInput): void {
   }
 }
 
-/**
- * Next number in the merchant's sequence (per organization and mode), from a counter row: one statement,
- * and the row lock it takes makes concurrent creators take turns until commit, so no number is handed out
- * twice (the unique index stays as the last line of defence).
- */
-async function nextInvoiceNumber(tx: Executor, merchant: Merchant): Promise<string> {
-  const [row] = await tx
-    .insert(invoiceCounters)
-    .values({ organizationId: merchant.organizationId, livemode: merchant.livemode, lastNumber: 1 })
-    .onConflictDoUpdate({
-      target: [invoiceCounters.organizationId, invoiceCounters.livemode],
-      set: { lastNumber: sql`${invoiceCounters.lastNumber} + 1` },
-    })
-    .returning({ n: invoiceCounters.lastNumber });
-  return `INV-${String(row?.n ?? 1).padStart(6, "0")}`;
-}
-
 async function announcePaid(tx: Executor, merchant: Merchant, invoice: InvoiceRow): Promise<void> {
   await emitEvent(tx, {
     organizationId: merchant.organizationId,
@@ -79,7 +63,7 @@ export async function createInvoice(
   const total = sumAmounts(amounts);
   const now = new Date();
   const paid = input.status === "paid";
-  const invoiceNumber = await nextInvoiceNumber(tx, merchant);
+  const invoiceNumber = await nextInvoiceNumber(tx, merchant, input.customerId);
   const [invoice] = await tx
     .insert(invoices)
     .values({

@@ -1,14 +1,4 @@
-import {
-  bigint,
-  boolean,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  uniqueIndex,
-} from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { amount, tenantColumns, timestamptz } from "../columns.js";
 import type { IntervalUnit, PriceType } from "./catalog.js";
 import type { OutputMetadata } from "./checkout.js";
@@ -170,15 +160,4 @@ export const invoiceLineItems = pgTable(
     amount: amount().notNull(),
   },
   (t) => [index().on(t.invoiceId)],
-);
-
-/** The last invoice number handed out per organization and mode: O(1) numbering instead of counting invoices. */
-export const invoiceCounters = pgTable(
-  "invoice_counters",
-  {
-    organizationId: text().notNull(),
-    livemode: boolean().notNull(),
-    lastNumber: bigint({ mode: "number" }).notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.organizationId, t.livemode] })],
 );

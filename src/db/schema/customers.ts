@@ -1,4 +1,4 @@
-import { boolean, index, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { tenantColumns } from "../columns.js";
 
 export type BillingAddress = {
@@ -33,6 +33,8 @@ export const customers = pgTable(
     logoUrl: text(),
     userId: text(),
     invoiceNumberBase: text(),
+    /** Invoices numbered so far: the customer's own sequence, `<invoiceNumberBase>-0001` onwards. */
+    invoiceCount: bigint({ mode: "number" }).notNull().default(0),
     billingAddress: jsonb().$type<BillingAddress>(),
   },
   (t) => [
