@@ -38,7 +38,7 @@ export async function testContext(overrides: Partial<AppDeps> = {}): Promise<Tes
   const deps: AppDeps = {
     db: handle.db,
     config,
-    logger: createLogger("silent"),
+    logger: createLogger((process.env.TEST_LOG_LEVEL ?? "silent") as "silent"),
     processor: createSandboxProcessor(handle.db),
     now: () => new Date(),
     ...overrides,

@@ -16,12 +16,16 @@ export async function getPricingModel(
   merchant: Merchant,
   id: string,
 ): Promise<PricingModelRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(pricingModels)
-    .where(and(pricingModelScope(merchant), eq(pricingModels.id, id)));
+  const [row] = await pricingModelById(db, { ...tenant(merchant), id });
   return row;
 }
+
+const pricingModelById = statement("pricing_model_by_id", (db) =>
+  db
+    .select()
+    .from(pricingModels)
+    .where(and(ownedByParams(pricingModels), eq(pricingModels.id, param("id")))),
+);
 
 export async function requirePricingModel(
   db: Executor,

@@ -1,11 +1,12 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, gt, sql } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
-import { checkoutSessions } from "../db/schema/index.js";
+import { type BillingAddress, checkoutSessions } from "../db/schema/index.js";
+import { param, statement } from "../db/statement.js";
 import type { AppDeps } from "../http/types.js";
 import { AppError, notFound } from "../lib/errors.js";
 import { recordPayment } from "../payments/index.js";
 import type { IntentResult } from "../payments/processor.js";
-import { emitEvent } from "../webhooks/index.js";
+import { emitEvent, transactionWithEvents } from "../webhooks/index.js";
 import { sessionMerchant } from "./charge-plan.js";
 import { markSessionExpired } from "./expire.js";
 import { type CheckoutSessionRow, serializeCheckoutSession } from "./serialize.js";
@@ -15,14 +16,47 @@ export const MAX_DECLINED_ATTEMPTS = 5;
 
 export type BuyerDetails = { email: string; name: string; country: string };
 
-export async function lockSession(tx: Executor, sessionId: string): Promise<CheckoutSessionRow | undefined> {
-  const [session] = await tx
+const sessionForUpdate = statement("checkout_session_for_update", (db) =>
+  db
     .select()
     .from(checkoutSessions)
-    .where(eq(checkoutSessions.id, sessionId))
-    .for("update");
+    .where(eq(checkoutSessions.id, param("id")))
+    .for("update"),
+);
+
+export async function lockSession(tx: Executor, sessionId: string): Promise<CheckoutSessionRow | undefined> {
+  const [session] = await sessionForUpdate(tx, { id: sessionId });
   return session;
 }
+
+/**
+ * The open → pending move of one confirm attempt, as one conditional update: only a caller that finds the
+ * session open (and not yet expired) gets a row back. Buyer details are written only for anonymous
+ * sessions: a known customer's identity comes from the merchant, not from the form.
+ */
+const claimSession = statement("claim_checkout_session", (db) =>
+  db
+    .update(checkoutSessions)
+    .set({
+      customerEmail: sql`case when ${checkoutSessions.customerId} is null then ${param("email")} else ${checkoutSessions.customerEmail} end`,
+      customerName: sql`case when ${checkoutSessions.customerId} is null then ${param("name")} else ${checkoutSessions.customerName} end`,
+      status: "pending",
+      attempt: sql`${checkoutSessions.attempt} + 1`,
+      billingAddress: param("billingAddress") as unknown as BillingAddress,
+      paymentMethodType: "card",
+      processorIntentId: null,
+      lastError: null,
+      updatedAt: param("now") as unknown as Date,
+    })
+    .where(
+      and(
+        eq(checkoutSessions.id, param("id")),
+        eq(checkoutSessions.status, "open"),
+        gt(checkoutSessions.expiresAt, param("nowIso")),
+      ),
+    )
+    .returning(),
+);
 
 export type AttemptStart =
   | { kind: "started"; session: CheckoutSessionRow }
@@ -38,35 +72,29 @@ export async function beginAttempt(
   sessionId: string,
   buyer: BuyerDetails,
 ): Promise<AttemptStart> {
-  const outcome = await deps.db.transaction(async (tx) => {
+  const now = deps.now();
+  const [claimed] = await claimSession(deps.db, {
+    id: sessionId,
+    email: buyer.email,
+    name: buyer.name,
+    billingAddress: { name: buyer.name, email: buyer.email, address: { country: buyer.country } },
+    now,
+    nowIso: now.toISOString(),
+  });
+  if (claimed) return { kind: "started", session: claimed };
+  // Not claimable: find out why under the row lock (and expire it if that is the reason).
+  const outcome = await transactionWithEvents(deps.db, async (tx) => {
     const session = await lockSession(tx, sessionId);
     if (!session) throw notFound("Checkout session");
-    const now = deps.now();
     if (session.status === "succeeded") return { kind: "finished" as const, session };
     if (session.status === "pending") return { kind: "in_progress" as const, session };
     if (session.status === "open" && session.expiresAt.getTime() <= now.getTime()) {
       await markSessionExpired(tx, session.id, now);
       return { kind: "expired" as const };
     }
-    if (session.status !== "open") return { kind: "closed" as const, session };
-    // A known customer's identity comes from the merchant, not from the form.
-    const identity = session.customerId ? {} : { customerEmail: buyer.email, customerName: buyer.name };
-    const [claimed] = await tx
-      .update(checkoutSessions)
-      .set({
-        ...identity,
-        status: "pending",
-        attempt: session.attempt + 1,
-        billingAddress: { name: buyer.name, email: buyer.email, address: { country: buyer.country } },
-        paymentMethodType: "card",
-        processorIntentId: null,
-        lastError: null,
-        updatedAt: now,
-      })
-      .where(and(eq(checkoutSessions.id, session.id), eq(checkoutSessions.status, "open")))
-      .returning();
-    if (!claimed) throw new Error("locked session changed underneath us");
-    return { kind: "started" as const, session: claimed };
+    // Open again by now (a decline reopened it after our update looked): the customer can simply retry.
+    if (session.status === "open") return { kind: "in_progress" as const, session };
+    return { kind: "closed" as const, session };
   });
   if (outcome.kind === "expired") throw new AppError("GONE", "This checkout session has expired.");
   if (outcome.kind === "closed")
@@ -105,7 +133,7 @@ export async function settleDecline(
   intent: IntentResult | undefined,
   message: string,
 ): Promise<CheckoutSessionRow> {
-  return deps.db.transaction(async (tx) => {
+  return transactionWithEvents(deps.db, async (tx) => {
     const session = await lockSession(tx, sessionId);
     if (!session) throw notFound("Checkout session");
     // A late answer about an earlier attempt (a second tab, the reconciler) must not reopen a newer one.

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { checkoutSessions } from "../db/schema/index.js";
+import { param, statement } from "../db/statement.js";
 import type { AppDeps } from "../http/types.js";
 import { AppError, notFound } from "../lib/errors.js";
 import { validateCard } from "../payments/cards.js";
@@ -17,8 +18,15 @@ export type ConfirmResult =
 
 export type RawCard = { number: string; expMonth: number; expYear: number; cvc: string };
 
+const sessionById = statement("checkout_session_by_id", (db) =>
+  db
+    .select()
+    .from(checkoutSessions)
+    .where(eq(checkoutSessions.id, param("id"))),
+);
+
 export async function loadSession(deps: AppDeps, sessionId: string): Promise<CheckoutSessionRow> {
-  const [session] = await deps.db.select().from(checkoutSessions).where(eq(checkoutSessions.id, sessionId));
+  const [session] = await sessionById(deps.db, { id: sessionId });
   if (!session) throw notFound("Checkout session");
   return session;
 }

@@ -1,7 +1,7 @@
 import { resolveCheckoutPrice } from "../catalog/index.js";
 import { type CustomerRow, getCustomerByExternalId } from "../customers/index.js";
 import { checkoutSessions } from "../db/schema/index.js";
-import { param, params, statement } from "../db/statement.js";
+import { insertStatement } from "../db/statement.js";
 import type { AppDeps, Merchant } from "../http/types.js";
 import { AppError, badRequest, conflict, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
@@ -58,7 +58,7 @@ async function requireCustomer(deps: AppDeps, merchant: Merchant, externalId: st
 
 type NewSession = typeof checkoutSessions.$inferInsert;
 
-/** What a session type does not set itself: every column of the insert is a parameter of one statement. */
+/** What a session type does not set itself, so every create sends the same columns (one built statement). */
 const SESSION_DEFAULTS = {
   pricingModelId: "",
   anonymous: false,
@@ -74,30 +74,8 @@ const SESSION_DEFAULTS = {
   automaticallyUpdateSubscriptions: null,
 } satisfies Partial<NewSession>;
 
-const INSERTED_COLUMNS = [
-  "id",
-  "organizationId",
-  "livemode",
-  "type",
-  "source",
-  "successUrl",
-  "cancelUrl",
-  "outputMetadata",
-  "outputName",
-  "expiresAt",
-  "createdAt",
-  ...(Object.keys(SESSION_DEFAULTS) as (keyof typeof SESSION_DEFAULTS)[]),
-] as const;
-
-const insertSession = statement("insert_checkout_session", (db) =>
-  db
-    .insert(checkoutSessions)
-    .values({
-      ...params<NewSession>(INSERTED_COLUMNS),
-      status: "open",
-      updatedAt: param("createdAt") as unknown as Date,
-    })
-    .returning(),
+const insertSession = insertStatement("insert_checkout_session", (db, values: NewSession) =>
+  db.insert(checkoutSessions).values(values).returning(),
 );
 
 async function productSessionValues(
@@ -208,6 +186,8 @@ export async function createCheckoutSession(
     outputName: input.outputName ?? null,
     expiresAt,
     createdAt: now,
+    updatedAt: now,
+    status: "open",
     ...SESSION_DEFAULTS,
     ...values,
     ...(options.customerEmail && !values.customerId ? { customerEmail: options.customerEmail } : {}),

@@ -35,12 +35,17 @@ export async function sessionCustomer(
     return existing;
   }
   if (!session.customerEmail) panic(`anonymous session ${session.id} confirmed without an email`);
-  return createCustomer(tx, merchant, {
-    externalId: `guest_${randomToken(20)}`,
-    email: session.customerEmail,
-    name: session.customerName ?? session.customerEmail,
-    pricingModelId: session.pricingModelId,
-  });
+  return createCustomer(
+    tx,
+    merchant,
+    {
+      externalId: `guest_${randomToken(20)}`,
+      email: session.customerEmail,
+      name: session.customerName ?? session.customerEmail,
+      pricingModelId: session.pricingModelId,
+    },
+    { pricingModelVerified: true },
+  );
 }
 
 /**

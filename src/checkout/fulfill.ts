@@ -1,15 +1,42 @@
 import { eq } from "drizzle-orm";
 import { checkoutSessions } from "../db/schema/index.js";
+import { param, params, statement } from "../db/statement.js";
 import type { AppDeps } from "../http/types.js";
 import { notFound, panic } from "../lib/errors.js";
 import { savePaymentMethod } from "../payments/index.js";
 import type { IntentResult } from "../payments/processor.js";
-import { emitEvent } from "../webhooks/index.js";
+import { emitEvent, transactionWithEvents } from "../webhooks/index.js";
 import { lockSession } from "./attempt.js";
 import { type ChargePlan, sessionMerchant } from "./charge-plan.js";
 import { type FulfilmentIds, fulfilProduct, sessionCustomer } from "./fulfill-product.js";
 import { fulfilActivation, fulfilAddPaymentMethod } from "./fulfill-setup.js";
 import { type CheckoutSessionRow, serializeCheckoutSession } from "./serialize.js";
+
+const SUCCEEDED_COLUMNS = [
+  "processorIntentId",
+  "customerId",
+  "customerEmail",
+  "customerName",
+  "purchaseId",
+  "subscriptionId",
+  "invoiceId",
+  "paymentId",
+  "paymentMethodId",
+] as const;
+
+const markSucceeded = statement("mark_checkout_session_succeeded", (db) =>
+  db
+    .update(checkoutSessions)
+    .set({
+      ...params<Partial<CheckoutSessionRow>>(SUCCEEDED_COLUMNS),
+      status: "succeeded",
+      completedAt: param("now") as unknown as Date,
+      updatedAt: param("now") as unknown as Date,
+      lastError: null,
+    })
+    .where(eq(checkoutSessions.id, param("id")))
+    .returning(),
+);
 
 /**
  * Settles a successful attempt in ONE transaction: every record the session implies, the session's own
@@ -25,7 +52,7 @@ export async function fulfilSession(
   attempt: number,
 ): Promise<CheckoutSessionRow> {
   let duplicateCharge: IntentResult | undefined;
-  const settled = await deps.db.transaction(async (tx) => {
+  const settled = await transactionWithEvents(deps.db, async (tx) => {
     const session = await lockSession(tx, sessionId);
     if (!session) throw notFound("Checkout session");
     if (session.status === "succeeded") {
@@ -48,6 +75,7 @@ export async function fulfilSession(
         card: intent.paymentMethod.card,
         billingDetails: session.billingAddress ?? undefined,
         makeDefault: session.type === "add_payment_method" && !session.targetSubscriptionId,
+        customerIsNew: session.customerId === null,
       });
       paymentMethodId = method.id;
     }
@@ -64,25 +92,19 @@ export async function fulfilSession(
     }
 
     const now = deps.now();
-    const [succeeded] = await tx
-      .update(checkoutSessions)
-      .set({
-        status: "succeeded",
-        completedAt: now,
-        updatedAt: now,
-        lastError: null,
-        processorIntentId: intent?.intentId ?? null,
-        customerId: ids.customerId,
-        customerEmail: customer.email,
-        customerName: customer.name,
-        purchaseId: ids.purchaseId ?? null,
-        subscriptionId: ids.subscriptionId ?? null,
-        invoiceId: ids.invoiceId ?? null,
-        paymentId: ids.paymentId ?? null,
-        paymentMethodId: ids.paymentMethodId ?? null,
-      })
-      .where(eq(checkoutSessions.id, session.id))
-      .returning();
+    const [succeeded] = await markSucceeded(tx, {
+      id: session.id,
+      now,
+      processorIntentId: intent?.intentId ?? null,
+      customerId: ids.customerId,
+      customerEmail: customer.email,
+      customerName: customer.name,
+      purchaseId: ids.purchaseId ?? null,
+      subscriptionId: ids.subscriptionId ?? null,
+      invoiceId: ids.invoiceId ?? null,
+      paymentId: ids.paymentId ?? null,
+      paymentMethodId: ids.paymentMethodId ?? null,
+    });
     if (!succeeded) throw new Error("locked session vanished");
     await emitEvent(tx, {
       organizationId: succeeded.organizationId,

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { ensureDefaultPricingModel, getPricingModel } from "../catalog/index.js";
 import type { Executor } from "../db/client.js";
 import { type BillingAddress, customers } from "../db/schema/index.js";
+import { insertStatement } from "../db/statement.js";
 import type { Merchant } from "../http/types.js";
 import { conflict, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
@@ -26,14 +27,27 @@ function newInvoiceNumberBase(): string {
   return randomBytes(4).toString("hex").toUpperCase();
 }
 
+type NewCustomer = typeof customers.$inferInsert;
+const insertCustomer = insertStatement("insert_customer", (db, values: NewCustomer) =>
+  db
+    .insert(customers)
+    .values(values)
+    .onConflictDoNothing({ target: [customers.organizationId, customers.livemode, customers.externalId] })
+    .returning(),
+);
+
 /** Emits `customer.created` in the caller's transaction; an externalId already used in this org+mode is a CONFLICT. */
 export async function createCustomer(
   tx: Executor,
   merchant: Merchant,
   input: CreateCustomerInput,
+  /** Set by callers whose pricing model id comes from a stored row of this merchant (a checkout session). */
+  options: { pricingModelVerified?: boolean } = {},
 ): Promise<CustomerRow> {
   let pricingModelId: string;
-  if (input.pricingModelId) {
+  if (input.pricingModelId && options.pricingModelVerified) {
+    pricingModelId = input.pricingModelId;
+  } else if (input.pricingModelId) {
     const pricingModel = await getPricingModel(tx, merchant, input.pricingModelId);
     if (!pricingModel) throw notFound("Pricing model", input.pricingModelId);
     pricingModelId = pricingModel.id;
@@ -42,28 +56,24 @@ export async function createCustomer(
   }
   const now = new Date();
   // Conflict-do-nothing instead of a caught error: a failed insert would abort the caller's transaction.
-  const [row] = await tx
-    .insert(customers)
-    .values({
-      id: newId("customer"),
-      organizationId: merchant.organizationId,
-      livemode: merchant.livemode,
-      pricingModelId,
-      externalId: input.externalId,
-      email: input.email,
-      name: input.name,
-      archived: input.archived ?? false,
-      domain: input.domain ?? null,
-      iconUrl: input.iconURL ?? null,
-      logoUrl: input.logoURL ?? null,
-      userId: input.userId ?? null,
-      invoiceNumberBase: newInvoiceNumberBase(),
-      billingAddress: input.billingAddress ?? null,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .onConflictDoNothing({ target: [customers.organizationId, customers.livemode, customers.externalId] })
-    .returning();
+  const [row] = await insertCustomer(tx, {
+    id: newId("customer"),
+    organizationId: merchant.organizationId,
+    livemode: merchant.livemode,
+    pricingModelId,
+    externalId: input.externalId,
+    email: input.email,
+    name: input.name,
+    archived: input.archived ?? false,
+    domain: input.domain ?? null,
+    iconUrl: input.iconURL ?? null,
+    logoUrl: input.logoURL ?? null,
+    userId: input.userId ?? null,
+    invoiceNumberBase: newInvoiceNumberBase(),
+    billingAddress: input.billingAddress ?? null,
+    createdAt: now,
+    updatedAt: now,
+  });
   if (!row) throw conflict(`A customer with externalId ${input.externalId} already exists`);
   await emitEvent(tx, {
     organizationId: merchant.organizationId,

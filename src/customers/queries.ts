@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { customers } from "../db/schema/index.js";
+import { ownedByParams, param, statement, tenant } from "../db/statement.js";
 import { ownedBy } from "../db/tenant.js";
 import type { Merchant } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
@@ -13,10 +14,7 @@ export async function getCustomerByExternalId(
   merchant: Merchant,
   externalId: string,
 ): Promise<CustomerRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(customers)
-    .where(and(customerScope(merchant), eq(customers.externalId, externalId)));
+  const [row] = await customerByExternalId(db, { ...tenant(merchant), externalId });
   return row;
 }
 
@@ -25,12 +23,22 @@ export async function getCustomerById(
   merchant: Merchant,
   id: string,
 ): Promise<CustomerRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(customers)
-    .where(and(customerScope(merchant), eq(customers.id, id)));
+  const [row] = await customerById(db, { ...tenant(merchant), id });
   return row;
 }
+
+const customerByExternalId = statement("customer_by_external_id", (db) =>
+  db
+    .select()
+    .from(customers)
+    .where(and(ownedByParams(customers), eq(customers.externalId, param("externalId")))),
+);
+const customerById = statement("customer_by_id", (db) =>
+  db
+    .select()
+    .from(customers)
+    .where(and(ownedByParams(customers), eq(customers.id, param("id")))),
+);
 
 /** `@flowglad/server` creates the customer when this answers 404 with code NOT_FOUND. */
 export async function requireCustomerByExternalId(

@@ -58,3 +58,57 @@ export function tenant(merchant: Pick<Merchant, "organizationId" | "livemode">) 
 export function params<T>(columns: readonly (keyof T & string)[]): T {
   return Object.fromEntries(columns.map((column) => [column, sql.placeholder(column)])) as T;
 }
+
+type RawHolder = {
+  dialect: { sqlToQuery(query: SQL): { sql: string; params: unknown[] } };
+  session: {
+    prepareQuery(
+      query: { sql: string; params: unknown[] },
+      fields: undefined,
+      name: string,
+      arrayMode: false,
+    ): { execute(values: Record<string, unknown>): Promise<unknown> };
+  };
+};
+
+/** Hand-written SQL (with `param()` slots) built once, run on the caller's pool or transaction; raw rows back. */
+export function rawStatement<Row>(
+  name: string,
+  query: SQL,
+): (db: Executor, params: Record<string, unknown>) => Promise<Row[]> {
+  let built: { sql: string; params: unknown[] } | undefined;
+  return async (db, values) => {
+    const holder = db as unknown as RawHolder;
+    built ??= holder.dialect.sqlToQuery(query);
+    const result = await holder.session.prepareQuery(built, undefined, name, false).execute(values);
+    // postgres.js answers with the rows, PGlite with `{ rows }`.
+    return (Array.isArray(result) ? result : ((result as { rows?: Row[] }).rows ?? [])) as Row[];
+  };
+}
+
+/**
+ * An insert built once per set of columns: `build` gets `{ column: param("column") }` for the keys of the
+ * values the caller passes (undefined ones left out), so call sites keep writing plain value objects. A null goes into the SQL as a
+ * literal NULL (and into the cache key): Drizzle would hand it to the column's encoder, which turns a
+ * jsonb null into JSON `null` and fails on a timestamp.
+ */
+export function insertStatement<V extends Record<string, unknown>, R>(
+  name: string,
+  build: (db: Executor, slots: V) => Preparable<R>,
+): (db: Executor, values: V) => Promise<R> {
+  const byColumns = new Map<string, (db: Executor, values: V) => Promise<R>>();
+  return (db, values) => {
+    // Undefined means "the column's default", as in Drizzle's own inserts.
+    const columns = Object.keys(values).filter((c) => values[c] !== undefined);
+    const signature = columns.map((c) => (values[c] === null ? `${c}:null` : c)).join(",");
+    let run = byColumns.get(signature);
+    if (!run) {
+      const slots = Object.fromEntries(
+        columns.map((c) => [c, values[c] === null ? sql`null` : sql.placeholder(c)]),
+      ) as V;
+      run = statement(`${name}_${byColumns.size}`, (d) => build(d, slots));
+      byColumns.set(signature, run);
+    }
+    return run(db, values);
+  };
+}

@@ -2,6 +2,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { nextInvoiceNumber } from "../customers/index.js";
 import type { Executor } from "../db/client.js";
 import { type InvoiceType, invoiceLineItems, invoices } from "../db/schema/index.js";
+import { insertStatement } from "../db/statement.js";
 import type { Merchant } from "../http/types.js";
 import { badRequest, conflict, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
@@ -51,6 +52,15 @@ async function announcePaid(tx: Executor, merchant: Merchant, invoice: InvoiceRo
   });
 }
 
+type NewInvoice = typeof invoices.$inferInsert;
+type NewLine = typeof invoiceLineItems.$inferInsert;
+const insertInvoice = insertStatement("insert_invoice", (db, values: NewInvoice) =>
+  db.insert(invoices).values(values).returning(),
+);
+const insertLine = insertStatement("insert_invoice_line", (db, values: NewLine) =>
+  db.insert(invoiceLineItems).values(values).returning(),
+);
+
 /** Amounts are computed here from quantity × unit price; callers never pass totals. */
 export async function createInvoice(
   tx: Executor,
@@ -64,51 +74,48 @@ export async function createInvoice(
   const now = new Date();
   const paid = input.status === "paid";
   const invoiceNumber = await nextInvoiceNumber(tx, merchant, input.customerId);
-  const [invoice] = await tx
-    .insert(invoices)
-    .values({
-      id: newId("invoice"),
-      organizationId: merchant.organizationId,
-      livemode: merchant.livemode,
-      pricingModelId: input.pricingModelId,
-      customerId: input.customerId,
-      type: input.type,
-      status: input.status,
-      invoiceNumber,
-      currency: input.currency.toUpperCase(),
-      subtotal: total,
-      total,
-      amountPaid: paid ? total : 0,
-      purchaseId: input.purchaseId ?? null,
-      subscriptionId: input.subscriptionId ?? null,
-      billingPeriodId: input.billingPeriodId ?? null,
-      checkoutSessionId: input.checkoutSessionId ?? null,
-      invoiceDate: now,
-      dueDate: input.dueDate ?? null,
-      paidAt: paid ? now : null,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning();
+  const [invoice] = await insertInvoice(tx, {
+    id: newId("invoice"),
+    organizationId: merchant.organizationId,
+    livemode: merchant.livemode,
+    pricingModelId: input.pricingModelId,
+    customerId: input.customerId,
+    type: input.type,
+    status: input.status,
+    invoiceNumber,
+    currency: input.currency.toUpperCase(),
+    subtotal: total,
+    total,
+    amountPaid: paid ? total : 0,
+    purchaseId: input.purchaseId ?? null,
+    subscriptionId: input.subscriptionId ?? null,
+    billingPeriodId: input.billingPeriodId ?? null,
+    checkoutSessionId: input.checkoutSessionId ?? null,
+    invoiceDate: now,
+    dueDate: input.dueDate ?? null,
+    paidAt: paid ? now : null,
+    createdAt: now,
+    updatedAt: now,
+  });
   if (!invoice) throw new Error("invoice insert returned nothing");
-  const lines = await tx
-    .insert(invoiceLineItems)
-    .values(
-      input.lines.map((line, i) => ({
-        id: newId("invoiceLineItem"),
-        organizationId: merchant.organizationId,
-        livemode: merchant.livemode,
-        invoiceId: invoice.id,
-        priceId: line.priceId,
-        description: line.description,
-        quantity: line.quantity,
-        unitPrice: line.unitPrice,
-        amount: amounts[i] ?? 0,
-        createdAt: now,
-        updatedAt: now,
-      })),
-    )
-    .returning();
+  const lineValues = input.lines.map((line, i) => ({
+    id: newId("invoiceLineItem"),
+    organizationId: merchant.organizationId,
+    livemode: merchant.livemode,
+    invoiceId: invoice.id,
+    priceId: line.priceId,
+    description: line.description,
+    quantity: line.quantity,
+    unitPrice: line.unitPrice,
+    amount: amounts[i] ?? 0,
+    createdAt: now,
+    updatedAt: now,
+  }));
+  // Checkouts write one line; a built-once statement serves them, longer invoices build their insert.
+  const lines =
+    lineValues.length === 1 && lineValues[0]
+      ? await insertLine(tx, lineValues[0])
+      : await tx.insert(invoiceLineItems).values(lineValues).returning();
   if (paid) await announcePaid(tx, merchant, invoice);
   return { invoice, lines };
 }

@@ -1,6 +1,7 @@
 import { and, asc, eq, ne, sql } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { type BillingAddress, paymentMethods } from "../db/schema/index.js";
+import { ownedByParams, param, params, rawStatement, statement, tenant } from "../db/statement.js";
 import { ownedBy } from "../db/tenant.js";
 import type { Merchant } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
@@ -11,14 +12,17 @@ import { type PaymentMethodRow, serializePaymentMethod } from "./serialize.js";
 
 const inScope = (merchant: Merchant) => and(ownedBy(paymentMethods, merchant));
 
+const lockStatement = rawStatement(
+  "lock_customer_payment_methods",
+  sql`select pg_advisory_xact_lock(hashtextextended(${param("key")}, 0))`,
+);
+
 /**
  * Serializes default-method changes per customer: without it two concurrent saves for a customer with no
  * default would both decide to become the default and one would die on the partial unique index.
  */
 async function lockCustomerMethods(tx: Executor, customerId: string): Promise<void> {
-  await tx.execute(
-    sql`select pg_advisory_xact_lock(hashtextextended(${`payment_methods:${customerId}`}, 0))`,
-  );
+  await lockStatement(tx, { key: `payment_methods:${customerId}` });
 }
 
 export async function getPaymentMethod(
@@ -85,7 +89,60 @@ export type SavePaymentMethodInput = {
   card: CardDetails;
   billingDetails?: BillingAddress | null;
   makeDefault: boolean;
+  /** The customer was created in the caller's transaction (an anonymous checkout's buyer). */
+  customerIsNew?: boolean;
 };
+
+const METHOD_COLUMNS = [
+  "id",
+  "organizationId",
+  "livemode",
+  "pricingModelId",
+  "customerId",
+  "brand",
+  "last4",
+  "expMonth",
+  "expYear",
+  "billingDetails",
+  "processor",
+  "processorMethodId",
+] as const;
+type NewMethod = typeof paymentMethods.$inferInsert;
+
+const unsetDefault = statement("unset_default_payment_method", (db) =>
+  db
+    .update(paymentMethods)
+    .set({ isDefault: false, updatedAt: param("now") as unknown as Date })
+    .where(
+      and(
+        ownedByParams(paymentMethods),
+        eq(paymentMethods.customerId, param("customerId")),
+        eq(paymentMethods.isDefault, true),
+      ),
+    ),
+);
+
+/** `isDefault` is decided in the insert itself: the customer's first card becomes the default. */
+const insertMethod = (isDefault: "always" | "if_first") =>
+  statement(`insert_payment_method_${isDefault}`, (db) =>
+    db
+      .insert(paymentMethods)
+      .values({
+        ...params<NewMethod>(METHOD_COLUMNS),
+        type: "card",
+        isDefault:
+          isDefault === "always"
+            ? true
+            : sql`not exists (select 1 from ${paymentMethods} where ${and(
+                ownedByParams(paymentMethods),
+                eq(paymentMethods.customerId, param("customerId")),
+                eq(paymentMethods.isDefault, true),
+              )})`,
+      })
+      .returning(),
+  );
+const insertDefaultMethod = insertMethod("always");
+const insertMethodDefaultIfFirst = insertMethod("if_first");
 
 /** Stores the card's display facts and the processor token only; the card number never reaches here. */
 export async function savePaymentMethod(
@@ -93,53 +150,28 @@ export async function savePaymentMethod(
   merchant: Merchant,
   input: SavePaymentMethodInput,
 ): Promise<PaymentMethodRow> {
-  await lockCustomerMethods(tx, input.customerId);
-  // Decide the default before inserting, so the row is written once with its final flag.
-  let isDefault: boolean;
-  if (input.makeDefault) {
-    await tx
-      .update(paymentMethods)
-      .set({ isDefault: false, updatedAt: new Date() })
-      .where(
-        and(
-          inScope(merchant),
-          eq(paymentMethods.customerId, input.customerId),
-          eq(paymentMethods.isDefault, true),
-        ),
-      );
-    isDefault = true;
-  } else {
-    const [existingDefault] = await tx
-      .select({ id: paymentMethods.id })
-      .from(paymentMethods)
-      .where(
-        and(
-          inScope(merchant),
-          eq(paymentMethods.customerId, input.customerId),
-          eq(paymentMethods.isDefault, true),
-        ),
-      );
-    isDefault = !existingDefault;
+  // A customer created in this very transaction is invisible to everyone else: nothing to wait for, and
+  // its first card is its default.
+  const first = input.customerIsNew === true;
+  if (!first) await lockCustomerMethods(tx, input.customerId);
+  if (input.makeDefault && !first) {
+    await unsetDefault(tx, { ...tenant(merchant), customerId: input.customerId, now: new Date() });
   }
-  const [saved] = await tx
-    .insert(paymentMethods)
-    .values({
-      id: newId("paymentMethod"),
-      organizationId: merchant.organizationId,
-      livemode: merchant.livemode,
-      pricingModelId: input.pricingModelId,
-      customerId: input.customerId,
-      type: "card",
-      brand: input.card.brand,
-      last4: input.card.last4,
-      expMonth: input.card.expMonth,
-      expYear: input.card.expYear,
-      billingDetails: input.billingDetails ?? null,
-      isDefault,
-      processor: input.processor,
-      processorMethodId: input.processorMethodId,
-    })
-    .returning();
+  const values = {
+    id: newId("paymentMethod"),
+    ...tenant(merchant),
+    pricingModelId: input.pricingModelId,
+    customerId: input.customerId,
+    brand: input.card.brand,
+    last4: input.card.last4,
+    expMonth: input.card.expMonth,
+    expYear: input.card.expYear,
+    billingDetails: input.billingDetails ?? null,
+    processor: input.processor,
+    processorMethodId: input.processorMethodId,
+  };
+  const insert = input.makeDefault || first ? insertDefaultMethod : insertMethodDefaultIfFirst;
+  const [saved] = await insert(tx, values);
   if (!saved) throw new Error("payment method insert returned nothing");
   await emitEvent(tx, {
     organizationId: merchant.organizationId,

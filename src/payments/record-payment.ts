@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { payments } from "../db/schema/index.js";
+import { insertStatement } from "../db/statement.js";
 import { ownedBy } from "../db/tenant.js";
 import type { Merchant } from "../http/types.js";
 import { panic } from "../lib/errors.js";
@@ -38,6 +39,15 @@ export async function getPayment(
   return row;
 }
 
+type NewPayment = typeof payments.$inferInsert;
+const insertPayment = insertStatement("insert_payment", (db, values: NewPayment) =>
+  db
+    .insert(payments)
+    .values(values)
+    .onConflictDoNothing({ target: [payments.processor, payments.processorIntentId] })
+    .returning(),
+);
+
 /**
  * One processor intent settles into exactly one payment: a replayed confirm or webhook gets the first
  * row back, and only the call that inserted it announces it.
@@ -48,32 +58,28 @@ export async function recordPayment(
   input: RecordPaymentInput,
 ): Promise<PaymentRow> {
   const now = new Date();
-  const [inserted] = await tx
-    .insert(payments)
-    .values({
-      id: newId("payment"),
-      organizationId: merchant.organizationId,
-      livemode: merchant.livemode,
-      pricingModelId: input.pricingModelId,
-      customerId: input.customerId,
-      invoiceId: input.invoiceId ?? null,
-      purchaseId: input.purchaseId ?? null,
-      subscriptionId: input.subscriptionId ?? null,
-      checkoutSessionId: input.checkoutSessionId ?? null,
-      paymentMethodId: input.paymentMethodId ?? null,
-      amount: input.amount,
-      currency: input.currency.toUpperCase(),
-      status: input.status,
-      failureCode: input.failureCode ?? null,
-      failureMessage: input.failureMessage ?? null,
-      processor: input.processor,
-      processorIntentId: input.processorIntentId,
-      chargeDate: now,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .onConflictDoNothing({ target: [payments.processor, payments.processorIntentId] })
-    .returning();
+  const [inserted] = await insertPayment(tx, {
+    id: newId("payment"),
+    organizationId: merchant.organizationId,
+    livemode: merchant.livemode,
+    pricingModelId: input.pricingModelId,
+    customerId: input.customerId,
+    invoiceId: input.invoiceId ?? null,
+    purchaseId: input.purchaseId ?? null,
+    subscriptionId: input.subscriptionId ?? null,
+    checkoutSessionId: input.checkoutSessionId ?? null,
+    paymentMethodId: input.paymentMethodId ?? null,
+    amount: input.amount,
+    currency: input.currency.toUpperCase(),
+    status: input.status,
+    failureCode: input.failureCode ?? null,
+    failureMessage: input.failureMessage ?? null,
+    processor: input.processor,
+    processorIntentId: input.processorIntentId,
+    chargeDate: now,
+    createdAt: now,
+    updatedAt: now,
+  });
   if (inserted) {
     await emitEvent(tx, {
       organizationId: merchant.organizationId,

@@ -1,6 +1,7 @@
 import { eq, type SQL, sql } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { sandboxIntents, sandboxPaymentMethods } from "../db/schema/index.js";
+import { param, rawStatement, statement } from "../db/statement.js";
 import { newId } from "../lib/ids.js";
 import { cardDetails } from "./cards.js";
 import type { CardInput, IntentResult, PaymentProcessor } from "./processor.js";
@@ -93,6 +94,39 @@ function offSessionOutcome(behavior: string): {
   return decline ? { status: "failed", decline } : { status: "succeeded" };
 }
 
+const intentByKey = statement("sandbox_intent_by_key", (db) =>
+  db
+    .select({ intent: sandboxIntents, method: sandboxPaymentMethods })
+    .from(sandboxIntents)
+    .leftJoin(sandboxPaymentMethods, eq(sandboxPaymentMethods.id, sandboxIntents.paymentMethodId))
+    .where(eq(sandboxIntents.idempotencyKey, param("idempotencyKey"))),
+);
+/**
+ * The card token and the intent in one statement. A replayed key inserts no intent (its first one stands)
+ * and leaves at most an unused token behind; no row points at it.
+ */
+const insertIntentWithMethod = rawStatement<{ created: boolean }>(
+  "insert_sandbox_intent",
+  sql`
+    with method as (
+      insert into sandbox_payment_methods (id, livemode, brand, last4, exp_month, exp_year, behavior, created_at)
+      select ${param("paymentMethodId")}::text, ${param("livemode")}::boolean, ${param("brand")}::text,
+        ${param("last4")}::text, ${param("expMonth")}::int, ${param("expYear")}::int, ${param("behavior")}::text,
+        ${param("now")}::timestamptz
+      where ${param("tokenize")}::boolean
+      returning id
+    ), intent as (
+      insert into sandbox_intents (id, kind, livemode, idempotency_key, amount, currency, status,
+        payment_method_id, decline_code, decline_message, metadata, created_at, updated_at)
+      values (${param("id")}, ${param("kind")}, ${param("livemode")}, ${param("idempotencyKey")}, ${param("amount")},
+        ${param("currency")}, ${param("status")}, ${param("paymentMethodId")}, ${param("declineCode")},
+        ${param("declineMessage")}, ${param("metadata")}::jsonb, ${param("now")}::timestamptz, ${param("now")}::timestamptz)
+      on conflict do nothing
+      returning id
+    )
+    select exists (select 1 from intent) as created, (select count(*) from method) as methods`,
+);
+
 export function createSandboxProcessor(db: Executor): PaymentProcessor {
   // Intent and its card token in one round trip.
   async function loadWhere(condition: SQL): Promise<IntentResult | undefined> {
@@ -104,14 +138,15 @@ export function createSandboxProcessor(db: Executor): PaymentProcessor {
     return row ? toResult(row.intent, row.method ?? undefined) : undefined;
   }
   const load = (intentId: string) => loadWhere(eq(sandboxIntents.id, intentId));
-  const loadByKey = (idempotencyKey: string) => loadWhere(eq(sandboxIntents.idempotencyKey, idempotencyKey));
+  const loadByKey = async (idempotencyKey: string) => {
+    const [row] = await intentByKey(db, { idempotencyKey });
+    return row ? toResult(row.intent, row.method ?? undefined) : undefined;
+  };
 
   return {
     name: "sandbox",
 
     async createIntent(input) {
-      const replay = await loadByKey(input.idempotencyKey);
-      if (replay) return replay;
       const behavior = TEST_CARDS[input.card.number] ?? "ok";
       const outcome = onSessionOutcome(behavior, input.kind);
       const details = cardDetails(input.card satisfies CardInput);
@@ -119,32 +154,42 @@ export function createSandboxProcessor(db: Executor): PaymentProcessor {
       const intentId = newId("processorIntent");
       // Declined cards are not tokenized: nothing reusable comes out of a decline.
       const tokenize = outcome.status !== "failed";
-      const created = await db.transaction(async (tx) => {
-        const [method] = tokenize
-          ? await tx
-              .insert(sandboxPaymentMethods)
-              .values({ id: methodId, livemode: input.livemode, behavior, ...details })
-              .returning()
-          : [];
-        const [intent] = await tx
-          .insert(sandboxIntents)
-          .values({
-            id: intentId,
-            kind: input.kind,
-            livemode: input.livemode,
-            idempotencyKey: input.idempotencyKey,
-            amount: input.kind === "setup" ? 0 : input.amount,
-            currency: input.currency,
-            status: outcome.status,
-            paymentMethodId: tokenize ? methodId : null,
-            declineCode: outcome.decline?.code ?? null,
-            declineMessage: outcome.decline?.message ?? null,
-            metadata: input.metadata ?? null,
-          })
-          .onConflictDoNothing()
-          .returning();
-        return intent ? toResult(intent, method) : undefined;
+      const now = new Date();
+      const intent: IntentRow = {
+        id: intentId,
+        kind: input.kind,
+        livemode: input.livemode,
+        idempotencyKey: input.idempotencyKey,
+        amount: input.kind === "setup" ? 0 : input.amount,
+        currency: input.currency,
+        status: outcome.status,
+        paymentMethodId: tokenize ? methodId : null,
+        declineCode: outcome.decline?.code ?? null,
+        declineMessage: outcome.decline?.message ?? null,
+        refundedAmount: 0,
+        metadata: input.metadata ?? null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      const method: MethodRow = {
+        id: methodId,
+        livemode: input.livemode,
+        behavior,
+        ...details,
+        createdAt: now,
+      };
+      const [inserted] = await insertIntentWithMethod(db, {
+        ...intent,
+        metadata: intent.metadata ? JSON.stringify(intent.metadata) : null,
+        now: now.toISOString(),
+        tokenize,
+        brand: method.brand,
+        last4: method.last4,
+        expMonth: method.expMonth,
+        expYear: method.expYear,
+        behavior,
       });
+      const created = inserted?.created ? toResult(intent, tokenize ? method : undefined) : undefined;
       if (created) return created;
       // A concurrent call with the same key won the insert: its intent is the one that counts.
       const stored = await loadByKey(input.idempotencyKey);
@@ -177,8 +222,6 @@ export function createSandboxProcessor(db: Executor): PaymentProcessor {
     findIntentByIdempotencyKey: loadByKey,
 
     async chargeSavedMethod(input) {
-      const replay = await loadByKey(input.idempotencyKey);
-      if (replay) return replay;
       const [method] = await db
         .select()
         .from(sandboxPaymentMethods)

@@ -1,6 +1,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { type OutputMetadata, type prices, purchases } from "../db/schema/index.js";
+import { insertStatement } from "../db/statement.js";
 import { ownedBy } from "../db/tenant.js";
 import type { Merchant } from "../http/types.js";
 import { badRequest } from "../lib/errors.js";
@@ -49,6 +50,11 @@ export async function listPurchasesForCustomer(
     .orderBy(desc(purchases.position));
 }
 
+const insertPurchase = insertStatement("insert_purchase", (db, values: NewPurchase) =>
+  db.insert(purchases).values(values).returning(),
+);
+type NewPurchase = typeof purchases.$inferInsert;
+
 /** Values come from the price the caller passes (its snapshot) × quantity, never from the client. */
 export async function createPurchase(
   tx: Executor,
@@ -60,30 +66,27 @@ export async function createPurchase(
   }
   const value = multiplyAmount(input.price.unitPrice, input.quantity);
   const now = new Date();
-  const [row] = await tx
-    .insert(purchases)
-    .values({
-      id: newId("purchase"),
-      organizationId: merchant.organizationId,
-      livemode: merchant.livemode,
-      pricingModelId: input.pricingModelId,
-      customerId: input.customerId,
-      priceId: input.price.id,
-      productId: input.price.productId,
-      priceType: input.price.type,
-      name: input.name,
-      quantity: input.quantity,
-      status: input.status,
-      currency: input.price.currency.toUpperCase(),
-      firstInvoiceValue: value,
-      totalPurchaseValue: value,
-      metadata: input.metadata ?? null,
-      purchaseDate: now,
-      checkoutSessionId: input.checkoutSessionId ?? null,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning();
+  const [row] = await insertPurchase(tx, {
+    id: newId("purchase"),
+    organizationId: merchant.organizationId,
+    livemode: merchant.livemode,
+    pricingModelId: input.pricingModelId,
+    customerId: input.customerId,
+    priceId: input.price.id,
+    productId: input.price.productId,
+    priceType: input.price.type,
+    name: input.name,
+    quantity: input.quantity,
+    status: input.status,
+    currency: input.price.currency.toUpperCase(),
+    firstInvoiceValue: value,
+    totalPurchaseValue: value,
+    metadata: input.metadata ?? null,
+    purchaseDate: now,
+    checkoutSessionId: input.checkoutSessionId ?? null,
+    createdAt: now,
+    updatedAt: now,
+  });
   if (!row) throw new Error("purchase insert returned nothing");
   if (row.status === "paid") {
     await emitEvent(tx, {

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import type { Executor } from "../db/client.js";
+import type { Database, Executor, Transaction } from "../db/client.js";
+import { param, rawStatement } from "../db/statement.js";
 import { newId } from "../lib/ids.js";
 
 export const EVENT_TYPES = [
@@ -30,9 +31,73 @@ export type EmitEventInput = {
   object: Record<string, unknown>;
 };
 
+/** One event as `jsonb_to_recordset` reads it: column names, not API names. */
+type EventRow = {
+  id: string;
+  organization_id: string;
+  livemode: boolean;
+  type: EventType;
+  object_type: string;
+  object_id: string;
+  payload: Record<string, unknown>;
+  created_at: string;
+};
+
 /**
- * Writes the event and one pending delivery per subscribed endpoint. Call it inside the transaction that
- * makes the change: either both commit or neither does, so no committed change goes unannounced.
+ * Events and their deliveries (one per subscribed endpoint) in one statement, however many events: the
+ * JSON array is unpacked in order, so events keep the order they were emitted in. Deliveries are due at the
+ * event's own timestamp because the worker compares against the app clock. A data-modifying CTE always
+ * runs, even when no endpoint subscribes.
+ */
+const insertEvents = rawStatement(
+  "insert_events",
+  sql`
+    with event as (
+      insert into events (id, organization_id, livemode, type, object_type, object_id, payload, created_at)
+      select u.id, u.organization_id, u.livemode, u.type, u.object_type, u.object_id, u.payload, u.created_at
+      from rows from (jsonb_to_recordset(${param("events")}::jsonb) as (id text, organization_id text,
+        livemode boolean, type text, object_type text, object_id text, payload jsonb, created_at timestamptz))
+        with ordinality as u(id, organization_id, livemode, type, object_type, object_id, payload, created_at, n)
+      order by u.n
+      returning id, organization_id, livemode, type, created_at
+    )
+    insert into webhook_deliveries (id, organization_id, livemode, event_id, endpoint_id, status, next_attempt_at)
+    select 'whdel_' || md5(event.id || e.id), e.organization_id, e.livemode, event.id, e.id, 'pending', event.created_at
+    from event join webhook_endpoints e
+      on e.organization_id = event.organization_id and e.livemode = event.livemode and e.active
+      and (e.event_types is null or event.type = any(e.event_types))`,
+);
+
+function writeEvents(tx: Executor, rows: EventRow[]): Promise<unknown> {
+  return insertEvents(tx, { events: JSON.stringify(rows) });
+}
+
+/** Events emitted inside a `transactionWithEvents`, waiting to be written just before it commits. */
+const outboxes = new WeakMap<object, EventRow[]>();
+
+/**
+ * One transaction whose events are written together, in one statement, right before it commits: a
+ * checkout emits half a dozen events, and each used to be its own round trip. Rolled back, they vanish
+ * with everything else.
+ */
+export async function transactionWithEvents<T>(
+  db: Database,
+  work: (tx: Transaction) => Promise<T>,
+): Promise<T> {
+  return db.transaction(async (tx) => {
+    const pending: EventRow[] = [];
+    outboxes.set(tx, pending);
+    const result = await work(tx);
+    outboxes.delete(tx);
+    if (pending.length > 0) await writeEvents(tx, pending);
+    return result;
+  });
+}
+
+/**
+ * Records the event and one pending delivery per subscribed endpoint. Call it inside the transaction that
+ * makes the change: either both commit or neither does, so no committed change goes unannounced. Inside
+ * `transactionWithEvents` the write joins the others at commit; elsewhere it happens now.
  */
 export async function emitEvent(tx: Executor, input: EmitEventInput): Promise<string> {
   const id = newId("event");
@@ -46,21 +111,18 @@ export async function emitEvent(tx: Executor, input: EmitEventInput): Promise<st
     object: input.objectType,
     data: input.object,
   };
-  // One statement: the event and its deliveries (one per subscribed endpoint), due at the event's own
-  // timestamp because the worker compares against the app clock. A data-modifying CTE always runs, even
-  // when no endpoint subscribes.
-  const at = createdAt.toISOString();
-  await tx.execute(sql`
-    with event as (
-      insert into events (id, organization_id, livemode, type, object_type, object_id, payload, created_at)
-      values (${id}, ${input.organizationId}, ${input.livemode}, ${input.type}, ${input.objectType}, ${input.objectId},
-              ${JSON.stringify(payload)}::jsonb, ${at}::timestamptz)
-      returning id
-    )
-    insert into webhook_deliveries (id, organization_id, livemode, event_id, endpoint_id, status, next_attempt_at)
-    select 'whdel_' || md5(event.id || e.id), e.organization_id, e.livemode, event.id, e.id, 'pending', ${at}::timestamptz
-    from webhook_endpoints e cross join event
-    where e.organization_id = ${input.organizationId} and e.livemode = ${input.livemode} and e.active
-      and (e.event_types is null or ${input.type} = any(e.event_types))`);
+  const row: EventRow = {
+    id,
+    organization_id: input.organizationId,
+    livemode: input.livemode,
+    type: input.type,
+    object_type: input.objectType,
+    object_id: input.objectId,
+    payload,
+    created_at: createdAt.toISOString(),
+  };
+  const pending = outboxes.get(tx);
+  if (pending) pending.push(row);
+  else await writeEvents(tx, [row]);
   return id;
 }

@@ -1,4 +1,10 @@
-export { type EmitEventInput, EVENT_TYPES, type EventType, emitEvent } from "./emit-event.js";
+export {
+  type EmitEventInput,
+  EVENT_TYPES,
+  type EventType,
+  emitEvent,
+  transactionWithEvents,
+} from "./emit-event.js";
 export {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
