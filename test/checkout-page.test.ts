@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { organizations } from "../src/db/schema/index.js";
-import { anonymousSession, catalogFixture, createSession } from "./checkout-fixtures.js";
+import { anonymousSession, catalogFixture } from "./checkout-fixtures.js";
 import { testContext } from "./harness.js";
 
 const ctx = await testContext();

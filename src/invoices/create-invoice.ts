@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { nextInvoiceNumber } from "../customers/index.js";
 import type { Executor } from "../db/client.js";
 import { type InvoiceType, invoiceLineItems, invoices } from "../db/schema/index.js";
