@@ -14,7 +14,7 @@ export async function openRuntime(
   const handle = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
-    poolSize: options.poolSize,
+    poolSize: options.poolSize ?? config.dbPoolSize,
   });
   await migrate(handle);
   const deps: AppDeps = {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,6 +51,34 @@ function procStat(pid: number): string[] | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** CPU seconds used so far by every process whose command name is `comm` (e.g. all Postgres backends). */
+export function cpuSecondsOf(comm: string): number {
+  let ticks = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const raw = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (raw.slice(raw.indexOf("(") + 1, raw.lastIndexOf(")")) !== comm) continue;
+      const fields = raw.slice(raw.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return ticks / CLOCK_TICKS;
+}
+
+/** Direct children of `pid` (field 4 of /proc/<pid>/stat is the parent pid). */
+function childPids(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = procStat(Number(entry));
+    if (fields && Number(fields[1]) === pid) children.push(Number(entry));
+  }
+  return children;
 }
 
 function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
@@ -119,15 +147,18 @@ export async function startProcess(options: {
     name: options.name,
     pid,
     url: `http://127.0.0.1:${options.port}`,
+    // Summed over the process and its children: `glade start` with GLADE_HTTP_WORKERS forks its workers.
     cpuSeconds: () => {
-      const fields = procStat(pid);
-      if (!fields) return Number.NaN;
+      const all = [pid, ...childPids(pid)].map(procStat);
+      if (!all[0]) return Number.NaN;
       // utime and stime are fields 14 and 15 of /proc/<pid>/stat (index 11 and 12 after the name).
-      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+      const ticks = all.reduce((sum, f) => sum + (f ? Number(f[11]) + Number(f[12]) : 0), 0);
+      return ticks / CLOCK_TICKS;
     },
     rssMb: () => {
-      const fields = procStat(pid);
-      return fields ? (Number(fields[21]) * 4096) / 1024 / 1024 : Number.NaN;
+      const all = [pid, ...childPids(pid)].map(procStat);
+      if (!all[0]) return Number.NaN;
+      return all.reduce((sum, f) => sum + (f ? (Number(f[21]) * 4096) / 1024 / 1024 : 0), 0);
     },
     stop: async () => {
       child.kill("SIGTERM");
@@ -142,7 +173,13 @@ export async function startProcess(options: {
 /** Glade exactly as `glade start` runs in production, against the bench database, background jobs off. */
 export async function startGlade(
   databaseUrl: string,
-  options: { nodeArgs?: string[]; worker?: boolean; preparedExperiment?: "on" | "off" } = {},
+  options: {
+    nodeArgs?: string[];
+    worker?: boolean;
+    preparedExperiment?: "on" | "off";
+    /** GLADE_HTTP_WORKERS for `glade start` (the bench's `--glade-workers`). */
+    httpWorkers?: number;
+  } = {},
 ): Promise<RunningProcess> {
   const port = await freePort();
   const experiment = options.preparedExperiment;
@@ -159,6 +196,7 @@ export async function startGlade(
       GLADE_PUBLIC_URL: `http://127.0.0.1:${port}`,
       LOG_LEVEL: "warn",
       GLADE_WORKER: options.worker ? "on" : "off",
+      GLADE_HTTP_WORKERS: String(options.httpWorkers ?? 1),
       NODE_ENV: "production",
     },
     port,

@@ -21,6 +21,11 @@ export type SideSummary = {
   serverCpu: number;
   /** Server CPU per successful request: less sensitive than req/s to other work on a shared box. */
   cpuMsPerRequest: number;
+  /** Postgres CPU per successful request (all backends, so only meaningful on an otherwise idle box). */
+  dbCpuMsPerRequest: number;
+  /** Postgres and load-generator CPU, % of one core: with the server's, where the box's two cores went. */
+  dbCpu: number;
+  loadCpu: number;
   unexpected: number;
   errors: number;
   runs: RunMeasurement[];
@@ -37,7 +42,8 @@ export function median(values: number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-const cpuMs = (r: RunMeasurement) => (r.rps > 0 ? (r.serverCpu / 100 / r.rps) * 1000 : Number.NaN);
+const perRequest = (cpu: number, rps: number) => (rps > 0 ? (cpu / 100 / rps) * 1000 : Number.NaN);
+const cpuMs = (r: RunMeasurement) => perRequest(r.serverCpu, r.rps);
 
 function summarize(runs: RunMeasurement[]): SideSummary {
   return {
@@ -46,6 +52,9 @@ function summarize(runs: RunMeasurement[]): SideSummary {
     p99: median(runs.map((r) => r.p99)),
     serverCpu: median(runs.map((r) => r.serverCpu)),
     cpuMsPerRequest: median(runs.map(cpuMs)),
+    dbCpuMsPerRequest: median(runs.map((r) => perRequest(r.dbCpu, r.rps))),
+    dbCpu: median(runs.map((r) => r.dbCpu)),
+    loadCpu: median(runs.map((r) => r.loadCpu)),
     unexpected: runs.reduce((a, r) => a + r.unexpected, 0),
     errors: runs.reduce((a, r) => a + r.errors, 0),
     runs,

@@ -1,6 +1,6 @@
 import { loadavg } from "node:os";
 import autocannon, { type Options, type Result } from "autocannon";
-import type { RunningProcess } from "./child.js";
+import { cpuSecondsOf, type RunningProcess } from "./child.js";
 
 /** What one side of a comparison asks for; both sides of a scenario use the same shape and flags. */
 export type LoadSpec = {
@@ -24,6 +24,10 @@ export type RunMeasurement = {
   statusCodes: Record<string, number>;
   /** The server process's CPU over the measured window, in % of one core. */
   serverCpu: number;
+  /** Every Postgres process together, % of one core (other databases' work included). */
+  dbCpu: number;
+  /** This process (autocannon), % of one core. */
+  loadCpu: number;
   rssMb: number;
   /** Requests sent in warm-up and measured window together (how many sessions a run consumed). */
   sent: number;
@@ -90,12 +94,17 @@ export async function measure(
   }
   await waitIdle(server);
   const cpuBefore = server.cpuSeconds();
+  const dbCpuBefore = cpuSecondsOf("postgres");
+  const loadCpuBefore = process.cpuUsage();
   const loadAverage = loadavg()[0] ?? Number.NaN;
   const started = process.hrtime.bigint();
   const result = await run(optionsFor(server.url, spec, settings.connections, settings.duration));
   const finished = process.hrtime.bigint();
   const seconds = Number(finished - started) / 1e9;
   const cpu = ((server.cpuSeconds() - cpuBefore) / seconds) * 100;
+  const dbCpu = ((cpuSecondsOf("postgres") - dbCpuBefore) / seconds) * 100;
+  const loadUsage = process.cpuUsage(loadCpuBefore);
+  const loadCpu = ((loadUsage.user + loadUsage.system) / 1e6 / seconds) * 100;
   sent += result.requests.sent;
   const statusCodes: Record<string, number> = {};
   for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stat.count;
@@ -111,6 +120,8 @@ export async function measure(
     errors: result.errors,
     statusCodes,
     serverCpu: cpu,
+    dbCpu,
+    loadCpu,
     rssMb: server.rssMb(),
     sent,
     windowUs: [Number(started / 1000n), Number(finished / 1000n)],

@@ -11,15 +11,18 @@ export type BenchOptions = {
   connections: number;
   /** Also run the profiling pass (statement counts per request, CPU profile under load). */
   profile: boolean;
+  /** GLADE_HTTP_WORKERS for the Glade side (the bare harnesses stay one process). */
+  gladeWorkers: number;
   adminUrl: string;
 };
 
 const USAGE = `npm run bench -- [--only create|complete|page|webhooks[,...]] [--runs N] [--duration S]
-                  [--warmup S] [--connections C] [--profile]
+                  [--warmup S] [--connections C] [--profile] [--glade-workers N]
 
 Defaults follow machine-limits.md: 3 runs, 3 s warm-up, 10 s measured, 50 connections, median of runs.
 --profile adds, for the selected HTTP benchmarks: the SQL statements of one request, per-call costs, a CPU
 profile of the glade child under load, and a run with every Drizzle statement prepared.
+--glade-workers N starts Glade with GLADE_HTTP_WORKERS=N (node:cluster); the bare harnesses stay one process.
 `;
 
 /** Bad command line: printed without a stack trace. */
@@ -46,6 +49,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     warmup: 3,
     connections: 50,
     profile: false,
+    gladeWorkers: 1,
     adminUrl: env.GLADE_TEST_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
   };
   for (let i = 0; i < argv.length; i++) {
@@ -74,6 +78,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         break;
       case "--profile":
         options.profile = true;
+        break;
+      case "--glade-workers":
+        options.gladeWorkers = Math.floor(positive(value(argv, i++, arg), arg));
         break;
       case "--help":
       case "-h":

@@ -146,8 +146,10 @@ export function markdownTable(results: BenchResults, options: BenchOptions): str
         "Glade ÷ bare",
         "Glade srv CPU",
         "Bare srv CPU",
+        "Postgres CPU per request, Glade / bare",
+        "Postgres + load generator CPU, Glade / bare",
       ]),
-      row(Array.from({ length: 6 }, () => "---")),
+      row(Array.from({ length: 8 }, () => "---")),
       ...cpuRows.map(([name, c]) =>
         row([
           name,
@@ -156,6 +158,8 @@ export function markdownTable(results: BenchResults, options: BenchOptions): str
           times(c.glade.cpuMsPerRequest / c.bare.cpuMsPerRequest),
           `${c.glade.serverCpu.toFixed(0)} % of a core`,
           `${c.bare.serverCpu.toFixed(0)} % of a core`,
+          `${c.glade.dbCpuMsPerRequest.toFixed(2)} / ${c.bare.dbCpuMsPerRequest.toFixed(3)} ms`,
+          `${c.glade.dbCpu.toFixed(0)} % + ${c.glade.loadCpu.toFixed(0)} % / ${c.bare.dbCpu.toFixed(0)} % + ${c.bare.loadCpu.toFixed(0)} %`,
         ]),
       ),
     );
@@ -178,7 +182,11 @@ export function markdownTable(results: BenchResults, options: BenchOptions): str
     "",
     `Median of ${options.runs} runs; each run is a fresh server process, ${options.warmup} s warm-up, ` +
       `${options.duration} s measured with autocannon -c ${options.connections}, same flags for both sides, ` +
-      "same Postgres database, bare runs interleaved with Glade runs. Ratio = Glade req/s ÷ bare req/s.",
+      "same Postgres database, bare runs interleaved with Glade runs. Ratio = Glade req/s ÷ bare req/s." +
+      (options.gladeWorkers > 1
+        ? ` Glade ran as ${options.gladeWorkers} HTTP worker processes (GLADE_HTTP_WORKERS), the bare ` +
+          "harnesses as one process; server CPU is summed over Glade's processes."
+        : ""),
   );
   return lines.join("\n");
 }

@@ -67,7 +67,7 @@ export async function benchComplete(
         "glade",
         options,
         (n) => createOpenSessions(db, n),
-        () => startGlade(db.url),
+        () => startGlade(db.url, { httpWorkers: options.gladeWorkers }),
       ),
       bare: rotatingSide(
         "bare",

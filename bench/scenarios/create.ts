@@ -16,7 +16,7 @@ export async function benchCreate(
     {
       glade: {
         label: "glade",
-        start: () => startGlade(db.url),
+        start: () => startGlade(db.url, { httpWorkers: options.gladeWorkers }),
         spec: () => ({ method: "POST", path: "/api/v1/checkout-sessions", headers, body, expectStatus: 200 }),
       },
       bare: {

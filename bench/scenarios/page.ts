@@ -64,7 +64,7 @@ export async function benchPage(
 ): Promise<Comparison & { weight: PageWeight }> {
   const sessionId = await createOneSession(db);
   const pagePath = `/checkout/${sessionId}`;
-  const glade = await startGlade(db.url);
+  const glade = await startGlade(db.url, { httpWorkers: options.gladeWorkers });
   let measured: { weight: PageWeight; html: Buffer };
   try {
     measured = await weigh(glade.url, pagePath);
@@ -87,7 +87,7 @@ export async function benchPage(
       {
         glade: {
           label: "glade",
-          start: () => startGlade(db.url),
+          start: () => startGlade(db.url, { httpWorkers: options.gladeWorkers }),
           spec: () => ({ method: "GET", path: pagePath, expectStatus: 200 }),
         },
         bare: {

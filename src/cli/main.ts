@@ -4,8 +4,8 @@ import { openApiDocument } from "../http/openapi-doc.js";
 import { startBackgroundJobs } from "../jobs.js";
 import { loadConfig } from "../lib/config.js";
 import { createApiKey, getOrganization } from "../organizations/service.js";
-import { startServer } from "../server.js";
 import { seedDemo } from "./seed.js";
+import { startCommand } from "./start.js";
 
 const USAGE = `glade <command>
 
@@ -27,23 +27,7 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   switch (command) {
     case "start": {
-      const running = await startServer(config);
-      const embedded = running.runtime.handle.kind === "pglite";
-      const lines = [
-        `Glade listening on ${running.url}`,
-        `Database: ${embedded ? `embedded PGlite at ${config.dataDir}` : "Postgres (DATABASE_URL)"}`,
-      ];
-      if (embedded || process.env.GLADE_SEED === "demo") {
-        const demo = await seedDemo(running.runtime.deps);
-        lines.push(...demo.summary);
-      }
-      process.stdout.write(`${lines.join("\n")}\n`);
-      const shutdown = async () => {
-        await running.stop();
-        process.exit(0);
-      };
-      process.once("SIGINT", shutdown);
-      process.once("SIGTERM", shutdown);
+      await startCommand(config);
       return -1;
     }
     case "worker": {

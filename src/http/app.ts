@@ -1,9 +1,8 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import { AppError } from "../lib/errors.js";
 import { errorResponse, toAppError, validationError } from "./errors.js";
 import { idempotency } from "./idempotency.js";
-import { requestId, requireApiKey } from "./middleware.js";
+import { limitBody, requestId, requireApiKey } from "./middleware.js";
 import { registerDocs } from "./openapi-doc.js";
 import { registerRoutes } from "./routes.js";
 import type { App, AppDeps, AppEnv } from "./types.js";
@@ -16,18 +15,7 @@ export function createApp(deps: AppDeps): App {
   });
 
   app.use("*", requestId);
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: deps.config.maxBodyBytes,
-      onError: () => {
-        throw new AppError(
-          "PAYLOAD_TOO_LARGE",
-          `Request body is larger than ${deps.config.maxBodyBytes} bytes`,
-        );
-      },
-    }),
-  );
+  app.use("*", limitBody(deps.config.maxBodyBytes));
   app.use("/api/v1/*", requireApiKey(deps));
   app.use("/api/v1/*", idempotency(deps));
 

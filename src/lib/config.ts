@@ -14,6 +14,10 @@ const EnvSchema = z.object({
     .positive()
     .default(256 * 1024),
   GLADE_WORKER: z.enum(["on", "off"]).default("on"),
+  /** HTTP worker processes for `glade start` (node:cluster); above 1 needs DATABASE_URL. */
+  GLADE_HTTP_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  /** Postgres connections per process. */
+  GLADE_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
 });
 
 export type Config = {
@@ -25,6 +29,8 @@ export type Config = {
   logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
   maxBodyBytes: number;
   runWorker: boolean;
+  httpWorkers: number;
+  dbPoolSize: number;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -34,6 +40,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration: ${details}`);
   }
   const e = parsed.data;
+  if (e.GLADE_HTTP_WORKERS > 1 && !e.DATABASE_URL) {
+    throw new Error(
+      "Invalid configuration: GLADE_HTTP_WORKERS above 1 needs DATABASE_URL (the embedded database lives in one process)",
+    );
+  }
   return {
     databaseUrl: e.DATABASE_URL || undefined,
     dataDir: e.GLADE_DATA_DIR,
@@ -45,5 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     maxBodyBytes: e.GLADE_MAX_BODY_BYTES,
     runWorker: e.GLADE_WORKER === "on",
+    httpWorkers: e.GLADE_HTTP_WORKERS,
+    dbPoolSize: e.GLADE_DB_POOL_SIZE,
   };
 }
