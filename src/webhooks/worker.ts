@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { queryRows } from "../db/raw.js";
+import { param, rawStatement } from "../db/statement.js";
 import type { AppDeps } from "../http/types.js";
 import type { BackgroundJob } from "../jobs.js";
 import { newId } from "../lib/ids.js";
@@ -76,7 +77,25 @@ async function claimBatch(db: Executor, at: Date, lockUntil: Date, limit: number
 
 type Outcome = "delivered" | "retrying" | "failed" | "lost";
 
-const ts = (d: Date | null) => (d ? sql`${d.toISOString()}::timestamptz` : sql`null`);
+// Built once: one of these runs per delivery attempt. Timestamps travel as ISO strings (or null).
+const writeAttempt = rawStatement<{ id: string }>(
+  "record_webhook_attempt",
+  sql`
+    with attempt as (
+      insert into webhook_attempts
+        (id, delivery_id, organization_id, livemode, attempted_at, status_code, duration_ms, response_snippet, error)
+      values (${param("attemptId")}, ${param("deliveryId")}, ${param("organizationId")}, ${param("livemode")}::boolean,
+        ${param("attemptedAt")}::timestamptz, ${param("statusCode")}::int, ${param("durationMs")}::int,
+        ${param("snippet")}::text, ${param("error")}::text)
+    )
+    update webhook_deliveries set
+      attempt_count = ${param("attempts")}::int, last_attempt_at = ${param("attemptedAt")}::timestamptz,
+      locked_until = null, status = ${param("status")}::text,
+      delivered_at = ${param("deliveredAt")}::timestamptz,
+      next_attempt_at = coalesce(${param("retryAt")}::timestamptz, next_attempt_at)
+    where id = ${param("deliveryId")} and status = 'pending' and locked_until = ${param("lockUntil")}::timestamptz
+    returning id`,
+);
 
 /**
  * Writes the attempt and the delivery's next state in one statement (atomic, one round trip). The
@@ -96,22 +115,22 @@ async function recordAttempt(
   const retryAt = result.ok ? null : nextAttemptAt(attempts, finishedAt, random);
   const outcome: Outcome = result.ok ? "delivered" : retryAt ? "retrying" : "failed";
   const status = outcome === "retrying" ? "pending" : outcome;
-  const updated = await queryRows<{ id: string }>(
-    deps.db,
-    sql`
-    with attempt as (
-      insert into webhook_attempts
-        (id, delivery_id, organization_id, livemode, attempted_at, status_code, duration_ms, response_snippet, error)
-      values (${newId("webhookAttempt")}, ${delivery.id}, ${delivery.organization_id}, ${delivery.livemode},
-        ${ts(attemptedAt)}, ${result.statusCode}, ${result.durationMs}, ${result.responseSnippet}, ${result.error})
-    )
-    update webhook_deliveries set
-      attempt_count = ${attempts}, last_attempt_at = ${ts(attemptedAt)}, locked_until = null,
-      status = ${status}, delivered_at = ${ts(result.ok ? finishedAt : null)},
-      next_attempt_at = coalesce(${ts(retryAt)}, next_attempt_at)
-    where id = ${delivery.id} and status = 'pending' and locked_until = ${ts(lockUntil)}
-    returning id`,
-  );
+  const updated = await writeAttempt(deps.db, {
+    attemptId: newId("webhookAttempt"),
+    deliveryId: delivery.id,
+    organizationId: delivery.organization_id,
+    livemode: delivery.livemode,
+    attemptedAt: attemptedAt.toISOString(),
+    statusCode: result.statusCode,
+    durationMs: result.durationMs,
+    snippet: result.responseSnippet,
+    error: result.error,
+    attempts,
+    status,
+    deliveredAt: result.ok ? finishedAt.toISOString() : null,
+    retryAt: retryAt ? retryAt.toISOString() : null,
+    lockUntil: lockUntil.toISOString(),
+  });
   return updated.length === 1 ? outcome : "lost";
 }
 
