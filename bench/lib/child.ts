@@ -71,7 +71,7 @@ export function cpuSecondsOf(comm: string): number {
 }
 
 /** Direct children of `pid` (field 4 of /proc/<pid>/stat is the parent pid). */
-function childPids(pid: number): number[] {
+export function childPids(pid: number): number[] {
   const children: number[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
