@@ -206,7 +206,7 @@ export async function startGlade(
 
 /** One of the bench/bare/*.ts servers: node:http + postgres.js, nothing else. */
 export async function startBare(
-  server: "create" | "complete" | "page",
+  server: "create" | "create-hono" | "complete" | "page",
   env: Record<string, string>,
 ): Promise<RunningProcess> {
   const port = await freePort();

@@ -31,7 +31,14 @@ export type SideSummary = {
   runs: RunMeasurement[];
 };
 
-export type Comparison = { glade: SideSummary; bare: SideSummary; ratio: number; p99Ratio: number };
+export type Comparison = {
+  glade: SideSummary;
+  bare: SideSummary;
+  ratio: number;
+  p99Ratio: number;
+  /** A third server run alongside (e.g. the bare work behind Glade's framework), reported for context. */
+  reference?: { label: string; summary: SideSummary };
+};
 
 export function median(values: number[]): number {
   const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
@@ -101,18 +108,28 @@ async function attempt(db: BenchDatabase, side: Side, options: BenchOptions, log
  */
 export async function compare(
   db: BenchDatabase,
-  sides: { glade: Side; bare: Side },
+  sides: { glade: Side; bare: Side; reference?: Side },
   options: BenchOptions,
   log: (line: string) => void,
 ): Promise<Comparison> {
   const glade: RunMeasurement[] = [];
   const bare: RunMeasurement[] = [];
+  const reference: RunMeasurement[] = [];
   for (let i = 0; i < options.runs; i++) {
     log(`  run ${i + 1}/${options.runs}`);
     bare.push(await oneRun(db, sides.bare, options, log));
     glade.push(await oneRun(db, sides.glade, options, log));
+    if (sides.reference) reference.push(await oneRun(db, sides.reference, options, log));
   }
   const g = summarize(glade);
   const b = summarize(bare);
-  return { glade: g, bare: b, ratio: g.rps / b.rps, p99Ratio: g.p99 / b.p99 };
+  return {
+    glade: g,
+    bare: b,
+    ratio: g.rps / b.rps,
+    p99Ratio: g.p99 / b.p99,
+    ...(sides.reference
+      ? { reference: { label: sides.reference.label, summary: summarize(reference) } }
+      : {}),
+  };
 }

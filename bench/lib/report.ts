@@ -165,6 +165,16 @@ export function markdownTable(results: BenchResults, options: BenchOptions): str
     );
   }
   for (const [name, c] of cpuRows) {
+    if (!c.reference) continue;
+    const r = c.reference.summary;
+    lines.push(
+      "",
+      `${name}, framework reference (${c.reference.label}): ${num(r.rps)} req/s, p50 ${r.p50} ms, ` +
+        `p99 ${r.p99} ms, ${r.cpuMsPerRequest.toFixed(3)} ms server CPU per request = ` +
+        `${pct(r.rps / c.bare.rps)} of bare; Glade = ${pct(c.glade.rps / r.rps)} of this reference.`,
+    );
+  }
+  for (const [name, c] of cpuRows) {
     for (const [side, summary] of [
       ["Glade", c.glade],
       ["bare", c.bare],
