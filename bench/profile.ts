@@ -40,12 +40,8 @@ export type StatementTrace = {
   list: string[];
 };
 
-export type PreparedRun = { kind: GladeRequest; variant: "unchanged" | "prepared"; run: RunMeasurement };
-
 export type ProfileReport = {
   traces: StatementTrace[];
-  /** The same app with Drizzle's statements unprepared (as src/ runs) and prepared, one run each. */
-  prepared: PreparedRun[];
   micro: MicroResult[];
   sequentialMs: Record<string, number>;
   cpu: { create?: CpuSummary; complete?: CpuSummary; page?: CpuSummary };
@@ -171,31 +167,6 @@ async function traceStatements(db: BenchDatabase): Promise<{
   return { traces, sequentialMs };
 }
 
-/** Alternates the unchanged client and the all-prepared one on the same entry point (bench/lib/prepared-server.ts). */
-async function preparedExperiment(
-  db: BenchDatabase,
-  options: BenchOptions,
-  log: (line: string) => void,
-): Promise<PreparedRun[]> {
-  const out: PreparedRun[] = [];
-  const kinds = (["create", "page", "complete"] as const).filter((k) => options.only.includes(k));
-  for (const kind of kinds) {
-    for (const variant of ["unchanged", "prepared"] as const) {
-      const spec = await gladeSpec(db, kind, options);
-      await settle(db);
-      const server = await startGlade(db.url, { preparedExperiment: variant === "prepared" ? "on" : "off" });
-      try {
-        const run = await measure(server, spec, options);
-        out.push({ kind, variant, run });
-        log(`  ${kind} with ${variant} statements: ${run.rps.toFixed(0)} req/s, p99 ${run.p99} ms`);
-      } finally {
-        await server.stop();
-      }
-    }
-  }
-  return out;
-}
-
 export async function profileGlade(
   db: BenchDatabase,
   options: BenchOptions,
@@ -213,8 +184,7 @@ export async function profileGlade(
   if (options.only.includes("create")) cpu.create = await profileUnderLoad(db, "create", options, log);
   if (options.only.includes("complete")) cpu.complete = await profileUnderLoad(db, "complete", options, log);
   if (options.only.includes("page")) cpu.page = await profileUnderLoad(db, "page", options, log);
-  const prepared = await preparedExperiment(db, options, log);
-  return { traces, micro, sequentialMs, cpu, prepared };
+  return { traces, micro, sequentialMs, cpu };
 }
 
 export function profileText(report: ProfileReport): string {
@@ -237,19 +207,6 @@ export function profileText(report: ProfileReport): string {
     "### Per-call costs (this process, one connection, sequential)",
     ...report.micro.map((m) => `    ${m.microseconds.toFixed(1).padStart(8)} µs  ${m.name}`),
   );
-  if (report.prepared.length > 0) {
-    out.push(
-      "",
-      "### Experiment: the same app with every Drizzle statement prepared (bench/lib/prepared-server.ts, one run each)",
-    );
-    for (const r of report.prepared) {
-      const cpuMs = (r.run.serverCpu / 100 / r.run.rps) * 1000;
-      out.push(
-        `    ${r.kind.padEnd(9)} ${r.variant.padEnd(10)} ${r.run.rps.toFixed(0).padStart(6)} req/s  p50 ${r.run.p50} ms  ` +
-          `p99 ${r.run.p99} ms  ${cpuMs.toFixed(2)} ms CPU/req`,
-      );
-    }
-  }
   for (const [name, summary] of Object.entries(report.cpu)) {
     if (!summary) continue;
     out.push(

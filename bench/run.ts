@@ -24,8 +24,8 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 function watchdogSeconds(options: BenchOptions): number {
   const http = options.only.filter((s) => s !== "webhooks").length;
   const perRun = options.warmup + options.duration + 20;
-  // Profiling: three CPU-profiled runs and three pairs of prepared-statement runs, plus the traces.
-  const profile = options.profile ? 9 * (options.warmup + options.duration + 25) + 120 : 0;
+  // Profiling: three CPU-profiled runs plus the traces.
+  const profile = options.profile ? 3 * (options.warmup + options.duration + 25) + 120 : 0;
   return (
     120 + http * options.runs * 2 * perRun * 1.5 + (options.only.includes("webhooks") ? 260 : 0) + profile
   );

@@ -176,20 +176,17 @@ export async function startGlade(
   options: {
     nodeArgs?: string[];
     worker?: boolean;
-    preparedExperiment?: "on" | "off";
     /** GLADE_HTTP_WORKERS for `glade start` (the bench's `--glade-workers`). */
     httpWorkers?: number;
   } = {},
 ): Promise<RunningProcess> {
   const port = await freePort();
-  const experiment = options.preparedExperiment;
   return startProcess({
-    name: experiment ? `glade-prepared-${experiment}` : "glade",
-    script: experiment ? "bench/lib/prepared-server.ts" : "src/cli/main.ts",
-    args: experiment ? [] : ["start"],
+    name: "glade",
+    script: "src/cli/main.ts",
+    args: ["start"],
     nodeArgs: options.nodeArgs,
     env: {
-      BENCH_PREPARED: experiment ?? "off",
       DATABASE_URL: databaseUrl,
       PORT: String(port),
       HOST: "127.0.0.1",

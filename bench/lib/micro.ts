@@ -1,6 +1,8 @@
 import { and, eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { getPriceWithProduct } from "../../src/catalog/index.js";
+import type { Executor } from "../../src/db/client.js";
 import * as schema from "../../src/db/schema/index.js";
 import { formatAmount } from "../../src/lib/money.js";
 import type { BenchDatabase } from "./database.js";
@@ -16,7 +18,8 @@ async function timeEach(rounds: number, fn: () => unknown): Promise<number> {
 
 /**
  * Per-call costs behind the profiles, measured in this process on one connection: what one of Glade's
- * primary-key lookups costs through Drizzle as src/ calls it, as a prepared Drizzle query, and as plain
+ * primary-key lookups costs through Drizzle's query builder rebuilt per call (as src/ ran before
+ * src/db/statement.ts), as a prepared Drizzle query, through src/'s built-once statement, and as plain
  * postgres.js; and the hosted page's money formatting against a cached formatter.
  */
 export async function microCosts(db: BenchDatabase): Promise<MicroResult[]> {
@@ -51,13 +54,19 @@ export async function microCosts(db: BenchDatabase): Promise<MicroResult[]> {
         microseconds: await timeEach(5000, () => lookup().toSQL()),
       },
       {
-        name: "Drizzle: price lookup as src/ runs it (build + round trip + map)",
+        name: "Drizzle: price lookup rebuilt per call (build + round trip + map)",
         microseconds: await timeEach(2000, () => lookup()),
       },
       {
         name: "Drizzle: same lookup as a .prepare()d query",
         microseconds: await timeEach(2000, () =>
           prepared.execute({ org: organizationId, mode: livemode, id }),
+        ),
+      },
+      {
+        name: "src/: getPriceWithProduct (price + product join, built once by statement())",
+        microseconds: await timeEach(2000, () =>
+          getPriceWithProduct(orm as unknown as Executor, db.merchant, id),
         ),
       },
       {
