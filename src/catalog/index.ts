@@ -20,7 +20,7 @@ export {
   getPricingModel,
   getProduct,
 } from "./queries.js";
-export { resolveCheckoutPrice } from "./resolve-price.js";
+export { resolveCheckoutPrice, sellablePriceSql } from "./resolve-price.js";
 export { registerCatalogRoutes } from "./routes.js";
 export { PricingModelDetailsSchema } from "./schemas.js";
 export { seedDemoCatalog } from "./seed.js";

@@ -1,4 +1,7 @@
+import { type SQL, sql } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
+import { prices, products } from "../db/schema/index.js";
+import { param } from "../db/statement.js";
 import type { Merchant } from "../http/types.js";
 import { badRequest, notFound } from "../lib/errors.js";
 import { ensureDefaultPricingModel } from "./pricing-models.js";
@@ -34,4 +37,21 @@ export async function resolveCheckoutPrice(
   if (!price) throw notFound(`Price with slug "${slug}" in pricing model`, pricingModel.id);
   const product = price.productId ? ((await getProduct(db, merchant, price.productId)) ?? null) : null;
   return { price, product };
+}
+
+/**
+ * For a caller that snapshots a price inside its own insert (checkout's one-statement create): a SQL
+ * subquery with the price's `id`, `pricing_model_id`, `unit_price` and `currency`, yielding a row only when
+ * the price belongs to the merchant (placeholders `organizationId`, `livemode`, `priceId`) and can be sold
+ * (active, not a usage price, its product active). When it yields nothing, `resolveCheckoutPrice` says why.
+ */
+export function sellablePriceSql(): SQL {
+  return sql`(select ${prices.id} as id, ${prices.pricingModelId} as pricing_model_id,
+      ${prices.unitPrice} as unit_price, ${prices.currency} as currency
+    from ${prices} left join ${products}
+      on ${products.id} = ${prices.productId} and ${products.organizationId} = ${prices.organizationId}
+      and ${products.livemode} = ${prices.livemode}
+    where ${prices.organizationId} = ${param("organizationId")} and ${prices.livemode} = ${param("livemode")}
+      and ${prices.id} = ${param("priceId")} and ${prices.active} and ${prices.type} <> 'usage'
+      and (${products.id} is null or ${products.active}))`;
 }

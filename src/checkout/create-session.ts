@@ -1,6 +1,6 @@
 import { resolveCheckoutPrice } from "../catalog/index.js";
 import { type CustomerRow, getCustomerByExternalId } from "../customers/index.js";
-import { checkoutSessions } from "../db/schema/index.js";
+import { type CheckoutSessionSource, checkoutSessions } from "../db/schema/index.js";
 import { insertStatement } from "../db/statement.js";
 import type { AppDeps, Merchant } from "../http/types.js";
 import { AppError, badRequest, conflict, notFound } from "../lib/errors.js";
@@ -8,6 +8,7 @@ import { newId } from "../lib/ids.js";
 import { multiplyAmount } from "../lib/money.js";
 import { getOrganizationCached } from "../organizations/service.js";
 import { getSubscription } from "../subscriptions/index.js";
+import { insertPricedSession } from "./insert-priced-session.js";
 import type { CreateCheckoutSessionInput } from "./schemas.js";
 import type { CheckoutSessionRow } from "./serialize.js";
 
@@ -78,24 +79,75 @@ const insertSession = insertStatement("insert_checkout_session", (db, values: Ne
   db.insert(checkoutSessions).values(values).returning(),
 );
 
-async function productSessionValues(
-  deps: AppDeps,
-  merchant: Merchant,
-  input: Extract<CreateCheckoutSessionInput, { type: "product" }>,
-): Promise<Partial<NewSession>> {
+type ProductInput = Extract<CreateCheckoutSessionInput, { type: "product" }>;
+
+function checkProductInput(input: ProductInput): void {
   if ((input.priceId === undefined) === (input.priceSlug === undefined)) {
     throw badRequest("Either priceId or priceSlug must be provided, but not both");
   }
-  const anonymous = input.anonymous === true;
-  if (anonymous && input.customerExternalId) {
+  if (input.anonymous === true && input.customerExternalId) {
     throw badRequest("An anonymous checkout session cannot name a customerExternalId");
   }
-  if (!anonymous && !input.customerExternalId) {
+  if (input.anonymous !== true && !input.customerExternalId) {
     throw badRequest("customerExternalId is required unless anonymous is true");
   }
-  const customer = input.customerExternalId
-    ? await requireCustomer(deps, merchant, input.customerExternalId)
-    : undefined;
+}
+
+/**
+ * The common case, a price id, in one statement that snapshots the price as it inserts (two with a named
+ * customer). Undefined when the price cannot be sold as asked: the general path then says exactly why.
+ */
+async function createPricedProductSession(
+  deps: AppDeps,
+  merchant: Merchant,
+  input: ProductInput & { priceId: string },
+  customer: CustomerRow | undefined,
+  common: { id: string; source: CheckoutSessionSource; now: Date; expiresAt: Date; customerEmail?: string },
+): Promise<CheckoutSessionRow | undefined> {
+  return insertPricedSession(deps.db, {
+    id: common.id,
+    organizationId: merchant.organizationId,
+    livemode: merchant.livemode,
+    priceId: input.priceId,
+    type: "product",
+    status: "open",
+    source: common.source,
+    anonymous: input.anonymous === true,
+    quantity: input.quantity,
+    customerId: customer?.id ?? null,
+    customerEmail: customer ? customer.email : (common.customerEmail ?? null),
+    customerName: customer?.name ?? null,
+    billingAddress: null,
+    successUrl: input.successUrl,
+    cancelUrl: input.cancelUrl,
+    outputMetadata: input.outputMetadata ?? null,
+    outputName: input.outputName ?? null,
+    targetSubscriptionId: null,
+    preserveBillingCycleAnchor: input.preserveBillingCycleAnchor ?? false,
+    automaticallyUpdateSubscriptions: null,
+    paymentMethodType: null,
+    expiresAt: common.expiresAt,
+    completedAt: null,
+    processorIntentId: null,
+    attempt: 0,
+    lastError: null,
+    purchaseId: null,
+    subscriptionId: null,
+    invoiceId: null,
+    paymentId: null,
+    paymentMethodId: null,
+    createdAt: common.now,
+    updatedAt: common.now,
+  });
+}
+
+async function productSessionValues(
+  deps: AppDeps,
+  merchant: Merchant,
+  input: ProductInput,
+  customer: CustomerRow | undefined,
+): Promise<Partial<NewSession>> {
+  const anonymous = input.anonymous === true;
   const { price, product } = await resolveCheckoutPrice(deps.db, merchant, {
     priceId: input.priceId,
     priceSlug: input.priceSlug,
@@ -142,7 +194,27 @@ export async function createCheckoutSession(
 
   let values: Partial<NewSession>;
   if (input.type === "product") {
-    values = await productSessionValues(deps, merchant, input);
+    checkProductInput(input);
+    const customer = input.customerExternalId
+      ? await requireCustomer(deps, merchant, input.customerExternalId)
+      : undefined;
+    if (input.priceId !== undefined) {
+      const created = await createPricedProductSession(
+        deps,
+        merchant,
+        { ...input, priceId: input.priceId },
+        customer,
+        {
+          id: newId("checkoutSession"),
+          source: options.source ?? "api",
+          now,
+          expiresAt,
+          ...(options.customerEmail ? { customerEmail: options.customerEmail } : {}),
+        },
+      );
+      if (created) return created;
+    }
+    values = await productSessionValues(deps, merchant, input, customer);
   } else {
     const customer = await requireCustomer(deps, merchant, input.customerExternalId);
     const common = {
