@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { boolean, index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
 import { amount, tenantColumns, timestamptz } from "../columns.js";
 import type { BillingAddress } from "./customers.js";
@@ -49,7 +50,11 @@ export const checkoutSessions = pgTable(
   },
   (t) => [
     index().on(t.organizationId, t.livemode, t.position),
-    index().on(t.status, t.expiresAt),
-    index().on(t.customerId),
+    // Only sessions still in play are indexed for the expiry sweep and the reconciler: finished ones
+    // (nearly all of them, in time) leave the index, and anonymous sessions never enter the customer one.
+    index("checkout_sessions_in_play")
+      .on(t.status, t.expiresAt)
+      .where(sql`${t.status} in ('open', 'pending')`),
+    index("checkout_sessions_customer_id").on(t.customerId).where(sql`${t.customerId} is not null`),
   ],
 );
