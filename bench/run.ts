@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { resolve } from "node:path";
-import { killAllChildren, REPO_ROOT } from "./lib/child.js";
+import { killAllChildren, machineBusyShare, REPO_ROOT } from "./lib/child.js";
 import { type BenchDatabase, createBenchDatabase } from "./lib/database.js";
 import { type BenchOptions, parseOptions, UsageError } from "./lib/options.js";
 import { type BenchResults, markdownTable, verdicts } from "./lib/report.js";
@@ -50,6 +50,9 @@ async function main(): Promise<void> {
   process.once("SIGINT", () => abort("interrupted"));
   process.once("SIGTERM", () => abort("terminated"));
 
+  // The load average would count the bench's own Postgres backends; an idle-time sample before anything
+  // starts tells whether something else is using the machine.
+  const busyBefore = await machineBusyShare(2000);
   const started = Date.now();
   const results: BenchResults = {};
   let profile: ProfileReport | undefined;
@@ -93,13 +96,9 @@ async function main(): Promise<void> {
   log(`\n${table}\n`);
   log(`raw results: ${file}`);
   log(`total time: ${seconds.toFixed(0)} s`);
-  const loads = [results.create, results.complete, results.page].flatMap((c) =>
-    c ? [...c.glade.runs, ...c.bare.runs].map((r) => r.loadAverage) : [],
-  );
-  const busiest = Math.max(...loads);
-  if (loads.length > 0 && busiest > cpus().length) {
+  if (busyBefore > 0.25) {
     log(
-      `warning: the 1-minute load average reached ${busiest.toFixed(1)} on ${cpus().length} CPUs during the runs: ` +
+      `warning: ${(busyBefore * 100).toFixed(0)} % of the machine's CPU was busy before the bench started: ` +
         "other work competed for the CPU, so absolute numbers (and Glade, which needs more CPU per request) suffer.",
     );
   }

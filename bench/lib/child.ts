@@ -215,3 +215,20 @@ export async function startBare(
     ready: /^ready/m,
   });
 }
+
+function cpuTimes(): { idle: number; total: number } {
+  // First line of /proc/stat: cpu user nice system idle iowait irq softirq steal …
+  const fields =
+    readFileSync("/proc/stat", "utf8").split("\n")[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+  const total = fields.reduce((a, b) => a + b, 0);
+  return { idle: (fields[3] ?? 0) + (fields[4] ?? 0), total };
+}
+
+/** Share of the whole machine's CPU (all cores) that was busy over the next `ms`. */
+export async function machineBusyShare(ms: number): Promise<number> {
+  const before = cpuTimes();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = cpuTimes();
+  const total = after.total - before.total;
+  return total > 0 ? 1 - (after.idle - before.idle) / total : 0;
+}
