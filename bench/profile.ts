@@ -12,19 +12,10 @@ import * as schema from "../src/db/schema/index.js";
 import { createApp } from "../src/http/app.js";
 import type { AppDeps } from "../src/http/types.js";
 import { createSandboxProcessor } from "../src/payments/sandbox.js";
-import { startGlade } from "./lib/child.js";
 import { type CpuSummary, profileUnderLoad } from "./lib/cpu-profile.js";
-import {
-  type BenchDatabase,
-  createBody,
-  createOneSession,
-  createOpenSessions,
-  settle,
-} from "./lib/database.js";
-import { measure, type RunMeasurement } from "./lib/load.js";
+import { type BenchDatabase, createBody, createOneSession, createOpenSessions } from "./lib/database.js";
 import { type MicroResult, microCosts } from "./lib/micro.js";
 import type { BenchOptions } from "./lib/options.js";
-import { type GladeRequest, gladeSpec } from "./lib/specs.js";
 import { CONFIRM_FORM } from "./scenarios/complete.js";
 
 export type StatementTrace = {

@@ -6,7 +6,6 @@
  * markdown table and writes the raw numbers to bench/results/.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
 import { resolve } from "node:path";
 import { killAllChildren, machineBusyShare, REPO_ROOT } from "./lib/child.js";
 import { type BenchDatabase, createBenchDatabase } from "./lib/database.js";
