@@ -1,7 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { prices, products } from "../db/schema/index.js";
-import { param } from "../db/statement.js";
+import { ownedByParams, param } from "../db/statement.js";
 import type { Merchant } from "../http/types.js";
 import { badRequest, notFound } from "../lib/errors.js";
 import { ensureDefaultPricingModel } from "./pricing-models.js";
@@ -49,9 +49,7 @@ export function sellablePriceSql(): SQL {
   return sql`(select ${prices.id} as id, ${prices.pricingModelId} as pricing_model_id,
       ${prices.unitPrice} as unit_price, ${prices.currency} as currency
     from ${prices} left join ${products}
-      on ${products.id} = ${prices.productId} and ${products.organizationId} = ${prices.organizationId}
-      and ${products.livemode} = ${prices.livemode}
-    where ${prices.organizationId} = ${param("organizationId")} and ${prices.livemode} = ${param("livemode")}
-      and ${prices.id} = ${param("priceId")} and ${prices.active} and ${prices.type} <> 'usage'
-      and (${products.id} is null or ${products.active}))`;
+      on ${products.id} = ${prices.productId} and ${ownedByParams(products)}
+    where ${prices.id} = ${param("priceId")} and ${ownedByParams(prices)}
+      and ${prices.active} and ${prices.type} <> 'usage' and (${products.id} is null or ${products.active}))`;
 }

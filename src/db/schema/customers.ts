@@ -38,7 +38,8 @@ export const customers = pgTable(
     billingAddress: jsonb().$type<BillingAddress>(),
   },
   (t) => [
-    uniqueIndex("customers_external_id").on(t.organizationId, t.livemode, t.externalId),
+    // externalId leads, so a lookup by it can only go through this index (see ownedByParams).
+    uniqueIndex("customers_external_id").on(t.externalId, t.organizationId, t.livemode),
     index().on(t.organizationId, t.livemode, t.position),
   ],
 );

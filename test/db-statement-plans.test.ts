@@ -1,0 +1,81 @@
+import postgres from "postgres";
+import { afterAll, describe, expect, it } from "vitest";
+import { migrate, openDatabase } from "../src/db/client.js";
+import { builtStatements } from "../src/db/statement.js";
+import {
+  anonymousSession,
+  CARDS,
+  catalogFixture,
+  createCustomer,
+  createSession,
+  submitCheckoutForm,
+} from "./checkout-fixtures.js";
+import { testContext } from "./harness.js";
+
+/**
+ * Built-once statements run on Postgres's generic plan, chosen without the parameter values. On tables
+ * without statistics (a new install, before autovacuum's first analyze) a tenant-scoped key lookup could
+ * be planned through the "organization's rows by position" index and walk every row of the merchant, for
+ * as long as the connection lives. Each statement the checkout paths build is planned here the way a
+ * fresh install plans it, and must find its rows by their key.
+ */
+const ctx = await testContext();
+const ADMIN_URL = process.env.GLADE_TEST_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const freshName = `glade_plans_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`;
+const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+await admin.unsafe(`create database "${freshName}"`);
+const freshUrl = new URL(ADMIN_URL);
+freshUrl.pathname = `/${freshName}`;
+const handle = await openDatabase({ databaseUrl: freshUrl.toString(), dataDir: "" });
+await migrate(handle);
+await handle.close();
+const fresh = postgres(freshUrl.toString(), { max: 1, onnotice: () => {} });
+
+afterAll(async () => {
+  await fresh.end({ timeout: 5 });
+  await admin.unsafe(`drop database if exists "${freshName}" with (force)`);
+  await admin.end({ timeout: 5 });
+});
+
+async function genericPlan(name: string, text: string): Promise<string> {
+  const params = Math.max(0, ...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
+  return fresh
+    .begin(async (tx) => {
+      await tx.unsafe("set local plan_cache_mode = force_generic_plan");
+      await tx.unsafe(`prepare plan_probe as ${text}`);
+      const args = Array.from({ length: params }, () => "null").join(", ");
+      const rows = await tx.unsafe(`explain execute plan_probe${params ? `(${args})` : ""}`);
+      await tx.unsafe("deallocate plan_probe");
+      return rows.map((r) => r["QUERY PLAN"] as string).join("\n");
+    })
+    .catch((err: unknown) => {
+      throw new Error(`${name}: ${err instanceof Error ? err.message : String(err)}\n${text}`);
+    });
+}
+
+describe("built-once statements on a fresh database", () => {
+  it("find rows by their key, never by walking a merchant's rows", async () => {
+    // Run the paths that build the statements: create by id (anonymous and named), pay, save a card.
+    const f = await catalogFixture(ctx);
+    await createCustomer(ctx, f.merchant.testKey, "plans_user");
+    const named = await createSession(ctx, f.merchant.testKey, {
+      type: "product",
+      customerExternalId: "plans_user",
+      priceId: f.oneTimePriceId,
+    });
+    expect(named.status).toBe(200);
+    const paid = await submitCheckoutForm(ctx, named.body.checkoutSession.id, { cardNumber: CARDS.ok });
+    expect(paid.status).toBe(303);
+    const anonymous = await anonymousSession(ctx, f);
+    expect((await submitCheckoutForm(ctx, anonymous, { cardNumber: CARDS.ok })).status).toBe(303);
+
+    const statements = [...builtStatements()];
+    expect(statements.length).toBeGreaterThan(10);
+    const offenders: string[] = [];
+    for (const [name, text] of statements) {
+      const plan = await genericPlan(name, text);
+      if (/_organization_id_livemode_position_index/.test(plan)) offenders.push(`${name}:\n${plan}`);
+    }
+    expect(offenders).toEqual([]);
+  });
+});
