@@ -15,12 +15,38 @@ const FROM_PRICE: Partial<Record<keyof CheckoutSessionRow, SQL>> = {
   currency: sql`price.currency`,
 };
 
+/** What every new product session starts with: literals in the statement, not parameters to send. */
+const FIXED: Partial<Record<keyof CheckoutSessionRow, SQL>> = {
+  type: sql`'product'`,
+  status: sql`'open'`,
+  attempt: sql`0`,
+  updatedAt: sql`${param("createdAt")}::timestamptz`,
+  ...Object.fromEntries(
+    (
+      [
+        "billingAddress",
+        "targetSubscriptionId",
+        "automaticallyUpdateSubscriptions",
+        "paymentMethodType",
+        "completedAt",
+        "processorIntentId",
+        "lastError",
+        "purchaseId",
+        "subscriptionId",
+        "invoiceId",
+        "paymentId",
+        "paymentMethodId",
+      ] as const
+    ).map((key) => [key, sql`null`]),
+  ),
+};
+
 const INSERTED = Object.entries(getTableColumns(checkoutSessions)).filter(([key]) => key !== "position");
 
 /**
  * A product session for a price id in ONE statement: the price is looked up, checked (sellable, total
- * representable) and snapshotted by the insert itself. Every value that is not the price's is a typed
- * parameter; the identity `position` takes its default.
+ * representable) and snapshotted by the insert itself. What every new session starts with is written into
+ * the statement; the rest are typed parameters; the identity `position` takes its default.
  */
 const pricedSessionInsert = rawStatement<Record<string, unknown>>(
   "insert_priced_checkout_session",
@@ -32,7 +58,9 @@ const pricedSessionInsert = rawStatement<Record<string, unknown>>(
     select ${sql.join(
       INSERTED.map(
         ([key, column]) =>
-          FROM_PRICE[key as keyof CheckoutSessionRow] ?? sql`${param(key)}::${sql.raw(column.getSQLType())}`,
+          FROM_PRICE[key as keyof CheckoutSessionRow] ??
+          FIXED[key as keyof CheckoutSessionRow] ??
+          sql`${param(key)}::${sql.raw(column.getSQLType())}`,
       ),
       sql`, `,
     )}
@@ -42,9 +70,24 @@ const pricedSessionInsert = rawStatement<Record<string, unknown>>(
 );
 const toSessions = rowsOf(checkoutSessions);
 
-export type PricedSessionValues = Omit<
+export type PricedSessionValues = Pick<
   CheckoutSessionRow,
-  "position" | "pricingModelId" | "unitAmount" | "currency" | "priceId"
+  | "id"
+  | "organizationId"
+  | "livemode"
+  | "source"
+  | "anonymous"
+  | "quantity"
+  | "customerId"
+  | "customerEmail"
+  | "customerName"
+  | "successUrl"
+  | "cancelUrl"
+  | "outputMetadata"
+  | "outputName"
+  | "preserveBillingCycleAnchor"
+  | "expiresAt"
+  | "createdAt"
 > & { priceId: string };
 
 /** The inserted session, or undefined when the price cannot be sold as asked (the caller finds out why). */
@@ -55,12 +98,9 @@ export async function insertPricedSession(
   const rows = await pricedSessionInsert(db, {
     ...values,
     // Raw parameters skip Drizzle's column encoders: jsonb goes as JSON text, timestamps as ISO strings.
-    billingAddress: values.billingAddress === null ? null : JSON.stringify(values.billingAddress),
     outputMetadata: values.outputMetadata === null ? null : JSON.stringify(values.outputMetadata),
     expiresAt: values.expiresAt.toISOString(),
     createdAt: values.createdAt.toISOString(),
-    updatedAt: values.updatedAt.toISOString(),
-    completedAt: values.completedAt?.toISOString() ?? null,
   });
   return toSessions(rows)[0];
 }
