@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns, type SQL, sql, type Table } from "drizzle-orm";
+import { and, eq, getTableColumns, is, Placeholder, type SQL, sql, type Table } from "drizzle-orm";
 import { toSnakeCase } from "drizzle-orm/casing";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import type { Merchant } from "../http/types.js";
@@ -75,6 +75,7 @@ export function params<T>(columns: readonly (keyof T & string)[]): T {
 type RawHolder = {
   dialect: { sqlToQuery(query: SQL): { sql: string; params: unknown[] } };
   session: {
+    client: unknown;
     prepareQuery(
       query: { sql: string; params: unknown[] },
       fields: undefined,
@@ -90,16 +91,38 @@ export function rawStatement<Row>(
   query: SQL,
 ): (db: Executor, params: Record<string, unknown>) => Promise<Row[]> {
   let built: { sql: string; params: unknown[] } | undefined;
+  let fill: ((values: Record<string, unknown>) => unknown[]) | undefined;
   return async (db, values) => {
     const holder = db as unknown as RawHolder;
-    if (!built) {
+    if (!built || !fill) {
       built = holder.dialect.sqlToQuery(query);
       builtSql.set(name, built.sql);
+      fill = filler(name, built.params);
+    }
+    const client = holder.session.client as { unsafe?: PostgresUnsafe };
+    if (typeof client.unsafe === "function") {
+      // postgres.js: straight to the driver, the parameters filled from a plan made once.
+      return (await client.unsafe(built.sql, fill(values), { prepare: true })) as Row[];
     }
     const result = await holder.session.prepareQuery(built, undefined, name, false).execute(values);
-    // postgres.js answers with the rows, PGlite with `{ rows }`.
+    // PGlite answers with `{ rows }`.
     return (Array.isArray(result) ? result : ((result as { rows?: Row[] }).rows ?? [])) as Row[];
   };
+}
+
+type PostgresUnsafe = (query: string, params: unknown[], options: { prepare: boolean }) => Promise<unknown>;
+
+/** How to turn a call's named values into the statement's positional parameters, decided once. */
+function filler(name: string, params: unknown[]): (values: Record<string, unknown>) => unknown[] {
+  // A placeholder's name, or the constant the SQL text carried (a literal Drizzle made a parameter).
+  const slots = params.map((p) => (is(p, Placeholder) ? { named: p.name as string } : { value: p }));
+  return (values) =>
+    slots.map((slot) => {
+      if ("value" in slot) return slot.value;
+      if (!(slot.named in values))
+        throw new Error(`statement ${name}: no value for parameter "${slot.named}"`);
+      return values[slot.named];
+    });
 }
 
 /**
