@@ -43,42 +43,44 @@ export function killAllChildren(): void {
   for (const child of live) child.kill("SIGKILL");
 }
 
-function procStat(pid: number): string[] | undefined {
+type ProcStat = { pid: number; comm: string; fields: string[] };
+
+function procStat(pid: number): ProcStat | undefined {
   try {
     const raw = readFileSync(`/proc/${pid}/stat`, "utf8");
     // The command name may hold spaces; fields after its closing parenthesis are fixed.
-    return raw.slice(raw.lastIndexOf(")") + 2).split(" ");
+    const close = raw.lastIndexOf(")");
+    return { pid, comm: raw.slice(raw.indexOf("(") + 1, close), fields: raw.slice(close + 2).split(" ") };
   } catch {
+    // The process ended while we looked.
     return undefined;
   }
 }
 
+/** Every process on the machine, as /proc/<pid>/stat describes it. */
+function allProcesses(): ProcStat[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((entry) => procStat(Number(entry)) ?? []);
+}
+
+// utime and stime are fields 14 and 15 of /proc/<pid>/stat (index 11 and 12 after the name).
+const cpuTicks = (stat: ProcStat | undefined) =>
+  stat ? Number(stat.fields[11]) + Number(stat.fields[12]) : 0;
+
 /** CPU seconds used so far by every process whose command name is `comm` (e.g. all Postgres backends). */
 export function cpuSecondsOf(comm: string): number {
-  let ticks = 0;
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const raw = readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (raw.slice(raw.indexOf("(") + 1, raw.lastIndexOf(")")) !== comm) continue;
-      const fields = raw.slice(raw.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
+  const ticks = allProcesses()
+    .filter((p) => p.comm === comm)
+    .reduce((sum, p) => sum + cpuTicks(p), 0);
   return ticks / CLOCK_TICKS;
 }
 
 /** Direct children of `pid` (field 4 of /proc/<pid>/stat is the parent pid). */
 export function childPids(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const fields = procStat(Number(entry));
-    if (fields && Number(fields[1]) === pid) children.push(Number(entry));
-  }
-  return children;
+  return allProcesses()
+    .filter((p) => Number(p.fields[1]) === pid)
+    .map((p) => p.pid);
 }
 
 function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
@@ -151,14 +153,12 @@ export async function startProcess(options: {
     cpuSeconds: () => {
       const all = [pid, ...childPids(pid)].map(procStat);
       if (!all[0]) return Number.NaN;
-      // utime and stime are fields 14 and 15 of /proc/<pid>/stat (index 11 and 12 after the name).
-      const ticks = all.reduce((sum, f) => sum + (f ? Number(f[11]) + Number(f[12]) : 0), 0);
-      return ticks / CLOCK_TICKS;
+      return all.reduce((sum, stat) => sum + cpuTicks(stat), 0) / CLOCK_TICKS;
     },
     rssMb: () => {
       const all = [pid, ...childPids(pid)].map(procStat);
       if (!all[0]) return Number.NaN;
-      return all.reduce((sum, f) => sum + (f ? (Number(f[21]) * 4096) / 1024 / 1024 : 0), 0);
+      return all.reduce((sum, stat) => sum + (stat ? (Number(stat.fields[21]) * 4096) / 1024 / 1024 : 0), 0);
     },
     stop: async () => {
       child.kill("SIGTERM");
