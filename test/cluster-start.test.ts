@@ -1,4 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { childPids, freePort } from "../bench/lib/child.js";
 
@@ -24,6 +27,17 @@ function start(env: Record<string, string>): { proc: ChildProcess; output: () =>
     output += d.toString();
   });
   return { proc, output: () => output };
+}
+
+/** The primary's Node children: its HTTP workers (tsx may also run an esbuild child, which is not one). */
+function workerPids(primary: number): number[] {
+  return childPids(primary).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "node";
+    } catch {
+      return false;
+    }
+  });
 }
 
 async function until<T>(what: string, probe: () => T | undefined, ms = 30_000): Promise<T> {
@@ -55,7 +69,7 @@ describe("glade start with GLADE_HTTP_WORKERS", () => {
     const key = await until("the demo key", () => /sk_test_[0-9A-Za-z]+/.exec(output())?.[0]);
     expect(output()).toContain(`Glade listening on http://127.0.0.1:${port} (2 HTTP workers)`);
     const pid = proc.pid as number;
-    const workers = childPids(pid);
+    const workers = workerPids(pid);
     expect(workers).toHaveLength(2);
 
     const get = (path: string) =>
@@ -68,7 +82,7 @@ describe("glade start with GLADE_HTTP_WORKERS", () => {
     // A worker killed outright is replaced; the port keeps answering meanwhile.
     process.kill(workers[0] as number, "SIGKILL");
     const replaced = await until("a replacement worker", () => {
-      const now = childPids(pid);
+      const now = workerPids(pid);
       return now.length === 2 && !now.includes(workers[0] as number) ? now : undefined;
     });
     expect(replaced).toContain(workers[1]);
@@ -77,6 +91,26 @@ describe("glade start with GLADE_HTTP_WORKERS", () => {
     proc.kill("SIGTERM");
     expect(await exitOf(proc)).toBe(0);
     expect(childPids(pid)).toEqual([]);
+  }, 60_000);
+
+  it("fails the start when its workers cannot listen, instead of replacing them forever", async () => {
+    const blocker = createServer();
+    const port = await new Promise<number>((resolve) =>
+      blocker.listen(0, "127.0.0.1", () => resolve((blocker.address() as AddressInfo).port)),
+    );
+    try {
+      const { proc, output } = start({
+        DATABASE_URL: inject("databaseUrl"),
+        GLADE_HTTP_WORKERS: "2",
+        PORT: String(port),
+        HOST: "127.0.0.1",
+      });
+      expect(await exitOf(proc)).toBe(1);
+      expect(output()).toContain("HTTP worker exited before listening");
+      expect(childPids(proc.pid as number)).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
   }, 60_000);
 
   it("refuses several workers on the embedded database, which lives in one process", async () => {

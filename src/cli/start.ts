@@ -1,4 +1,4 @@
-import cluster from "node:cluster";
+import cluster, { type Worker } from "node:cluster";
 import { openRuntime } from "../deps.js";
 import { startBackgroundJobs } from "../jobs.js";
 import type { Config } from "../lib/config.js";
@@ -40,45 +40,71 @@ export async function startCommand(config: Config): Promise<void> {
  * uses the rest. Everything that must be exactly-once already lives in Postgres (row locks, SKIP LOCKED
  * claims, unique keys), so workers need no coordination beyond the database.
  */
+/** More worker deaths than this within a minute means something is wrong with every worker, not one. */
+const MAX_DEATHS_PER_MINUTE = 5;
+
 async function startPrimary(config: Config): Promise<void> {
   const runtime = await openRuntime(config);
   const jobs = config.runWorker ? startBackgroundJobs(runtime.deps) : undefined;
   const demo = process.env.GLADE_SEED === "demo" ? await seedDemo(runtime.deps) : undefined;
   let stopping = false;
+  const stopAll = async () => {
+    stopping = true;
+    await Promise.all(Object.values(cluster.workers ?? {}).map((worker) => worker && stopWorker(worker)));
+    await jobs?.stop();
+    await runtime.handle.close();
+  };
+  // A worker that exits before it listens (port taken, bad configuration) fails the start instead of
+  // being replaced forever.
   const fork = () =>
-    new Promise<string>((resolve) => {
+    new Promise<string>((resolve, reject) => {
       const worker = cluster.fork();
-      worker.once("listening", (address) => resolve(`http://${config.host}:${address.port}`));
+      const early = (code: number | null, signal: string | null) =>
+        reject(new Error(`HTTP worker exited before listening (${code ?? signal})`));
+      worker.once("exit", early);
+      worker.once("listening", (address) => {
+        worker.off("exit", early);
+        resolve(`http://${config.host}:${address.port}`);
+      });
     });
+  let urls: string[];
+  try {
+    urls = await Promise.all(Array.from({ length: config.httpWorkers }, fork));
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  const deaths: number[] = [];
   cluster.on("exit", (worker, code, signal) => {
     if (stopping) return;
+    const now = Date.now();
+    deaths.push(now);
+    while ((deaths[0] ?? now) < now - 60_000) deaths.shift();
+    if (deaths.length > MAX_DEATHS_PER_MINUTE) {
+      runtime.deps.logger.fatal({ deaths: deaths.length }, "HTTP workers keep dying; stopping");
+      void stopAll().finally(() => process.exit(1));
+      return;
+    }
     runtime.deps.logger.error(
       { pid: worker.process.pid, code, signal },
       "HTTP worker died; starting another",
     );
-    void fork();
+    fork().catch((err: unknown) => runtime.deps.logger.error({ err }, "replacement HTTP worker failed"));
   });
-  const urls = await Promise.all(Array.from({ length: config.httpWorkers }, fork));
   const lines = [
     `Glade listening on ${urls[0]} (${config.httpWorkers} HTTP workers)`,
     "Database: Postgres (DATABASE_URL)",
     ...(demo?.summary ?? []),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
-  onShutdown(async () => {
-    stopping = true;
-    await Promise.all(
-      Object.values(cluster.workers ?? {}).map(
-        (worker) =>
-          new Promise<void>((resolve) => {
-            if (!worker || worker.isDead()) return resolve();
-            worker.once("exit", () => resolve());
-            worker.process.kill("SIGTERM");
-          }),
-      ),
-    );
-    await jobs?.stop();
-    await runtime.handle.close();
+  onShutdown(stopAll);
+}
+
+function stopWorker(worker: Worker): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (worker.isDead()) return resolve();
+    worker.once("exit", () => resolve());
+    worker.process.kill("SIGTERM");
   });
 }
 
