@@ -1,11 +1,17 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import postgres from "postgres";
+import { postgresConnection } from "../../src/db/client.js";
 
 /** The bare harnesses' driver setup: the same library and pool size as Glade, prepared statements on. */
 export function barePool(): postgres.Sql {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is required");
-  return postgres(url, { max: 10, onnotice: () => {} });
+  const connection = postgresConnection(url);
+  return postgres(connection.url, {
+    ...(connection.path ? { path: connection.path } : {}),
+    max: 10,
+    onnotice: () => {},
+  });
 }
 
 export function readBody(req: IncomingMessage): Promise<string> {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { seedDemoCatalog } from "../../src/catalog/index.js";
 import { createCheckoutSession } from "../../src/checkout/index.js";
-import { type DbHandle, migrate, openDatabase } from "../../src/db/client.js";
+import { type DbHandle, migrate, openDatabase, postgresConnection } from "../../src/db/client.js";
 import type { AppDeps, Merchant } from "../../src/http/types.js";
 import { loadConfig } from "../../src/lib/config.js";
 import { newId } from "../../src/lib/ids.js";
@@ -26,9 +26,19 @@ export type BenchDatabase = {
 };
 
 /** A database of its own on the local Postgres (like test/global-setup.ts), migrated and seeded. */
+/** A postgres.js client for the bench's own work; `?host=/socket/dir` URLs connect over the Unix socket. */
+export function connect(databaseUrl: string, max: number): Sql {
+  const connection = postgresConnection(databaseUrl);
+  return postgres(connection.url, {
+    ...(connection.path ? { path: connection.path } : {}),
+    max,
+    onnotice: () => {},
+  });
+}
+
 export async function createBenchDatabase(adminUrl: string): Promise<BenchDatabase> {
   const name = `glade_bench_${Date.now()}_${randomBytes(3).toString("hex")}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const admin = connect(adminUrl, 1);
   await admin.unsafe(`create database "${name}"`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
@@ -44,7 +54,7 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
   try {
     handle = await openDatabase({ databaseUrl, dataDir: "", poolSize: 10 });
     await migrate(handle);
-    sql = postgres(databaseUrl, { max: 4, onnotice: () => {} });
+    sql = connect(databaseUrl, 4);
     const deps: AppDeps = {
       db: handle.db,
       config: { ...loadConfig({ LOG_LEVEL: "silent" }), databaseUrl },

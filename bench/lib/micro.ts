@@ -1,11 +1,10 @@
 import { and, eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
-import postgres from "postgres";
 import { getPriceWithProduct } from "../../src/catalog/index.js";
 import type { Executor } from "../../src/db/client.js";
 import * as schema from "../../src/db/schema/index.js";
 import { formatAmount } from "../../src/lib/money.js";
-import type { BenchDatabase } from "./database.js";
+import { type BenchDatabase, connect } from "./database.js";
 
 export type MicroResult = { name: string; microseconds: number };
 
@@ -23,7 +22,7 @@ async function timeEach(rounds: number, fn: () => unknown): Promise<number> {
  * postgres.js; and the hosted page's money formatting against a cached formatter.
  */
 export async function microCosts(db: BenchDatabase): Promise<MicroResult[]> {
-  const client = postgres(db.url, { max: 1, onnotice: () => {} });
+  const client = connect(db.url, 1);
   const orm = drizzle(client, { schema, casing: "snake_case" });
   const { prices } = schema;
   const { organizationId, livemode } = db.merchant;

@@ -45,6 +45,18 @@ function preparedEverywhere<T extends PreparableClient>(client: T): T {
   return client;
 }
 
+/**
+ * libpq's way to name a Unix socket, `postgres://user@localhost/db?host=/run/postgresql`, turned into what
+ * postgres.js understands (its `path` option), so a Postgres on the same host can be reached without TCP.
+ */
+export function postgresConnection(databaseUrl: string): { url: string; path?: string } {
+  const url = new URL(databaseUrl);
+  const host = url.searchParams.get("host");
+  if (!host?.startsWith("/")) return { url: databaseUrl };
+  url.searchParams.delete("host");
+  return { url: url.toString(), path: `${host.replace(/\/$/, "")}/.s.PGSQL.${url.port || 5432}` };
+}
+
 export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "migrations");
 
 export async function openDatabase(options: {
@@ -55,7 +67,9 @@ export async function openDatabase(options: {
   if (options.databaseUrl) {
     const { default: postgres } = await import("postgres");
     const { drizzle } = await import("drizzle-orm/postgres-js");
-    const client = postgres(options.databaseUrl, {
+    const connection = postgresConnection(options.databaseUrl);
+    const client = postgres(connection.url, {
+      ...(connection.path ? { path: connection.path } : {}),
       max: options.poolSize ?? 10,
       onnotice: () => {},
       // bigint columns come back as JS numbers; every amount is guarded to the safe-integer range on input.
@@ -94,7 +108,12 @@ export async function migrate(handle: DbHandle): Promise<void> {
     const { drizzle } = await import("drizzle-orm/postgres-js");
     const { migrate: run } = await import("drizzle-orm/postgres-js/migrator");
     // One dedicated connection so the session-level advisory lock covers the migrator's own transaction.
-    const client = postgres(handle.databaseUrl, { max: 1, onnotice: () => {} });
+    const connection = postgresConnection(handle.databaseUrl);
+    const client = postgres(connection.url, {
+      ...(connection.path ? { path: connection.path } : {}),
+      max: 1,
+      onnotice: () => {},
+    });
     try {
       await client`select pg_advisory_lock(726147)`;
       await run(drizzle(client), config);

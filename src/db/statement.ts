@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns, is, Placeholder, type SQL, sql, type Table } from "drizzle-orm";
+import { getTableColumns, is, Placeholder, type SQL, sql, type Table } from "drizzle-orm";
 import { toSnakeCase } from "drizzle-orm/casing";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import type { Merchant } from "../http/types.js";
