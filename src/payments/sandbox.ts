@@ -1,4 +1,4 @@
-import { eq, type SQL, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { sandboxIntents, sandboxPaymentMethods } from "../db/schema/index.js";
 import { param, rawStatement, statement } from "../db/statement.js";
@@ -94,13 +94,17 @@ function offSessionOutcome(behavior: string): {
   return decline ? { status: "failed", decline } : { status: "succeeded" };
 }
 
-const intentByKey = statement("sandbox_intent_by_key", (db) =>
-  db
-    .select({ intent: sandboxIntents, method: sandboxPaymentMethods })
-    .from(sandboxIntents)
-    .leftJoin(sandboxPaymentMethods, eq(sandboxPaymentMethods.id, sandboxIntents.paymentMethodId))
-    .where(eq(sandboxIntents.idempotencyKey, param("idempotencyKey"))),
-);
+/** An intent and its card token in one round trip, found by one of its unique columns. */
+const intentWhere = (name: string, column: typeof sandboxIntents.id | typeof sandboxIntents.idempotencyKey) =>
+  statement(name, (db) =>
+    db
+      .select({ intent: sandboxIntents, method: sandboxPaymentMethods })
+      .from(sandboxIntents)
+      .leftJoin(sandboxPaymentMethods, eq(sandboxPaymentMethods.id, sandboxIntents.paymentMethodId))
+      .where(eq(column, param("value"))),
+  );
+const intentById = intentWhere("sandbox_intent_by_id", sandboxIntents.id);
+const intentByKey = intentWhere("sandbox_intent_by_key", sandboxIntents.idempotencyKey);
 /**
  * The card token and the intent in one statement. A replayed key inserts no intent (its first one stands)
  * and leaves at most an unused token behind; no row points at it.
@@ -128,20 +132,12 @@ const insertIntentWithMethod = rawStatement<{ created: boolean }>(
 );
 
 export function createSandboxProcessor(db: Executor): PaymentProcessor {
-  // Intent and its card token in one round trip.
-  async function loadWhere(condition: SQL): Promise<IntentResult | undefined> {
-    const [row] = await db
-      .select({ intent: sandboxIntents, method: sandboxPaymentMethods })
-      .from(sandboxIntents)
-      .leftJoin(sandboxPaymentMethods, eq(sandboxPaymentMethods.id, sandboxIntents.paymentMethodId))
-      .where(condition);
-    return row ? toResult(row.intent, row.method ?? undefined) : undefined;
-  }
-  const load = (intentId: string) => loadWhere(eq(sandboxIntents.id, intentId));
-  const loadByKey = async (idempotencyKey: string) => {
-    const [row] = await intentByKey(db, { idempotencyKey });
+  const loadWith = async (find: typeof intentById, value: string) => {
+    const [row] = await find(db, { value });
     return row ? toResult(row.intent, row.method ?? undefined) : undefined;
   };
+  const load = (intentId: string) => loadWith(intentById, intentId);
+  const loadByKey = (idempotencyKey: string) => loadWith(intentByKey, idempotencyKey);
 
   return {
     name: "sandbox",
