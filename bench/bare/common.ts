@@ -8,7 +8,7 @@ export function barePool(): postgres.Sql {
   if (!url) throw new Error("DATABASE_URL is required");
   const connection = postgresConnection(url);
   return postgres(connection.url, {
-    ...(connection.path ? { path: connection.path } : {}),
+    path: connection.path,
     max: 10,
     onnotice: () => {},
   });

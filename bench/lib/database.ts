@@ -30,7 +30,7 @@ export type BenchDatabase = {
 export function connect(databaseUrl: string, max: number): Sql {
   const connection = postgresConnection(databaseUrl);
   return postgres(connection.url, {
-    ...(connection.path ? { path: connection.path } : {}),
+    path: connection.path,
     max,
     onnotice: () => {},
   });

@@ -69,7 +69,7 @@ export async function openDatabase(options: {
     const { drizzle } = await import("drizzle-orm/postgres-js");
     const connection = postgresConnection(options.databaseUrl);
     const client = postgres(connection.url, {
-      ...(connection.path ? { path: connection.path } : {}),
+      path: connection.path,
       max: options.poolSize ?? 10,
       onnotice: () => {},
       // bigint columns come back as JS numbers; every amount is guarded to the safe-integer range on input.
@@ -110,7 +110,7 @@ export async function migrate(handle: DbHandle): Promise<void> {
     // One dedicated connection so the session-level advisory lock covers the migrator's own transaction.
     const connection = postgresConnection(handle.databaseUrl);
     const client = postgres(connection.url, {
-      ...(connection.path ? { path: connection.path } : {}),
+      path: connection.path,
       max: 1,
       onnotice: () => {},
     });

@@ -3,6 +3,7 @@ import { toSnakeCase } from "drizzle-orm/casing";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import type { Merchant } from "../http/types.js";
 import type { Executor } from "./client.js";
+import { resultRows } from "./raw.js";
 
 const builtSql = new Map<string, string>();
 
@@ -104,9 +105,7 @@ export function rawStatement<Row>(
       // postgres.js: straight to the driver, the parameters filled from a plan made once.
       return (await client.unsafe(built.sql, fill(values), { prepare: true })) as Row[];
     }
-    const result = await holder.session.prepareQuery(built, undefined, name, false).execute(values);
-    // PGlite answers with `{ rows }`.
-    return (Array.isArray(result) ? result : ((result as { rows?: Row[] }).rows ?? [])) as Row[];
+    return resultRows<Row>(await holder.session.prepareQuery(built, undefined, name, false).execute(values));
   };
 }
 
