@@ -1,9 +1,9 @@
-import { getTableColumns, type SQL, sql } from "drizzle-orm";
-import { toSnakeCase } from "drizzle-orm/casing";
+import { type SQL, sql } from "drizzle-orm";
 import { sellablePriceSql } from "../catalog/index.js";
 import type { Executor } from "../db/client.js";
+import { insertSelectStatement } from "../db/insert-select.js";
 import { checkoutSessions } from "../db/schema/index.js";
-import { param, rawStatement, rowsOf } from "../db/statement.js";
+import { param } from "../db/statement.js";
 import { MAX_AMOUNT } from "../lib/money.js";
 import type { CheckoutSessionRow } from "./serialize.js";
 
@@ -41,34 +41,16 @@ const FIXED: Partial<Record<keyof CheckoutSessionRow, SQL>> = {
   ),
 };
 
-const INSERTED = Object.entries(getTableColumns(checkoutSessions)).filter(([key]) => key !== "position");
-
 /**
  * A product session for a price id in ONE statement: the price is looked up, checked (sellable, total
  * representable) and snapshotted by the insert itself. What every new session starts with is written into
- * the statement; the rest are typed parameters; the identity `position` takes its default.
+ * the statement; the rest are typed parameters.
  */
-const pricedSessionInsert = rawStatement<Record<string, unknown>>(
-  "insert_priced_checkout_session",
-  sql`insert into ${checkoutSessions}
-      (${sql.join(
-        INSERTED.map(([key]) => sql.identifier(toSnakeCase(key))),
-        sql`, `,
-      )})
-    select ${sql.join(
-      INSERTED.map(
-        ([key, column]) =>
-          FROM_PRICE[key as keyof CheckoutSessionRow] ??
-          FIXED[key as keyof CheckoutSessionRow] ??
-          sql`${param(key)}::${sql.raw(column.getSQLType())}`,
-      ),
-      sql`, `,
-    )}
-    from ${sellablePriceSql()} as price
-    where price.unit_price * ${param("quantity")}::bigint <= ${MAX_AMOUNT}
-    returning *`,
-);
-const toSessions = rowsOf(checkoutSessions);
+const pricedSessionInsert = insertSelectStatement("insert_priced_checkout_session", checkoutSessions, {
+  computed: { ...FROM_PRICE, ...FIXED },
+  from: sql`${sellablePriceSql()} as price`,
+  where: sql`price.unit_price * ${param("quantity")}::bigint <= ${MAX_AMOUNT}`,
+});
 
 export type PricedSessionValues = Pick<
   CheckoutSessionRow,
@@ -95,12 +77,6 @@ export async function insertPricedSession(
   db: Executor,
   values: PricedSessionValues,
 ): Promise<CheckoutSessionRow | undefined> {
-  const rows = await pricedSessionInsert(db, {
-    ...values,
-    // Raw parameters skip Drizzle's column encoders: jsonb goes as JSON text, timestamps as ISO strings.
-    outputMetadata: values.outputMetadata === null ? null : JSON.stringify(values.outputMetadata),
-    expiresAt: values.expiresAt.toISOString(),
-    createdAt: values.createdAt.toISOString(),
-  });
-  return toSessions(rows)[0];
+  const [row] = await pricedSessionInsert(db, values);
+  return row;
 }

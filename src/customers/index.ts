@@ -1,6 +1,6 @@
 export { getCustomerBilling } from "./billing.js";
 export { type CreateCustomerInput, createCustomer } from "./create-customer.js";
-export { nextInvoiceNumber } from "./invoice-numbers.js";
+export { nextInvoiceNumberSql } from "./invoice-numbers.js";
 export { getCustomerByExternalId, getCustomerById } from "./queries.js";
 export { registerCustomerRoutes } from "./routes.js";
 export { CustomerRecordSchema } from "./schemas.js";

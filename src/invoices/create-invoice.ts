@@ -1,6 +1,7 @@
-import { and, eq, inArray } from "drizzle-orm";
-import { nextInvoiceNumber } from "../customers/index.js";
-import type { Executor } from "../db/client.js";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { nextInvoiceNumberSql } from "../customers/index.js";
+import type { Executor, Transaction } from "../db/client.js";
+import { insertSelectStatement } from "../db/insert-select.js";
 import { type InvoiceType, invoiceLineItems, invoices } from "../db/schema/index.js";
 import { insertStatement } from "../db/statement.js";
 import type { Merchant } from "../http/types.js";
@@ -19,6 +20,8 @@ export type InvoiceLineInput = {
 };
 
 export type CreateInvoiceInput = {
+  /** Pre-generated id, for callers that write rows pointing at the invoice alongside it. */
+  id?: string | undefined;
   customerId: string;
   pricingModelId: string;
   type: InvoiceType;
@@ -54,16 +57,22 @@ async function announcePaid(tx: Executor, merchant: Merchant, invoice: InvoiceRo
 
 type NewInvoice = typeof invoices.$inferInsert;
 type NewLine = typeof invoiceLineItems.$inferInsert;
-const insertInvoice = insertStatement("insert_invoice", (db, values: NewInvoice) =>
-  db.insert(invoices).values(values).returning(),
-);
+/** The invoice and its number from the customer's sequence, in one statement. */
+const insertNumberedInvoice = insertSelectStatement("insert_numbered_invoice", invoices, () => ({
+  with: sql`number as (${nextInvoiceNumberSql()})`,
+  computed: { invoiceNumber: sql`number.invoice_number` },
+  from: sql`number`,
+}));
 const insertLine = insertStatement("insert_invoice_line", (db, values: NewLine) =>
   db.insert(invoiceLineItems).values(values).returning(),
 );
 
-/** Amounts are computed here from quantity × unit price; callers never pass totals. */
+/**
+ * Amounts are computed here from quantity × unit price; callers never pass totals. A transaction only:
+ * the invoice and its lines are written by separate statements.
+ */
 export async function createInvoice(
-  tx: Executor,
+  tx: Transaction,
   merchant: Merchant,
   input: CreateInvoiceInput,
 ): Promise<{ invoice: InvoiceRow; lines: InvoiceLineItemRow[] }> {
@@ -73,16 +82,15 @@ export async function createInvoice(
   const total = sumAmounts(amounts);
   const now = new Date();
   const paid = input.status === "paid";
-  const invoiceNumber = await nextInvoiceNumber(tx, merchant, input.customerId);
-  const [invoice] = await insertInvoice(tx, {
-    id: newId("invoice"),
+  const invoiceId = input.id ?? newId("invoice");
+  const values: Omit<NewInvoice, "invoiceNumber"> = {
+    id: invoiceId,
     organizationId: merchant.organizationId,
     livemode: merchant.livemode,
     pricingModelId: input.pricingModelId,
     customerId: input.customerId,
     type: input.type,
     status: input.status,
-    invoiceNumber,
     currency: input.currency.toUpperCase(),
     subtotal: total,
     total,
@@ -94,15 +102,15 @@ export async function createInvoice(
     invoiceDate: now,
     dueDate: input.dueDate ?? null,
     paidAt: paid ? now : null,
+    memo: null,
     createdAt: now,
     updatedAt: now,
-  });
-  if (!invoice) throw new Error("invoice insert returned nothing");
-  const lineValues = input.lines.map((line, i) => ({
+  };
+  const lineValues: NewLine[] = input.lines.map((line, i) => ({
     id: newId("invoiceLineItem"),
     organizationId: merchant.organizationId,
     livemode: merchant.livemode,
-    invoiceId: invoice.id,
+    invoiceId,
     priceId: line.priceId,
     description: line.description,
     quantity: line.quantity,
@@ -111,11 +119,16 @@ export async function createInvoice(
     createdAt: now,
     updatedAt: now,
   }));
-  // Checkouts write one line; a built-once statement serves them, longer invoices build their insert.
-  const lines =
+  // Invoice and lines are sent together (the lines name the invoice by its id); a checkout writes one line
+  // through a built-once statement, longer invoices build their insert.
+  const [numbered, lines] = await Promise.all([
+    insertNumberedInvoice(tx, values),
     lineValues.length === 1 && lineValues[0]
-      ? await insertLine(tx, lineValues[0])
-      : await tx.insert(invoiceLineItems).values(lineValues).returning();
+      ? insertLine(tx, lineValues[0])
+      : tx.insert(invoiceLineItems).values(lineValues).returning().execute(),
+  ]);
+  const invoice = numbered[0];
+  if (!invoice) throw notFound("Customer", input.customerId);
   if (paid) await announcePaid(tx, merchant, invoice);
   return { invoice, lines };
 }

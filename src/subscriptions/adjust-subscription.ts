@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import type { Executor } from "../db/client.js";
+import type { Executor, Transaction } from "../db/client.js";
 import { billingPeriods, subscriptionItems } from "../db/schema/index.js";
 import { ownedBy } from "../db/tenant.js";
 import type { AppDeps, Merchant } from "../http/types.js";
@@ -90,7 +90,7 @@ async function currentPeriodId(tx: Executor, merchant: Merchant, subscription: S
 }
 
 async function recordProration(
-  tx: Executor,
+  tx: Transaction,
   merchant: Merchant,
   plan: AdjustmentPlan,
   locked: SubscriptionRow,
@@ -132,7 +132,7 @@ async function recordProration(
 
 /** Writes the planned change under the subscription's row lock, re-checking that nothing moved meanwhile. */
 async function writeAdjustment(
-  tx: Executor,
+  tx: Transaction,
   merchant: Merchant,
   plan: AdjustmentPlan,
   proration: Proration | null,

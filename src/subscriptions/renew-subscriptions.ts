@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, inArray, isNull, lte, or } from "drizzle-orm";
 import { getPrice } from "../catalog/index.js";
-import type { Executor } from "../db/client.js";
+import type { Transaction } from "../db/client.js";
 import { billingPeriods, invoices, subscriptionItems, subscriptions } from "../db/schema/index.js";
 import type { AppDeps, Merchant } from "../http/types.js";
 import { createInvoice, getInvoice, type InvoiceRow, markInvoicePaid } from "../invoices/index.js";
@@ -38,7 +38,7 @@ function nextPeriod(sub: SubscriptionRow): { start: Date; end: Date } {
  * when the period starts. A crashed earlier run's period and invoice are found again, never duplicated.
  */
 async function prepareRenewal(
-  tx: Executor,
+  tx: Transaction,
   merchant: Merchant,
   id: string,
   now: Date,

@@ -1,0 +1,67 @@
+import { getTableColumns, type SQL, sql, type Table } from "drizzle-orm";
+import { toSnakeCase } from "drizzle-orm/casing";
+import type { Executor } from "./client.js";
+import { param, rawStatement, rowsOf } from "./statement.js";
+
+type Insert<T extends Table> = T["$inferInsert"];
+
+export type InsertSelectOptions<T extends Table> = {
+  /** Columns whose value the statement computes (from the FROM clause or a literal), not the caller. */
+  computed: Partial<Record<keyof Insert<T> & string, SQL>>;
+  /** A common table expression (`name as (…)`) the FROM clause reads, e.g. a data-modifying one. */
+  with?: SQL;
+  from: SQL;
+  where?: SQL;
+};
+
+/**
+ * `insert into T (every column) select … from …` as one built-once statement: the columns named in
+ * `computed` come from the statement itself, every other column from the caller's values (typed
+ * parameters, each column's own encoding), and the identity `position` takes its default. For writes whose
+ * row depends on another row read or changed in the same statement: one round trip instead of two.
+ * No row comes back when the FROM clause finds nothing.
+ */
+export function insertSelectStatement<T extends Table>(
+  name: string,
+  table: T,
+  /** A function when the clauses come from another domain's module, which may not be loaded yet. */
+  options: InsertSelectOptions<T> | (() => InsertSelectOptions<T>),
+): (db: Executor, values: Record<string, unknown>) => Promise<T["$inferSelect"][]> {
+  let built: ReturnType<typeof build<T>> | undefined;
+  return (db, values) => {
+    built ??= build(name, table, typeof options === "function" ? options() : options);
+    return built(db, values);
+  };
+}
+
+function build<T extends Table>(name: string, table: T, options: InsertSelectOptions<T>) {
+  const computed = options.computed as Record<string, SQL | undefined>;
+  const columns = Object.entries(getTableColumns(table)).filter(([key]) => key !== "position");
+  const supplied = columns.filter(([key]) => !computed[key]);
+  const run = rawStatement<Record<string, unknown>>(
+    name,
+    sql`${options.with ? sql`with ${options.with} ` : sql``}insert into ${table}
+      (${sql.join(
+        columns.map(([key]) => sql.identifier(toSnakeCase(key))),
+        sql`, `,
+      )})
+    select ${sql.join(
+      columns.map(([key, column]) => computed[key] ?? sql`${param(key)}::${sql.raw(column.getSQLType())}`),
+      sql`, `,
+    )}
+    from ${options.from}${options.where ? sql` where ${options.where}` : sql``}
+    returning *`,
+  );
+  const toRows = rowsOf(table);
+  return async (db: Executor, values: Record<string, unknown>): Promise<T["$inferSelect"][]> => {
+    // Raw parameters skip Drizzle's encoders, so each column encodes its own value (jsonb as JSON text,
+    // timestamps as ISO strings); a value left undefined is a bug here, not "use the default".
+    const encoded: Record<string, unknown> = { ...values };
+    for (const [key, column] of supplied) {
+      const value = values[key];
+      if (value === undefined) throw new Error(`${name}: no value for column ${key}`);
+      encoded[key] = value === null ? null : column.mapToDriverValue(value);
+    }
+    return toRows(await run(db, encoded));
+  };
+}
