@@ -4,8 +4,8 @@ import type { Transaction } from "../db/client.js";
 import type { AppDeps, Merchant } from "../http/types.js";
 import { createInvoice } from "../invoices/index.js";
 import { panic } from "../lib/errors.js";
-import { randomToken } from "../lib/ids.js";
-import { recordPayment } from "../payments/index.js";
+import { newId, randomToken } from "../lib/ids.js";
+import { type PaymentRow, recordPayment } from "../payments/index.js";
 import type { IntentResult } from "../payments/processor.js";
 import { createPurchase } from "../purchases/index.js";
 import { createSubscription } from "../subscriptions/index.js";
@@ -23,22 +23,27 @@ export type FulfilmentIds = {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Anonymous sessions become a customer at the moment they pay, from what was typed on the page. */
-export async function sessionCustomer(
+/**
+ * The session's customer: the known one (read), or for an anonymous session a new one from what was typed on
+ * the page, under the id the caller chose so the other records of the checkout can name it alongside.
+ */
+export function sessionCustomer(
   tx: Transaction,
   merchant: Merchant,
   session: CheckoutSessionRow,
+  newCustomerId: string,
 ): Promise<CustomerRow> {
   if (session.customerId) {
-    const existing = await getCustomerById(tx, merchant, session.customerId);
-    if (!existing) panic(`customer ${session.customerId} of session ${session.id} is gone`);
-    return existing;
+    return getCustomerById(tx, merchant, session.customerId).then(
+      (existing) => existing ?? panic(`customer ${session.customerId} of session ${session.id} is gone`),
+    );
   }
   if (!session.customerEmail) panic(`anonymous session ${session.id} confirmed without an email`);
   return createCustomer(
     tx,
     merchant,
     {
+      id: newCustomerId,
       externalId: `guest_${randomToken(20)}`,
       email: session.customerEmail,
       name: session.customerName ?? session.customerEmail,
@@ -50,7 +55,8 @@ export async function sessionCustomer(
 
 /**
  * Everything a paid product session implies, in the caller's transaction: purchase, invoice, payment,
- * and for subscription prices the subscription with its first (or trial) billing period.
+ * and for subscription prices the subscription with its first (or trial) billing period. Every record's id
+ * is chosen here, so all of them are sent at once and the transaction waits for the database once.
  */
 export async function fulfilProduct(
   deps: AppDeps,
@@ -58,7 +64,7 @@ export async function fulfilProduct(
   merchant: Merchant,
   session: CheckoutSessionRow,
   plan: ChargePlan,
-  customer: CustomerRow,
+  customerId: string,
   intent: IntentResult | undefined,
   paymentMethodId: string | undefined,
 ): Promise<FulfilmentIds> {
@@ -68,76 +74,87 @@ export async function fulfilProduct(
   const shownPrice: PriceRow = { ...price, unitPrice: session.unitAmount };
   const now = deps.now();
   const name = session.outputName ?? product?.name ?? price.name ?? "Purchase";
-  const ids: FulfilmentIds = { customerId: customer.id, paymentMethodId };
+  const ids: FulfilmentIds = { customerId, paymentMethodId, purchaseId: newId("purchase") };
+  const writes: Promise<unknown>[] = [];
 
-  let subscriptionId: string | undefined;
   let billingPeriodId: string | undefined;
   if (price.type === "subscription") {
+    ids.subscriptionId = newId("subscription");
+    billingPeriodId = newId("billingPeriod");
     const trialEnd = plan.trialDays > 0 ? new Date(now.getTime() + plan.trialDays * DAY_MS) : null;
-    const created = await createSubscription(tx, merchant, {
-      customerId: customer.id,
-      price: shownPrice,
-      quantity: session.quantity,
-      startDate: now,
-      trialEnd,
-      status: trialEnd ? "trialing" : "active",
-      defaultPaymentMethodId: paymentMethodId,
-      name: session.outputName ?? undefined,
-      metadata: session.outputMetadata ?? undefined,
-      checkoutSessionId: session.id,
-    });
-    subscriptionId = created.subscription.id;
-    billingPeriodId = created.billingPeriod?.id;
-    ids.subscriptionId = subscriptionId;
+    writes.push(
+      createSubscription(tx, merchant, {
+        id: ids.subscriptionId,
+        billingPeriodId,
+        customerId,
+        price: shownPrice,
+        quantity: session.quantity,
+        startDate: now,
+        trialEnd,
+        status: trialEnd ? "trialing" : "active",
+        defaultPaymentMethodId: paymentMethodId,
+        name: session.outputName ?? undefined,
+        metadata: session.outputMetadata ?? undefined,
+        checkoutSessionId: session.id,
+      }),
+    );
   }
 
-  const purchase = await createPurchase(tx, merchant, {
-    customerId: customer.id,
-    pricingModelId: session.pricingModelId,
-    price: shownPrice,
-    name,
-    quantity: session.quantity,
-    status: "paid",
-    checkoutSessionId: session.id,
-    metadata: session.outputMetadata ?? undefined,
-  });
-  ids.purchaseId = purchase.id;
+  writes.push(
+    createPurchase(tx, merchant, {
+      id: ids.purchaseId,
+      customerId,
+      pricingModelId: session.pricingModelId,
+      price: shownPrice,
+      name,
+      quantity: session.quantity,
+      status: "paid",
+      checkoutSessionId: session.id,
+      metadata: session.outputMetadata ?? undefined,
+    }),
+  );
 
   // A trial owes nothing today, so it has no invoice yet: the first one comes when the trial ends.
-  if (plan.trialDays > 0) return ids;
-
-  const { invoice } = await createInvoice(tx, merchant, {
-    customerId: customer.id,
-    pricingModelId: session.pricingModelId,
-    type: subscriptionId ? "subscription" : "purchase",
-    currency: plan.currency,
-    lines: [
-      { priceId: price.id, description: name, quantity: session.quantity, unitPrice: session.unitAmount },
-    ],
-    status: "paid",
-    purchaseId: purchase.id,
-    subscriptionId,
-    billingPeriodId,
-    checkoutSessionId: session.id,
-  });
-  ids.invoiceId = invoice.id;
-
-  if (intent && plan.mode === "payment") {
-    const payment = await recordPayment(tx, merchant, {
-      customerId: customer.id,
-      pricingModelId: session.pricingModelId,
-      amount: intent.amount,
-      currency: intent.currency,
-      status: "succeeded",
-      processor: deps.processor.name,
-      processorIntentId: intent.intentId,
-      invoiceId: invoice.id,
-      purchaseId: purchase.id,
-      subscriptionId,
-      checkoutSessionId: session.id,
-      paymentMethodId,
-    });
-    ids.paymentId = payment.id;
+  let payment: Promise<PaymentRow> | undefined;
+  if (plan.trialDays === 0) {
+    ids.invoiceId = newId("invoice");
+    writes.push(
+      createInvoice(tx, merchant, {
+        id: ids.invoiceId,
+        customerId,
+        pricingModelId: session.pricingModelId,
+        type: ids.subscriptionId ? "subscription" : "purchase",
+        currency: plan.currency,
+        lines: [
+          { priceId: price.id, description: name, quantity: session.quantity, unitPrice: session.unitAmount },
+        ],
+        status: "paid",
+        purchaseId: ids.purchaseId,
+        subscriptionId: ids.subscriptionId,
+        billingPeriodId,
+        checkoutSessionId: session.id,
+      }),
+    );
+    if (intent && plan.mode === "payment") {
+      payment = recordPayment(tx, merchant, {
+        customerId,
+        pricingModelId: session.pricingModelId,
+        amount: intent.amount,
+        currency: intent.currency,
+        status: "succeeded",
+        processor: deps.processor.name,
+        processorIntentId: intent.intentId,
+        invoiceId: ids.invoiceId,
+        purchaseId: ids.purchaseId,
+        subscriptionId: ids.subscriptionId,
+        checkoutSessionId: session.id,
+        paymentMethodId,
+      });
+      writes.push(payment);
+    }
   }
+  await Promise.all(writes);
+  // A replayed intent finds its payment already recorded: the session points at that one.
+  if (payment) ids.paymentId = (await payment).id;
   return ids;
 }

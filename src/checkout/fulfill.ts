@@ -1,8 +1,10 @@
 import { eq } from "drizzle-orm";
 import { checkoutSessions } from "../db/schema/index.js";
 import { param, params, statement } from "../db/statement.js";
+import { settleAtCommit } from "../db/transaction.js";
 import type { AppDeps } from "../http/types.js";
 import { notFound, panic } from "../lib/errors.js";
+import { newId } from "../lib/ids.js";
 import { savePaymentMethod } from "../payments/index.js";
 import type { IntentResult } from "../payments/processor.js";
 import { emitEvent, transactionWithEvents } from "../webhooks/index.js";
@@ -35,7 +37,7 @@ const markSucceeded = statement("mark_checkout_session_succeeded", (db) =>
       lastError: null,
     })
     .where(eq(checkoutSessions.id, param("id")))
-    .returning(),
+    .returning({ id: checkoutSessions.id }),
 );
 
 /**
@@ -63,49 +65,65 @@ export async function fulfilSession(
     // Without a charge (a free order) only the attempt in flight may complete the session.
     if (!intent && (session.status !== "pending" || session.attempt !== attempt)) return session;
     const merchant = sessionMerchant(session);
-    const customer = await sessionCustomer(tx, merchant, session);
+    // Every record's id is chosen before anything is written, so the writes go out together.
+    const customerId = session.customerId ?? newId("customer");
+    const paymentMethodId = intent?.paymentMethod ? newId("paymentMethod") : undefined;
+    const customer = sessionCustomer(tx, merchant, session, customerId);
+    const method = intent?.paymentMethod
+      ? savePaymentMethod(tx, merchant, {
+          id: paymentMethodId,
+          customerId,
+          pricingModelId: session.pricingModelId,
+          processor: deps.processor.name,
+          processorMethodId: intent.paymentMethod.processorMethodId,
+          card: intent.paymentMethod.card,
+          billingDetails: session.billingAddress ?? undefined,
+          makeDefault: session.type === "add_payment_method" && !session.targetSubscriptionId,
+          customerIsNew: session.customerId === null,
+        })
+      : undefined;
 
-    let paymentMethodId: string | undefined;
-    if (intent?.paymentMethod) {
-      const method = await savePaymentMethod(tx, merchant, {
-        customerId: customer.id,
-        pricingModelId: session.pricingModelId,
-        processor: deps.processor.name,
-        processorMethodId: intent.paymentMethod.processorMethodId,
-        card: intent.paymentMethod.card,
-        billingDetails: session.billingAddress ?? undefined,
-        makeDefault: session.type === "add_payment_method" && !session.targetSubscriptionId,
-        customerIsNew: session.customerId === null,
-      });
-      paymentMethodId = method.id;
-    }
-
-    let ids: FulfilmentIds;
+    let ids: Promise<FulfilmentIds>;
     if (session.type === "product") {
-      ids = await fulfilProduct(deps, tx, merchant, session, plan, customer, intent, paymentMethodId);
+      ids = fulfilProduct(deps, tx, merchant, session, plan, customerId, intent, paymentMethodId);
     } else {
-      if (!paymentMethodId) panic(`${session.type} session ${session.id} succeeded without a card`);
+      // These change rows that must see the saved card, so they wait for it.
+      const saved = (await method)?.id;
+      if (!saved) panic(`${session.type} session ${session.id} succeeded without a card`);
       ids =
         session.type === "add_payment_method"
-          ? await fulfilAddPaymentMethod(tx, merchant, session, customer.id, paymentMethodId)
-          : await fulfilActivation(deps, tx, merchant, session, plan, customer.id, intent, paymentMethodId);
+          ? fulfilAddPaymentMethod(tx, merchant, session, customerId, saved)
+          : fulfilActivation(deps, tx, merchant, session, plan, customerId, intent, saved);
     }
+    const [buyer, written] = await Promise.all([customer, ids, method]);
 
+    // The row is locked by this transaction, so what the update will make of it is known here: the update
+    // goes out with the events and the commit instead of costing a round trip of its own.
     const now = deps.now();
-    const [succeeded] = await markSucceeded(tx, {
-      id: session.id,
-      now,
+    const changes = {
       processorIntentId: intent?.intentId ?? null,
-      customerId: ids.customerId,
-      customerEmail: customer.email,
-      customerName: customer.name,
-      purchaseId: ids.purchaseId ?? null,
-      subscriptionId: ids.subscriptionId ?? null,
-      invoiceId: ids.invoiceId ?? null,
-      paymentId: ids.paymentId ?? null,
-      paymentMethodId: ids.paymentMethodId ?? null,
-    });
-    if (!succeeded) throw new Error("locked session vanished");
+      customerId: written.customerId,
+      customerEmail: buyer.email,
+      customerName: buyer.name,
+      purchaseId: written.purchaseId ?? null,
+      subscriptionId: written.subscriptionId ?? null,
+      invoiceId: written.invoiceId ?? null,
+      paymentId: written.paymentId ?? null,
+      paymentMethodId: written.paymentMethodId ?? null,
+    };
+    const succeeded: CheckoutSessionRow = {
+      ...session,
+      ...changes,
+      status: "succeeded",
+      completedAt: now,
+      updatedAt: now,
+      lastError: null,
+    };
+    await settleAtCommit(tx, [
+      markSucceeded(tx, { id: session.id, now, ...changes }).then((rows) => {
+        if (rows.length !== 1) throw new Error("locked session vanished");
+      }),
+    ]);
     await emitEvent(tx, {
       organizationId: succeeded.organizationId,
       livemode: succeeded.livemode,

@@ -10,6 +10,8 @@ import { emitEvent } from "../webhooks/index.js";
 import { type CustomerRow, serializeCustomer } from "./serialize.js";
 
 export type CreateCustomerInput = {
+  /** Pre-generated id, for callers that write rows pointing at this one alongside it. */
+  id?: string | undefined;
   externalId: string;
   email: string;
   name: string;
@@ -57,7 +59,7 @@ export async function createCustomer(
   const now = new Date();
   // Conflict-do-nothing instead of a caught error: a failed insert would abort the caller's transaction.
   const [row] = await insertCustomer(tx, {
-    id: newId("customer"),
+    id: input.id ?? newId("customer"),
     organizationId: merchant.organizationId,
     livemode: merchant.livemode,
     pricingModelId,

@@ -82,6 +82,8 @@ export async function setDefaultPaymentMethod(
 }
 
 export type SavePaymentMethodInput = {
+  /** Pre-generated id, for callers that write rows pointing at this one alongside it. */
+  id?: string | undefined;
   customerId: string;
   pricingModelId: string | null;
   processor: string;
@@ -158,7 +160,7 @@ export async function savePaymentMethod(
     await unsetDefault(tx, { ...tenant(merchant), customerId: input.customerId, now: new Date() });
   }
   const values = {
-    id: newId("paymentMethod"),
+    id: input.id ?? newId("paymentMethod"),
     ...tenant(merchant),
     pricingModelId: input.pricingModelId,
     customerId: input.customerId,

@@ -10,6 +10,8 @@ import { emitEvent } from "../webhooks/emit-event.js";
 import { type PaymentRow, serializePayment } from "./serialize.js";
 
 export type RecordPaymentInput = {
+  /** Pre-generated id, for callers that write rows pointing at this one alongside it. */
+  id?: string | undefined;
   /** null only for a declined anonymous attempt, whose customer does not exist yet. */
   customerId: string | null;
   pricingModelId: string | null;
@@ -59,7 +61,7 @@ export async function recordPayment(
 ): Promise<PaymentRow> {
   const now = new Date();
   const [inserted] = await insertPayment(tx, {
-    id: newId("payment"),
+    id: input.id ?? newId("payment"),
     organizationId: merchant.organizationId,
     livemode: merchant.livemode,
     pricingModelId: input.pricingModelId,

@@ -13,6 +13,8 @@ import { type PurchaseRow, serializePurchase } from "./serialize.js";
 type PriceRow = typeof prices.$inferSelect;
 
 export type CreatePurchaseInput = {
+  /** Pre-generated id, for callers that write rows pointing at this one alongside it. */
+  id?: string | undefined;
   customerId: string;
   pricingModelId: string;
   price: PriceRow;
@@ -67,7 +69,7 @@ export async function createPurchase(
   const value = multiplyAmount(input.price.unitPrice, input.quantity);
   const now = new Date();
   const [row] = await insertPurchase(tx, {
-    id: newId("purchase"),
+    id: input.id ?? newId("purchase"),
     organizationId: merchant.organizationId,
     livemode: merchant.livemode,
     pricingModelId: input.pricingModelId,

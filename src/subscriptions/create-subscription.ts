@@ -1,5 +1,5 @@
 import type { PriceRow } from "../catalog/index.js";
-import type { Executor } from "../db/client.js";
+import type { Transaction } from "../db/client.js";
 import { billingPeriods, type OutputMetadata, subscriptionItems, subscriptions } from "../db/schema/index.js";
 import type { Merchant } from "../http/types.js";
 import { badRequest } from "../lib/errors.js";
@@ -26,6 +26,8 @@ export type CreateSubscriptionInput = {
   checkoutSessionId?: string | null | undefined;
   /** Pre-generated id, for callers that must key a processor charge on the subscription before it exists. */
   id?: string | undefined;
+  /** Pre-generated id of the first billing period, for callers that write rows pointing at it alongside. */
+  billingPeriodId?: string | undefined;
   backupPaymentMethodId?: string | null | undefined;
   doNotCharge?: boolean | undefined;
 };
@@ -70,7 +72,7 @@ function planFirstPeriod(
  * period: a regular one when active, the trial when trialing, none while incomplete.
  */
 export async function createSubscription(
-  tx: Executor,
+  tx: Transaction,
   merchant: Merchant,
   input: CreateSubscriptionInput,
 ): Promise<CreatedSubscription> {
@@ -87,7 +89,8 @@ export async function createSubscription(
   const id = input.id ?? newId("subscription");
   const scope = { organizationId: merchant.organizationId, livemode: merchant.livemode };
 
-  const [subscription] = await tx
+  // The three rows are sent together: item and period name the subscription by its pre-generated id.
+  const subscriptionWrite = tx
     .insert(subscriptions)
     .values({
       id,
@@ -114,10 +117,9 @@ export async function createSubscription(
       createdAt: now,
       updatedAt: now,
     })
-    .returning();
-  if (!subscription) throw new Error("subscription insert returned nothing");
-
-  const items = await tx
+    .returning()
+    .execute();
+  const itemsWrite = tx
     .insert(subscriptionItems)
     .values({
       id: newId("subscriptionItem"),
@@ -132,26 +134,28 @@ export async function createSubscription(
       createdAt: now,
       updatedAt: now,
     })
-    .returning();
-
-  let billingPeriod: BillingPeriodRow | null = null;
-  if (plan.period) {
-    const [row] = await tx
-      .insert(billingPeriods)
-      .values({
-        id: newId("billingPeriod"),
-        ...scope,
-        subscriptionId: id,
-        startDate: plan.period.start,
-        endDate: plan.period.end,
-        status: "active",
-        trialPeriod: plan.period.trial,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
-    billingPeriod = row ?? null;
-  }
+    .returning()
+    .execute();
+  const periodWrite = plan.period
+    ? tx
+        .insert(billingPeriods)
+        .values({
+          id: input.billingPeriodId ?? newId("billingPeriod"),
+          ...scope,
+          subscriptionId: id,
+          startDate: plan.period.start,
+          endDate: plan.period.end,
+          status: "active",
+          trialPeriod: plan.period.trial,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning()
+        .execute()
+    : undefined;
+  const [[subscription], items, periods] = await Promise.all([subscriptionWrite, itemsWrite, periodWrite]);
+  if (!subscription) throw new Error("subscription insert returned nothing");
+  const billingPeriod: BillingPeriodRow | null = periods?.[0] ?? null;
 
   await emitEvent(tx, {
     ...scope,

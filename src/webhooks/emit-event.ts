@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Database, Executor, Transaction } from "../db/client.js";
 import { param, rawStatement } from "../db/statement.js";
+import { settleAtCommit } from "../db/transaction.js";
 import { newId } from "../lib/ids.js";
 
 export const EVENT_TYPES = [
@@ -20,6 +21,29 @@ export const EVENT_TYPES = [
   "invoice.paid",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
+
+/**
+ * The order a transaction's events are written in, whatever order its concurrent writes finished in: what
+ * exists first comes first (the customer, its card, the subscription, the purchase, the invoice, the
+ * payment), what it all completes comes last. Events of one type keep the order they were emitted in.
+ */
+const CAUSAL_ORDER: readonly EventType[] = [
+  "customer.created",
+  "customer.updated",
+  "payment_method.created",
+  "subscription.created",
+  "purchase.completed",
+  "invoice.paid",
+  "payment.succeeded",
+  "payment.failed",
+  "payment.refunded",
+  "subscription.updated",
+  "subscription.canceled",
+  "checkout_session.succeeded",
+  "checkout_session.failed",
+  "checkout_session.expired",
+];
+const causalRank = new Map(CAUSAL_ORDER.map((type, rank) => [type, rank]));
 
 export type EmitEventInput = {
   organizationId: string;
@@ -76,9 +100,9 @@ function writeEvents(tx: Executor, rows: EventRow[]): Promise<unknown> {
 const outboxes = new WeakMap<object, EventRow[]>();
 
 /**
- * One transaction whose events are written together, in one statement, right before it commits: a
- * checkout emits half a dozen events, and each used to be its own round trip. Rolled back, they vanish
- * with everything else.
+ * One transaction whose events are written together, in one statement, sent with its COMMIT: a checkout
+ * emits half a dozen events, and each used to be its own round trip. Rolled back, they vanish with
+ * everything else.
  */
 export async function transactionWithEvents<T>(
   db: Database,
@@ -89,7 +113,13 @@ export async function transactionWithEvents<T>(
     outboxes.set(tx, pending);
     const result = await work(tx);
     outboxes.delete(tx);
-    if (pending.length > 0) await writeEvents(tx, pending);
+    if (pending.length > 0) {
+      const ordered = pending
+        .map((row, emitted) => ({ row, emitted, rank: causalRank.get(row.type) ?? CAUSAL_ORDER.length }))
+        .sort((a, b) => a.rank - b.rank || a.emitted - b.emitted)
+        .map(({ row }) => row);
+      await settleAtCommit(tx, [writeEvents(tx, ordered)]);
+    }
     return result;
   });
 }
