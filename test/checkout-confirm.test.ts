@@ -1,4 +1,4 @@
-import { and, eq, like } from "drizzle-orm";
+import { and, asc, eq, like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { reconcilePendingSessions } from "../src/checkout/index.js";
 import { checkoutSessions, events, payments, purchases, sandboxIntents } from "../src/db/schema/index.js";
@@ -96,7 +96,24 @@ describe("paying a one-time price", () => {
     const row = await sessionRow(id);
     expect(row.customerId).toMatch(/^cus_/);
     expect(row.customerEmail).toBe("guest@example.com");
-    expect(await eventTypes(f.merchant.organizationId)).toContain("customer.created");
+
+    // The records are written concurrently; their events still come in causal order, and the session's
+    // event (built from the locked row and the changes, not read back) is exactly what the API returns.
+    const written = await ctx.deps.db
+      .select({ type: events.type, payload: events.payload })
+      .from(events)
+      .where(eq(events.organizationId, f.merchant.organizationId))
+      .orderBy(asc(events.position));
+    expect(written.map((e) => e.type)).toEqual([
+      "customer.created",
+      "payment_method.created",
+      "purchase.completed",
+      "invoice.paid",
+      "payment.succeeded",
+      "checkout_session.succeeded",
+    ]);
+    const fetched = await ctx.api("GET", `/api/v1/checkout-sessions/${id}`, { key: f.merchant.testKey });
+    expect((written.at(-1)?.payload as { data: unknown }).data).toEqual(fetched.body.checkoutSession);
   });
 
   it("shows a decline, keeps the session open, then accepts a good card", async () => {
