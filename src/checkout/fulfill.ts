@@ -87,8 +87,9 @@ export async function fulfilSession(
     if (session.type === "product") {
       ids = fulfilProduct(deps, tx, merchant, session, plan, customerId, intent, paymentMethodId);
     } else {
-      // These change rows that must see the saved card, so they wait for it.
-      const saved = (await method)?.id;
+      // These change rows that must see the saved card, so they wait for it (and for the customer, so
+      // that a failure of either is handled here, not left unawaited).
+      const saved = (await Promise.all([customer, method]))[1]?.id;
       if (!saved) panic(`${session.type} session ${session.id} succeeded without a card`);
       ids =
         session.type === "add_payment_method"

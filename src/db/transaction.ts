@@ -41,6 +41,8 @@ export function pipelinedBegin(
     const handedOver: Promise<unknown>[] = [];
     atCommit.set(client, handedOver);
     const begun = client.unsafe(`begin ${mode.replace(/[^a-z ]/gi, "")}`) as Promise<unknown>;
+    // Its outcome is read at commit; until then a failure must not count as an unhandled rejection.
+    begun.catch(() => undefined);
     try {
       const result = await work(client);
       const committed = client.unsafe("commit") as Promise<CommandResult>;
@@ -73,6 +75,8 @@ export async function settleAtCommit(tx: Executor, statements: Promise<unknown>[
   const client = (tx as unknown as { session: { client: object } }).session.client;
   const handedOver = atCommit.get(client);
   if (handedOver) {
+    // Read at commit; a failure before then must not count as an unhandled rejection.
+    for (const statement of statements) statement.catch(() => undefined);
     handedOver.push(...statements);
     return;
   }
