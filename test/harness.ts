@@ -1,5 +1,7 @@
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
 import { afterAll, inject } from "vitest";
-import { type DbHandle, openDatabase } from "../src/db/client.js";
+import { type DbHandle, migrate, openDatabase } from "../src/db/client.js";
 import { createApp } from "../src/http/app.js";
 import type { App, AppDeps } from "../src/http/types.js";
 import { loadConfig } from "../src/lib/config.js";
@@ -29,10 +31,36 @@ export type TestContext = {
 
 let shared: TestContext | undefined;
 
+const ADMIN_URL = process.env.GLADE_TEST_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+/**
+ * A migrated database of this test file's own, dropped after the file: for suites that run jobs sweeping
+ * every tenant (renewals with a clock moved weeks ahead would otherwise renew other files' subscriptions).
+ */
+export async function ownDatabase(): Promise<string> {
+  const name = `glade_test_own_${Date.now()}_${randomBytes(4).toString("hex")}`;
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${name}"`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  const handle = await openDatabase({ databaseUrl: url.toString(), dataDir: "" });
+  await migrate(handle);
+  await handle.close();
+  afterAll(async () => {
+    await admin.unsafe(`drop database if exists "${name}" with (force)`);
+    await admin.end({ timeout: 5 });
+  });
+  return url.toString();
+}
+
 /** One app and pool per test file, closed after the file. */
-export async function testContext(overrides: Partial<AppDeps> = {}): Promise<TestContext> {
-  if (shared && Object.keys(overrides).length === 0) return shared;
-  const databaseUrl = inject("databaseUrl");
+export async function testContext(
+  overrides: Partial<AppDeps> = {},
+  options: { databaseUrl?: string } = {},
+): Promise<TestContext> {
+  const own = options.databaseUrl !== undefined;
+  if (shared && !own && Object.keys(overrides).length === 0) return shared;
+  const databaseUrl = options.databaseUrl ?? inject("databaseUrl");
   const config = { ...loadConfig({ LOG_LEVEL: "silent" }), databaseUrl, publicUrl: "http://glade.test" };
   const handle = await openDatabase({ databaseUrl, dataDir: "", poolSize: 5 });
   const deps: AppDeps = {
@@ -71,7 +99,7 @@ export async function testContext(overrides: Partial<AppDeps> = {}): Promise<Tes
       return { status: res.status, body: parsed, headers: res.headers, text };
     },
   };
-  if (Object.keys(overrides).length === 0) shared = ctx;
+  if (!own && Object.keys(overrides).length === 0) shared = ctx;
   afterAll(async () => {
     await handle.close();
   });

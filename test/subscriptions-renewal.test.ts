@@ -10,9 +10,11 @@ import {
   createSession,
   submitCheckoutForm,
 } from "./checkout-fixtures.js";
-import { testContext } from "./harness.js";
+import { ownDatabase, testContext } from "./harness.js";
 
-const ctx = await testContext();
+// Renewal sweeps every tenant with a clock moved weeks ahead: on the shared database it would renew the
+// subscriptions other test files are looking at.
+const ctx = await testContext({}, { databaseUrl: await ownDatabase() });
 
 /** A subscription bought through the hosted checkout, as a customer would. */
 async function subscribe(f: CatalogFixture, externalId: string, priceId: string, card: string, quantity = 1) {
