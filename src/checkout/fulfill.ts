@@ -25,16 +25,21 @@ const SUCCEEDED_COLUMNS = [
   "paymentId",
   "paymentMethodId",
 ] as const;
+type SucceededChanges = Pick<CheckoutSessionRow, (typeof SUCCEEDED_COLUMNS)[number]>;
+/**
+ * What every successful session is set to besides its records and the time: one value for the update and
+ * for the row derived from it, so the two cannot drift apart.
+ */
+const SUCCEEDED_STATE = { status: "succeeded", lastError: null } as const;
 
 const markSucceeded = statement("mark_checkout_session_succeeded", (db) =>
   db
     .update(checkoutSessions)
     .set({
       ...params<Partial<CheckoutSessionRow>>(SUCCEEDED_COLUMNS),
-      status: "succeeded",
+      ...SUCCEEDED_STATE,
       completedAt: param("now") as unknown as Date,
       updatedAt: param("now") as unknown as Date,
-      lastError: null,
     })
     .where(eq(checkoutSessions.id, param("id")))
     .returning({ id: checkoutSessions.id }),
@@ -101,7 +106,7 @@ export async function fulfilSession(
     // The row is locked by this transaction, so what the update will make of it is known here: the update
     // goes out with the events and the commit instead of costing a round trip of its own.
     const now = deps.now();
-    const changes = {
+    const changes: SucceededChanges = {
       processorIntentId: intent?.intentId ?? null,
       customerId: written.customerId,
       customerEmail: buyer.email,
@@ -115,10 +120,9 @@ export async function fulfilSession(
     const succeeded: CheckoutSessionRow = {
       ...session,
       ...changes,
-      status: "succeeded",
+      ...SUCCEEDED_STATE,
       completedAt: now,
       updatedAt: now,
-      lastError: null,
     };
     await settleAtCommit(tx, [
       markSucceeded(tx, { id: session.id, now, ...changes }).then((rows) => {

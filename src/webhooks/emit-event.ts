@@ -27,7 +27,7 @@ export type EventType = (typeof EVENT_TYPES)[number];
  * exists first comes first (the customer, its card, the subscription, the purchase, the invoice, the
  * payment), what it all completes comes last. Events of one type keep the order they were emitted in.
  */
-const CAUSAL_ORDER: readonly EventType[] = [
+const CAUSAL_ORDER = [
   "customer.created",
   "customer.updated",
   "payment_method.created",
@@ -42,8 +42,12 @@ const CAUSAL_ORDER: readonly EventType[] = [
   "checkout_session.succeeded",
   "checkout_session.failed",
   "checkout_session.expired",
-];
-const causalRank = new Map(CAUSAL_ORDER.map((type, rank) => [type, rank]));
+] as const satisfies readonly EventType[];
+// Every event type has its place: a type added to EVENT_TYPES and not here fails to compile.
+const everyTypeRanked: Exclude<EventType, (typeof CAUSAL_ORDER)[number]> extends never ? true : never = true;
+void everyTypeRanked;
+const causalRank = new Map<EventType, number>(CAUSAL_ORDER.map((type, rank) => [type, rank]));
+const rankOf = (row: EventRow) => causalRank.get(row.type) ?? CAUSAL_ORDER.length;
 
 export type EmitEventInput = {
   organizationId: string;
@@ -114,11 +118,13 @@ export async function transactionWithEvents<T>(
     const result = await work(tx);
     outboxes.delete(tx);
     if (pending.length > 0) {
-      const ordered = pending
-        .map((row, emitted) => ({ row, emitted, rank: causalRank.get(row.type) ?? CAUSAL_ORDER.length }))
-        .sort((a, b) => a.rank - b.rank || a.emitted - b.emitted)
-        .map(({ row }) => row);
-      await settleAtCommit(tx, [writeEvents(tx, ordered)]);
+      // Array sort is stable, so events of one type keep their emission order.
+      await settleAtCommit(tx, [
+        writeEvents(
+          tx,
+          pending.sort((a, b) => rankOf(a) - rankOf(b)),
+        ),
+      ]);
     }
     return result;
   });
