@@ -1,6 +1,5 @@
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
-import { migrate, openDatabase } from "../src/db/client.js";
 import { builtStatements } from "../src/db/statement.js";
 import {
   anonymousSession,
@@ -10,6 +9,7 @@ import {
   createSession,
   submitCheckoutForm,
 } from "./checkout-fixtures.js";
+import { createMigratedDatabase } from "./databases.js";
 import { testContext } from "./harness.js";
 
 /**
@@ -20,21 +20,12 @@ import { testContext } from "./harness.js";
  * fresh install plans it, and must find its rows by their key.
  */
 const ctx = await testContext();
-const ADMIN_URL = process.env.GLADE_TEST_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const freshName = `glade_plans_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`;
-const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database "${freshName}"`);
-const freshUrl = new URL(ADMIN_URL);
-freshUrl.pathname = `/${freshName}`;
-const handle = await openDatabase({ databaseUrl: freshUrl.toString(), dataDir: "" });
-await migrate(handle);
-await handle.close();
-const fresh = postgres(freshUrl.toString(), { max: 1, onnotice: () => {} });
+const database = await createMigratedDatabase("glade_plans");
+const fresh = postgres(database.url, { max: 1, onnotice: () => {} });
 
 afterAll(async () => {
   await fresh.end({ timeout: 5 });
-  await admin.unsafe(`drop database if exists "${freshName}" with (force)`);
-  await admin.end({ timeout: 5 });
+  await database.drop();
 });
 
 async function genericPlan(name: string, text: string): Promise<string> {

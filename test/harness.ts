@@ -1,13 +1,12 @@
-import { randomBytes } from "node:crypto";
-import postgres from "postgres";
 import { afterAll, inject } from "vitest";
-import { type DbHandle, migrate, openDatabase } from "../src/db/client.js";
+import { type DbHandle, openDatabase } from "../src/db/client.js";
 import { createApp } from "../src/http/app.js";
 import type { App, AppDeps } from "../src/http/types.js";
 import { loadConfig } from "../src/lib/config.js";
 import { createLogger } from "../src/lib/logger.js";
 import { createApiKey, createOrganization } from "../src/organizations/service.js";
 import { createSandboxProcessor } from "../src/payments/sandbox.js";
+import { createMigratedDatabase } from "./databases.js";
 
 export type TestMerchant = {
   organizationId: string;
@@ -31,26 +30,14 @@ export type TestContext = {
 
 let shared: TestContext | undefined;
 
-const ADMIN_URL = process.env.GLADE_TEST_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-
 /**
  * A migrated database of this test file's own, dropped after the file: for suites that run jobs sweeping
  * every tenant (renewals with a clock moved weeks ahead would otherwise renew other files' subscriptions).
  */
 export async function ownDatabase(): Promise<string> {
-  const name = `glade_test_own_${Date.now()}_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const handle = await openDatabase({ databaseUrl: url.toString(), dataDir: "" });
-  await migrate(handle);
-  await handle.close();
-  afterAll(async () => {
-    await admin.unsafe(`drop database if exists "${name}" with (force)`);
-    await admin.end({ timeout: 5 });
-  });
-  return url.toString();
+  const database = await createMigratedDatabase("glade_test_own");
+  afterAll(database.drop);
+  return database.url;
 }
 
 /** One app and pool per test file, closed after the file. */
