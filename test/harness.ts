@@ -43,13 +43,18 @@ export async function ownDatabase(): Promise<string> {
 /** One app and pool per test file, closed after the file. */
 export async function testContext(
   overrides: Partial<AppDeps> = {},
-  options: { databaseUrl?: string } = {},
+  options: { databaseUrl?: string; onStatement?: (sql: string) => void } = {},
 ): Promise<TestContext> {
-  const own = options.databaseUrl !== undefined;
-  if (shared && !own && Object.keys(overrides).length === 0) return shared;
+  const unshared = options.databaseUrl !== undefined || options.onStatement !== undefined;
+  if (shared && !unshared && Object.keys(overrides).length === 0) return shared;
   const databaseUrl = options.databaseUrl ?? inject("databaseUrl");
   const config = { ...loadConfig({ LOG_LEVEL: "silent" }), databaseUrl, publicUrl: "http://glade.test" };
-  const handle = await openDatabase({ databaseUrl, dataDir: "", poolSize: 5 });
+  const handle = await openDatabase({
+    databaseUrl,
+    dataDir: "",
+    poolSize: 5,
+    ...(options.onStatement ? { onStatement: options.onStatement } : {}),
+  });
   const deps: AppDeps = {
     db: handle.db,
     config,
@@ -86,7 +91,7 @@ export async function testContext(
       return { status: res.status, body: parsed, headers: res.headers, text };
     },
   };
-  if (!own && Object.keys(overrides).length === 0) shared = ctx;
+  if (!unshared && Object.keys(overrides).length === 0) shared = ctx;
   afterAll(async () => {
     await handle.close();
   });

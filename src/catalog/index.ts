@@ -4,6 +4,12 @@ export {
   clonePricingModel,
 } from "./clone-pricing-model.js";
 export { getPricingModelDetails, type PricingModelDetails } from "./details.js";
+export {
+  joinPriceAndProduct,
+  type PriceAndProduct,
+  type PriceReference,
+  priceAndProductFields,
+} from "./price-join.js";
 export { ensureDefaultPricingModel } from "./pricing-models.js";
 export {
   type CatalogTenant,

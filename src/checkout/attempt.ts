@@ -1,4 +1,5 @@
-import { and, eq, gt, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, gt, sql } from "drizzle-orm";
+import { joinPriceAndProduct, type PriceAndProduct, priceAndProductFields } from "../catalog/index.js";
 import type { Executor } from "../db/client.js";
 import { type BillingAddress, checkoutSessions } from "../db/schema/index.js";
 import { param, statement } from "../db/statement.js";
@@ -32,34 +33,50 @@ export async function lockSession(tx: Executor, sessionId: string): Promise<Chec
 /**
  * The open → pending move of one confirm attempt, as one conditional update: only a caller that finds the
  * session open (and not yet expired) gets a row back. Buyer details are written only for anonymous
- * sessions: a known customer's identity comes from the merchant, not from the form.
+ * sessions: a known customer's identity comes from the merchant, not from the form. The claimed row comes
+ * back with the price it names (and that price's product), which the charge is planned from: one
+ * statement where a confirm used to read the session, then its price, then claim it.
  */
-const claimSession = statement("claim_checkout_session", (db) =>
-  db
-    .update(checkoutSessions)
-    .set({
-      customerEmail: sql`case when ${checkoutSessions.customerId} is null then ${param("email")} else ${checkoutSessions.customerEmail} end`,
-      customerName: sql`case when ${checkoutSessions.customerId} is null then ${param("name")} else ${checkoutSessions.customerName} end`,
-      status: "pending",
-      attempt: sql`${checkoutSessions.attempt} + 1`,
-      billingAddress: param("billingAddress") as unknown as BillingAddress,
-      paymentMethodType: "card",
-      processorIntentId: null,
-      lastError: null,
-      updatedAt: param("now") as unknown as Date,
-    })
-    .where(
-      and(
-        eq(checkoutSessions.id, param("id")),
-        eq(checkoutSessions.status, "open"),
-        gt(checkoutSessions.expiresAt, param("nowIso")),
-      ),
-    )
-    .returning(),
-);
+const claimSession = statement("claim_checkout_session", (db) => {
+  const claimed = db.$with("claimed").as(
+    db
+      .update(checkoutSessions)
+      .set({
+        customerEmail: sql`case when ${checkoutSessions.customerId} is null then ${param("email")} else ${checkoutSessions.customerEmail} end`,
+        customerName: sql`case when ${checkoutSessions.customerId} is null then ${param("name")} else ${checkoutSessions.customerName} end`,
+        status: "pending",
+        attempt: sql`${checkoutSessions.attempt} + 1`,
+        billingAddress: param("billingAddress") as unknown as BillingAddress,
+        paymentMethodType: "card",
+        processorIntentId: null,
+        lastError: null,
+        updatedAt: param("now") as unknown as Date,
+      })
+      .where(
+        and(
+          eq(checkoutSessions.id, param("id")),
+          eq(checkoutSessions.status, "open"),
+          gt(checkoutSessions.expiresAt, param("nowIso")),
+        ),
+      )
+      .returning(),
+  );
+  const columns = Object.keys(getTableColumns(checkoutSessions)) as (keyof typeof claimed._.selectedFields)[];
+  const session = Object.fromEntries(
+    columns.map((key) => [key, claimed[key]]),
+  ) as typeof claimed._.selectedFields;
+  return joinPriceAndProduct(
+    db
+      .with(claimed)
+      .select({ session, ...priceAndProductFields })
+      .from(claimed)
+      .$dynamic(),
+    { priceId: claimed.priceId, organizationId: claimed.organizationId, livemode: claimed.livemode },
+  );
+});
 
 export type AttemptStart =
-  | { kind: "started"; session: CheckoutSessionRow }
+  | ({ kind: "started"; session: CheckoutSessionRow } & PriceAndProduct)
   | { kind: "finished"; session: CheckoutSessionRow }
   | { kind: "in_progress"; session: CheckoutSessionRow };
 
@@ -81,7 +98,11 @@ export async function beginAttempt(
     now,
     nowIso: now.toISOString(),
   });
-  if (claimed) return { kind: "started", session: claimed };
+  if (claimed) {
+    // Left-joined: Drizzle gives null for a price or product that is not there.
+    const { price, product } = claimed as PriceAndProduct;
+    return { kind: "started", session: claimed.session, price, product };
+  }
   // Not claimable: find out why under the row lock (and expire it if that is the reason).
   const outcome = await transactionWithEvents(deps.db, async (tx) => {
     const session = await lockSession(tx, sessionId);

@@ -1,4 +1,9 @@
-import { getPriceWithProduct, type PriceRow, type ProductRow } from "../catalog/index.js";
+import {
+  getPriceWithProduct,
+  type PriceAndProduct,
+  type PriceRow,
+  type ProductRow,
+} from "../catalog/index.js";
 import type { AppDeps, Merchant } from "../http/types.js";
 import { listOpenInvoicesForSubscription } from "../invoices/index.js";
 import { panic } from "../lib/errors.js";
@@ -27,11 +32,18 @@ export function sessionMerchant(session: CheckoutSessionRow): Merchant {
 }
 
 export async function chargePlan(deps: AppDeps, session: CheckoutSessionRow): Promise<ChargePlan> {
-  const merchant = sessionMerchant(session);
-  const found = session.priceId ? await getPriceWithProduct(deps.db, merchant, session.priceId) : undefined;
-  const price = found?.price ?? null;
-  const product = found?.product ?? null;
+  const found = session.priceId
+    ? await getPriceWithProduct(deps.db, sessionMerchant(session), session.priceId)
+    : undefined;
+  return chargePlanWith(deps, session, { price: found?.price ?? null, product: found?.product ?? null });
+}
 
+/** The plan for a session whose price (and product) the caller has already read with it. */
+export async function chargePlanWith(
+  deps: AppDeps,
+  session: CheckoutSessionRow,
+  { price, product }: PriceAndProduct,
+): Promise<ChargePlan> {
   if (session.type === "add_payment_method") {
     return {
       mode: "setup",
@@ -46,7 +58,11 @@ export async function chargePlan(deps: AppDeps, session: CheckoutSessionRow): Pr
 
   if (session.type === "activate_subscription") {
     if (!session.targetSubscriptionId) panic("activation session without target");
-    const open = await listOpenInvoicesForSubscription(deps.db, merchant, session.targetSubscriptionId);
+    const open = await listOpenInvoicesForSubscription(
+      deps.db,
+      sessionMerchant(session),
+      session.targetSubscriptionId,
+    );
     const amount = sumAmounts(open.map((inv) => inv.total - inv.amountPaid));
     const currency = open[0]?.currency ?? price?.currency ?? "USD";
     return {

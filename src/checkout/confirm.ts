@@ -4,9 +4,15 @@ import { param, statement } from "../db/statement.js";
 import type { AppDeps } from "../http/types.js";
 import { AppError, notFound } from "../lib/errors.js";
 import { validateCard } from "../payments/cards.js";
-import type { IntentResult } from "../payments/processor.js";
-import { awaitChallenge, type BuyerDetails, beginAttempt, settleDecline } from "./attempt.js";
-import { type ChargePlan, chargePlan } from "./charge-plan.js";
+import type { CardInput, IntentResult } from "../payments/processor.js";
+import {
+  type AttemptStart,
+  awaitChallenge,
+  type BuyerDetails,
+  beginAttempt,
+  settleDecline,
+} from "./attempt.js";
+import { type ChargePlan, chargePlan, chargePlanWith } from "./charge-plan.js";
 import { fulfilSession } from "./fulfill.js";
 import type { CheckoutSessionRow } from "./serialize.js";
 
@@ -69,29 +75,78 @@ export async function settleIntent(
 /**
  * The hosted page's pay button. Amounts come from the stored session only; the form can change who is
  * paying and with which card, never what is bought or for how much.
+ *
+ * A well-formed card lets the claim go first: it reads the session and its price in the same statement,
+ * so the common confirm costs one statement before the charge. Without one (a free order, a typo in the
+ * number) the session is read and planned first, because whether a card is needed decides the answer.
  */
 export async function confirmCheckout(
   deps: AppDeps,
   sessionId: string,
   input: { buyer: BuyerDetails; card: RawCard | undefined },
-  /** The row the caller already read (the page route does), to save a round trip; it is re-locked below. */
-  loaded?: CheckoutSessionRow,
 ): Promise<ConfirmResult> {
-  const current = loaded?.id === sessionId ? loaded : await loadSession(deps, sessionId);
+  const card = input.card ? wellFormedCard(input.card, deps.now()) : undefined;
+  if (!card) return confirmWithoutCardFirst(deps, sessionId, input);
+  const start = await beginAttempt(deps, sessionId, input.buyer);
+  if (start.kind !== "started") return claimRefused(start);
+  let plan: ChargePlan;
+  try {
+    plan = await chargePlanWith(deps, start.session, start);
+  } catch (err) {
+    // Nothing was sent to the processor: give the attempt back now rather than to the reconciler.
+    await settleDecline(
+      deps,
+      sessionId,
+      start.session.attempt,
+      undefined,
+      "Your payment could not be started.",
+    );
+    throw err;
+  }
+  return charge(deps, start.session, plan, plan.mode === "none" ? undefined : card);
+}
+
+function wellFormedCard(raw: RawCard, now: Date): CardInput | undefined {
+  try {
+    return validateCard(raw, now);
+  } catch (err) {
+    if (err instanceof AppError) return undefined;
+    throw err;
+  }
+}
+
+async function confirmWithoutCardFirst(
+  deps: AppDeps,
+  sessionId: string,
+  input: { buyer: BuyerDetails; card: RawCard | undefined },
+): Promise<ConfirmResult> {
+  const current = await loadSession(deps, sessionId);
   if (current.status === "succeeded") return { kind: "succeeded", session: current };
   const plan = await chargePlan(deps, current);
   // The card is checked before anything is claimed or sent: an invalid number never reaches the processor.
-  let card: ReturnType<typeof validateCard> | undefined;
+  let card: CardInput | undefined;
   if (plan.mode !== "none") {
     if (!input.card) throw new AppError("BAD_REQUEST", "Card details are required.");
     card = validateCard(input.card, deps.now());
   }
-
   const start = await beginAttempt(deps, sessionId, input.buyer);
-  if (start.kind === "finished") return { kind: "succeeded", session: start.session };
-  if (start.kind === "in_progress") return { kind: "in_progress", session: start.session };
-  const session = start.session;
+  if (start.kind !== "started") return claimRefused(start);
+  return charge(deps, start.session, plan, card);
+}
 
+function claimRefused(start: Exclude<AttemptStart, { kind: "started" }>): ConfirmResult {
+  return start.kind === "finished"
+    ? { kind: "succeeded", session: start.session }
+    : { kind: "in_progress", session: start.session };
+}
+
+/** The claimed attempt: charge the card (or, with nothing to collect, complete the order) and settle. */
+async function charge(
+  deps: AppDeps,
+  session: CheckoutSessionRow,
+  plan: ChargePlan,
+  card: CardInput | undefined,
+): Promise<ConfirmResult> {
   if (!card) {
     return resultFor(
       await fulfilSession(deps, session.id, plan, undefined, session.attempt),
@@ -113,7 +168,10 @@ export async function confirmCheckout(
   } catch (err) {
     // We cannot know whether the processor charged: the session stays pending and the reconciler,
     // which can look the attempt up by its idempotency key, settles it either way.
-    deps.logger.error({ err, sessionId }, "processor call failed; leaving session for the reconciler");
+    deps.logger.error(
+      { err, sessionId: session.id },
+      "processor call failed; leaving session for the reconciler",
+    );
     return { kind: "in_progress", session };
   }
   return settleIntent(deps, session, intent, plan);

@@ -113,9 +113,11 @@ export function registerCheckoutPages(app: App, deps: AppDeps): void {
     return renderSession(deps, c, session, 200);
   });
 
+  // The session is read here only when the page has to be shown again: a confirm that goes through reads
+  // it (with its price) in the statement that claims it.
   app.post("/checkout/:id/confirm", async (c) => {
-    const session = await sessionOr404(deps, c.req.param("id"));
-    if (!session) return notFoundPage(c);
+    const id = c.req.param("id");
+    if (!SESSION_ID.test(id)) return notFoundPage(c);
     const raw = await readFormFields(c);
     const text = (key: string) => raw[key];
     const form = { email: text("email") ?? "", name: text("name") ?? "", country: text("country") ?? "" };
@@ -126,6 +128,8 @@ export function registerCheckoutPages(app: App, deps: AppDeps): void {
       cardCvc: text("cardCvc"),
     });
     if (!parsed.success) {
+      const session = await sessionOr404(deps, id);
+      if (!session) return notFoundPage(c);
       return renderSession(deps, c, session, 400, {
         error: parsed.error.issues[0]?.message ?? "Check your details.",
         ...form,
@@ -143,17 +147,16 @@ export function registerCheckoutPages(app: App, deps: AppDeps): void {
           }
         : undefined;
     try {
-      const result = await confirmCheckout(
-        deps,
-        session.id,
-        { buyer: { email: input.email, name: input.name, country: input.country }, card },
-        session,
-      );
+      const result = await confirmCheckout(deps, id, {
+        buyer: { email: input.email, name: input.name, country: input.country },
+        card,
+      });
       return afterConfirm(deps, c, result, form);
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500) throw err;
-      const fresh = (await sessionOr404(deps, session.id)) ?? session;
-      if (fresh.status !== "open") return c.redirect(`/checkout/${session.id}`, 303);
+      const fresh = await sessionOr404(deps, id);
+      if (!fresh) return notFoundPage(c);
+      if (fresh.status !== "open") return c.redirect(`/checkout/${id}`, 303);
       return renderSession(deps, c, fresh, 400, { error: err.message, ...form });
     }
   });

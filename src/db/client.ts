@@ -55,6 +55,8 @@ export async function openDatabase(options: {
   databaseUrl?: string | undefined;
   dataDir: string;
   poolSize?: number;
+  /** Called with the text of every statement sent to Postgres (tests that count a request's statements). */
+  onStatement?: (sql: string) => void;
 }): Promise<DbHandle> {
   if (options.databaseUrl) {
     const { default: postgres } = await import("postgres");
@@ -64,6 +66,7 @@ export async function openDatabase(options: {
       path: connection.path,
       max: options.poolSize ?? 10,
       onnotice: () => {},
+      ...(options.onStatement ? { debug: (_: number, sql: string) => options.onStatement?.(sql) } : {}),
       // bigint columns come back as JS numbers; every amount is guarded to the safe-integer range on input.
       types: {
         bigint: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) },
