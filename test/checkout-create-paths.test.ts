@@ -48,6 +48,13 @@ describe("creating a product session by price id and by slug", () => {
     expect(row).toMatchObject({ unitAmount: 1999, currency: "USD", quantity: 2, outputMetadata: { a: 1 } });
     expect(row?.expiresAt).toBeInstanceOf(Date);
     expect(row?.position).toEqual(expect.any(Number));
+    // Only what the statement decided comes back from Postgres; the rest is the caller's values. Together
+    // they are exactly the stored row.
+    const [storedRow] = await ctx.deps.db
+      .select()
+      .from(checkoutSessions)
+      .where(eq(checkoutSessions.id, row?.id ?? ""));
+    expect(row).toEqual(storedRow);
     // Inside a transaction too (the statement is run on whatever executor it is handed).
     const inTx = await ctx.deps.db.transaction((tx) => insertPricedSession(tx, values(f.monthlyPriceId)));
     expect(inTx?.unitAmount).toBe(900);

@@ -47,6 +47,9 @@ describe("createInvoice", () => {
       currency: "USD",
       paidAt: null,
     });
+    // The invoice handed back (numbered by its own insert) is exactly what was stored.
+    const [stored] = await ctx.deps.db.select().from(invoices).where(eq(invoices.id, invoice.id));
+    expect(invoice).toEqual(stored);
     expect(await eventsFor(ctx, invoice.id)).toEqual([]);
   });
 
