@@ -8,7 +8,7 @@ import { AppError, notFound } from "../lib/errors.js";
 import { recordPayment } from "../payments/index.js";
 import type { IntentResult } from "../payments/processor.js";
 import { emitEvent, transactionWithEvents } from "../webhooks/index.js";
-import { sessionMerchant } from "./charge-plan.js";
+import { intentPayment, sessionMerchant } from "./charge-plan.js";
 import { markSessionExpired } from "./expire.js";
 import { type CheckoutSessionRow, serializeCheckoutSession } from "./serialize.js";
 
@@ -175,14 +175,9 @@ export async function settleDecline(
     const merchant = sessionMerchant(session);
     if (intent && intent.kind === "payment" && intent.amount > 0) {
       await recordPayment(tx, merchant, {
+        ...intentPayment(deps, session, intent),
         customerId: session.customerId,
-        pricingModelId: session.pricingModelId,
-        amount: intent.amount,
-        currency: intent.currency,
         status: "failed",
-        processor: deps.processor.name,
-        processorIntentId: intent.intentId,
-        checkoutSessionId: session.id,
         subscriptionId: session.targetSubscriptionId ?? undefined,
         failureCode: intent.failure?.code,
         failureMessage: intent.failure?.message ?? message,

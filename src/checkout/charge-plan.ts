@@ -8,6 +8,7 @@ import type { AppDeps, Merchant } from "../http/types.js";
 import { listOpenInvoicesForSubscription } from "../invoices/index.js";
 import { panic } from "../lib/errors.js";
 import { multiplyAmount, sumAmounts } from "../lib/money.js";
+import type { IntentResult } from "../payments/processor.js";
 import type { CheckoutSessionRow } from "./serialize.js";
 
 /**
@@ -29,6 +30,18 @@ export type ChargePlan = {
 
 export function sessionMerchant(session: CheckoutSessionRow): Merchant {
   return { organizationId: session.organizationId, livemode: session.livemode, apiKeyId: "checkout" };
+}
+
+/** What every payment recorded for a session's processor intent says, whatever the outcome. */
+export function intentPayment(deps: AppDeps, session: CheckoutSessionRow, intent: IntentResult) {
+  return {
+    pricingModelId: session.pricingModelId,
+    amount: intent.amount,
+    currency: intent.currency,
+    processor: deps.processor.name,
+    processorIntentId: intent.intentId,
+    checkoutSessionId: session.id,
+  };
 }
 
 export async function chargePlan(deps: AppDeps, session: CheckoutSessionRow): Promise<ChargePlan> {

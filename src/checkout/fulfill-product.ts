@@ -9,7 +9,7 @@ import { type PaymentRow, recordPayment } from "../payments/index.js";
 import type { IntentResult } from "../payments/processor.js";
 import { createPurchase } from "../purchases/index.js";
 import { createSubscription } from "../subscriptions/index.js";
-import type { ChargePlan } from "./charge-plan.js";
+import { type ChargePlan, intentPayment } from "./charge-plan.js";
 import type { CheckoutSessionRow } from "./serialize.js";
 
 export type FulfilmentIds = {
@@ -137,17 +137,12 @@ export async function fulfilProduct(
     );
     if (intent && plan.mode === "payment") {
       payment = recordPayment(tx, merchant, {
+        ...intentPayment(deps, session, intent),
         customerId,
-        pricingModelId: session.pricingModelId,
-        amount: intent.amount,
-        currency: intent.currency,
         status: "succeeded",
-        processor: deps.processor.name,
-        processorIntentId: intent.intentId,
         invoiceId: ids.invoiceId,
         purchaseId: ids.purchaseId,
         subscriptionId: ids.subscriptionId,
-        checkoutSessionId: session.id,
         paymentMethodId,
       });
       writes.push(payment);

@@ -5,7 +5,7 @@ import { panic } from "../lib/errors.js";
 import { recordPayment } from "../payments/index.js";
 import type { IntentResult } from "../payments/processor.js";
 import { activateSubscription, setSubscriptionDefaultPaymentMethod } from "../subscriptions/index.js";
-import type { ChargePlan } from "./charge-plan.js";
+import { type ChargePlan, intentPayment } from "./charge-plan.js";
 import type { FulfilmentIds } from "./fulfill-product.js";
 import type { CheckoutSessionRow } from "./serialize.js";
 
@@ -42,16 +42,11 @@ export async function fulfilActivation(
   const ids: FulfilmentIds = { customerId, paymentMethodId, subscriptionId };
   if (intent && plan.mode === "payment") {
     const payment = await recordPayment(tx, merchant, {
+      ...intentPayment(deps, session, intent),
       customerId,
-      pricingModelId: session.pricingModelId,
-      amount: intent.amount,
-      currency: intent.currency,
       status: "succeeded",
-      processor: deps.processor.name,
-      processorIntentId: intent.intentId,
       invoiceId: plan.invoiceIds.length === 1 ? plan.invoiceIds[0] : undefined,
       subscriptionId,
-      checkoutSessionId: session.id,
       paymentMethodId,
     });
     ids.paymentId = payment.id;
