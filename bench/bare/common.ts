@@ -1,17 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import postgres from "postgres";
-import { postgresConnection } from "../../src/db/client.js";
+import { poolOptions } from "../../src/db/client.js";
 
-/** The bare harnesses' driver setup: the same library and pool size as Glade, prepared statements on. */
+/** The bare harnesses' driver setup: Glade's pool settings (library, size, pipelining), prepared statements on. */
 export function barePool(): postgres.Sql {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is required");
-  const connection = postgresConnection(url);
-  return postgres(connection.url, {
-    path: connection.path,
-    max: 10,
-    onnotice: () => {},
-  });
+  const pool = poolOptions(url, 10);
+  return postgres(pool.url, pool.options);
 }
 
 export function readBody(req: IncomingMessage): Promise<string> {

@@ -49,6 +49,26 @@ export function postgresConnection(databaseUrl: string): { url: string; path?: s
   return { url: url.toString(), path: `${host.replace(/\/$/, "")}/.s.PGSQL.${url.port || 5432}` };
 }
 
+/**
+ * Statements one pooled connection may have in flight before the pool stops handing it more.
+ * postgres.js's default of 100 decays under sustained saturation (3.4.9): each statement given to an
+ * already busy connection moves it to the back of the pool's `busy` queue and leaves a hole at the front,
+ * holes go only when the queue empties, and a connection turning idle is found by a scan from the front.
+ * Fifty callers on ten connections fell from 22k to 5.5k `select 1`/s within a minute (45 → 178 µs of CPU
+ * each); at 4 a connection is soon full, the queue empties, and the same load holds ~94k/s at ~12 µs.
+ * test/db-pool-saturation.test.ts keeps it so.
+ */
+export const MAX_PIPELINE = 4;
+
+/** The pool settings Glade and the bench's bare harnesses share: same driver, same behaviour under load. */
+export function poolOptions(url: string, max: number) {
+  const connection = postgresConnection(url);
+  return {
+    url: connection.url,
+    options: { path: connection.path, max, max_pipeline: MAX_PIPELINE, onnotice: () => {} },
+  };
+}
+
 export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "migrations");
 
 export async function openDatabase(options: {
@@ -61,19 +81,17 @@ export async function openDatabase(options: {
   if (options.databaseUrl) {
     const { default: postgres } = await import("postgres");
     const { drizzle } = await import("drizzle-orm/postgres-js");
-    const connection = postgresConnection(options.databaseUrl);
-    const client = postgres(connection.url, {
-      path: connection.path,
-      max: options.poolSize ?? 10,
-      onnotice: () => {},
+    const pool = poolOptions(options.databaseUrl, options.poolSize ?? 10);
+    const client = postgres(pool.url, {
+      ...pool.options,
       ...(options.onStatement ? { debug: (_: number, sql: string) => options.onStatement?.(sql) } : {}),
       // bigint columns come back as JS numbers; every amount is guarded to the safe-integer range on input.
       types: {
         bigint: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) },
       },
     });
-    const pool = preparedEverywhere(client as unknown as PostgresClient);
-    pool.begin = pipelinedBegin(pool, preparedEverywhere);
+    const prepared = preparedEverywhere(client as unknown as PostgresClient);
+    prepared.begin = pipelinedBegin(prepared, preparedEverywhere);
     const db = drizzle(client, { schema, casing: "snake_case" }) as unknown as Database;
     return {
       db,
