@@ -49,23 +49,12 @@ export function postgresConnection(databaseUrl: string): { url: string; path?: s
   return { url: url.toString(), path: `${host.replace(/\/$/, "")}/.s.PGSQL.${url.port || 5432}` };
 }
 
-/**
- * Statements one pooled connection may have in flight before the pool stops handing it more.
- * postgres.js's default of 100 decays under sustained saturation (3.4.9): each statement given to an
- * already busy connection moves it to the back of the pool's `busy` queue and leaves a hole at the front,
- * holes go only when the queue empties, and a connection turning idle is found by a scan from the front.
- * Fifty callers on ten connections fell from 22k to 5.5k `select 1`/s within a minute (45 → 178 µs of CPU
- * each); at 4 a connection is soon full, the queue empties, and the same load holds ~94k/s at ~12 µs.
- * test/db-pool-saturation.test.ts keeps it so.
- */
-export const MAX_PIPELINE = 4;
-
 /** The pool settings Glade and the bench's bare harnesses share: same driver, same behaviour under load. */
 export function poolOptions(url: string, max: number) {
   const connection = postgresConnection(url);
   return {
     url: connection.url,
-    options: { path: connection.path, max, max_pipeline: MAX_PIPELINE, onnotice: () => {} },
+    options: { path: connection.path, max, onnotice: () => {} },
   };
 }
 
