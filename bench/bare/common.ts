@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import postgres from "postgres";
 import { poolOptions } from "../../src/db/client.js";
 
-/** The bare harnesses' driver setup: Glade's pool settings (library, size, pipelining), prepared statements on. */
+/** The bare harnesses' driver setup: Glade's pool settings (the same patched driver, the same size), prepared statements on. */
 export function barePool(): postgres.Sql {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is required");
