@@ -13,7 +13,7 @@ const WINDOW = 20_000;
 /**
  * Five times more callers than connections for `STATEMENTS` statements; this process's CPU time for each
  * consecutive `WINDOW` of them (CPU, not wall time: other test files share the machine). With postgres.js
- * 3.4.9 unpatched each window cost more than the one before: 435, 426, 502, 597, … 1,349 ms here,
+ * 3.4.9 unpatched each window cost more than the one before: 471, 418, 534, 624, … 1,373 ms here,
  * because its pool's bookkeeping grew with every statement sent (vendor/postgres/README.md).
  */
 async function saturate(): Promise<number[]> {
