@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { seedDemoCatalog } from "../../src/catalog/index.js";
 import { createCheckoutSession } from "../../src/checkout/index.js";
-import { type DbHandle, migrate, openDatabase, postgresConnection } from "../../src/db/client.js";
+import { type DbHandle, migrate, openDatabase, poolOptions } from "../../src/db/client.js";
 import type { AppDeps, Merchant } from "../../src/http/types.js";
 import { loadConfig } from "../../src/lib/config.js";
 import { newId } from "../../src/lib/ids.js";
@@ -28,12 +28,8 @@ export type BenchDatabase = {
 /** A database of its own on the local Postgres (like test/global-setup.ts), migrated and seeded. */
 /** A postgres.js client for the bench's own work; `?host=/socket/dir` URLs connect over the Unix socket. */
 export function connect(databaseUrl: string, max: number): Sql {
-  const connection = postgresConnection(databaseUrl);
-  return postgres(connection.url, {
-    path: connection.path,
-    max,
-    onnotice: () => {},
-  });
+  const pool = poolOptions(databaseUrl, max);
+  return postgres(pool.url, pool.options);
 }
 
 export async function createBenchDatabase(adminUrl: string): Promise<BenchDatabase> {

@@ -111,12 +111,8 @@ export async function migrate(handle: DbHandle): Promise<void> {
     const { drizzle } = await import("drizzle-orm/postgres-js");
     const { migrate: run } = await import("drizzle-orm/postgres-js/migrator");
     // One dedicated connection so the session-level advisory lock covers the migrator's own transaction.
-    const connection = postgresConnection(handle.databaseUrl);
-    const client = postgres(connection.url, {
-      path: connection.path,
-      max: 1,
-      onnotice: () => {},
-    });
+    const pool = poolOptions(handle.databaseUrl, 1);
+    const client = postgres(pool.url, pool.options);
     try {
       await client`select pg_advisory_lock(726147)`;
       await run(drizzle(client), config);
