@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { and, eq, inArray, like, sql } from "drizzle-orm";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { answerChallenge, confirmCheckout } from "../src/checkout/confirm.js";
 import { reconcilePendingSessions } from "../src/checkout/index.js";
 import { openDatabase } from "../src/db/client.js";
@@ -21,15 +21,21 @@ import type { AppDeps } from "../src/http/types.js";
 import type { PaymentProcessor } from "../src/payments/processor.js";
 import { createSandboxProcessor } from "../src/payments/sandbox.js";
 import { CARDS, catalogFixture, createCustomer, createSession, URLS } from "./checkout-fixtures.js";
-import { type TestContext, testContext } from "./harness.js";
+import { ownDatabase, type TestContext, testContext } from "./harness.js";
 
 /**
  * Item 1 of issue #7: the races a real deployment sees, driven through real HTTP against a served app
  * with a connection pool large enough for Postgres to actually run the requests side by side.
  */
-const pool = await openDatabase({ databaseUrl: inject("databaseUrl"), dataDir: "", poolSize: 24 });
+// A database of its own: its reconciler runs with no staleness over every tenant, and on the shared database it
+// would settle other files' attempts in flight.
+const databaseUrl = await ownDatabase();
+const pool = await openDatabase({ databaseUrl, dataDir: "", poolSize: 24 });
 afterAll(() => pool.close());
-const ctx: TestContext = await testContext({ db: pool.db, processor: createSandboxProcessor(pool.db) });
+const ctx: TestContext = await testContext(
+  { db: pool.db, processor: createSandboxProcessor(pool.db) },
+  { databaseUrl },
+);
 const db = pool.db;
 
 async function freePort(): Promise<number> {

@@ -18,7 +18,7 @@ import {
   startReceiver,
   startServerChild,
 } from "./fixtures/crash-harness.js";
-import { testContext } from "./harness.js";
+import { ownDatabase, testContext } from "./harness.js";
 
 /**
  * Item 2 of issue #7: the real server (`glade start`, worker on) in a child process, SIGKILLed at random
@@ -26,7 +26,9 @@ import { testContext } from "./harness.js";
  * and the books must balance: no charge without its records, no records without their charge, no
  * double charge, nothing stuck, every committed event delivered. The longer run is bench/crash-soak.ts.
  */
-const ctx = await testContext();
+// Its reconciler runs with no staleness over every tenant: on the shared database it would settle other files'
+// attempts in flight.
+const ctx = await testContext({}, { databaseUrl: await ownDatabase() });
 const ITERATIONS = 50;
 const SEED = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
 
