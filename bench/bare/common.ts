@@ -36,3 +36,25 @@ export function serve(handler: (req: IncomingMessage, res: ServerResponse) => Pr
     process.exit(0);
   });
 }
+
+const CONFIRM_PATH = /^\/checkout\/([^/]+)\/confirm$/;
+
+/**
+ * The hosted page's confirm as the bare harnesses answer it: `POST /checkout/{id}/confirm` with the form
+ * Glade gets, 303 to the shop when `complete` settled the row, 409 when it was not open.
+ */
+export function serveConfirm(complete: (id: string, form: URLSearchParams) => Promise<boolean>): void {
+  serve(async (req, res) => {
+    const match = req.method === "POST" ? CONFIRM_PATH.exec(req.url ?? "") : null;
+    if (!match) {
+      res.writeHead(404).end();
+      return;
+    }
+    const id = match[1] as string;
+    if (!(await complete(id, new URLSearchParams(await readBody(req))))) {
+      res.writeHead(409, { "content-type": "text/plain" }).end("not open");
+      return;
+    }
+    res.writeHead(303, { location: `https://shop.example.com/thanks?session=${id}` }).end();
+  });
+}

@@ -4,21 +4,13 @@
  * answered with the same 303 Glade sends.
  */
 import { randomUUID } from "node:crypto";
-import { barePool, readBody, serve } from "./common.js";
+import { barePool, serveConfirm } from "./common.js";
 
 const sql = barePool();
-const PATH = /^\/checkout\/([^/]+)\/confirm$/;
 
-serve(async (req, res) => {
-  const match = req.method === "POST" ? PATH.exec(req.url ?? "") : null;
-  if (!match) {
-    res.writeHead(404).end();
-    return;
-  }
-  const id = match[1] as string;
-  const form = new URLSearchParams(await readBody(req));
+serveConfirm((id, form) => {
   const email = form.get("email") ?? "";
-  const done = await sql.begin(async (tx) => {
+  return sql.begin(async (tx) => {
     const [checkout] = await tx`
       select id, org_id, status, amount_total, currency from bare_checkouts where id = ${id} for update`;
     if (checkout?.status !== "open") return false;
@@ -33,9 +25,4 @@ serve(async (req, res) => {
       values (${checkout.org_id}, 'checkout.completed', ${tx.json({ id, email, amount: checkout.amount_total })})`;
     return true;
   });
-  if (!done) {
-    res.writeHead(409, { "content-type": "text/plain" }).end("not open");
-    return;
-  }
-  res.writeHead(303, { location: `https://shop.example.com/thanks?session=${id}` }).end();
 });

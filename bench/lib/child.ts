@@ -203,7 +203,7 @@ export async function startGlade(
 
 /** One of the bench/bare/*.ts servers: node:http + postgres.js, nothing else. */
 export async function startBare(
-  server: "create" | "create-hono" | "complete" | "page",
+  server: "create" | "create-hono" | "complete" | "complete-one-statement" | "page",
   env: Record<string, string>,
 ): Promise<RunningProcess> {
   const port = await freePort();

@@ -169,7 +169,7 @@ export function markdownTable(results: BenchResults, options: BenchOptions): str
     const r = c.reference.summary;
     lines.push(
       "",
-      `${name}, framework reference (${c.reference.label}): ${num(r.rps)} req/s, p50 ${r.p50} ms, ` +
+      `${name}, reference (${c.reference.label}): ${num(r.rps)} req/s, p50 ${r.p50} ms, ` +
         `p99 ${r.p99} ms, ${r.cpuMsPerRequest.toFixed(3)} ms server CPU per request = ` +
         `${pct(r.rps / c.bare.rps)} of bare; Glade = ${pct(c.glade.rps / r.rps)} of this reference.`,
     );

@@ -1,17 +1,24 @@
+import { confirmCheckout } from "../../src/checkout/confirm.js";
 import { startBare, startGlade } from "../lib/child.js";
 import { type Comparison, compare, RunRejected, type Side } from "../lib/compare.js";
-import { type BenchDatabase, createBareOpenRows, createOpenSessions } from "../lib/database.js";
+import {
+  type BenchDatabase,
+  createBareOpenRows,
+  createOneSession,
+  createOpenSessions,
+} from "../lib/database.js";
 import type { LoadSpec, RunMeasurement } from "../lib/load.js";
 import type { BenchOptions } from "../lib/options.js";
 
+const BUYER = { email: "buyer@example.com", name: "Bench Buyer", country: "US" };
+const CARD = { number: "4242424242424242", expMonth: 12, expYear: 34, cvc: "123" };
+
 /** What the hosted page's form posts for a successful test-card payment. */
 export const CONFIRM_FORM = new URLSearchParams({
-  email: "buyer@example.com",
-  name: "Bench Buyer",
-  country: "US",
-  cardNumber: "4242424242424242",
-  cardExpiry: "12/34",
-  cardCvc: "123",
+  ...BUYER,
+  cardNumber: CARD.number,
+  cardExpiry: `${CARD.expMonth}/${CARD.expYear}`,
+  cardCvc: CARD.cvc,
 }).toString();
 
 /** Sessions per run before the first run has told us the real rate: above what either side reaches here. */
@@ -54,12 +61,22 @@ function rotatingSide(
   };
 }
 
-/** POST /checkout/{id}/confirm against a bare 4-statement transaction. */
+/** The reference harness copies its event payloads from a real paid checkout's events. */
+async function completeOneCheckout(db: BenchDatabase): Promise<void> {
+  const result = await confirmCheckout(db.deps, await createOneSession(db), { buyer: BUYER, card: CARD });
+  if (result.kind !== "succeeded") throw new Error(`template checkout ended ${result.kind}`);
+}
+
+/**
+ * POST /checkout/{id}/confirm against a bare 4-statement transaction, with Glade's own rows written as one
+ * statement by a bare server as the reference: what the records cost apart from how Glade writes them.
+ */
 export async function benchComplete(
   db: BenchDatabase,
   options: BenchOptions,
   log: (line: string) => void,
 ): Promise<Comparison> {
+  await completeOneCheckout(db);
   return compare(
     db,
     {
@@ -74,6 +91,12 @@ export async function benchComplete(
         options,
         (n) => createBareOpenRows(db, n),
         () => startBare("complete", { DATABASE_URL: db.url }),
+      ),
+      reference: rotatingSide(
+        "Glade's rows as one statement from node:http",
+        options,
+        (n) => createOpenSessions(db, n),
+        () => startBare("complete-one-statement", { DATABASE_URL: db.url }),
       ),
     },
     options,
