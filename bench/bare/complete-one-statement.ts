@@ -4,9 +4,9 @@
  * details; the sandbox's card and intent, a customer, a payment method, a purchase, an invoice with its
  * line, a payment and six events (payloads copied from real Glade events, so of the real sizes) are
  * inserted; one commit. It skips what Glade does for crash safety and the domain split (the attempt
- * committed before the processor is called, the processor's write committed on its own, the row lock,
- * a statement per domain),
- * so it is what the records themselves cost, not a design Glade could copy as it stands.
+ * committed before the processor is called, the processor's write committed on its own, the row lock, a
+ * statement per domain), so it is what the records themselves cost, not a design Glade could copy as it
+ * stands.
  */
 import { randomUUID } from "node:crypto";
 import { barePool, serveConfirm } from "./common.js";

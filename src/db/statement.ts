@@ -1,4 +1,4 @@
-import { getTableColumns, is, Placeholder, type SQL, sql, type Table } from "drizzle-orm";
+import { getTableColumns, is, Placeholder, type SQL, type SQLWrapper, sql, type Table } from "drizzle-orm";
 import { toSnakeCase } from "drizzle-orm/casing";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import type { Merchant } from "../http/types.js";
@@ -61,7 +61,19 @@ export const param = (name: string) => sql.placeholder(name);
  * The columns are NOT NULL, so `is not distinct from` means `=` here.
  */
 export function ownedByParams(table: { organizationId: PgColumn; livemode: PgColumn }): SQL {
-  return sql`(${table.organizationId}, ${table.livemode}) is not distinct from (${sql.placeholder("organizationId")}, ${sql.placeholder("livemode")})`;
+  return sameTenantAs(table, sql.placeholder("organizationId"), sql.placeholder("livemode"));
+}
+
+/**
+ * The same unusable-for-lookup tenant check against any tenant: placeholders (`ownedByParams`) or another
+ * row's columns in the same statement (a join).
+ */
+export function sameTenantAs(
+  table: { organizationId: PgColumn; livemode: PgColumn },
+  organizationId: SQLWrapper,
+  livemode: SQLWrapper,
+): SQL {
+  return sql`(${table.organizationId}, ${table.livemode}) is not distinct from (${organizationId}, ${livemode})`;
 }
 
 export function tenant(merchant: Pick<Merchant, "organizationId" | "livemode">) {
