@@ -14,6 +14,7 @@ import {
 } from "./attempt.js";
 import { type ChargePlan, chargePlan, chargePlanWith } from "./charge-plan.js";
 import { fulfilSession } from "./fulfill.js";
+import { fulfilInOneStatement } from "./fulfill-in-one-statement.js";
 import type { CheckoutSessionRow } from "./serialize.js";
 
 export type ConfirmResult =
@@ -60,10 +61,10 @@ export async function settleIntent(
 ): Promise<ConfirmResult> {
   if (intent.status === "succeeded") {
     const plan = knownPlan ?? (await chargePlan(deps, session));
-    return resultFor(
-      await fulfilSession(deps, session.id, plan, intent, session.attempt),
-      "Your payment could not be completed.",
-    );
+    const settled =
+      (await fulfilInOneStatement(deps, session, plan, intent)) ??
+      (await fulfilSession(deps, session.id, plan, intent, session.attempt));
+    return resultFor(settled, "Your payment could not be completed.");
   }
   if (intent.status === "requires_action") {
     return resultFor(await awaitChallenge(deps, session, intent), "Your payment could not be completed.");

@@ -23,6 +23,9 @@ export type FulfilmentIds = {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** The merchant-side id of a customer who bought as a guest on the hosted page. */
+export const guestExternalId = () => `guest_${randomToken(20)}`;
+
 /**
  * The session's customer: the known one (read), or for an anonymous session a new one from what was typed on
  * the page, under the id the caller chose so the other records of the checkout can name it alongside.
@@ -44,13 +47,23 @@ export function sessionCustomer(
     merchant,
     {
       id: newCustomerId,
-      externalId: `guest_${randomToken(20)}`,
+      externalId: guestExternalId(),
       email: session.customerEmail,
       name: session.customerName ?? session.customerEmail,
       pricingModelId: session.pricingModelId,
     },
     { pricingModelVerified: true },
   );
+}
+
+/** What a product session sold, as the customer was shown it, and the name its records carry. */
+export function whatWasBought(session: CheckoutSessionRow, plan: ChargePlan) {
+  const { price, product } = plan;
+  if (!price || session.unitAmount === null) panic(`product session ${session.id} has no price`);
+  // The session's snapshot is what the customer was shown; a later edit of the price does not change it.
+  const shownPrice: PriceRow = { ...price, unitPrice: session.unitAmount };
+  const name = session.outputName ?? product?.name ?? price.name ?? "Purchase";
+  return { price, shownPrice, unitAmount: session.unitAmount, name };
 }
 
 /**
@@ -68,12 +81,8 @@ export async function fulfilProduct(
   intent: IntentResult | undefined,
   paymentMethodId: string | undefined,
 ): Promise<FulfilmentIds> {
-  const { price, product } = plan;
-  if (!price || session.unitAmount === null) panic(`product session ${session.id} has no price`);
-  // The session's snapshot is what the customer was shown; a later edit of the price does not change it.
-  const shownPrice: PriceRow = { ...price, unitPrice: session.unitAmount };
+  const { price, shownPrice, unitAmount, name } = whatWasBought(session, plan);
   const now = deps.now();
-  const name = session.outputName ?? product?.name ?? price.name ?? "Purchase";
   const ids: FulfilmentIds = { customerId, paymentMethodId, purchaseId: newId("purchase") };
   const writes: Promise<unknown>[] = [];
 
@@ -125,9 +134,7 @@ export async function fulfilProduct(
         pricingModelId: session.pricingModelId,
         type: ids.subscriptionId ? "subscription" : "purchase",
         currency: plan.currency,
-        lines: [
-          { priceId: price.id, description: name, quantity: session.quantity, unitPrice: session.unitAmount },
-        ],
+        lines: [{ priceId: price.id, description: name, quantity: session.quantity, unitPrice: unitAmount }],
         status: "paid",
         purchaseId: ids.purchaseId,
         subscriptionId: ids.subscriptionId,

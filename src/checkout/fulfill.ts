@@ -25,12 +25,20 @@ const SUCCEEDED_COLUMNS = [
   "paymentId",
   "paymentMethodId",
 ] as const;
-type SucceededChanges = Pick<CheckoutSessionRow, (typeof SUCCEEDED_COLUMNS)[number]>;
+export type SucceededChanges = Pick<CheckoutSessionRow, (typeof SUCCEEDED_COLUMNS)[number]>;
 /**
  * What every successful session is set to besides its records and the time: one value for the update and
  * for the row derived from it, so the two cannot drift apart.
  */
 const SUCCEEDED_STATE = { status: "succeeded", lastError: null } as const;
+
+export function succeededSession(
+  session: CheckoutSessionRow,
+  changes: SucceededChanges,
+  now: Date,
+): CheckoutSessionRow {
+  return { ...session, ...changes, ...SUCCEEDED_STATE, completedAt: now, updatedAt: now };
+}
 
 const markSucceeded = statement("mark_checkout_session_succeeded", (db) =>
   db
@@ -117,13 +125,7 @@ export async function fulfilSession(
       paymentId: written.paymentId ?? null,
       paymentMethodId: written.paymentMethodId ?? null,
     };
-    const succeeded: CheckoutSessionRow = {
-      ...session,
-      ...changes,
-      ...SUCCEEDED_STATE,
-      completedAt: now,
-      updatedAt: now,
-    };
+    const succeeded = succeededSession(session, changes, now);
     await settleAtCommit(tx, [
       markSucceeded(tx, { id: session.id, now, ...changes }).then((rows) => {
         if (rows.length !== 1) throw new Error("locked session vanished");

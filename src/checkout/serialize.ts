@@ -1,3 +1,4 @@
+import type { PlannedRow } from "../db/planned-rows.js";
 import type { checkoutSessions } from "../db/schema/index.js";
 import { toEpochMs, toEpochMsOrNull } from "../http/openapi.js";
 import type { Config } from "../lib/config.js";
@@ -12,12 +13,12 @@ export function checkoutUrl(
   return `${config.publicUrl}/checkout/${session.id}`;
 }
 
-export function sessionAmountTotal(session: CheckoutSessionRow): number | null {
+export function sessionAmountTotal(session: PlannedRow<CheckoutSessionRow>): number | null {
   if (session.unitAmount === null) return null;
   return multiplyAmount(session.unitAmount, session.quantity);
 }
 
-export function serializeCheckoutSession(session: CheckoutSessionRow) {
+export function serializeCheckoutSession(session: PlannedRow<CheckoutSessionRow>) {
   return {
     id: session.id,
     type: session.type,

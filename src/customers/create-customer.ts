@@ -1,12 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { ensureDefaultPricingModel, getPricingModel } from "../catalog/index.js";
 import type { Executor } from "../db/client.js";
+import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
 import { type BillingAddress, customers } from "../db/schema/index.js";
 import { insertStatement } from "../db/statement.js";
 import type { Merchant } from "../http/types.js";
 import { conflict, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
-import { emitEvent } from "../webhooks/index.js";
+import { type EmitEventInput, emitEvent, type Planned } from "../webhooks/index.js";
+import { takeInvoiceNumber } from "./invoice-numbers.js";
 import { type CustomerRow, serializeCustomer } from "./serialize.js";
 
 export type CreateCustomerInput = {
@@ -38,6 +40,58 @@ const insertCustomer = insertStatement("insert_customer", (db, values: NewCustom
     .returning(),
 );
 
+/** A new customer's row, its pricing model already checked to be the merchant's. */
+function planCustomerRow(
+  merchant: Merchant,
+  input: CreateCustomerInput & { pricingModelId: string },
+  now: Date,
+): PlannedRow<CustomerRow> {
+  return {
+    id: input.id ?? newId("customer"),
+    organizationId: merchant.organizationId,
+    livemode: merchant.livemode,
+    pricingModelId: input.pricingModelId,
+    externalId: input.externalId,
+    email: input.email,
+    name: input.name,
+    archived: input.archived ?? false,
+    domain: input.domain ?? null,
+    iconUrl: input.iconURL ?? null,
+    logoUrl: input.logoURL ?? null,
+    userId: input.userId ?? null,
+    invoiceNumberBase: newInvoiceNumberBase(),
+    invoiceCount: 0,
+    billingAddress: input.billingAddress ?? null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/**
+ * A guest customer created together with its first invoice, in one statement that cannot also run the
+ * customer's numbering update (a statement does not see its own inserts): the row is written with that
+ * number already taken, and the number is handed to the invoice.
+ */
+export function planCustomerWithFirstInvoice(
+  merchant: Merchant,
+  input: CreateCustomerInput & { pricingModelId: string },
+  now: Date,
+): Planned<CustomerRow> & { invoiceNumber: string } {
+  const { row, invoiceNumber } = takeInvoiceNumber(planCustomerRow(merchant, input, now));
+  return { row, invoiceNumber, writes: [rowWrite(customers, row)], events: [customerCreatedEvent(row)] };
+}
+
+function customerCreatedEvent(row: PlannedRow<CustomerRow>): EmitEventInput {
+  return {
+    organizationId: row.organizationId,
+    livemode: row.livemode,
+    type: "customer.created",
+    objectType: "customer",
+    objectId: row.id,
+    object: serializeCustomer(row),
+  };
+}
+
 /** Emits `customer.created` in the caller's transaction; an externalId already used in this org+mode is a CONFLICT. */
 export async function createCustomer(
   tx: Executor,
@@ -56,34 +110,9 @@ export async function createCustomer(
   } else {
     pricingModelId = (await ensureDefaultPricingModel(tx, merchant)).id;
   }
-  const now = new Date();
   // Conflict-do-nothing instead of a caught error: a failed insert would abort the caller's transaction.
-  const [row] = await insertCustomer(tx, {
-    id: input.id ?? newId("customer"),
-    organizationId: merchant.organizationId,
-    livemode: merchant.livemode,
-    pricingModelId,
-    externalId: input.externalId,
-    email: input.email,
-    name: input.name,
-    archived: input.archived ?? false,
-    domain: input.domain ?? null,
-    iconUrl: input.iconURL ?? null,
-    logoUrl: input.logoURL ?? null,
-    userId: input.userId ?? null,
-    invoiceNumberBase: newInvoiceNumberBase(),
-    billingAddress: input.billingAddress ?? null,
-    createdAt: now,
-    updatedAt: now,
-  });
+  const [row] = await insertCustomer(tx, planCustomerRow(merchant, { ...input, pricingModelId }, new Date()));
   if (!row) throw conflict(`A customer with externalId ${input.externalId} already exists`);
-  await emitEvent(tx, {
-    organizationId: merchant.organizationId,
-    livemode: merchant.livemode,
-    type: "customer.created",
-    objectType: "customer",
-    objectId: row.id,
-    object: serializeCustomer(row),
-  });
+  await emitEvent(tx, customerCreatedEvent(row));
   return row;
 }

@@ -1,5 +1,5 @@
 export { getCustomerBilling } from "./billing.js";
-export { type CreateCustomerInput, createCustomer } from "./create-customer.js";
+export { type CreateCustomerInput, createCustomer, planCustomerWithFirstInvoice } from "./create-customer.js";
 export { nextInvoiceNumberSql } from "./invoice-numbers.js";
 export { getCustomerByExternalId, getCustomerById } from "./queries.js";
 export { registerCustomerRoutes } from "./routes.js";

@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
+import type { PlannedRow } from "../db/planned-rows.js";
 import { customers } from "../db/schema/index.js";
 import { ownedByParams, param } from "../db/statement.js";
+import type { CustomerRow } from "./serialize.js";
 
 /**
  * The next number in a customer's own invoice sequence (`<invoiceNumberBase>-0001`, …), as the body of a
@@ -16,4 +18,20 @@ export function nextInvoiceNumberSql() {
     where ${ownedByParams(customers)} and ${customers.id} = ${param("customerId")}
     returning ${customers.invoiceNumberBase} || '-' || lpad(${count}::text, greatest(4, length(${count}::text)), '0')
       as invoice_number`;
+}
+
+/**
+ * The same numbering for a customer row not yet written: the row with its count taken and the number it
+ * gave, formatted as `nextInvoiceNumberSql` formats it.
+ */
+export function takeInvoiceNumber(row: PlannedRow<CustomerRow>): {
+  row: PlannedRow<CustomerRow>;
+  invoiceNumber: string;
+} {
+  const count = row.invoiceCount + 1;
+  const digits = String(count);
+  return {
+    row: { ...row, invoiceCount: count },
+    invoiceNumber: `${row.invoiceNumberBase}-${digits.padStart(Math.max(4, digits.length), "0")}`,
+  };
 }

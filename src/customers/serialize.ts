@@ -1,9 +1,10 @@
+import type { PlannedRow } from "../db/planned-rows.js";
 import type { customers } from "../db/schema/index.js";
 import { toEpochMs } from "../http/openapi.js";
 
 export type CustomerRow = typeof customers.$inferSelect;
 
-export function serializeCustomer(row: CustomerRow) {
+export function serializeCustomer(row: PlannedRow<CustomerRow>) {
   return {
     id: row.id,
     externalId: row.externalId,

@@ -8,12 +8,12 @@ import { ownedBy } from "./tenant.js";
 type TenantTable = PgTable & { organizationId: PgColumn; livemode: PgColumn; position: PgColumn };
 
 /** One page of a tenant table, newest first, scoped to the merchant's organization and mode. */
-export async function listTenantPage<Table extends TenantTable, Row extends { position: number }, T>(
+export async function listTenantPage<Table extends TenantTable, T>(
   db: Executor,
   table: Table,
   merchant: Merchant,
   query: ListQuery,
-  serialize: (row: Row) => T,
+  serialize: (row: Table["$inferSelect"]) => T,
   filter?: SQL,
 ): Promise<ListPage<T>> {
   const scope = and(ownedBy(table, merchant), filter);
@@ -31,5 +31,10 @@ export async function listTenantPage<Table extends TenantTable, Row extends { po
       .from(table as PgTable)
       .where(scope),
   ]);
-  return toListPage(rows as unknown as Row[], query, totals[0]?.n ?? 0, serialize);
+  return toListPage(
+    rows as unknown as (Table["$inferSelect"] & { position: number })[],
+    query,
+    totals[0]?.n ?? 0,
+    serialize,
+  );
 }

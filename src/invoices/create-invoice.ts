@@ -2,13 +2,14 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { nextInvoiceNumberSql } from "../customers/index.js";
 import type { Executor, Transaction } from "../db/client.js";
 import { insertSelectStatement } from "../db/insert-select.js";
+import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
 import { type InvoiceType, invoiceLineItems, invoices } from "../db/schema/index.js";
 import { insertStatement } from "../db/statement.js";
 import type { Merchant } from "../http/types.js";
 import { badRequest, conflict, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { MAX_AMOUNT, multiplyAmount, sumAmounts } from "../lib/money.js";
-import { emitEvent } from "../webhooks/emit-event.js";
+import { type EmitEventInput, emitEvent, type Planned } from "../webhooks/emit-event.js";
 import { invoiceScope } from "./queries.js";
 import { type InvoiceLineItemRow, type InvoiceRow, serializeInvoice } from "./serialize.js";
 
@@ -44,18 +45,6 @@ function checkLine(line: InvoiceLineInput): void {
   }
 }
 
-async function announcePaid(tx: Executor, merchant: Merchant, invoice: InvoiceRow): Promise<void> {
-  await emitEvent(tx, {
-    organizationId: merchant.organizationId,
-    livemode: merchant.livemode,
-    type: "invoice.paid",
-    objectType: "invoice",
-    objectId: invoice.id,
-    object: serializeInvoice(invoice),
-  });
-}
-
-type NewInvoice = typeof invoices.$inferInsert;
 type NewLine = typeof invoiceLineItems.$inferInsert;
 /** The invoice and its number from the customer's sequence, in one statement. */
 const insertNumberedInvoice = insertSelectStatement("insert_numbered_invoice", invoices, () => ({
@@ -68,22 +57,21 @@ const insertLine = insertStatement("insert_invoice_line", (db, values: NewLine) 
 );
 
 /**
- * Amounts are computed here from quantity × unit price; callers never pass totals. A transaction only:
- * the invoice and its lines are written by separate statements.
+ * An invoice's rows before its number: amounts computed here from quantity × unit price (callers never
+ * pass totals), one row per line.
  */
-export async function createInvoice(
-  tx: Transaction,
+function planInvoiceRows(
   merchant: Merchant,
   input: CreateInvoiceInput,
-): Promise<{ invoice: InvoiceRow; lines: InvoiceLineItemRow[] }> {
+  now: Date,
+): { invoice: Omit<PlannedRow<InvoiceRow>, "invoiceNumber">; lines: PlannedRow<InvoiceLineItemRow>[] } {
   if (input.lines.length === 0) throw badRequest("An invoice needs at least one line");
   for (const line of input.lines) checkLine(line);
   const amounts = input.lines.map((line) => multiplyAmount(line.unitPrice, line.quantity));
   const total = sumAmounts(amounts);
-  const now = new Date();
   const paid = input.status === "paid";
   const invoiceId = input.id ?? newId("invoice");
-  const values: Omit<NewInvoice, "invoiceNumber"> = {
+  const invoice = {
     id: invoiceId,
     organizationId: merchant.organizationId,
     livemode: merchant.livemode,
@@ -106,7 +94,7 @@ export async function createInvoice(
     createdAt: now,
     updatedAt: now,
   };
-  const lineValues: NewLine[] = input.lines.map((line, i) => ({
+  const lines = input.lines.map((line, i) => ({
     id: newId("invoiceLineItem"),
     organizationId: merchant.organizationId,
     livemode: merchant.livemode,
@@ -119,6 +107,50 @@ export async function createInvoice(
     createdAt: now,
     updatedAt: now,
   }));
+  return { invoice, lines };
+}
+
+/**
+ * The rows of an invoice whose number the caller has already taken from the customer's sequence
+ * (`takeInvoiceNumber`), planned to be written in a statement composed elsewhere; with its `invoice.paid`
+ * when it is paid.
+ */
+export function planNumberedInvoice(
+  merchant: Merchant,
+  input: CreateInvoiceInput,
+  invoiceNumber: string,
+  now: Date,
+): Planned<InvoiceRow> {
+  const rows = planInvoiceRows(merchant, input, now);
+  const row = { ...rows.invoice, invoiceNumber };
+  return {
+    row,
+    writes: [rowWrite(invoices, row), ...rows.lines.map((line) => rowWrite(invoiceLineItems, line))],
+    events: row.status === "paid" ? [invoicePaidEvent(row)] : [],
+  };
+}
+
+function invoicePaidEvent(invoice: PlannedRow<InvoiceRow>): EmitEventInput {
+  return {
+    organizationId: invoice.organizationId,
+    livemode: invoice.livemode,
+    type: "invoice.paid",
+    objectType: "invoice",
+    objectId: invoice.id,
+    object: serializeInvoice(invoice),
+  };
+}
+
+/**
+ * A transaction only: the invoice (numbered from the customer's sequence in its own insert) and its lines
+ * are written by separate statements.
+ */
+export async function createInvoice(
+  tx: Transaction,
+  merchant: Merchant,
+  input: CreateInvoiceInput,
+): Promise<{ invoice: InvoiceRow; lines: InvoiceLineItemRow[] }> {
+  const { invoice: values, lines: lineValues } = planInvoiceRows(merchant, input, new Date());
   // Invoice and lines are sent together (the lines name the invoice by its id); a checkout writes one line
   // through a built-once statement, longer invoices build their insert.
   const [numbered, lines] = await Promise.all([
@@ -129,7 +161,7 @@ export async function createInvoice(
   ]);
   const invoice = numbered[0];
   if (!invoice) throw notFound("Customer", input.customerId);
-  if (paid) await announcePaid(tx, merchant, invoice);
+  if (invoice.status === "paid") await emitEvent(tx, invoicePaidEvent(invoice));
   return { invoice, lines };
 }
 
@@ -156,7 +188,7 @@ export async function markInvoicePaid(
     .where(eq(invoices.id, locked.id))
     .returning();
   if (!paid) throw new Error(`invoice ${invoiceId} vanished while locked`);
-  await announcePaid(tx, merchant, paid);
+  await emitEvent(tx, invoicePaidEvent(paid));
   return paid;
 }
 

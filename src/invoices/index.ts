@@ -3,6 +3,7 @@ export {
   createInvoice,
   type InvoiceLineInput,
   markInvoicePaid,
+  planNumberedInvoice,
   voidOpenInvoicesForSubscription,
 } from "./create-invoice.js";
 export {

@@ -1,3 +1,4 @@
+import type { PlannedRow } from "../db/planned-rows.js";
 import type { invoiceLineItems, invoices } from "../db/schema/index.js";
 import { toEpochMs, toEpochMsOrNull } from "../http/openapi.js";
 import type { InvoiceLineItemRecord, InvoiceRecord, InvoiceWithLineItems } from "./schemas.js";
@@ -5,7 +6,7 @@ import type { InvoiceLineItemRecord, InvoiceRecord, InvoiceWithLineItems } from 
 export type InvoiceRow = typeof invoices.$inferSelect;
 export type InvoiceLineItemRow = typeof invoiceLineItems.$inferSelect;
 
-export function serializeInvoice(row: InvoiceRow): InvoiceRecord {
+export function serializeInvoice(row: PlannedRow<InvoiceRow>): InvoiceRecord {
   return {
     id: row.id,
     invoiceNumber: row.invoiceNumber,

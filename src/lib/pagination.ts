@@ -37,7 +37,7 @@ export function toListPage<Row extends { position: number }, T>(
   rows: Row[],
   query: ListQuery,
   total: number,
-  serialize: (row: Row) => T,
+  serialize: (row: NoInfer<Row>) => T,
 ): ListPage<T> {
   const hasMore = rows.length > query.limit;
   const pageRows = hasMore ? rows.slice(0, query.limit) : rows;

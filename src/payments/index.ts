@@ -1,11 +1,12 @@
 export {
   getPaymentMethod,
   listPaymentMethodsForCustomer,
+  planNewCustomerCard,
   type SavePaymentMethodInput,
   savePaymentMethod,
   setDefaultPaymentMethod,
 } from "./payment-methods.js";
-export { getPayment, type RecordPaymentInput, recordPayment } from "./record-payment.js";
+export { getPayment, planPayment, type RecordPaymentInput, recordPayment } from "./record-payment.js";
 export { refundPayment } from "./refund-payment.js";
 export { registerPaymentRoutes } from "./routes.js";
 export { PaymentMethodRecord, PaymentRecord } from "./schemas.js";

@@ -1,12 +1,13 @@
 import { and, asc, eq, ne, sql } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
+import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
 import { type BillingAddress, paymentMethods } from "../db/schema/index.js";
 import { ownedByParams, param, params, rawStatement, statement, tenant } from "../db/statement.js";
 import { ownedBy } from "../db/tenant.js";
 import type { Merchant } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
-import { emitEvent } from "../webhooks/emit-event.js";
+import { type EmitEventInput, emitEvent, type Planned } from "../webhooks/emit-event.js";
 import type { CardDetails } from "./processor.js";
 import { type PaymentMethodRow, serializePaymentMethod } from "./serialize.js";
 
@@ -146,6 +147,53 @@ const insertMethod = (isDefault: "always" | "if_first") =>
 const insertDefaultMethod = insertMethod("always");
 const insertMethodDefaultIfFirst = insertMethod("if_first");
 
+/** What a saved card is written with besides its type, default flag and timestamps. */
+function methodValues(merchant: Merchant, input: SavePaymentMethodInput) {
+  return {
+    id: input.id ?? newId("paymentMethod"),
+    ...tenant(merchant),
+    pricingModelId: input.pricingModelId,
+    customerId: input.customerId,
+    brand: input.card.brand,
+    last4: input.card.last4,
+    expMonth: input.card.expMonth,
+    expYear: input.card.expYear,
+    billingDetails: input.billingDetails ?? null,
+    processor: input.processor,
+    processorMethodId: input.processorMethodId,
+  } satisfies Pick<NewMethod, (typeof METHOD_COLUMNS)[number]>;
+}
+
+/**
+ * The card of a customer created in the same statement, planned to be written with it: a new customer's
+ * first card is its default, so nothing needs reading or locking.
+ */
+export function planNewCustomerCard(
+  merchant: Merchant,
+  input: Omit<SavePaymentMethodInput, "makeDefault" | "customerIsNew">,
+  now: Date,
+): Planned<PaymentMethodRow> {
+  const row: PlannedRow<PaymentMethodRow> = {
+    ...methodValues(merchant, { ...input, makeDefault: true }),
+    type: "card",
+    isDefault: true,
+    createdAt: now,
+    updatedAt: now,
+  };
+  return { row, writes: [rowWrite(paymentMethods, row)], events: [paymentMethodCreatedEvent(row)] };
+}
+
+function paymentMethodCreatedEvent(row: PlannedRow<PaymentMethodRow>): EmitEventInput {
+  return {
+    organizationId: row.organizationId,
+    livemode: row.livemode,
+    type: "payment_method.created",
+    objectType: "payment_method",
+    objectId: row.id,
+    object: serializePaymentMethod(row),
+  };
+}
+
 /** Stores the card's display facts and the processor token only; the card number never reaches here. */
 export async function savePaymentMethod(
   tx: Executor,
@@ -159,29 +207,10 @@ export async function savePaymentMethod(
   if (input.makeDefault && !first) {
     await unsetDefault(tx, { ...tenant(merchant), customerId: input.customerId, now: new Date() });
   }
-  const values = {
-    id: input.id ?? newId("paymentMethod"),
-    ...tenant(merchant),
-    pricingModelId: input.pricingModelId,
-    customerId: input.customerId,
-    brand: input.card.brand,
-    last4: input.card.last4,
-    expMonth: input.card.expMonth,
-    expYear: input.card.expYear,
-    billingDetails: input.billingDetails ?? null,
-    processor: input.processor,
-    processorMethodId: input.processorMethodId,
-  };
+  const values = methodValues(merchant, input);
   const insert = input.makeDefault || first ? insertDefaultMethod : insertMethodDefaultIfFirst;
   const [saved] = await insert(tx, values);
   if (!saved) throw new Error("payment method insert returned nothing");
-  await emitEvent(tx, {
-    organizationId: merchant.organizationId,
-    livemode: merchant.livemode,
-    type: "payment_method.created",
-    objectType: "payment_method",
-    objectId: saved.id,
-    object: serializePaymentMethod(saved),
-  });
+  await emitEvent(tx, paymentMethodCreatedEvent(saved));
   return saved;
 }

@@ -1,12 +1,13 @@
 import { and, eq } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
+import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
 import { payments } from "../db/schema/index.js";
 import { insertStatement } from "../db/statement.js";
 import { ownedBy } from "../db/tenant.js";
 import type { Merchant } from "../http/types.js";
 import { panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
-import { emitEvent } from "../webhooks/emit-event.js";
+import { type EmitEventInput, emitEvent, type Planned } from "../webhooks/emit-event.js";
 import { type PaymentRow, serializePayment } from "./serialize.js";
 
 export type RecordPaymentInput = {
@@ -51,16 +52,16 @@ const insertPayment = insertStatement("insert_payment", (db, values: NewPayment)
 );
 
 /**
- * One processor intent settles into exactly one payment: a replayed confirm or webhook gets the first
- * row back, and only the call that inserted it announces it.
+ * A payment planned to be written in a statement composed elsewhere, for an intent the caller knows has no
+ * payment yet (the unique index on the intent still refuses a second one).
  */
-export async function recordPayment(
-  tx: Executor,
-  merchant: Merchant,
-  input: RecordPaymentInput,
-): Promise<PaymentRow> {
-  const now = new Date();
-  const [inserted] = await insertPayment(tx, {
+export function planPayment(merchant: Merchant, input: RecordPaymentInput, now: Date): Planned<PaymentRow> {
+  const row = planPaymentRow(merchant, input, now);
+  return { row, writes: [rowWrite(payments, row)], events: [paymentRecordedEvent(row)] };
+}
+
+function planPaymentRow(merchant: Merchant, input: RecordPaymentInput, now: Date): PlannedRow<PaymentRow> {
+  return {
     id: input.id ?? newId("payment"),
     organizationId: merchant.organizationId,
     livemode: merchant.livemode,
@@ -74,6 +75,8 @@ export async function recordPayment(
     amount: input.amount,
     currency: input.currency.toUpperCase(),
     status: input.status,
+    refundedAmount: 0,
+    refundedAt: null,
     failureCode: input.failureCode ?? null,
     failureMessage: input.failureMessage ?? null,
     processor: input.processor,
@@ -81,16 +84,32 @@ export async function recordPayment(
     chargeDate: now,
     createdAt: now,
     updatedAt: now,
-  });
+  };
+}
+
+function paymentRecordedEvent(row: PlannedRow<PaymentRow>): EmitEventInput {
+  return {
+    organizationId: row.organizationId,
+    livemode: row.livemode,
+    type: row.status === "succeeded" ? "payment.succeeded" : "payment.failed",
+    objectType: "payment",
+    objectId: row.id,
+    object: serializePayment(row),
+  };
+}
+
+/**
+ * One processor intent settles into exactly one payment: a replayed confirm or webhook gets the first
+ * row back, and only the call that inserted it announces it.
+ */
+export async function recordPayment(
+  tx: Executor,
+  merchant: Merchant,
+  input: RecordPaymentInput,
+): Promise<PaymentRow> {
+  const [inserted] = await insertPayment(tx, planPaymentRow(merchant, input, new Date()));
   if (inserted) {
-    await emitEvent(tx, {
-      organizationId: merchant.organizationId,
-      livemode: merchant.livemode,
-      type: inserted.status === "succeeded" ? "payment.succeeded" : "payment.failed",
-      objectType: "payment",
-      objectId: inserted.id,
-      object: serializePayment(inserted),
-    });
+    await emitEvent(tx, paymentRecordedEvent(inserted));
     return inserted;
   }
   const [existing] = await tx

@@ -1,3 +1,4 @@
+import type { PlannedRow } from "../db/planned-rows.js";
 import type { paymentMethods, payments } from "../db/schema/index.js";
 import { toEpochMs, toEpochMsOrNull } from "../http/openapi.js";
 import type { PaymentMethodRecord, PaymentRecord } from "./schemas.js";
@@ -5,7 +6,7 @@ import type { PaymentMethodRecord, PaymentRecord } from "./schemas.js";
 export type PaymentMethodRow = typeof paymentMethods.$inferSelect;
 export type PaymentRow = typeof payments.$inferSelect;
 
-export function serializePaymentMethod(row: PaymentMethodRow): PaymentMethodRecord {
+export function serializePaymentMethod(row: PlannedRow<PaymentMethodRow>): PaymentMethodRecord {
   const details = row.billingDetails;
   return {
     id: row.id,
@@ -31,7 +32,7 @@ export function serializePaymentMethod(row: PaymentMethodRow): PaymentMethodReco
   };
 }
 
-export function serializePayment(row: PaymentRow): PaymentRecord {
+export function serializePayment(row: PlannedRow<PaymentRow>): PaymentRecord {
   return {
     id: row.id,
     amount: row.amount,

@@ -3,6 +3,7 @@ export {
   createPurchase,
   getPurchase,
   listPurchasesForCustomer,
+  planPurchase,
 } from "./purchases.js";
 export { registerPurchaseRoutes } from "./routes.js";
 export { PurchaseRecord } from "./schemas.js";

@@ -1,5 +1,6 @@
 import { and, desc, eq } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
+import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
 import { type OutputMetadata, type prices, purchases } from "../db/schema/index.js";
 import { insertStatement } from "../db/statement.js";
 import { ownedBy } from "../db/tenant.js";
@@ -7,7 +8,7 @@ import type { Merchant } from "../http/types.js";
 import { badRequest } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { multiplyAmount } from "../lib/money.js";
-import { emitEvent } from "../webhooks/emit-event.js";
+import { type EmitEventInput, emitEvent, type Planned } from "../webhooks/emit-event.js";
 import { type PurchaseRow, serializePurchase } from "./serialize.js";
 
 type PriceRow = typeof prices.$inferSelect;
@@ -58,17 +59,25 @@ const insertPurchase = insertStatement("insert_purchase", (db, values: NewPurcha
 type NewPurchase = typeof purchases.$inferInsert;
 
 /** Values come from the price the caller passes (its snapshot) × quantity, never from the client. */
-export async function createPurchase(
-  tx: Executor,
+export function planPurchase(
   merchant: Merchant,
   input: CreatePurchaseInput,
-): Promise<PurchaseRow> {
+  now: Date,
+): Planned<PurchaseRow> {
+  const row = planPurchaseRow(merchant, input, now);
+  return {
+    row,
+    writes: [rowWrite(purchases, row)],
+    events: row.status === "paid" ? [purchaseCompletedEvent(row)] : [],
+  };
+}
+
+function planPurchaseRow(merchant: Merchant, input: CreatePurchaseInput, now: Date): PlannedRow<PurchaseRow> {
   if (!Number.isInteger(input.quantity) || input.quantity < 1) {
     throw badRequest(`Purchase quantity must be a positive integer, got ${input.quantity}`);
   }
   const value = multiplyAmount(input.price.unitPrice, input.quantity);
-  const now = new Date();
-  const [row] = await insertPurchase(tx, {
+  return {
     id: input.id ?? newId("purchase"),
     organizationId: merchant.organizationId,
     livemode: merchant.livemode,
@@ -85,20 +94,31 @@ export async function createPurchase(
     totalPurchaseValue: value,
     metadata: input.metadata ?? null,
     purchaseDate: now,
+    endDate: null,
     checkoutSessionId: input.checkoutSessionId ?? null,
     createdAt: now,
     updatedAt: now,
-  });
+  };
+}
+
+function purchaseCompletedEvent(row: PlannedRow<PurchaseRow>): EmitEventInput {
+  return {
+    organizationId: row.organizationId,
+    livemode: row.livemode,
+    type: "purchase.completed",
+    objectType: "purchase",
+    objectId: row.id,
+    object: serializePurchase(row),
+  };
+}
+
+export async function createPurchase(
+  tx: Executor,
+  merchant: Merchant,
+  input: CreatePurchaseInput,
+): Promise<PurchaseRow> {
+  const [row] = await insertPurchase(tx, planPurchaseRow(merchant, input, new Date()));
   if (!row) throw new Error("purchase insert returned nothing");
-  if (row.status === "paid") {
-    await emitEvent(tx, {
-      organizationId: merchant.organizationId,
-      livemode: merchant.livemode,
-      type: "purchase.completed",
-      objectType: "purchase",
-      objectId: row.id,
-      object: serializePurchase(row),
-    });
-  }
+  if (row.status === "paid") await emitEvent(tx, purchaseCompletedEvent(row));
   return row;
 }

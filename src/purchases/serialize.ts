@@ -1,10 +1,11 @@
+import type { PlannedRow } from "../db/planned-rows.js";
 import type { purchases } from "../db/schema/index.js";
 import { toEpochMs, toEpochMsOrNull } from "../http/openapi.js";
 import type { PurchaseRecord } from "./schemas.js";
 
 export type PurchaseRow = typeof purchases.$inferSelect;
 
-export function serializePurchase(row: PurchaseRow): PurchaseRecord {
+export function serializePurchase(row: PlannedRow<PurchaseRow>): PurchaseRecord {
   return {
     id: row.id,
     customerId: row.customerId,

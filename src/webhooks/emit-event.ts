@@ -1,5 +1,6 @@
-import { sql } from "drizzle-orm";
+import { type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Database, Executor, Transaction } from "../db/client.js";
+import type { Plan } from "../db/planned-rows.js";
 import { param, rawStatement } from "../db/statement.js";
 import { settleAtCommit } from "../db/transaction.js";
 import { newId } from "../lib/ids.js";
@@ -47,7 +48,12 @@ const CAUSAL_ORDER = [
 const everyTypeRanked: Exclude<EventType, (typeof CAUSAL_ORDER)[number]> extends never ? true : never = true;
 void everyTypeRanked;
 const causalRank = new Map<EventType, number>(CAUSAL_ORDER.map((type, rank) => [type, rank]));
-const rankOf = (row: EventRow) => causalRank.get(row.type) ?? CAUSAL_ORDER.length;
+const rankOf = (row: PlannedEvent) => causalRank.get(row.type) ?? CAUSAL_ORDER.length;
+
+/** A transaction's events in the order they are written. Array sort is stable: one type keeps emission order. */
+export function inCausalOrder(rows: PlannedEvent[]): PlannedEvent[] {
+  return rows.sort((a, b) => rankOf(a) - rankOf(b));
+}
 
 export type EmitEventInput = {
   organizationId: string;
@@ -59,8 +65,11 @@ export type EmitEventInput = {
   object: Record<string, unknown>;
 };
 
+/** A domain's plan of a row for a composed statement, with the events it emits (`Plan`). */
+export type Planned<Row> = Plan<Row, EmitEventInput>;
+
 /** One event as `jsonb_to_recordset` reads it: column names, not API names. */
-type EventRow = {
+export type PlannedEvent = {
   id: string;
   organization_id: string;
   livemode: boolean;
@@ -72,36 +81,43 @@ type EventRow = {
 };
 
 /**
- * Events and their deliveries (one per subscribed endpoint) in one statement, however many events: the
- * JSON array is unpacked in order, so events keep the order they were emitted in. Deliveries are due at the
- * event's own timestamp because the worker compares against the app clock. A data-modifying CTE always
- * runs, even when no endpoint subscribes.
+ * Events and their deliveries (one per subscribed endpoint), as two CTEs (`event`, `delivery`) of a
+ * statement: the JSON array `events` is unpacked in order, so events keep the order they were emitted in.
+ * Deliveries are due at the event's own timestamp because the worker compares against the app clock. A
+ * data-modifying CTE always runs, even when no endpoint subscribes. With `guard`, the events are written
+ * only when that CTE of the same statement yields a row.
  */
-const insertEvents = rawStatement(
-  "insert_events",
-  sql`
-    with event as (
+export function eventsWithDeliveriesSql(events: SQLWrapper, guard?: SQL): SQL {
+  return sql`event as (
       insert into events (id, organization_id, livemode, type, object_type, object_id, payload, created_at)
       select u.id, u.organization_id, u.livemode, u.type, u.object_type, u.object_id, u.payload, u.created_at
-      from rows from (jsonb_to_recordset(${param("events")}::jsonb) as (id text, organization_id text,
-        livemode boolean, type text, object_type text, object_id text, payload jsonb, created_at timestamptz))
+      from ${guard ? sql`${guard}, ` : sql``}rows from (jsonb_to_recordset(${events}::jsonb) as (id text,
+        organization_id text, livemode boolean, type text, object_type text, object_id text, payload jsonb,
+        created_at timestamptz))
         with ordinality as u(id, organization_id, livemode, type, object_type, object_id, payload, created_at, n)
       order by u.n
       returning id, organization_id, livemode, type, created_at
-    )
-    insert into webhook_deliveries (id, organization_id, livemode, event_id, endpoint_id, status, next_attempt_at)
-    select 'whdel_' || md5(event.id || e.id), e.organization_id, e.livemode, event.id, e.id, 'pending', event.created_at
-    from event join webhook_endpoints e
-      on e.organization_id = event.organization_id and e.livemode = event.livemode and e.active
-      and (e.event_types is null or event.type = any(e.event_types))`,
+    ), delivery as (
+      insert into webhook_deliveries (id, organization_id, livemode, event_id, endpoint_id, status, next_attempt_at)
+      select 'whdel_' || md5(event.id || e.id), e.organization_id, e.livemode, event.id, e.id, 'pending', event.created_at
+      from event join webhook_endpoints e
+        on e.organization_id = event.organization_id and e.livemode = event.livemode and e.active
+        and (e.event_types is null or event.type = any(e.event_types))
+      returning id
+    )`;
+}
+
+const insertEvents = rawStatement(
+  "insert_events",
+  sql`with ${eventsWithDeliveriesSql(param("events"))} select count(*) as deliveries from delivery`,
 );
 
-function writeEvents(tx: Executor, rows: EventRow[]): Promise<unknown> {
+function writeEvents(tx: Executor, rows: PlannedEvent[]): Promise<unknown> {
   return insertEvents(tx, { events: JSON.stringify(rows) });
 }
 
 /** Events emitted inside a `transactionWithEvents`, waiting to be written just before it commits. */
-const outboxes = new WeakMap<object, EventRow[]>();
+const outboxes = new WeakMap<object, PlannedEvent[]>();
 
 /**
  * One transaction whose events are written together, in one statement, sent with its COMMIT: a checkout
@@ -113,18 +129,12 @@ export async function transactionWithEvents<T>(
   work: (tx: Transaction) => Promise<T>,
 ): Promise<T> {
   return db.transaction(async (tx) => {
-    const pending: EventRow[] = [];
+    const pending: PlannedEvent[] = [];
     outboxes.set(tx, pending);
     const result = await work(tx);
     outboxes.delete(tx);
     if (pending.length > 0) {
-      // Array sort is stable, so events of one type keep their emission order.
-      await settleAtCommit(tx, [
-        writeEvents(
-          tx,
-          pending.sort((a, b) => rankOf(a) - rankOf(b)),
-        ),
-      ]);
+      await settleAtCommit(tx, [writeEvents(tx, inCausalOrder(pending))]);
     }
     return result;
   });
@@ -136,8 +146,16 @@ export async function transactionWithEvents<T>(
  * `transactionWithEvents` the write joins the others at commit; elsewhere it happens now.
  */
 export async function emitEvent(tx: Executor, input: EmitEventInput): Promise<string> {
+  const row = planEvent(input, new Date());
+  const pending = outboxes.get(tx);
+  if (pending) pending.push(row);
+  else await writeEvents(tx, [row]);
+  return row.id;
+}
+
+/** The event row `emitEvent` writes, for a statement that writes its events itself (`eventsWithDeliveriesSql`). */
+export function planEvent(input: EmitEventInput, createdAt: Date): PlannedEvent {
   const id = newId("event");
-  const createdAt = new Date();
   const payload = {
     id,
     type: input.type,
@@ -147,7 +165,7 @@ export async function emitEvent(tx: Executor, input: EmitEventInput): Promise<st
     object: input.objectType,
     data: input.object,
   };
-  const row: EventRow = {
+  return {
     id,
     organization_id: input.organizationId,
     livemode: input.livemode,
@@ -157,8 +175,4 @@ export async function emitEvent(tx: Executor, input: EmitEventInput): Promise<st
     payload,
     created_at: createdAt.toISOString(),
   };
-  const pending = outboxes.get(tx);
-  if (pending) pending.push(row);
-  else await writeEvents(tx, [row]);
-  return id;
 }

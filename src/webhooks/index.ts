@@ -3,6 +3,11 @@ export {
   EVENT_TYPES,
   type EventType,
   emitEvent,
+  eventsWithDeliveriesSql,
+  inCausalOrder,
+  type Planned,
+  type PlannedEvent,
+  planEvent,
   transactionWithEvents,
 } from "./emit-event.js";
 export {
