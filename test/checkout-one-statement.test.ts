@@ -1,0 +1,521 @@
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { beginAttempt, settleDecline } from "../src/checkout/attempt.js";
+import { chargePlanWith } from "../src/checkout/charge-plan.js";
+import { settleIntent } from "../src/checkout/confirm.js";
+import { fulfilSession } from "../src/checkout/fulfill.js";
+import { fitsOneStatement, fulfilInOneStatement } from "../src/checkout/fulfill-in-one-statement.js";
+import {
+  checkoutSessions,
+  customers,
+  events,
+  invoiceLineItems,
+  invoices,
+  paymentMethods,
+  payments,
+  purchases,
+  webhookDeliveries,
+} from "../src/db/schema/index.js";
+import { createInvoice } from "../src/invoices/index.js";
+import { validateCard } from "../src/payments/cards.js";
+import {
+  anonymousSession,
+  CARDS,
+  type CatalogFixture,
+  catalogFixture,
+  createCustomer,
+  createSession,
+  submitCheckoutForm,
+} from "./checkout-fixtures.js";
+import { testContext } from "./harness.js";
+
+let recording: string[] | undefined;
+const ctx = await testContext({}, { onStatement: (sql) => recording?.push(sql) });
+const db = ctx.deps.db;
+
+/** Runs `work` and returns what it answered with the statements it sent, in order. */
+async function recorded<T>(work: () => Promise<T>): Promise<{ result: T; sent: string[] }> {
+  const sent: string[] = [];
+  recording = sent;
+  try {
+    return { result: await work(), sent };
+  } finally {
+    recording = undefined;
+  }
+}
+
+const CLAIM = /^with "claimed" as \(update "checkout_sessions"/;
+const PROCESSOR = /insert into sandbox_intents/;
+const ONE_STATEMENT = /^with "guard" as \(update "checkout_sessions" set status = 'succeeded'/;
+const BEGIN = /^begin\b/i;
+
+const BUYER = { email: "gus@example.com", name: "Gus Guest", country: "DE" };
+
+async function sessionRow(id: string) {
+  const [row] = await db.select().from(checkoutSessions).where(eq(checkoutSessions.id, id));
+  if (!row) throw new Error(`session ${id} missing`);
+  return row;
+}
+
+/** What `confirmCheckout` does before settling: claim the session, plan the charge, charge the card. */
+async function claimAndCharge(sessionId: string) {
+  const start = await beginAttempt(ctx.deps, sessionId, BUYER);
+  if (start.kind !== "started") throw new Error(`claim refused: ${start.kind}`);
+  const session = start.session;
+  const plan = await chargePlanWith(ctx.deps, session, start);
+  const card = validateCard({ number: CARDS.ok, expMonth: 12, expYear: 34, cvc: "123" }, ctx.deps.now());
+  const intent = await ctx.deps.processor.createIntent({
+    kind: plan.mode === "payment" ? "payment" : "setup",
+    amount: plan.amount,
+    currency: plan.currency,
+    livemode: session.livemode,
+    idempotencyKey: `${session.id}:${session.attempt}`,
+    card,
+    metadata: { checkoutSessionId: session.id },
+  });
+  return { session, plan, intent };
+}
+
+/** Every record a settled checkout session points at, read back from the database. */
+async function recordsOf(sessionId: string) {
+  const session = await sessionRow(sessionId);
+  const customerRows = await db
+    .select()
+    .from(customers)
+    .where(eq(customers.id, session.customerId ?? "none"));
+  const methodRows = await db
+    .select()
+    .from(paymentMethods)
+    .where(eq(paymentMethods.customerId, session.customerId ?? "none"));
+  const purchaseRows = await db.select().from(purchases).where(eq(purchases.checkoutSessionId, sessionId));
+  const invoiceRows = await db.select().from(invoices).where(eq(invoices.checkoutSessionId, sessionId));
+  const lineRows = await db
+    .select()
+    .from(invoiceLineItems)
+    .where(
+      inArray(
+        invoiceLineItems.invoiceId,
+        invoiceRows.map((i) => i.id),
+      ),
+    )
+    .orderBy(asc(invoiceLineItems.position));
+  const paymentRows = await db.select().from(payments).where(eq(payments.checkoutSessionId, sessionId));
+  const objectIds = [
+    session.id,
+    ...customerRows.map((r) => r.id),
+    ...methodRows.map((r) => r.id),
+    ...purchaseRows.map((r) => r.id),
+    ...invoiceRows.map((r) => r.id),
+    ...paymentRows.map((r) => r.id),
+  ];
+  const eventRows = await db
+    .select()
+    .from(events)
+    .where(and(eq(events.organizationId, session.organizationId), inArray(events.objectId, objectIds)))
+    .orderBy(asc(events.position));
+  return {
+    session,
+    customers: customerRows,
+    paymentMethods: methodRows,
+    purchases: purchaseRows,
+    invoices: invoiceRows,
+    lines: lineRows,
+    payments: paymentRows,
+    events: eventRows,
+  };
+}
+type Records = Awaited<ReturnType<typeof recordsOf>>;
+
+const TIME_KEY = /(At|Date)$|^expires$/;
+
+/**
+ * The records with everything that differs between two identical checkouts by construction replaced by
+ * what it is: ids (and the strings that embed them), the guest's externalId, the invoice number base,
+ * timestamps and positions. A null stays null, so "set" versus "not set" still shows.
+ */
+function normalised(records: Records) {
+  const { session } = records;
+  const labels: [string, string][] = [];
+  const label = (name: string, value: string | null | undefined) => {
+    if (value) labels.push([value, `<${name}>`]);
+  };
+  label("session", session.id);
+  label("intent", session.processorIntentId);
+  for (const c of records.customers) {
+    label("customer", c.id);
+    label("externalId", c.externalId);
+    label("invoiceNumberBase", c.invoiceNumberBase);
+  }
+  for (const m of records.paymentMethods) {
+    label("paymentMethod", m.id);
+    label("processorMethod", m.processorMethodId);
+  }
+  for (const p of records.purchases) label("purchase", p.id);
+  for (const i of records.invoices) label("invoice", i.id);
+  for (const [n, l] of records.lines.entries()) label(`line${n}`, l.id);
+  for (const p of records.payments) label("payment", p.id);
+  labels.sort((a, b) => b[0].length - a[0].length);
+  const replace = (text: string) => labels.reduce((out, [value, name]) => out.split(value).join(name), text);
+  const walk = (value: unknown, key?: string): unknown => {
+    if (value === null || value === undefined) return value;
+    if (key === "position") return "<position>";
+    if (value instanceof Date) return "<time>";
+    if (key !== undefined && TIME_KEY.test(key)) return "<time>";
+    if (typeof value === "string") return replace(value);
+    if (Array.isArray(value)) return value.map((v) => walk(v));
+    if (typeof value === "object") {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k)]));
+    }
+    return value;
+  };
+  return {
+    session: walk(records.session),
+    customers: walk(records.customers),
+    paymentMethods: walk(records.paymentMethods),
+    purchases: walk(records.purchases),
+    invoices: walk(records.invoices),
+    lines: walk(records.lines),
+    payments: walk(records.payments),
+    events: records.events.map((e) =>
+      walk({
+        type: e.type,
+        objectType: e.objectType,
+        objectId: e.objectId,
+        livemode: e.livemode,
+        organizationId: e.organizationId,
+        object: e.payload.object,
+        data: e.payload.data,
+      }),
+    ),
+  };
+}
+
+/** A fresh catalog and one guest session of its one-time price: quantity 3, output name and metadata. */
+async function guestSession(f: CatalogFixture) {
+  return anonymousSession(ctx, f, {
+    quantity: 3,
+    outputName: "Three seats",
+    outputMetadata: { order: "A-17", rush: true, seats: 3 },
+  });
+}
+
+const merchantOf = (f: CatalogFixture) => ({
+  organizationId: f.merchant.organizationId,
+  livemode: false,
+  apiKeyId: "test",
+});
+
+async function countOf(table: typeof customers | typeof paymentMethods, organizationId: string) {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(table)
+    .where(eq(table.organizationId, organizationId));
+  return row?.n;
+}
+
+describe("a guest's paid one-time checkout settled in one statement", () => {
+  it("stores the same records and events as the transaction path", async () => {
+    const f = await catalogFixture(ctx);
+    const fastId = await guestSession(f);
+    const slowId = await guestSession(f);
+
+    const fast = await claimAndCharge(fastId);
+    const slow = await claimAndCharge(slowId);
+    expect(fast.intent).toMatchObject({ kind: "payment", status: "succeeded", amount: 5997 });
+    expect(slow.intent).toMatchObject({ kind: "payment", status: "succeeded", amount: 5997 });
+    expect(fitsOneStatement(fast.session, fast.plan, fast.intent)).toBe(true);
+
+    const { result: fastSettled, sent } = await recorded(() =>
+      fulfilInOneStatement(ctx.deps, fast.session, fast.plan, fast.intent),
+    );
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(ONE_STATEMENT);
+    const slowSettled = await fulfilSession(ctx.deps, slowId, slow.plan, slow.intent, slow.session.attempt);
+    expect(slowSettled.status).toBe("succeeded");
+
+    const a = await recordsOf(fastId);
+    const b = await recordsOf(slowId);
+    // What the fast path answers is exactly the row it stored.
+    expect(fastSettled).toEqual(a.session);
+    expect(slowSettled).toEqual(b.session);
+
+    for (const r of [a, b]) {
+      expect(r.session).toMatchObject({ status: "succeeded", lastError: null, attempt: 1 });
+      expect(r.customers).toHaveLength(1);
+      expect(r.paymentMethods).toHaveLength(1);
+      expect(r.purchases).toHaveLength(1);
+      expect(r.invoices).toHaveLength(1);
+      expect(r.lines).toHaveLength(1);
+      expect(r.payments).toHaveLength(1);
+    }
+    expect(a.purchases[0]).toMatchObject({
+      name: "Three seats",
+      quantity: 3,
+      metadata: { order: "A-17", rush: true, seats: 3 },
+      firstInvoiceValue: 5997,
+    });
+    expect(a.payments[0]).toMatchObject({
+      amount: 5997,
+      status: "succeeded",
+      processorIntentId: fast.intent.intentId,
+    });
+    expect(a.paymentMethods[0]).toMatchObject({
+      isDefault: true,
+      last4: "4242",
+      billingDetails: { name: BUYER.name, email: BUYER.email, address: { country: BUYER.country } },
+    });
+
+    const na = normalised(a);
+    const nb = normalised(b);
+    expect(na.customers).toEqual(nb.customers);
+    expect(na.paymentMethods).toEqual(nb.paymentMethods);
+    expect(na.purchases).toEqual(nb.purchases);
+    expect(na.invoices).toEqual(nb.invoices);
+    expect(na.lines).toEqual(nb.lines);
+    expect(na.payments).toEqual(nb.payments);
+    expect(na.session).toEqual(nb.session);
+    expect(a.events.map((e) => e.type)).toEqual([
+      "customer.created",
+      "payment_method.created",
+      "purchase.completed",
+      "invoice.paid",
+      "payment.succeeded",
+      "checkout_session.succeeded",
+    ]);
+    expect(b.events.map((e) => e.type)).toEqual(a.events.map((e) => e.type));
+    expect(na.events).toEqual(nb.events);
+    // The session's event says what the API says about the session.
+    const fetched = await ctx.api("GET", `/api/v1/checkout-sessions/${fastId}`, { key: f.merchant.testKey });
+    expect(a.events.at(-1)?.payload.data).toEqual(fetched.body.checkoutSession);
+
+    // Numbering: the fast path wrote the customer with its first number already taken.
+    for (const r of [a, b]) {
+      const [customer] = r.customers;
+      const [invoice] = r.invoices;
+      if (!customer || !invoice) throw new Error("records missing");
+      expect(customer.invoiceNumberBase).toMatch(/^[0-9A-F]{8}$/);
+      expect(invoice.invoiceNumber).toBe(`${customer.invoiceNumberBase}-0001`);
+      expect(customer.invoiceCount).toBe(1);
+      const second = await db.transaction((tx) =>
+        createInvoice(tx, merchantOf(f), {
+          customerId: customer.id,
+          pricingModelId: f.pricingModelId,
+          type: "standalone",
+          currency: "USD",
+          lines: [{ priceId: null, description: "Extra seat", quantity: 1, unitPrice: 1999 }],
+          status: "open",
+        }),
+      );
+      expect(second.invoice.invoiceNumber).toBe(`${customer.invoiceNumberBase}-0002`);
+    }
+  });
+});
+
+describe("a claim that no longer holds when the fast path runs", () => {
+  const movesOn: [string, (session: { id: string; attempt: number; updatedAt: Date }) => Promise<unknown>][] =
+    [
+      [
+        "a decline reopened the session",
+        (s) => settleDecline(ctx.deps, s.id, s.attempt, undefined, "Your card was declined."),
+      ],
+      [
+        "something touched the session (updated_at only)",
+        (s) =>
+          db
+            .update(checkoutSessions)
+            .set({ updatedAt: new Date(s.updatedAt.getTime() + 1000) })
+            .where(eq(checkoutSessions.id, s.id)),
+      ],
+      [
+        "a newer attempt holds it (attempt only)",
+        (s) =>
+          db
+            .update(checkoutSessions)
+            .set({ attempt: s.attempt + 1 })
+            .where(eq(checkoutSessions.id, s.id)),
+      ],
+      [
+        "it is no longer pending (status only)",
+        (s) => db.update(checkoutSessions).set({ status: "open" }).where(eq(checkoutSessions.id, s.id)),
+      ],
+    ];
+
+  it.each(movesOn)("writes nothing when %s, and the charge is still honoured", async (_, moveOn) => {
+    const f = await catalogFixture(ctx);
+    const id = await guestSession(f);
+    const org = f.merchant.organizationId;
+    const { session, plan, intent } = await claimAndCharge(id);
+    expect(fitsOneStatement(session, plan, intent)).toBe(true);
+    await moveOn(session);
+    const before = await sessionRow(id);
+    const eventIds = () =>
+      db
+        .select({ id: events.id })
+        .from(events)
+        .where(eq(events.organizationId, org))
+        .orderBy(asc(events.position));
+    const eventsBefore = await eventIds();
+
+    const { result, sent } = await recorded(() => fulfilInOneStatement(ctx.deps, session, plan, intent));
+    expect(result).toBeUndefined();
+    // The statement was sent: it is its guard that wrote nothing.
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(ONE_STATEMENT);
+    expect(await sessionRow(id)).toEqual(before);
+    expect(await countOf(customers, org)).toBe(0);
+    expect(await countOf(paymentMethods, org)).toBe(0);
+    expect(await db.select().from(purchases).where(eq(purchases.checkoutSessionId, id))).toEqual([]);
+    expect(await db.select().from(invoices).where(eq(invoices.checkoutSessionId, id))).toEqual([]);
+    expect(await db.select().from(payments).where(eq(payments.checkoutSessionId, id))).toEqual([]);
+    expect(await eventIds()).toEqual(eventsBefore);
+    expect(
+      await db
+        .select()
+        .from(events)
+        .where(and(eq(events.organizationId, org), eq(events.objectId, id))),
+    ).toEqual([]);
+
+    // The customer has paid: the confirm's own settlement honours the charge through the transaction.
+    const settled = await recorded(() => settleIntent(ctx.deps, session, intent, plan));
+    expect(settled.result.kind).toBe("succeeded");
+    expect(settled.sent.some((s) => BEGIN.test(s))).toBe(true);
+    const after = await recordsOf(id);
+    expect(after.session).toMatchObject({ status: "succeeded", processorIntentId: intent.intentId });
+    expect(after.payments).toHaveLength(1);
+    expect(after.payments[0]).toMatchObject({
+      status: "succeeded",
+      amount: 5997,
+      processorIntentId: intent.intentId,
+    });
+    expect(after.customers).toHaveLength(1);
+    expect(after.purchases).toHaveLength(1);
+    expect(after.invoices).toHaveLength(1);
+    expect(await countOf(customers, org)).toBe(1);
+  });
+});
+
+describe("what a hosted-page confirm sends", () => {
+  it("a guest's paid one-time checkout: the claim, the charge, one fulfilment statement and no transaction", async () => {
+    const f = await catalogFixture(ctx);
+    const id = await anonymousSession(ctx, f, { quantity: 2 });
+    const { result: res, sent } = await recorded(() => submitCheckoutForm(ctx, id, { cardNumber: CARDS.ok }));
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe(`https://merchant.example/thanks?session=${id}`);
+    expect(sent).toHaveLength(3);
+    expect(sent[0]).toMatch(CLAIM);
+    expect(sent[1]).toMatch(PROCESSOR);
+    expect(sent[2]).toMatch(ONE_STATEMENT);
+    expect(sent.some((s) => BEGIN.test(s))).toBe(false);
+
+    const records = await recordsOf(id);
+    expect(records.session).toMatchObject({ status: "succeeded", customerEmail: "buyer@example.com" });
+    expect(records.payments).toHaveLength(1);
+    expect(records.payments[0]).toMatchObject({ status: "succeeded", amount: 3998 });
+  });
+
+  it("a known customer's checkout still goes through the transaction", async () => {
+    const f = await catalogFixture(ctx);
+    const customer = await createCustomer(ctx, f.merchant.testKey, "known-buyer");
+    const created = await createSession(ctx, f.merchant.testKey, {
+      type: "product",
+      customerExternalId: "known-buyer",
+      priceId: f.oneTimePriceId,
+      quantity: 2,
+    });
+    expect(created.status).toBe(200);
+    const id = created.body.checkoutSession.id as string;
+    const { result: res, sent } = await recorded(() => submitCheckoutForm(ctx, id, { cardNumber: CARDS.ok }));
+    expect(res.status).toBe(303);
+    expect(sent[0]).toMatch(CLAIM);
+    expect(sent.some((s) => PROCESSOR.test(s))).toBe(true);
+    expect(sent.some((s) => BEGIN.test(s))).toBe(true);
+    expect(sent.some((s) => ONE_STATEMENT.test(s))).toBe(false);
+
+    const records = await recordsOf(id);
+    expect(records.session).toMatchObject({ status: "succeeded", customerId: customer.id });
+    expect(records.payments).toHaveLength(1);
+    expect(records.payments[0]).toMatchObject({ status: "succeeded", amount: 3998, customerId: customer.id });
+    expect(records.invoices[0]?.invoiceNumber).toMatch(/-0001$/);
+  });
+
+  it("a guest's subscription checkout still goes through the transaction", async () => {
+    const f = await catalogFixture(ctx);
+    const id = await anonymousSession(ctx, f, { priceId: f.monthlyPriceId });
+    const { result: res, sent } = await recorded(() => submitCheckoutForm(ctx, id, { cardNumber: CARDS.ok }));
+    expect(res.status).toBe(303);
+    expect(sent.some((s) => BEGIN.test(s))).toBe(true);
+    expect(sent.some((s) => ONE_STATEMENT.test(s))).toBe(false);
+    const records = await recordsOf(id);
+    expect(records.session.status).toBe("succeeded");
+    expect(records.session.subscriptionId).toMatch(/^sub/);
+    expect(records.payments).toHaveLength(1);
+  });
+});
+
+describe("webhook deliveries of a one-statement checkout", () => {
+  it("queues one pending delivery per event for each endpoint that subscribes to it", async () => {
+    const f = await catalogFixture(ctx);
+    const key = f.merchant.testKey;
+    const createWebhook = async (webhook: Record<string, unknown>) => {
+      const res = await ctx.api("POST", "/api/v1/webhooks", { key, body: { webhook } });
+      expect(res.status).toBe(201);
+      return res.body.webhook.id as string;
+    };
+    const everything = await createWebhook({ url: "https://example.com/all" });
+    const some = await createWebhook({
+      url: "https://example.com/some",
+      eventTypes: ["invoice.paid", "checkout_session.succeeded"],
+    });
+    const off = await createWebhook({ url: "https://example.com/off", active: false });
+    // Another merchant's endpoint hears nothing of this checkout.
+    const other = await ctx.merchant();
+    const elsewhere = await ctx.api("POST", "/api/v1/webhooks", {
+      key: other.testKey,
+      body: { webhook: { url: "https://example.com/other" } },
+    });
+    expect(elsewhere.status).toBe(201);
+
+    const id = await anonymousSession(ctx, f);
+    const { result: res, sent } = await recorded(() => submitCheckoutForm(ctx, id, { cardNumber: CARDS.ok }));
+    expect(res.status).toBe(303);
+    expect(sent.filter((s) => ONE_STATEMENT.test(s))).toHaveLength(1);
+    expect(sent.some((s) => BEGIN.test(s))).toBe(false);
+
+    const records = await recordsOf(id);
+    const deliveriesTo = (endpointId: string) =>
+      db
+        .select({ delivery: webhookDeliveries, event: events })
+        .from(webhookDeliveries)
+        .innerJoin(events, eq(events.id, webhookDeliveries.eventId))
+        .where(eq(webhookDeliveries.endpointId, endpointId))
+        .orderBy(asc(events.position));
+
+    const all = await deliveriesTo(everything);
+    expect(all.map((d) => d.event.type)).toEqual([
+      "customer.created",
+      "payment_method.created",
+      "purchase.completed",
+      "invoice.paid",
+      "payment.succeeded",
+      "checkout_session.succeeded",
+    ]);
+    expect(all.map((d) => d.event.id)).toEqual(records.events.map((e) => e.id));
+    for (const { delivery, event } of all) {
+      expect(delivery).toMatchObject({
+        organizationId: f.merchant.organizationId,
+        livemode: false,
+        status: "pending",
+        attemptCount: 0,
+        lockedUntil: null,
+        deliveredAt: null,
+      });
+      expect(delivery.nextAttemptAt).toEqual(event.createdAt);
+    }
+    expect(new Set(all.map((d) => d.delivery.id)).size).toBe(6);
+
+    const chosen = await deliveriesTo(some);
+    expect(chosen.map((d) => d.event.type)).toEqual(["invoice.paid", "checkout_session.succeeded"]);
+    expect(await deliveriesTo(off)).toEqual([]);
+    expect(await deliveriesTo(elsewhere.body.webhook.id)).toEqual([]);
+  });
+});
