@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { newId, randomToken } from "../src/lib/ids.js";
+import { newId, randomHex, randomToken } from "../src/lib/ids.js";
 
 describe("ids", () => {
   it("mints prefixed base62 ids that do not repeat across pool refills", () => {
@@ -25,5 +25,15 @@ describe("ids", () => {
   it("honours the requested length", () => {
     expect(randomToken(1)).toHaveLength(1);
     expect(randomToken(64)).toHaveLength(64);
+  });
+
+  it("draws uppercase hex of the requested size, every digit about equally often", () => {
+    expect(randomHex(4)).toMatch(/^[0-9A-F]{8}$/);
+    const sample = Array.from({ length: 4000 }, () => randomHex(4)).join("");
+    const counts = new Map<string, number>();
+    for (const c of sample) counts.set(c, (counts.get(c) ?? 0) + 1);
+    expect(counts.size).toBe(16);
+    const expected = sample.length / 16;
+    for (const n of counts.values()) expect(Math.abs(n - expected) / expected).toBeLessThan(0.1);
   });
 });

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { ensureDefaultPricingModel, getPricingModel } from "../catalog/index.js";
 import type { Executor } from "../db/client.js";
 import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
@@ -6,7 +5,7 @@ import { type BillingAddress, customers } from "../db/schema/index.js";
 import { insertStatement } from "../db/statement.js";
 import type { Merchant } from "../http/types.js";
 import { conflict, notFound } from "../lib/errors.js";
-import { newId } from "../lib/ids.js";
+import { newId, randomHex } from "../lib/ids.js";
 import { type EmitEventInput, emitEvent, type Planned } from "../webhooks/index.js";
 import { takeInvoiceNumber } from "./invoice-numbers.js";
 import { type CustomerRow, serializeCustomer } from "./serialize.js";
@@ -28,7 +27,7 @@ export type CreateCustomerInput = {
 
 /** Prefix for this customer's invoice numbers, so numbers from different customers never collide. */
 function newInvoiceNumberBase(): string {
-  return randomBytes(4).toString("hex").toUpperCase();
+  return randomHex(4);
 }
 
 type NewCustomer = typeof customers.$inferInsert;

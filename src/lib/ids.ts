@@ -60,3 +60,10 @@ export function randomToken(length = 22): string {
 export function newId(kind: IdKind): string {
   return `${ID_PREFIXES[kind]}_${randomToken()}`;
 }
+
+/** `bytes` random bytes from the same pool, as uppercase hex (an invoice number base, for instance). */
+export function randomHex(bytes: number): string {
+  let out = "";
+  for (let i = 0; i < bytes; i++) out += randomByte().toString(16).padStart(2, "0");
+  return out.toUpperCase();
+}
