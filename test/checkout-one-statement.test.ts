@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { beginAttempt, settleDecline } from "../src/checkout/attempt.js";
 import { chargePlanWith } from "../src/checkout/charge-plan.js";
@@ -18,6 +18,7 @@ import {
 } from "../src/db/schema/index.js";
 import { createInvoice } from "../src/invoices/index.js";
 import { validateCard } from "../src/payments/cards.js";
+import { savePaymentMethod } from "../src/payments/index.js";
 import {
   anonymousSession,
   CARDS,
@@ -48,6 +49,8 @@ const CLAIM = /^with "claimed" as \(update "checkout_sessions"/;
 const PROCESSOR = /insert into sandbox_intents/;
 const ONE_STATEMENT = /^with "guard" as \(update "checkout_sessions" set status = 'succeeded'/;
 const BEGIN = /^begin\b/i;
+/** The known-customer statement's count of one more invoice for the buyer. */
+const NUMBERED = /numbered as \(update "customers" set "invoice_count"/;
 
 const BUYER = { email: "gus@example.com", name: "Gus Guest", country: "DE" };
 
@@ -73,7 +76,7 @@ async function claimAndCharge(sessionId: string) {
     card,
     metadata: { checkoutSessionId: session.id },
   });
-  return { session, plan, intent };
+  return { session, plan, intent, buyer: start.buyer };
 }
 
 /** Every record a settled checkout session points at, read back from the database. */
@@ -86,7 +89,8 @@ async function recordsOf(sessionId: string) {
   const methodRows = await db
     .select()
     .from(paymentMethods)
-    .where(eq(paymentMethods.customerId, session.customerId ?? "none"));
+    .where(eq(paymentMethods.customerId, session.customerId ?? "none"))
+    .orderBy(asc(paymentMethods.position));
   const purchaseRows = await db.select().from(purchases).where(eq(purchases.checkoutSessionId, sessionId));
   const invoiceRows = await db.select().from(invoices).where(eq(invoices.checkoutSessionId, sessionId));
   const lineRows = await db
@@ -146,9 +150,9 @@ function normalised(records: Records) {
     label("externalId", c.externalId);
     label("invoiceNumberBase", c.invoiceNumberBase);
   }
-  for (const m of records.paymentMethods) {
-    label("paymentMethod", m.id);
-    label("processorMethod", m.processorMethodId);
+  for (const [n, m] of records.paymentMethods.entries()) {
+    label(`paymentMethod${n}`, m.id);
+    label(`processorMethod${n}`, m.processorMethodId);
   }
   for (const p of records.purchases) label("purchase", p.id);
   for (const i of records.invoices) label("invoice", i.id);
@@ -211,6 +215,79 @@ async function countOf(table: typeof customers | typeof paymentMethods, organiza
     .from(table)
     .where(eq(table.organizationId, organizationId));
   return row?.n;
+}
+
+/** The id of a fresh product session of the one-time price for the merchant's customer `externalId`. */
+async function knownSession(f: CatalogFixture, externalId: string, fields: Record<string, unknown> = {}) {
+  const res = await createSession(ctx, f.merchant.testKey, {
+    type: "product",
+    customerExternalId: externalId,
+    priceId: f.oneTimePriceId,
+    ...fields,
+  });
+  if (res.status !== 200) throw new Error(`session create failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.checkoutSession.id as string;
+}
+
+async function customerRow(id: string) {
+  const [row] = await db.select().from(customers).where(eq(customers.id, id));
+  if (!row) throw new Error(`customer ${id} missing`);
+  return row;
+}
+
+/** The customer's cards as `[id, isDefault]`, oldest first. */
+async function cardsOf(customerId: string) {
+  const rows = await db
+    .select({ id: paymentMethods.id, isDefault: paymentMethods.isDefault })
+    .from(paymentMethods)
+    .where(eq(paymentMethods.customerId, customerId))
+    .orderBy(asc(paymentMethods.position));
+  return rows.map((r) => [r.id, r.isDefault] as const);
+}
+
+async function lastEventPosition(organizationId: string): Promise<number> {
+  const [row] = await db
+    .select({ p: sql<number>`coalesce(max(${events.position}), 0)::bigint` })
+    .from(events)
+    .where(eq(events.organizationId, organizationId));
+  return Number(row?.p ?? 0);
+}
+
+/** The merchant's events stored after `position`, in order. */
+function eventsAfter(organizationId: string, position: number) {
+  return db
+    .select()
+    .from(events)
+    .where(and(eq(events.organizationId, organizationId), gt(events.position, position)))
+    .orderBy(asc(events.position));
+}
+
+/** Another invoice for the customer, outside any checkout: it takes the customer's next number. */
+function otherInvoice(f: CatalogFixture, customerId: string) {
+  return db.transaction((tx) =>
+    createInvoice(tx, merchantOf(f), {
+      customerId,
+      pricingModelId: f.pricingModelId,
+      type: "standalone",
+      currency: "USD",
+      lines: [{ priceId: null, description: "Consulting", quantity: 1, unitPrice: 5000 }],
+      status: "open",
+    }),
+  );
+}
+
+/** A card saved for the customer outside any checkout, made their default. */
+function otherDefaultCard(f: CatalogFixture, customerId: string, processorMethodId: string) {
+  return db.transaction((tx) =>
+    savePaymentMethod(tx, merchantOf(f), {
+      customerId,
+      pricingModelId: f.pricingModelId,
+      processor: ctx.deps.processor.name,
+      processorMethodId,
+      card: { brand: "visa", last4: "1881", expMonth: 7, expYear: 2031 },
+      makeDefault: true,
+    }),
+  );
 }
 
 describe("a guest's paid one-time checkout settled in one statement", () => {
@@ -376,7 +453,7 @@ describe("a claim that no longer holds when the fast path runs", () => {
     ).toEqual([]);
 
     // The customer has paid: the confirm's own settlement honours the charge through the transaction.
-    const settled = await recorded(() => settleIntent(ctx.deps, session, intent, plan));
+    const settled = await recorded(() => settleIntent(ctx.deps, session, intent, { plan, buyer: null }));
     expect(settled.result.kind).toBe("succeeded");
     expect(settled.sent.some((s) => BEGIN.test(s))).toBe(true);
     const after = await recordsOf(id);
@@ -391,6 +468,331 @@ describe("a claim that no longer holds when the fast path runs", () => {
     expect(after.purchases).toHaveLength(1);
     expect(after.invoices).toHaveLength(1);
     expect(await countOf(customers, org)).toBe(1);
+  });
+
+  it.each(movesOn)("writes nothing for a known customer when %s: no number is taken", async (_, moveOn) => {
+    const f = await catalogFixture(ctx);
+    const org = f.merchant.organizationId;
+    const customer = await createCustomer(ctx, f.merchant.testKey, "moved-on");
+    const id = await knownSession(f, "moved-on");
+    const { session, plan, intent, buyer } = await claimAndCharge(id);
+    if (!buyer) throw new Error("the claim read no buyer");
+    expect(fitsOneStatement(session, plan, intent, buyer)).toBe(true);
+    await moveOn(session);
+    const before = await sessionRow(id);
+    const position = await lastEventPosition(org);
+
+    const { result, sent } = await recorded(() =>
+      fulfilInOneStatement(ctx.deps, session, plan, intent, buyer),
+    );
+    expect(result).toBeUndefined();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(ONE_STATEMENT);
+    expect(sent[0]).toMatch(NUMBERED);
+    expect(await sessionRow(id)).toEqual(before);
+    expect(await db.select().from(purchases).where(eq(purchases.checkoutSessionId, id))).toEqual([]);
+    expect(await db.select().from(invoices).where(eq(invoices.checkoutSessionId, id))).toEqual([]);
+    expect(await db.select().from(payments).where(eq(payments.checkoutSessionId, id))).toEqual([]);
+    expect(await eventsAfter(org, position)).toEqual([]);
+    expect((await customerRow(customer.id)).invoiceCount).toBe(0);
+    expect(await cardsOf(customer.id)).toEqual([]);
+
+    const settled = await recorded(() => settleIntent(ctx.deps, session, intent, { plan, buyer }));
+    expect(settled.result.kind).toBe("succeeded");
+    expect(settled.sent.some((s) => BEGIN.test(s))).toBe(true);
+    const after = await recordsOf(id);
+    expect(after.session).toMatchObject({ status: "succeeded", customerId: customer.id });
+    expect(after.invoices.map((i) => i.invoiceNumber)).toEqual([`${buyer.invoiceNumberBase}-0001`]);
+    expect((await customerRow(customer.id)).invoiceCount).toBe(1);
+  });
+});
+
+const CHECKOUT_EVENTS = [
+  "payment_method.created",
+  "purchase.completed",
+  "invoice.paid",
+  "payment.succeeded",
+  "checkout_session.succeeded",
+];
+
+describe("a known customer's paid one-time checkout settled in one statement", () => {
+  const histories: [string, (f: CatalogFixture, customerId: string) => Promise<unknown>][] = [
+    ["a customer with no invoice and no card yet", async () => undefined],
+    [
+      "a customer with an earlier invoice and a default card",
+      async (f, customerId) => {
+        await otherInvoice(f, customerId);
+        await otherDefaultCard(f, customerId, `pm_earlier_${customerId}`);
+      },
+    ],
+  ];
+
+  it.each(histories)(
+    "stores the same records and events as the transaction path, for %s",
+    async (_, history) => {
+      const f = await catalogFixture(ctx);
+      const fastCustomer = await createCustomer(ctx, f.merchant.testKey, "same-fast");
+      const slowCustomer = await createCustomer(ctx, f.merchant.testKey, "same-slow");
+      await history(f, fastCustomer.id);
+      await history(f, slowCustomer.id);
+      const earlier = await customerRow(fastCustomer.id);
+      const hadCard = (await cardsOf(fastCustomer.id)).length > 0;
+      const order = { quantity: 3, outputName: "Three seats", outputMetadata: { order: "A-17", seats: 3 } };
+      const fastId = await knownSession(f, "same-fast", order);
+      const slowId = await knownSession(f, "same-slow", order);
+
+      const fast = await claimAndCharge(fastId);
+      const slow = await claimAndCharge(slowId);
+      expect(fast.buyer).toEqual({
+        id: fastCustomer.id,
+        email: fastCustomer.email,
+        name: fastCustomer.name,
+        invoiceCount: earlier.invoiceCount,
+        invoiceNumberBase: earlier.invoiceNumberBase,
+        hasDefaultCard: hadCard,
+      });
+      expect(fitsOneStatement(fast.session, fast.plan, fast.intent, fast.buyer)).toBe(true);
+
+      const { result: fastSettled, sent } = await recorded(() =>
+        fulfilInOneStatement(ctx.deps, fast.session, fast.plan, fast.intent, fast.buyer),
+      );
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).toMatch(ONE_STATEMENT);
+      expect(sent[0]).toMatch(NUMBERED);
+      const slowSettled = await fulfilSession(ctx.deps, slowId, slow.plan, slow.intent, slow.session.attempt);
+      expect(slowSettled.status).toBe("succeeded");
+
+      const a = await recordsOf(fastId);
+      const b = await recordsOf(slowId);
+      expect(fastSettled).toEqual(a.session);
+      expect(slowSettled).toEqual(b.session);
+
+      const next = earlier.invoiceCount + 1;
+      for (const r of [a, b]) {
+        expect(r.session).toMatchObject({ status: "succeeded", lastError: null, attempt: 1 });
+        expect(r.customers).toHaveLength(1);
+        expect(r.purchases).toHaveLength(1);
+        expect(r.invoices).toHaveLength(1);
+        expect(r.lines).toHaveLength(1);
+        expect(r.payments).toHaveLength(1);
+        const [customer] = r.customers;
+        if (!customer) throw new Error("customer missing");
+        expect(customer.invoiceCount).toBe(next);
+        expect(r.invoices[0]?.invoiceNumber).toBe(
+          `${customer.invoiceNumberBase}-${String(next).padStart(4, "0")}`,
+        );
+        // The checkout's card is the default only if the customer had none; there is one default either way.
+        expect(r.paymentMethods).toHaveLength(hadCard ? 2 : 1);
+        expect(r.paymentMethods.at(-1)).toMatchObject({ id: r.session.paymentMethodId, isDefault: !hadCard });
+        expect(r.paymentMethods.filter((m) => m.isDefault)).toHaveLength(1);
+      }
+      expect(a.payments[0]).toMatchObject({ amount: 5997, status: "succeeded", customerId: fastCustomer.id });
+
+      const na = normalised(a);
+      const nb = normalised(b);
+      expect(na.customers).toEqual(nb.customers);
+      expect(na.paymentMethods).toEqual(nb.paymentMethods);
+      expect(na.purchases).toEqual(nb.purchases);
+      expect(na.invoices).toEqual(nb.invoices);
+      expect(na.lines).toEqual(nb.lines);
+      expect(na.payments).toEqual(nb.payments);
+      expect(na.session).toEqual(nb.session);
+      // Before the checkout's own events: the customer's creation (and their earlier card's).
+      expect(a.events.map((e) => e.type).slice(-CHECKOUT_EVENTS.length)).toEqual(CHECKOUT_EVENTS);
+      expect(a.events.map((e) => e.type)).not.toContain("customer.updated");
+      expect(b.events.map((e) => e.type)).toEqual(a.events.map((e) => e.type));
+      expect(na.events).toEqual(nb.events);
+      const fetched = await ctx.api("GET", `/api/v1/checkout-sessions/${fastId}`, {
+        key: f.merchant.testKey,
+      });
+      expect(a.events.at(-1)?.payload.data).toEqual(fetched.body.checkoutSession);
+    },
+  );
+});
+
+/** Nothing of the checkout was stored: the session as it was, no records for it, no event since `position`. */
+async function expectNothingWritten(
+  sessionId: string,
+  before: Awaited<ReturnType<typeof sessionRow>>,
+  organizationId: string,
+  position: number,
+) {
+  expect(await sessionRow(sessionId)).toEqual(before);
+  expect(before.status).toBe("pending");
+  expect(await db.select().from(purchases).where(eq(purchases.checkoutSessionId, sessionId))).toEqual([]);
+  expect(await db.select().from(invoices).where(eq(invoices.checkoutSessionId, sessionId))).toEqual([]);
+  expect(await db.select().from(payments).where(eq(payments.checkoutSessionId, sessionId))).toEqual([]);
+  expect(await eventsAfter(organizationId, position)).toEqual([]);
+}
+
+describe("what the claim read of a known customer no longer holds when the fast path runs", () => {
+  it("another invoice took the predicted number: nothing is written, and the transaction numbers the next", async () => {
+    const f = await catalogFixture(ctx);
+    const org = f.merchant.organizationId;
+    const customer = await createCustomer(ctx, f.merchant.testKey, "raced-number");
+    const id = await knownSession(f, "raced-number");
+    const { session, plan, intent, buyer } = await claimAndCharge(id);
+    if (!buyer) throw new Error("the claim read no buyer");
+    expect(buyer).toMatchObject({ id: customer.id, invoiceCount: 0, hasDefaultCard: false });
+    expect(fitsOneStatement(session, plan, intent, buyer)).toBe(true);
+    const base = buyer.invoiceNumberBase;
+
+    const other = await otherInvoice(f, customer.id);
+    expect(other.invoice.invoiceNumber).toBe(`${base}-0001`);
+    const before = await sessionRow(id);
+    const position = await lastEventPosition(org);
+
+    const { result, sent } = await recorded(() =>
+      fulfilInOneStatement(ctx.deps, session, plan, intent, buyer),
+    );
+    expect(result).toBeUndefined();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(ONE_STATEMENT);
+    await expectNothingWritten(id, before, org, position);
+    expect((await customerRow(customer.id)).invoiceCount).toBe(1);
+    expect(await cardsOf(customer.id)).toEqual([]);
+
+    // The customer has paid: the confirm's own settlement honours the charge under the row lock.
+    const settled = await recorded(() => settleIntent(ctx.deps, session, intent, { plan, buyer }));
+    expect(settled.result.kind).toBe("succeeded");
+    expect(settled.sent.some((s) => BEGIN.test(s))).toBe(true);
+    const after = await recordsOf(id);
+    expect(after.session).toMatchObject({
+      status: "succeeded",
+      customerId: customer.id,
+      processorIntentId: intent.intentId,
+    });
+    expect(after.invoices.map((i) => i.invoiceNumber)).toEqual([`${base}-0002`]);
+    expect(after.payments).toHaveLength(1);
+    expect(after.payments[0]).toMatchObject({ status: "succeeded", processorIntentId: intent.intentId });
+    expect((await customerRow(customer.id)).invoiceCount).toBe(2);
+    // No gap, no duplicate.
+    const numbers = await db
+      .select({ n: invoices.invoiceNumber })
+      .from(invoices)
+      .where(eq(invoices.customerId, customer.id))
+      .orderBy(asc(invoices.invoiceNumber));
+    expect(numbers.map((r) => r.n)).toEqual([`${base}-0001`, `${base}-0002`]);
+    expect(await cardsOf(customer.id)).toEqual([[after.session.paymentMethodId, true]]);
+  });
+
+  it("a default card appeared since the claim: nothing is written, and the transaction saves a second card", async () => {
+    const f = await catalogFixture(ctx);
+    const org = f.merchant.organizationId;
+    const customer = await createCustomer(ctx, f.merchant.testKey, "raced-card");
+    const id = await knownSession(f, "raced-card");
+    const { session, plan, intent, buyer } = await claimAndCharge(id);
+    if (!buyer) throw new Error("the claim read no buyer");
+    expect(buyer).toMatchObject({ id: customer.id, invoiceCount: 0, hasDefaultCard: false });
+    expect(fitsOneStatement(session, plan, intent, buyer)).toBe(true);
+
+    const saved = await otherDefaultCard(f, customer.id, "pm_saved_meanwhile");
+    expect(saved.isDefault).toBe(true);
+    const before = await sessionRow(id);
+    const position = await lastEventPosition(org);
+
+    const { result, sent } = await recorded(() =>
+      fulfilInOneStatement(ctx.deps, session, plan, intent, buyer),
+    );
+    expect(result).toBeUndefined();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(ONE_STATEMENT);
+    await expectNothingWritten(id, before, org, position);
+    expect((await customerRow(customer.id)).invoiceCount).toBe(0);
+    expect(await cardsOf(customer.id)).toEqual([[saved.id, true]]);
+
+    const settled = await recorded(() => settleIntent(ctx.deps, session, intent, { plan, buyer }));
+    expect(settled.result.kind).toBe("succeeded");
+    expect(settled.sent.some((s) => BEGIN.test(s))).toBe(true);
+    const after = await recordsOf(id);
+    expect(after.session).toMatchObject({ status: "succeeded", customerId: customer.id });
+    expect(after.session.paymentMethodId).not.toBe(saved.id);
+    expect(await cardsOf(customer.id)).toEqual([
+      [saved.id, true],
+      [after.session.paymentMethodId, false],
+    ]);
+    expect(after.invoices.map((i) => i.invoiceNumber)).toEqual([`${buyer.invoiceNumberBase}-0001`]);
+    expect((await customerRow(customer.id)).invoiceCount).toBe(1);
+    expect(after.payments).toHaveLength(1);
+  });
+
+  it("two checkouts of one customer settling at once: one in one statement, the other after it", async () => {
+    const f = await catalogFixture(ctx);
+    const customer = await createCustomer(ctx, f.merchant.testKey, "twice-at-once");
+    const firstId = await knownSession(f, "twice-at-once");
+    const secondId = await knownSession(f, "twice-at-once");
+    const claims = [await claimAndCharge(firstId), await claimAndCharge(secondId)];
+    // Both claims read the same customer: no invoice, no card. Both predict -0001 and a default card.
+    expect(claims.map((c) => c.buyer)).toEqual([claims[0]?.buyer, claims[0]?.buyer]);
+    const results = await Promise.all(
+      claims.map((c) => fulfilInOneStatement(ctx.deps, c.session, c.plan, c.intent, c.buyer)),
+    );
+    const winner = results.findIndex((r) => r !== undefined);
+    const loser = claims[1 - winner];
+    expect(winner).toBeGreaterThanOrEqual(0);
+    expect(results.filter((r) => r === undefined)).toHaveLength(1);
+    if (!loser) throw new Error("no loser");
+    expect(await sessionRow(loser.session.id)).toMatchObject({ status: "pending", invoiceId: null });
+    expect((await customerRow(customer.id)).invoiceCount).toBe(1);
+
+    const settled = await settleIntent(ctx.deps, loser.session, loser.intent, {
+      plan: loser.plan,
+      buyer: loser.buyer,
+    });
+    expect(settled.kind).toBe("succeeded");
+    const winnerClaim = claims[winner];
+    if (!winnerClaim) throw new Error("no winner");
+    const first = await recordsOf(winnerClaim.session.id);
+    const second = await recordsOf(loser.session.id);
+    const base = claims[0]?.buyer?.invoiceNumberBase;
+    expect(first.invoices.map((i) => i.invoiceNumber)).toEqual([`${base}-0001`]);
+    expect(second.invoices.map((i) => i.invoiceNumber)).toEqual([`${base}-0002`]);
+    expect((await customerRow(customer.id)).invoiceCount).toBe(2);
+    expect(await cardsOf(customer.id)).toEqual([
+      [first.session.paymentMethodId, true],
+      [second.session.paymentMethodId, false],
+    ]);
+  });
+});
+
+describe("a known customer's settlement without the claim's reading of the buyer", () => {
+  it("does not fit one statement and goes through the transaction", async () => {
+    const f = await catalogFixture(ctx);
+    const customer = await createCustomer(ctx, f.merchant.testKey, "unclaimed");
+    const someoneElse = await createCustomer(ctx, f.merchant.testKey, "someone-else");
+    const id = await knownSession(f, "unclaimed");
+    const { session, plan, intent, buyer } = await claimAndCharge(id);
+    if (!buyer) throw new Error("the claim read no buyer");
+    expect(fitsOneStatement(session, plan, intent, buyer)).toBe(true);
+
+    const notTheBuyer = [
+      null,
+      { ...buyer, id: someoneElse.id, email: someoneElse.email, name: someoneElse.name },
+      { ...buyer, invoiceNumberBase: null },
+    ];
+    expect(fitsOneStatement(session, plan, intent)).toBe(false);
+    for (const wrong of notTheBuyer) {
+      expect(fitsOneStatement(session, plan, intent, wrong)).toBe(false);
+      const { result, sent } = await recorded(() =>
+        fulfilInOneStatement(ctx.deps, session, plan, intent, wrong),
+      );
+      expect(result).toBeUndefined();
+      expect(sent).toEqual([]);
+    }
+    expect(await sessionRow(id)).toMatchObject({ status: "pending", paymentId: null });
+
+    // A settlement that did not claim (a challenge answer, the reconciler) passes no buyer.
+    const settled = await recorded(() => settleIntent(ctx.deps, session, intent));
+    expect(settled.result.kind).toBe("succeeded");
+    expect(settled.sent.some((s) => BEGIN.test(s))).toBe(true);
+    expect(settled.sent.some((s) => ONE_STATEMENT.test(s))).toBe(false);
+    const after = await recordsOf(id);
+    expect(after.session).toMatchObject({ status: "succeeded", customerId: customer.id });
+    expect(after.invoices.map((i) => i.invoiceNumber)).toEqual([`${buyer.invoiceNumberBase}-0001`]);
+    expect((await customerRow(customer.id)).invoiceCount).toBe(1);
+    expect(await cardsOf(customer.id)).toEqual([[after.session.paymentMethodId, true]]);
+    expect(await cardsOf(someoneElse.id)).toEqual([]);
+    expect((await customerRow(someoneElse.id)).invoiceCount).toBe(0);
   });
 });
 
@@ -413,29 +815,112 @@ describe("what a hosted-page confirm sends", () => {
     expect(records.payments[0]).toMatchObject({ status: "succeeded", amount: 3998 });
   });
 
-  it("a known customer's checkout still goes through the transaction", async () => {
+  it("a known customer's paid one-time checkout: one fulfilment statement, as the customer is now", async () => {
     const f = await catalogFixture(ctx);
+    const org = f.merchant.organizationId;
     const customer = await createCustomer(ctx, f.merchant.testKey, "known-buyer");
-    const created = await createSession(ctx, f.merchant.testKey, {
-      type: "product",
-      customerExternalId: "known-buyer",
-      priceId: f.oneTimePriceId,
-      quantity: 2,
+    const id = await knownSession(f, "known-buyer", { quantity: 2 });
+    expect(await sessionRow(id)).toMatchObject({
+      customerId: customer.id,
+      customerName: "Customer known-buyer",
     });
-    expect(created.status).toBe(200);
-    const id = created.body.checkoutSession.id as string;
+    // The customer is renamed (and changes address) after the session was created: the checkout settles
+    // with who they are now.
+    const renamed = await ctx.api("PUT", "/api/v1/customers/known-buyer", {
+      key: f.merchant.testKey,
+      body: { customer: { name: "Kim Known", email: "kim@example.com" } },
+    });
+    expect(renamed.status).toBe(200);
+    const since = await lastEventPosition(org);
+
     const { result: res, sent } = await recorded(() => submitCheckoutForm(ctx, id, { cardNumber: CARDS.ok }));
     expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe(`https://merchant.example/thanks?session=${id}`);
+    expect(sent).toHaveLength(3);
     expect(sent[0]).toMatch(CLAIM);
-    expect(sent.some((s) => PROCESSOR.test(s))).toBe(true);
-    expect(sent.some((s) => BEGIN.test(s))).toBe(true);
-    expect(sent.some((s) => ONE_STATEMENT.test(s))).toBe(false);
+    expect(sent[1]).toMatch(PROCESSOR);
+    expect(sent[2]).toMatch(ONE_STATEMENT);
+    expect(sent[2]).toMatch(NUMBERED);
+    expect(sent.some((s) => BEGIN.test(s))).toBe(false);
 
     const records = await recordsOf(id);
-    expect(records.session).toMatchObject({ status: "succeeded", customerId: customer.id });
+    expect(records.session).toMatchObject({
+      status: "succeeded",
+      lastError: null,
+      customerId: customer.id,
+      customerEmail: "kim@example.com",
+      customerName: "Kim Known",
+    });
     expect(records.payments).toHaveLength(1);
     expect(records.payments[0]).toMatchObject({ status: "succeeded", amount: 3998, customerId: customer.id });
-    expect(records.invoices[0]?.invoiceNumber).toMatch(/-0001$/);
+    expect(records.purchases).toHaveLength(1);
+    const [row] = records.customers;
+    if (!row) throw new Error("customer missing");
+    expect(row.invoiceCount).toBe(1);
+    expect(records.invoices.map((i) => i.invoiceNumber)).toEqual([`${row.invoiceNumberBase}-0001`]);
+    expect(records.paymentMethods).toHaveLength(1);
+    expect(records.paymentMethods[0]).toMatchObject({ id: records.session.paymentMethodId, isDefault: true });
+
+    const happened = await eventsAfter(org, since);
+    expect(happened.map((e) => e.type)).toEqual([
+      "payment_method.created",
+      "purchase.completed",
+      "invoice.paid",
+      "payment.succeeded",
+      "checkout_session.succeeded",
+    ]);
+    const fetched = await ctx.api("GET", `/api/v1/checkout-sessions/${id}`, { key: f.merchant.testKey });
+    expect(fetched.body.checkoutSession).toMatchObject({
+      customerName: "Kim Known",
+      customerEmail: "kim@example.com",
+    });
+    expect(happened.at(-1)?.payload.data).toEqual(fetched.body.checkoutSession);
+  });
+
+  it("a known customer's second paid checkout: one statement again, the next number, the first card stays the default", async () => {
+    const f = await catalogFixture(ctx);
+    const customer = await createCustomer(ctx, f.merchant.testKey, "returning");
+    const firstId = await knownSession(f, "returning");
+    expect((await submitCheckoutForm(ctx, firstId, { cardNumber: CARDS.ok })).status).toBe(303);
+    const first = await recordsOf(firstId);
+    expect(first.session.status).toBe("succeeded");
+    const firstCard = first.session.paymentMethodId;
+
+    const secondId = await knownSession(f, "returning");
+    const since = await lastEventPosition(f.merchant.organizationId);
+    const { result: res, sent } = await recorded(() =>
+      submitCheckoutForm(ctx, secondId, { cardNumber: CARDS.ok }),
+    );
+    expect(res.status).toBe(303);
+    expect(sent).toHaveLength(3);
+    expect(sent[0]).toMatch(CLAIM);
+    expect(sent[1]).toMatch(PROCESSOR);
+    expect(sent[2]).toMatch(ONE_STATEMENT);
+    expect(sent.some((s) => BEGIN.test(s))).toBe(false);
+
+    const second = await recordsOf(secondId);
+    const [row] = second.customers;
+    if (!row) throw new Error("customer missing");
+    expect(second.session).toMatchObject({ status: "succeeded", customerId: customer.id });
+    expect(second.invoices.map((i) => i.invoiceNumber)).toEqual([`${row.invoiceNumberBase}-0002`]);
+    expect(row.invoiceCount).toBe(2);
+    expect(second.payments).toHaveLength(1);
+    expect(second.payments[0]).toMatchObject({
+      status: "succeeded",
+      paymentMethodId: second.session.paymentMethodId,
+    });
+    // Both cards are the customer's; the first is still the one default.
+    expect(second.paymentMethods.map((m) => [m.id, m.isDefault])).toEqual([
+      [firstCard, true],
+      [second.session.paymentMethodId, false],
+    ]);
+    expect((await eventsAfter(f.merchant.organizationId, since)).map((e) => e.type)).toEqual([
+      "payment_method.created",
+      "purchase.completed",
+      "invoice.paid",
+      "payment.succeeded",
+      "checkout_session.succeeded",
+    ]);
   });
 
   it("a guest's subscription checkout still goes through the transaction", async () => {

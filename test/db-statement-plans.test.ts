@@ -46,7 +46,8 @@ async function genericPlan(name: string, text: string): Promise<string> {
 
 describe("built-once statements on a fresh database", () => {
   it("find rows by their key, never by walking a merchant's rows", async () => {
-    // Run the paths that build the statements: create by id (anonymous and named), pay, save a card.
+    // Run the paths that build the statements: create by id (anonymous and named), pay in one statement
+    // (a one-time price) and through the transaction (a subscription), save a card.
     const f = await catalogFixture(ctx);
     await createCustomer(ctx, f.merchant.testKey, "plans_user");
     const named = await createSession(ctx, f.merchant.testKey, {
@@ -59,6 +60,16 @@ describe("built-once statements on a fresh database", () => {
     expect(paid.status).toBe(303);
     const anonymous = await anonymousSession(ctx, f);
     expect((await submitCheckoutForm(ctx, anonymous, { cardNumber: CARDS.ok })).status).toBe(303);
+    const subscription = await createSession(ctx, f.merchant.testKey, {
+      type: "product",
+      customerExternalId: "plans_user",
+      priceId: f.monthlyPriceId,
+    });
+    expect(subscription.status).toBe(200);
+    const subscribed = await submitCheckoutForm(ctx, subscription.body.checkoutSession.id, {
+      cardNumber: CARDS.ok,
+    });
+    expect(subscribed.status).toBe(303);
 
     const statements = [...builtStatements()];
     expect(statements.length).toBeGreaterThan(10);

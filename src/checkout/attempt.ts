@@ -1,11 +1,12 @@
 import { and, eq, getTableColumns, gt, sql } from "drizzle-orm";
 import { joinPriceAndProduct, type PriceAndProduct, priceAndProductFields } from "../catalog/index.js";
+import { type CheckoutBuyer, checkoutBuyerFields, joinCheckoutBuyer } from "../customers/index.js";
 import type { Executor } from "../db/client.js";
 import { type BillingAddress, checkoutSessions } from "../db/schema/index.js";
 import { param, statement } from "../db/statement.js";
 import type { AppDeps } from "../http/types.js";
 import { AppError, notFound } from "../lib/errors.js";
-import { recordPayment } from "../payments/index.js";
+import { customerHasDefaultCardSql, recordPayment } from "../payments/index.js";
 import type { IntentResult } from "../payments/processor.js";
 import { emitEvent, transactionWithEvents } from "../webhooks/index.js";
 import { intentPayment, sessionMerchant } from "./charge-plan.js";
@@ -65,18 +66,26 @@ const claimSession = statement("claim_checkout_session", (db) => {
   const session = Object.fromEntries(
     columns.map((key) => [key, claimed[key]]),
   ) as typeof claimed._.selectedFields;
-  return joinPriceAndProduct(
-    db
-      .with(claimed)
-      .select({ session, ...priceAndProductFields })
-      .from(claimed)
-      .$dynamic(),
-    { priceId: claimed.priceId, organizationId: claimed.organizationId, livemode: claimed.livemode },
+  const tenantOf = { organizationId: claimed.organizationId, livemode: claimed.livemode };
+  const buyerHasDefaultCard = customerHasDefaultCardSql({ customerId: claimed.customerId, ...tenantOf });
+  return joinCheckoutBuyer(
+    joinPriceAndProduct(
+      db
+        .with(claimed)
+        .select({ session, ...priceAndProductFields, ...checkoutBuyerFields, buyerHasDefaultCard })
+        .from(claimed)
+        .$dynamic(),
+      { priceId: claimed.priceId, ...tenantOf },
+    ),
+    { customerId: claimed.customerId, ...tenantOf },
   );
 });
 
+/** The session's known customer as the claim read them, with whether they have a default card yet. */
+export type ClaimedBuyer = CheckoutBuyer & { hasDefaultCard: boolean };
+
 export type AttemptStart =
-  | ({ kind: "started"; session: CheckoutSessionRow } & PriceAndProduct)
+  | ({ kind: "started"; session: CheckoutSessionRow; buyer: ClaimedBuyer | null } & PriceAndProduct)
   | { kind: "finished"; session: CheckoutSessionRow }
   | { kind: "in_progress"; session: CheckoutSessionRow };
 
@@ -99,9 +108,11 @@ export async function beginAttempt(
     nowIso: now.toISOString(),
   });
   if (claimed) {
-    // Left-joined: Drizzle gives null for a price or product that is not there.
+    // Left-joined: Drizzle gives null for a price, product or customer that is not there.
     const { price, product } = claimed as PriceAndProduct;
-    return { kind: "started", session: claimed.session, price, product };
+    const known = claimed.buyer as CheckoutBuyer | null;
+    const buyer = known && { ...known, hasDefaultCard: claimed.buyerHasDefaultCard };
+    return { kind: "started", session: claimed.session, price, product, buyer };
   }
   // Not claimable: find out why under the row lock (and expire it if that is the reason).
   const outcome = await transactionWithEvents(deps.db, async (tx) => {

@@ -10,6 +10,7 @@ import {
   awaitChallenge,
   type BuyerDetails,
   beginAttempt,
+  type ClaimedBuyer,
   settleDecline,
 } from "./attempt.js";
 import { type ChargePlan, chargePlan, chargePlanWith } from "./charge-plan.js";
@@ -57,12 +58,12 @@ export async function settleIntent(
   deps: AppDeps,
   session: CheckoutSessionRow,
   intent: IntentResult,
-  knownPlan?: ChargePlan,
+  claimed?: { plan: ChargePlan; buyer: ClaimedBuyer | null },
 ): Promise<ConfirmResult> {
   if (intent.status === "succeeded") {
-    const plan = knownPlan ?? (await chargePlan(deps, session));
+    const plan = claimed?.plan ?? (await chargePlan(deps, session));
     const settled =
-      (await fulfilInOneStatement(deps, session, plan, intent)) ??
+      (await fulfilInOneStatement(deps, session, plan, intent, claimed?.buyer ?? null)) ??
       (await fulfilSession(deps, session.id, plan, intent, session.attempt));
     return resultFor(settled, "Your payment could not be completed.");
   }
@@ -104,7 +105,7 @@ export async function confirmCheckout(
     );
     throw err;
   }
-  return charge(deps, start.session, plan, plan.mode === "none" ? undefined : card);
+  return charge(deps, start.session, { plan, buyer: start.buyer }, plan.mode === "none" ? undefined : card);
 }
 
 function wellFormedCard(raw: RawCard, now: Date): CardInput | undefined {
@@ -132,7 +133,7 @@ async function confirmWithoutCardFirst(
   }
   const start = await beginAttempt(deps, sessionId, input.buyer);
   if (start.kind !== "started") return claimRefused(start);
-  return charge(deps, start.session, plan, card);
+  return charge(deps, start.session, { plan, buyer: start.buyer }, card);
 }
 
 function claimRefused(start: Exclude<AttemptStart, { kind: "started" }>): ConfirmResult {
@@ -145,9 +146,10 @@ function claimRefused(start: Exclude<AttemptStart, { kind: "started" }>): Confir
 async function charge(
   deps: AppDeps,
   session: CheckoutSessionRow,
-  plan: ChargePlan,
+  claimed: { plan: ChargePlan; buyer: ClaimedBuyer | null },
   card: CardInput | undefined,
 ): Promise<ConfirmResult> {
+  const { plan } = claimed;
   if (!card) {
     return resultFor(
       await fulfilSession(deps, session.id, plan, undefined, session.attempt),
@@ -175,7 +177,7 @@ async function charge(
     );
     return { kind: "in_progress", session };
   }
-  return settleIntent(deps, session, intent, plan);
+  return settleIntent(deps, session, intent, claimed);
 }
 
 /** The customer answered the challenge page. */

@@ -1,14 +1,16 @@
 import { sql } from "drizzle-orm";
-import { planCustomerWithFirstInvoice } from "../customers/index.js";
+import { countInvoiceSql, nextInvoiceNumberOf, planCustomerWithFirstInvoice } from "../customers/index.js";
 import { guardedWrites } from "../db/planned-rows.js";
 import { checkoutSessions } from "../db/schema/index.js";
 import { param } from "../db/statement.js";
-import type { AppDeps } from "../http/types.js";
+import { uniqueViolationConstraint } from "../db/unique-violation.js";
+import type { AppDeps, Merchant } from "../http/types.js";
 import { planNumberedInvoice } from "../invoices/index.js";
-import { planNewCustomerCard, planPayment } from "../payments/index.js";
+import { planCard, planPayment } from "../payments/index.js";
 import type { IntentResult } from "../payments/processor.js";
 import { planPurchase } from "../purchases/index.js";
 import { eventsWithDeliveriesSql, inCausalOrder, planEvent } from "../webhooks/index.js";
+import type { ClaimedBuyer } from "./attempt.js";
 import { type ChargePlan, intentPayment, sessionMerchant } from "./charge-plan.js";
 import { type SucceededChanges, succeededSession } from "./fulfill.js";
 import { guestExternalId, whatWasBought } from "./fulfill-product.js";
@@ -28,26 +30,35 @@ const claimedAttemptSucceeds = sql`update ${checkoutSessions} set status = 'succ
     and updated_at = ${param("claimedAt")}::timestamptz
   returning id`;
 
-const writeAll = guardedWrites("fulfil_checkout_in_one_statement", claimedAttemptSucceeds, (guard) =>
+const writeGuestCheckout = guardedWrites("fulfil_guest_checkout", claimedAttemptSucceeds, (guard) =>
   eventsWithDeliveriesSql(param("events"), guard),
+);
+const writeKnownBuyerCheckout = guardedWrites(
+  "fulfil_known_buyer_checkout",
+  claimedAttemptSucceeds,
+  (guard) => sql`numbered as (${countInvoiceSql(guard)}), ${eventsWithDeliveriesSql(param("events"), guard)}`,
 );
 
 /**
  * Whether `fulfilInOneStatement` can settle this attempt: the everyday paid checkout, a one-time price
- * bought by a guest whose charge went through. Everything else (known customers, whose card and invoice
- * number depend on rows the statement would have to read and lock; subscriptions; trials; free orders;
- * setup sessions) is settled by `fulfilSession`'s transaction.
+ * whose charge went through, bought by a guest or by the session's known customer as the claim read them.
+ * Everything else (subscriptions, trials, free orders, setup sessions, a settlement without the claim's
+ * reading of the buyer, such as a challenge answer or the reconciler) is settled by `fulfilSession`.
  */
 export function fitsOneStatement(
   session: CheckoutSessionRow,
   plan: ChargePlan,
   intent: IntentResult,
+  buyer: ClaimedBuyer | null = null,
 ): boolean {
+  const buyerKnown =
+    session.customerId === null
+      ? session.customerEmail !== null
+      : buyer?.id === session.customerId && buyer.invoiceNumberBase !== null;
   return (
+    buyerKnown &&
     session.type === "product" &&
     session.status === "pending" &&
-    session.customerId === null &&
-    session.customerEmail !== null &&
     plan.mode === "payment" &&
     plan.price?.type === "single_payment" &&
     plan.trialDays === 0 &&
@@ -58,40 +69,87 @@ export function fitsOneStatement(
   );
 }
 
+type CheckoutBuyerPlan = {
+  customerId: string;
+  email: string;
+  name: string;
+  invoiceNumber: string;
+  cardIsDefault: boolean;
+  /** A guest's customer row and its `customer.created`; nothing for a known customer. */
+  writes: ReturnType<typeof planCustomerWithFirstInvoice>["writes"];
+  events: ReturnType<typeof planCustomerWithFirstInvoice>["events"];
+};
+
+/** Who pays: a guest becomes a customer here; a known customer's next invoice number is predicted. */
+function planBuyer(
+  merchant: Merchant,
+  session: CheckoutSessionRow,
+  buyer: ClaimedBuyer | null,
+  now: Date,
+): CheckoutBuyerPlan | undefined {
+  if (session.customerId === null) {
+    if (!session.customerEmail) return undefined;
+    const guest = planCustomerWithFirstInvoice(
+      merchant,
+      {
+        externalId: guestExternalId(),
+        email: session.customerEmail,
+        name: session.customerName ?? session.customerEmail,
+        pricingModelId: session.pricingModelId,
+      },
+      now,
+    );
+    return {
+      customerId: guest.row.id,
+      email: guest.row.email,
+      name: guest.row.name,
+      invoiceNumber: guest.invoiceNumber,
+      cardIsDefault: true,
+      writes: guest.writes,
+      events: guest.events,
+    };
+  }
+  if (buyer?.id !== session.customerId || buyer.invoiceNumberBase === null) return undefined;
+  return {
+    customerId: buyer.id,
+    email: buyer.email,
+    name: buyer.name,
+    invoiceNumber: nextInvoiceNumberOf(buyer),
+    cardIsDefault: !buyer.hasDefaultCard,
+    writes: [],
+    events: [],
+  };
+}
+
 /**
- * Settles a guest's paid one-time checkout in ONE statement: the session's `succeeded` for the attempt
- * that was claimed, and every record that implies (customer, card, purchase, invoice and its line,
- * payment) with their events and webhook deliveries, written only if the session is still as the claim
- * left it. A statement is its own transaction, so all of it is stored or none. Each domain plans its own
- * rows and events (the same builders its own writes use); this only decides what is bought and by whom.
- * Returns undefined when the session had moved on (a second tab, the reconciler, a challenge): nothing was
- * written and `fulfilSession` settles it under the row lock.
+ * Settles a paid one-time checkout in ONE statement: the session's `succeeded` for the attempt that was
+ * claimed, and every record that implies (a guest's new customer or a known customer's invoice count,
+ * the card, purchase, invoice and its line, payment) with their events and webhook deliveries, written only
+ * if the session is still as the claim left it. A statement is its own transaction, so all of it is stored
+ * or none. Each domain plans its own rows and events (the same builders its own writes use); this only
+ * decides what is bought and by whom. Returns undefined when nothing was written: the session had moved on
+ * (a second tab, the reconciler), or what was read with the claim had (another invoice numbered for the
+ * customer, a first card saved meanwhile: a unique index refuses the row). `fulfilSession` then settles
+ * it under the row lock.
  */
 export async function fulfilInOneStatement(
   deps: AppDeps,
   session: CheckoutSessionRow,
   plan: ChargePlan,
   intent: IntentResult,
+  claimedBuyer: ClaimedBuyer | null = null,
 ): Promise<CheckoutSessionRow | undefined> {
   const paymentMethod = intent.paymentMethod;
-  if (!fitsOneStatement(session, plan, intent) || !paymentMethod || !session.customerEmail) return undefined;
+  if (!fitsOneStatement(session, plan, intent, claimedBuyer) || !paymentMethod) return undefined;
   const now = deps.now();
   const merchant = sessionMerchant(session);
+  const buyer = planBuyer(merchant, session, claimedBuyer, now);
+  if (!buyer) return undefined;
   const { price, shownPrice, unitAmount, name } = whatWasBought(session, plan);
+  const { customerId } = buyer;
   const pricingModelId = session.pricingModelId;
 
-  const customer = planCustomerWithFirstInvoice(
-    merchant,
-    {
-      externalId: guestExternalId(),
-      email: session.customerEmail,
-      name: session.customerName ?? session.customerEmail,
-      pricingModelId,
-    },
-    now,
-  );
-  const customerId = customer.row.id;
-  const card = planNewCustomerCard(
+  const card = planCard(
     merchant,
     {
       customerId,
@@ -101,6 +159,7 @@ export async function fulfilInOneStatement(
       card: paymentMethod.card,
       billingDetails: session.billingAddress,
     },
+    buyer.cardIsDefault,
     now,
   );
   const purchase = planPurchase(
@@ -129,7 +188,7 @@ export async function fulfilInOneStatement(
       purchaseId: purchase.row.id,
       checkoutSessionId: session.id,
     },
-    customer.invoiceNumber,
+    buyer.invoiceNumber,
     now,
   );
   const payment = planPayment(
@@ -148,8 +207,8 @@ export async function fulfilInOneStatement(
   const changes: SucceededChanges = {
     processorIntentId: intent.intentId,
     customerId,
-    customerEmail: customer.row.email,
-    customerName: customer.row.name,
+    customerEmail: buyer.email,
+    customerName: buyer.name,
     purchaseId: purchase.row.id,
     subscriptionId: null,
     invoiceId: invoice.row.id,
@@ -157,7 +216,7 @@ export async function fulfilInOneStatement(
     paymentMethodId: card.row.id,
   };
   const succeeded = succeededSession(session, changes, now);
-  const plans = [customer, card, purchase, invoice, payment];
+  const plans = [buyer, card, purchase, invoice, payment];
   const events = inCausalOrder(
     [
       ...plans.flatMap((p) => p.events),
@@ -171,17 +230,30 @@ export async function fulfilInOneStatement(
       },
     ].map((event) => planEvent(event, now)),
   );
-  const written = await writeAll(
-    deps.db,
-    plans.flatMap((p) => p.writes),
-    {
-      ...changes,
-      id: session.id,
-      attempt: session.attempt,
-      claimedAt: session.updatedAt.toISOString(),
-      now: now.toISOString(),
-      events: JSON.stringify(events),
-    },
-  );
-  return written ? succeeded : undefined;
+  const write = session.customerId === null ? writeGuestCheckout : writeKnownBuyerCheckout;
+  try {
+    const written = await write(
+      deps.db,
+      plans.flatMap((p) => p.writes),
+      {
+        ...changes,
+        id: session.id,
+        attempt: session.attempt,
+        claimedAt: session.updatedAt.toISOString(),
+        now: now.toISOString(),
+        events: JSON.stringify(events),
+        organizationId: merchant.organizationId,
+        livemode: merchant.livemode,
+      },
+    );
+    return written ? succeeded : undefined;
+  } catch (err) {
+    // A number or a default card taken since the claim: the statement was rolled back whole.
+    if (uniqueViolationConstraint(err) === undefined) throw err;
+    deps.logger.info(
+      { sessionId: session.id, constraint: uniqueViolationConstraint(err) },
+      "one-statement fulfilment refused by a unique index; settling under the row lock",
+    );
+    return undefined;
+  }
 }

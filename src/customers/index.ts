@@ -1,6 +1,12 @@
 export { getCustomerBilling } from "./billing.js";
+export {
+  type CheckoutBuyer,
+  checkoutBuyerFields,
+  countInvoiceSql,
+  joinCheckoutBuyer,
+} from "./checkout-buyer.js";
 export { type CreateCustomerInput, createCustomer, planCustomerWithFirstInvoice } from "./create-customer.js";
-export { nextInvoiceNumberSql } from "./invoice-numbers.js";
+export { nextInvoiceNumberOf, nextInvoiceNumberSql } from "./invoice-numbers.js";
 export { getCustomerByExternalId, getCustomerById } from "./queries.js";
 export { registerCustomerRoutes } from "./routes.js";
 export { CustomerRecordSchema } from "./schemas.js";

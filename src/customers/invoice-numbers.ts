@@ -21,17 +21,20 @@ export function nextInvoiceNumberSql() {
 }
 
 /**
- * The same numbering for a customer row not yet written: the row with its count taken and the number it
- * gave, formatted as `nextInvoiceNumberSql` formats it.
+ * The number `nextInvoiceNumberSql` gives a customer's next invoice, from the count it has now, formatted
+ * the same way.
  */
+export function nextInvoiceNumberOf(
+  customer: Pick<CustomerRow, "invoiceNumberBase" | "invoiceCount">,
+): string {
+  const digits = String(customer.invoiceCount + 1);
+  return `${customer.invoiceNumberBase}-${digits.padStart(Math.max(4, digits.length), "0")}`;
+}
+
+/** The same numbering for a customer row not yet written: the row with its count taken, and the number. */
 export function takeInvoiceNumber(row: PlannedRow<CustomerRow>): {
   row: PlannedRow<CustomerRow>;
   invoiceNumber: string;
 } {
-  const count = row.invoiceCount + 1;
-  const digits = String(count);
-  return {
-    row: { ...row, invoiceCount: count },
-    invoiceNumber: `${row.invoiceNumberBase}-${digits.padStart(Math.max(4, digits.length), "0")}`,
-  };
+  return { row: { ...row, invoiceCount: row.invoiceCount + 1 }, invoiceNumber: nextInvoiceNumberOf(row) };
 }

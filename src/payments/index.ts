@@ -1,7 +1,8 @@
 export {
+  customerHasDefaultCardSql,
   getPaymentMethod,
   listPaymentMethodsForCustomer,
-  planNewCustomerCard,
+  planCard,
   type SavePaymentMethodInput,
   savePaymentMethod,
   setDefaultPaymentMethod,

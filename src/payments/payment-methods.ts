@@ -1,8 +1,16 @@
-import { and, asc, eq, ne, sql } from "drizzle-orm";
+import { and, asc, eq, ne, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
 import { type BillingAddress, paymentMethods } from "../db/schema/index.js";
-import { ownedByParams, param, params, rawStatement, statement, tenant } from "../db/statement.js";
+import {
+  ownedByParams,
+  param,
+  params,
+  rawStatement,
+  sameTenantAs,
+  statement,
+  tenant,
+} from "../db/statement.js";
 import { ownedBy } from "../db/tenant.js";
 import type { Merchant } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
@@ -165,22 +173,35 @@ function methodValues(merchant: Merchant, input: SavePaymentMethodInput) {
 }
 
 /**
- * The card of a customer created in the same statement, planned to be written with it: a new customer's
- * first card is its default, so nothing needs reading or locking.
+ * A card planned to be written in a statement composed elsewhere. `isDefault` is what the caller read
+ * (`customerHasDefaultCardSql`): a customer's first card becomes its default. Defaults are never removed,
+ * only moved, so "has one" cannot turn false; if one appeared meanwhile, a second default violates
+ * `payment_methods_one_default_per_customer` and the whole statement is rolled back.
  */
-export function planNewCustomerCard(
+export function planCard(
   merchant: Merchant,
   input: Omit<SavePaymentMethodInput, "makeDefault" | "customerIsNew">,
+  isDefault: boolean,
   now: Date,
 ): Planned<PaymentMethodRow> {
   const row: PlannedRow<PaymentMethodRow> = {
-    ...methodValues(merchant, { ...input, makeDefault: true }),
+    ...methodValues(merchant, { ...input, makeDefault: isDefault }),
     type: "card",
-    isDefault: true,
+    isDefault,
     createdAt: now,
     updatedAt: now,
   };
   return { row, writes: [rowWrite(paymentMethods, row)], events: [paymentMethodCreatedEvent(row)] };
+}
+
+/** Whether the customer `customerId` (a column of the caller's row) already has a default card. */
+export function customerHasDefaultCardSql(ref: {
+  customerId: SQLWrapper;
+  organizationId: SQLWrapper;
+  livemode: SQLWrapper;
+}): SQL<boolean> {
+  return sql<boolean>`exists (select 1 from ${paymentMethods} where ${paymentMethods.customerId} = ${ref.customerId}
+    and ${paymentMethods.isDefault} and ${sameTenantAs(paymentMethods, ref.organizationId, ref.livemode)})`;
 }
 
 function paymentMethodCreatedEvent(row: PlannedRow<PaymentMethodRow>): EmitEventInput {
