@@ -98,6 +98,10 @@ export async function fulfilSession(
 
     let ids: Promise<FulfilmentIds>;
     if (session.type === "product") {
+      // A new guest's invoice is numbered from the guest's row, which must exist by then: its insert may
+      // have drawn an invoice number base another customer holds and had to draw again. The card is awaited
+      // with it so that a failure of either is handled here, not left unawaited.
+      if (session.customerId === null) await Promise.all([customer, method]);
       ids = fulfilProduct(deps, tx, merchant, session, plan, customerId, intent, paymentMethodId);
     } else {
       // These change rows that must see the saved card, so they wait for it (and for the customer, so

@@ -4,10 +4,11 @@ import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
 import { type BillingAddress, customers } from "../db/schema/index.js";
 import { insertStatement } from "../db/statement.js";
 import type { Merchant } from "../http/types.js";
-import { conflict, notFound } from "../lib/errors.js";
+import { conflict, notFound, panic } from "../lib/errors.js";
 import { newId, randomHex } from "../lib/ids.js";
 import { type EmitEventInput, emitEvent, type Planned } from "../webhooks/index.js";
 import { takeInvoiceNumber } from "./invoice-numbers.js";
+import { getCustomerByExternalId } from "./queries.js";
 import { type CustomerRow, serializeCustomer } from "./serialize.js";
 
 export type CreateCustomerInput = {
@@ -32,11 +33,7 @@ function newInvoiceNumberBase(): string {
 
 type NewCustomer = typeof customers.$inferInsert;
 const insertCustomer = insertStatement("insert_customer", (db, values: NewCustomer) =>
-  db
-    .insert(customers)
-    .values(values)
-    .onConflictDoNothing({ target: [customers.organizationId, customers.livemode, customers.externalId] })
-    .returning(),
+  db.insert(customers).values(values).onConflictDoNothing().returning(),
 );
 
 /** A new customer's row, its pricing model already checked to be the merchant's. */
@@ -110,8 +107,22 @@ export async function createCustomer(
     pricingModelId = (await ensureDefaultPricingModel(tx, merchant)).id;
   }
   // Conflict-do-nothing instead of a caught error: a failed insert would abort the caller's transaction.
-  const [row] = await insertCustomer(tx, planCustomerRow(merchant, { ...input, pricingModelId }, new Date()));
-  if (!row) throw conflict(`A customer with externalId ${input.externalId} already exists`);
-  await emitEvent(tx, customerCreatedEvent(row));
-  return row;
+  // Nothing inserted means the externalId is taken, or (rarely) the random invoice number base is.
+  for (let attempt = 1; ; attempt++) {
+    const [row] = await insertCustomer(
+      tx,
+      planCustomerRow(merchant, { ...input, pricingModelId }, new Date()),
+    );
+    if (row) {
+      await emitEvent(tx, customerCreatedEvent(row));
+      return row;
+    }
+    if (await getCustomerByExternalId(tx, merchant, input.externalId)) {
+      throw conflict(`A customer with externalId ${input.externalId} already exists`);
+    }
+    if (attempt === MAX_BASE_DRAWS) panic(`no free invoice number base after ${attempt} draws`);
+  }
 }
+
+/** A base is 32 random bits: a second draw is already rare for a merchant with millions of customers. */
+const MAX_BASE_DRAWS = 5;
