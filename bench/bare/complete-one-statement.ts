@@ -35,7 +35,7 @@ with s as (
   select $5, 'payment', s.livemode, $1 || ':1', s.unit_amount * s.quantity, s.currency, 'succeeded', $11, jsonb_build_object('checkoutSessionId', $1::text) from s returning id
 ), c as (
   insert into customers (id, organization_id, livemode, pricing_model_id, external_id, email, name, invoice_count, invoice_number_base)
-  select $6, s.organization_id, s.livemode, s.pricing_model_id, $12, $2, $3, 1, upper(substr($6, 5, 8)) from s returning id
+  select $6, s.organization_id, s.livemode, s.pricing_model_id, $12, $2, $3, 1, upper(substr($6, 5, 16)) from s returning id
 ), pm as (
   insert into payment_methods (id, organization_id, livemode, pricing_model_id, customer_id, brand, last4, exp_month, exp_year, billing_details, is_default, processor, processor_method_id)
   select $10, s.organization_id, s.livemode, s.pricing_model_id, $6, 'visa', '4242', 12, 2034, $4::jsonb, true, 'sandbox', $11 from s returning id
@@ -44,7 +44,7 @@ with s as (
   select $7, s.organization_id, s.livemode, s.pricing_model_id, $6, s.price_id, 'single_payment', 'Bench item', s.quantity, 'paid', s.currency, s.unit_amount * s.quantity, s.unit_amount * s.quantity, now(), $1 from s returning id
 ), inv as (
   insert into invoices (id, organization_id, livemode, pricing_model_id, customer_id, type, status, invoice_number, currency, subtotal, total, amount_paid, purchase_id, checkout_session_id, invoice_date, paid_at)
-  select $8, s.organization_id, s.livemode, s.pricing_model_id, $6, 'purchase', 'paid', upper(substr($6, 5, 8)) || '-0001', s.currency, s.unit_amount * s.quantity, s.unit_amount * s.quantity, s.unit_amount * s.quantity, $7, $1, now(), now() from s returning id
+  select $8, s.organization_id, s.livemode, s.pricing_model_id, $6, 'purchase', 'paid', upper(substr($6, 5, 16)) || '-0001', s.currency, s.unit_amount * s.quantity, s.unit_amount * s.quantity, s.unit_amount * s.quantity, $7, $1, now(), now() from s returning id
 ), li as (
   insert into invoice_line_items (id, organization_id, livemode, invoice_id, price_id, description, quantity, unit_price, amount)
   select $13, s.organization_id, s.livemode, $8, s.price_id, 'Bench item', s.quantity, s.unit_amount, s.unit_amount * s.quantity from s returning id
