@@ -2,7 +2,7 @@ import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { beginAttempt, settleDecline } from "../src/checkout/attempt.js";
 import { chargePlanWith } from "../src/checkout/charge-plan.js";
-import { settleIntent } from "../src/checkout/confirm.js";
+import { intentRequest, settleIntent } from "../src/checkout/confirm.js";
 import { fulfilSession } from "../src/checkout/fulfill.js";
 import { fitsOneStatement, fulfilInOneStatement } from "../src/checkout/fulfill-in-one-statement.js";
 import {
@@ -67,16 +67,50 @@ async function claimAndCharge(sessionId: string) {
   const session = start.session;
   const plan = await chargePlanWith(ctx.deps, session, start);
   const card = validateCard({ number: CARDS.ok, expMonth: 12, expYear: 34, cvc: "123" }, ctx.deps.now());
-  const intent = await ctx.deps.processor.createIntent({
-    kind: plan.mode === "payment" ? "payment" : "setup",
-    amount: plan.amount,
-    currency: plan.currency,
-    livemode: session.livemode,
-    idempotencyKey: `${session.id}:${session.attempt}`,
-    card,
-    metadata: { checkoutSessionId: session.id },
-  });
+  const intent = await ctx.deps.processor.createIntent(intentRequest(session, plan, card));
   return { session, plan, intent, buyer: start.buyer };
+}
+
+/**
+ * Settles `fast` in one statement and its twin `slow` through the transaction; both must succeed, and what
+ * each answers must be exactly the row it stored. Their records, and the one statement's text.
+ */
+async function settleBothWays(
+  fast: Awaited<ReturnType<typeof claimAndCharge>>,
+  slow: Awaited<ReturnType<typeof claimAndCharge>>,
+) {
+  const { result: fastSettled, sent } = await recorded(() =>
+    fulfilInOneStatement(ctx.deps, fast.session, fast.plan, fast.intent, fast.buyer),
+  );
+  expect(sent).toHaveLength(1);
+  expect(sent[0]).toMatch(ONE_STATEMENT);
+  const slowSettled = await fulfilSession(
+    ctx.deps,
+    slow.session.id,
+    slow.plan,
+    slow.intent,
+    slow.session.attempt,
+  );
+  expect(slowSettled.status).toBe("succeeded");
+  const a = await recordsOf(fast.session.id);
+  const b = await recordsOf(slow.session.id);
+  expect(fastSettled).toEqual(a.session);
+  expect(slowSettled).toEqual(b.session);
+  return { a, b, sent: sent[0] };
+}
+
+/** The two checkouts stored the same rows, once ids, timestamps and random bases are normalised away. */
+function expectSameRecords(a: Records, b: Records) {
+  const na = normalised(a);
+  const nb = normalised(b);
+  expect(na.customers).toEqual(nb.customers);
+  expect(na.paymentMethods).toEqual(nb.paymentMethods);
+  expect(na.purchases).toEqual(nb.purchases);
+  expect(na.invoices).toEqual(nb.invoices);
+  expect(na.lines).toEqual(nb.lines);
+  expect(na.payments).toEqual(nb.payments);
+  expect(na.session).toEqual(nb.session);
+  expect(na.events).toEqual(nb.events);
 }
 
 /** Every record a settled checkout session points at, read back from the database. */
@@ -302,19 +336,7 @@ describe("a guest's paid one-time checkout settled in one statement", () => {
     expect(slow.intent).toMatchObject({ kind: "payment", status: "succeeded", amount: 5997 });
     expect(fitsOneStatement(fast.session, fast.plan, fast.intent)).toBe(true);
 
-    const { result: fastSettled, sent } = await recorded(() =>
-      fulfilInOneStatement(ctx.deps, fast.session, fast.plan, fast.intent),
-    );
-    expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatch(ONE_STATEMENT);
-    const slowSettled = await fulfilSession(ctx.deps, slowId, slow.plan, slow.intent, slow.session.attempt);
-    expect(slowSettled.status).toBe("succeeded");
-
-    const a = await recordsOf(fastId);
-    const b = await recordsOf(slowId);
-    // What the fast path answers is exactly the row it stored.
-    expect(fastSettled).toEqual(a.session);
-    expect(slowSettled).toEqual(b.session);
+    const { a, b } = await settleBothWays(fast, slow);
 
     for (const r of [a, b]) {
       expect(r.session).toMatchObject({ status: "succeeded", lastError: null, attempt: 1 });
@@ -342,15 +364,7 @@ describe("a guest's paid one-time checkout settled in one statement", () => {
       billingDetails: { name: BUYER.name, email: BUYER.email, address: { country: BUYER.country } },
     });
 
-    const na = normalised(a);
-    const nb = normalised(b);
-    expect(na.customers).toEqual(nb.customers);
-    expect(na.paymentMethods).toEqual(nb.paymentMethods);
-    expect(na.purchases).toEqual(nb.purchases);
-    expect(na.invoices).toEqual(nb.invoices);
-    expect(na.lines).toEqual(nb.lines);
-    expect(na.payments).toEqual(nb.payments);
-    expect(na.session).toEqual(nb.session);
+    expectSameRecords(a, b);
     expect(a.events.map((e) => e.type)).toEqual([
       "customer.created",
       "payment_method.created",
@@ -360,7 +374,6 @@ describe("a guest's paid one-time checkout settled in one statement", () => {
       "checkout_session.succeeded",
     ]);
     expect(b.events.map((e) => e.type)).toEqual(a.events.map((e) => e.type));
-    expect(na.events).toEqual(nb.events);
     // The session's event says what the API says about the session.
     const fetched = await ctx.api("GET", `/api/v1/checkout-sessions/${fastId}`, { key: f.merchant.testKey });
     expect(a.events.at(-1)?.payload.data).toEqual(fetched.body.checkoutSession);
@@ -553,19 +566,8 @@ describe("a known customer's paid one-time checkout settled in one statement", (
       });
       expect(fitsOneStatement(fast.session, fast.plan, fast.intent, fast.buyer)).toBe(true);
 
-      const { result: fastSettled, sent } = await recorded(() =>
-        fulfilInOneStatement(ctx.deps, fast.session, fast.plan, fast.intent, fast.buyer),
-      );
-      expect(sent).toHaveLength(1);
-      expect(sent[0]).toMatch(ONE_STATEMENT);
-      expect(sent[0]).toMatch(NUMBERED);
-      const slowSettled = await fulfilSession(ctx.deps, slowId, slow.plan, slow.intent, slow.session.attempt);
-      expect(slowSettled.status).toBe("succeeded");
-
-      const a = await recordsOf(fastId);
-      const b = await recordsOf(slowId);
-      expect(fastSettled).toEqual(a.session);
-      expect(slowSettled).toEqual(b.session);
+      const { a, b, sent } = await settleBothWays(fast, slow);
+      expect(sent).toMatch(NUMBERED);
 
       const next = earlier.invoiceCount + 1;
       for (const r of [a, b]) {
@@ -588,20 +590,11 @@ describe("a known customer's paid one-time checkout settled in one statement", (
       }
       expect(a.payments[0]).toMatchObject({ amount: 5997, status: "succeeded", customerId: fastCustomer.id });
 
-      const na = normalised(a);
-      const nb = normalised(b);
-      expect(na.customers).toEqual(nb.customers);
-      expect(na.paymentMethods).toEqual(nb.paymentMethods);
-      expect(na.purchases).toEqual(nb.purchases);
-      expect(na.invoices).toEqual(nb.invoices);
-      expect(na.lines).toEqual(nb.lines);
-      expect(na.payments).toEqual(nb.payments);
-      expect(na.session).toEqual(nb.session);
+      expectSameRecords(a, b);
       // Before the checkout's own events: the customer's creation (and their earlier card's).
       expect(a.events.map((e) => e.type).slice(-CHECKOUT_EVENTS.length)).toEqual(CHECKOUT_EVENTS);
       expect(a.events.map((e) => e.type)).not.toContain("customer.updated");
       expect(b.events.map((e) => e.type)).toEqual(a.events.map((e) => e.type));
-      expect(na.events).toEqual(nb.events);
       const fetched = await ctx.api("GET", `/api/v1/checkout-sessions/${fastId}`, {
         key: f.merchant.testKey,
       });
@@ -625,38 +618,59 @@ async function expectNothingWritten(
   expect(await eventsAfter(organizationId, position)).toEqual([]);
 }
 
+/**
+ * The one statement is sent and writes nothing; `meanwhile` checks what stands between that and the
+ * confirm's own settlement, which then honours the charge through the transaction. The settled records.
+ */
+async function refusedThenSettled(
+  claimed: Awaited<ReturnType<typeof claimAndCharge>>,
+  organizationId: string,
+  meanwhile: () => Promise<void>,
+) {
+  const { session, plan, intent, buyer } = claimed;
+  const before = await sessionRow(session.id);
+  const position = await lastEventPosition(organizationId);
+  const { result, sent } = await recorded(() => fulfilInOneStatement(ctx.deps, session, plan, intent, buyer));
+  expect(result).toBeUndefined();
+  expect(sent).toHaveLength(1);
+  expect(sent[0]).toMatch(ONE_STATEMENT);
+  await expectNothingWritten(session.id, before, organizationId, position);
+  await meanwhile();
+  const settled = await recorded(() => settleIntent(ctx.deps, session, intent, { plan, buyer }));
+  expect(settled.result.kind).toBe("succeeded");
+  expect(settled.sent.some((s) => BEGIN.test(s))).toBe(true);
+  return recordsOf(session.id);
+}
+
+/**
+ * A new known customer's one-time session, claimed and charged: the claim read them with no invoice yet and
+ * no card, and the one statement would settle it.
+ */
+async function freshCustomerClaimed(externalId: string) {
+  const f = await catalogFixture(ctx);
+  const customer = await createCustomer(ctx, f.merchant.testKey, externalId);
+  const id = await knownSession(f, externalId);
+  const claimed = await claimAndCharge(id);
+  const { session, plan, intent, buyer } = claimed;
+  if (!buyer) throw new Error("the claim read no buyer");
+  expect(buyer).toMatchObject({ id: customer.id, invoiceCount: 0, hasDefaultCard: false });
+  expect(fitsOneStatement(session, plan, intent, buyer)).toBe(true);
+  return { f, org: f.merchant.organizationId, customer, id, session, plan, intent, buyer };
+}
+
 describe("what the claim read of a known customer no longer holds when the fast path runs", () => {
   it("another invoice took the predicted number: nothing is written, and the transaction numbers the next", async () => {
-    const f = await catalogFixture(ctx);
-    const org = f.merchant.organizationId;
-    const customer = await createCustomer(ctx, f.merchant.testKey, "raced-number");
-    const id = await knownSession(f, "raced-number");
-    const { session, plan, intent, buyer } = await claimAndCharge(id);
-    if (!buyer) throw new Error("the claim read no buyer");
-    expect(buyer).toMatchObject({ id: customer.id, invoiceCount: 0, hasDefaultCard: false });
-    expect(fitsOneStatement(session, plan, intent, buyer)).toBe(true);
+    const { f, org, customer, session, plan, intent, buyer } = await freshCustomerClaimed("raced-number");
     const base = buyer.invoiceNumberBase;
 
     const other = await otherInvoice(f, customer.id);
     expect(other.invoice.invoiceNumber).toBe(`${base}-0001`);
-    const before = await sessionRow(id);
-    const position = await lastEventPosition(org);
-
-    const { result, sent } = await recorded(() =>
-      fulfilInOneStatement(ctx.deps, session, plan, intent, buyer),
-    );
-    expect(result).toBeUndefined();
-    expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatch(ONE_STATEMENT);
-    await expectNothingWritten(id, before, org, position);
-    expect((await customerRow(customer.id)).invoiceCount).toBe(1);
-    expect(await cardsOf(customer.id)).toEqual([]);
 
     // The customer has paid: the confirm's own settlement honours the charge under the row lock.
-    const settled = await recorded(() => settleIntent(ctx.deps, session, intent, { plan, buyer }));
-    expect(settled.result.kind).toBe("succeeded");
-    expect(settled.sent.some((s) => BEGIN.test(s))).toBe(true);
-    const after = await recordsOf(id);
+    const after = await refusedThenSettled({ session, plan, intent, buyer }, org, async () => {
+      expect((await customerRow(customer.id)).invoiceCount).toBe(1);
+      expect(await cardsOf(customer.id)).toEqual([]);
+    });
     expect(after.session).toMatchObject({
       status: "succeeded",
       customerId: customer.id,
@@ -677,34 +691,15 @@ describe("what the claim read of a known customer no longer holds when the fast 
   });
 
   it("a default card appeared since the claim: nothing is written, and the transaction saves a second card", async () => {
-    const f = await catalogFixture(ctx);
-    const org = f.merchant.organizationId;
-    const customer = await createCustomer(ctx, f.merchant.testKey, "raced-card");
-    const id = await knownSession(f, "raced-card");
-    const { session, plan, intent, buyer } = await claimAndCharge(id);
-    if (!buyer) throw new Error("the claim read no buyer");
-    expect(buyer).toMatchObject({ id: customer.id, invoiceCount: 0, hasDefaultCard: false });
-    expect(fitsOneStatement(session, plan, intent, buyer)).toBe(true);
+    const { f, org, customer, session, plan, intent, buyer } = await freshCustomerClaimed("raced-card");
 
     const saved = await otherDefaultCard(f, customer.id, "pm_saved_meanwhile");
     expect(saved.isDefault).toBe(true);
-    const before = await sessionRow(id);
-    const position = await lastEventPosition(org);
 
-    const { result, sent } = await recorded(() =>
-      fulfilInOneStatement(ctx.deps, session, plan, intent, buyer),
-    );
-    expect(result).toBeUndefined();
-    expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatch(ONE_STATEMENT);
-    await expectNothingWritten(id, before, org, position);
-    expect((await customerRow(customer.id)).invoiceCount).toBe(0);
-    expect(await cardsOf(customer.id)).toEqual([[saved.id, true]]);
-
-    const settled = await recorded(() => settleIntent(ctx.deps, session, intent, { plan, buyer }));
-    expect(settled.result.kind).toBe("succeeded");
-    expect(settled.sent.some((s) => BEGIN.test(s))).toBe(true);
-    const after = await recordsOf(id);
+    const after = await refusedThenSettled({ session, plan, intent, buyer }, org, async () => {
+      expect((await customerRow(customer.id)).invoiceCount).toBe(0);
+      expect(await cardsOf(customer.id)).toEqual([[saved.id, true]]);
+    });
     expect(after.session).toMatchObject({ status: "succeeded", customerId: customer.id });
     expect(after.session.paymentMethodId).not.toBe(saved.id);
     expect(await cardsOf(customer.id)).toEqual([

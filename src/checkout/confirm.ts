@@ -142,6 +142,22 @@ function claimRefused(start: Exclude<AttemptStart, { kind: "started" }>): Confir
     : { kind: "in_progress", session: start.session };
 }
 
+/**
+ * What the processor is asked for on a claimed attempt: the planned amount, keyed by the session and the
+ * attempt, so a retried call (or the reconciler's look-up) finds the same intent.
+ */
+export function intentRequest(session: CheckoutSessionRow, plan: ChargePlan, card: CardInput) {
+  return {
+    kind: plan.mode === "payment" ? ("payment" as const) : ("setup" as const),
+    amount: plan.amount,
+    currency: plan.currency,
+    livemode: session.livemode,
+    idempotencyKey: `${session.id}:${session.attempt}`,
+    card,
+    metadata: { checkoutSessionId: session.id },
+  };
+}
+
 /** The claimed attempt: charge the card (or, with nothing to collect, complete the order) and settle. */
 async function charge(
   deps: AppDeps,
@@ -159,15 +175,7 @@ async function charge(
 
   let intent: IntentResult;
   try {
-    intent = await deps.processor.createIntent({
-      kind: plan.mode === "payment" ? "payment" : "setup",
-      amount: plan.amount,
-      currency: plan.currency,
-      livemode: session.livemode,
-      idempotencyKey: `${session.id}:${session.attempt}`,
-      card,
-      metadata: { checkoutSessionId: session.id },
-    });
+    intent = await deps.processor.createIntent(intentRequest(session, plan, card));
   } catch (err) {
     // We cannot know whether the processor charged: the session stays pending and the reconciler,
     // which can look the attempt up by its idempotency key, settles it either way.

@@ -12,9 +12,9 @@ import { planPurchase } from "../purchases/index.js";
 import { eventsWithDeliveriesSql, inCausalOrder, planEvent } from "../webhooks/index.js";
 import type { ClaimedBuyer } from "./attempt.js";
 import { type ChargePlan, intentPayment, sessionMerchant } from "./charge-plan.js";
-import { type SucceededChanges, succeededSession } from "./fulfill.js";
+import { type SucceededChanges, sessionSucceededEvent, succeededSession } from "./fulfill.js";
 import { guestExternalId, whatWasBought } from "./fulfill-product.js";
-import { type CheckoutSessionRow, serializeCheckoutSession } from "./serialize.js";
+import type { CheckoutSessionRow } from "./serialize.js";
 
 /**
  * The claimed attempt's pending → succeeded move, only while the session is exactly as its claim left it:
@@ -218,17 +218,9 @@ export async function fulfilInOneStatement(
   const succeeded = succeededSession(session, changes, now);
   const plans = [buyer, card, purchase, invoice, payment];
   const events = inCausalOrder(
-    [
-      ...plans.flatMap((p) => p.events),
-      {
-        organizationId: succeeded.organizationId,
-        livemode: succeeded.livemode,
-        type: "checkout_session.succeeded" as const,
-        objectType: "checkout_session",
-        objectId: succeeded.id,
-        object: serializeCheckoutSession(succeeded),
-      },
-    ].map((event) => planEvent(event, now)),
+    [...plans.flatMap((p) => p.events), sessionSucceededEvent(succeeded)].map((event) =>
+      planEvent(event, now),
+    ),
   );
   const write = session.customerId === null ? writeGuestCheckout : writeKnownBuyerCheckout;
   try {

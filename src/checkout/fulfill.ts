@@ -7,7 +7,7 @@ import { notFound, panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { savePaymentMethod } from "../payments/index.js";
 import type { IntentResult } from "../payments/processor.js";
-import { emitEvent, transactionWithEvents } from "../webhooks/index.js";
+import { type EmitEventInput, emitEvent, eventAbout, transactionWithEvents } from "../webhooks/index.js";
 import { lockSession } from "./attempt.js";
 import { type ChargePlan, sessionMerchant } from "./charge-plan.js";
 import { type FulfilmentIds, fulfilProduct, sessionCustomer } from "./fulfill-product.js";
@@ -38,6 +38,15 @@ export function succeededSession(
   now: Date,
 ): CheckoutSessionRow {
   return { ...session, ...changes, ...SUCCEEDED_STATE, completedAt: now, updatedAt: now };
+}
+
+export function sessionSucceededEvent(succeeded: CheckoutSessionRow): EmitEventInput {
+  return eventAbout(
+    succeeded,
+    "checkout_session.succeeded",
+    "checkout_session",
+    serializeCheckoutSession(succeeded),
+  );
 }
 
 const markSucceeded = statement("mark_checkout_session_succeeded", (db) =>
@@ -135,14 +144,7 @@ export async function fulfilSession(
         if (rows.length !== 1) throw new Error("locked session vanished");
       }),
     ]);
-    await emitEvent(tx, {
-      organizationId: succeeded.organizationId,
-      livemode: succeeded.livemode,
-      type: "checkout_session.succeeded",
-      objectType: "checkout_session",
-      objectId: succeeded.id,
-      object: serializeCheckoutSession(succeeded),
-    });
+    await emitEvent(tx, sessionSucceededEvent(succeeded));
     return succeeded;
   });
   if (duplicateCharge) await refundDuplicateCharge(deps, sessionId, duplicateCharge);

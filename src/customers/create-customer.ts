@@ -6,7 +6,7 @@ import { insertStatement } from "../db/statement.js";
 import type { Merchant } from "../http/types.js";
 import { conflict, notFound, panic } from "../lib/errors.js";
 import { newId, randomHex } from "../lib/ids.js";
-import { type EmitEventInput, emitEvent, type Planned } from "../webhooks/index.js";
+import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/index.js";
 import { takeInvoiceNumber } from "./invoice-numbers.js";
 import { getCustomerByExternalId } from "./queries.js";
 import { type CustomerRow, serializeCustomer } from "./serialize.js";
@@ -78,14 +78,7 @@ export function planCustomerWithFirstInvoice(
 }
 
 function customerCreatedEvent(row: PlannedRow<CustomerRow>): EmitEventInput {
-  return {
-    organizationId: row.organizationId,
-    livemode: row.livemode,
-    type: "customer.created",
-    objectType: "customer",
-    objectId: row.id,
-    object: serializeCustomer(row),
-  };
+  return eventAbout(row, "customer.created", "customer", serializeCustomer(row));
 }
 
 /** Emits `customer.created` in the caller's transaction; an externalId already used in this org+mode is a CONFLICT. */

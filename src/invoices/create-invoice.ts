@@ -9,7 +9,7 @@ import type { Merchant } from "../http/types.js";
 import { badRequest, conflict, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { MAX_AMOUNT, multiplyAmount, sumAmounts } from "../lib/money.js";
-import { type EmitEventInput, emitEvent, type Planned } from "../webhooks/emit-event.js";
+import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/emit-event.js";
 import { invoiceScope } from "./queries.js";
 import { type InvoiceLineItemRow, type InvoiceRow, serializeInvoice } from "./serialize.js";
 
@@ -131,14 +131,7 @@ export function planNumberedInvoice(
 }
 
 function invoicePaidEvent(invoice: PlannedRow<InvoiceRow>): EmitEventInput {
-  return {
-    organizationId: invoice.organizationId,
-    livemode: invoice.livemode,
-    type: "invoice.paid",
-    objectType: "invoice",
-    objectId: invoice.id,
-    object: serializeInvoice(invoice),
-  };
+  return eventAbout(invoice, "invoice.paid", "invoice", serializeInvoice(invoice));
 }
 
 /**

@@ -15,7 +15,7 @@ import { ownedBy } from "../db/tenant.js";
 import type { Merchant } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
-import { type EmitEventInput, emitEvent, type Planned } from "../webhooks/emit-event.js";
+import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/emit-event.js";
 import type { CardDetails } from "./processor.js";
 import { type PaymentMethodRow, serializePaymentMethod } from "./serialize.js";
 
@@ -205,14 +205,7 @@ export function customerHasDefaultCardSql(ref: {
 }
 
 function paymentMethodCreatedEvent(row: PlannedRow<PaymentMethodRow>): EmitEventInput {
-  return {
-    organizationId: row.organizationId,
-    livemode: row.livemode,
-    type: "payment_method.created",
-    objectType: "payment_method",
-    objectId: row.id,
-    object: serializePaymentMethod(row),
-  };
+  return eventAbout(row, "payment_method.created", "payment_method", serializePaymentMethod(row));
 }
 
 /** Stores the card's display facts and the processor token only; the card number never reaches here. */

@@ -7,7 +7,7 @@ import { ownedBy } from "../db/tenant.js";
 import type { Merchant } from "../http/types.js";
 import { panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
-import { type EmitEventInput, emitEvent, type Planned } from "../webhooks/emit-event.js";
+import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/emit-event.js";
 import { type PaymentRow, serializePayment } from "./serialize.js";
 
 export type RecordPaymentInput = {
@@ -88,14 +88,8 @@ function planPaymentRow(merchant: Merchant, input: RecordPaymentInput, now: Date
 }
 
 function paymentRecordedEvent(row: PlannedRow<PaymentRow>): EmitEventInput {
-  return {
-    organizationId: row.organizationId,
-    livemode: row.livemode,
-    type: row.status === "succeeded" ? "payment.succeeded" : "payment.failed",
-    objectType: "payment",
-    objectId: row.id,
-    object: serializePayment(row),
-  };
+  const type = row.status === "succeeded" ? "payment.succeeded" : "payment.failed";
+  return eventAbout(row, type, "payment", serializePayment(row));
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Merchant } from "../http/types.js";
 import { badRequest } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { multiplyAmount } from "../lib/money.js";
-import { type EmitEventInput, emitEvent, type Planned } from "../webhooks/emit-event.js";
+import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/emit-event.js";
 import { type PurchaseRow, serializePurchase } from "./serialize.js";
 
 type PriceRow = typeof prices.$inferSelect;
@@ -102,14 +102,7 @@ function planPurchaseRow(merchant: Merchant, input: CreatePurchaseInput, now: Da
 }
 
 function purchaseCompletedEvent(row: PlannedRow<PurchaseRow>): EmitEventInput {
-  return {
-    organizationId: row.organizationId,
-    livemode: row.livemode,
-    type: "purchase.completed",
-    objectType: "purchase",
-    objectId: row.id,
-    object: serializePurchase(row),
-  };
+  return eventAbout(row, "purchase.completed", "purchase", serializePurchase(row));
 }
 
 export async function createPurchase(

@@ -65,6 +65,23 @@ export type EmitEventInput = {
   object: Record<string, unknown>;
 };
 
+/** The event announcing a change to one tenant row: the row's owner, mode and id, with its wire object. */
+export function eventAbout(
+  row: { id: string; organizationId: string; livemode: boolean },
+  type: EventType,
+  objectType: string,
+  object: Record<string, unknown>,
+): EmitEventInput {
+  return {
+    organizationId: row.organizationId,
+    livemode: row.livemode,
+    type,
+    objectType,
+    objectId: row.id,
+    object,
+  };
+}
+
 /** A domain's plan of a row for a composed statement, with the events it emits (`Plan`). */
 export type Planned<Row> = Plan<Row, EmitEventInput>;
 

@@ -3,6 +3,7 @@ export {
   EVENT_TYPES,
   type EventType,
   emitEvent,
+  eventAbout,
   eventsWithDeliveriesSql,
   inCausalOrder,
   type Planned,
