@@ -6,6 +6,7 @@ import { intentRequest, settleIntent } from "../src/checkout/confirm.js";
 import { fulfilSession } from "../src/checkout/fulfill.js";
 import { fitsOneStatement, fulfilInOneStatement } from "../src/checkout/fulfill-in-one-statement.js";
 import {
+  billingPeriods,
   checkoutSessions,
   customers,
   events,
@@ -14,11 +15,14 @@ import {
   paymentMethods,
   payments,
   purchases,
+  subscriptionItems,
+  subscriptions,
   webhookDeliveries,
 } from "../src/db/schema/index.js";
 import { createInvoice } from "../src/invoices/index.js";
 import { validateCard } from "../src/payments/cards.js";
 import { savePaymentMethod } from "../src/payments/index.js";
+import { addInterval } from "../src/subscriptions/index.js";
 import {
   anonymousSession,
   CARDS,
@@ -109,6 +113,9 @@ function expectSameRecords(a: Records, b: Records) {
   expect(na.invoices).toEqual(nb.invoices);
   expect(na.lines).toEqual(nb.lines);
   expect(na.payments).toEqual(nb.payments);
+  expect(na.subscriptions).toEqual(nb.subscriptions);
+  expect(na.subscriptionItems).toEqual(nb.subscriptionItems);
+  expect(na.billingPeriods).toEqual(nb.billingPeriods);
   expect(na.session).toEqual(nb.session);
   expect(na.events).toEqual(nb.events);
 }
@@ -138,6 +145,21 @@ async function recordsOf(sessionId: string) {
     )
     .orderBy(asc(invoiceLineItems.position));
   const paymentRows = await db.select().from(payments).where(eq(payments.checkoutSessionId, sessionId));
+  const subscriptionRows = await db
+    .select()
+    .from(subscriptions)
+    .where(eq(subscriptions.checkoutSessionId, sessionId));
+  const subscriptionIds = subscriptionRows.length > 0 ? subscriptionRows.map((r) => r.id) : ["none"];
+  const itemRows = await db
+    .select()
+    .from(subscriptionItems)
+    .where(inArray(subscriptionItems.subscriptionId, subscriptionIds))
+    .orderBy(asc(subscriptionItems.position));
+  const periodRows = await db
+    .select()
+    .from(billingPeriods)
+    .where(inArray(billingPeriods.subscriptionId, subscriptionIds))
+    .orderBy(asc(billingPeriods.startDate));
   const objectIds = [
     session.id,
     ...customerRows.map((r) => r.id),
@@ -145,6 +167,7 @@ async function recordsOf(sessionId: string) {
     ...purchaseRows.map((r) => r.id),
     ...invoiceRows.map((r) => r.id),
     ...paymentRows.map((r) => r.id),
+    ...subscriptionRows.map((r) => r.id),
   ];
   const eventRows = await db
     .select()
@@ -159,12 +182,16 @@ async function recordsOf(sessionId: string) {
     invoices: invoiceRows,
     lines: lineRows,
     payments: paymentRows,
+    subscriptions: subscriptionRows,
+    subscriptionItems: itemRows,
+    billingPeriods: periodRows,
     events: eventRows,
   };
 }
 type Records = Awaited<ReturnType<typeof recordsOf>>;
 
-const TIME_KEY = /(At|Date)$|^expires$/;
+/** Timestamps by name, also where the wire object carries them as epoch milliseconds. */
+const TIME_KEY = /(At|Date)$|^expires$|^currentBillingPeriod(Start|End)$|^trialEnd$/;
 
 /**
  * The records with everything that differs between two identical checkouts by construction replaced by
@@ -192,6 +219,9 @@ function normalised(records: Records) {
   for (const i of records.invoices) label("invoice", i.id);
   for (const [n, l] of records.lines.entries()) label(`line${n}`, l.id);
   for (const p of records.payments) label("payment", p.id);
+  for (const s of records.subscriptions) label("subscription", s.id);
+  for (const [n, i] of records.subscriptionItems.entries()) label(`subscriptionItem${n}`, i.id);
+  for (const [n, p] of records.billingPeriods.entries()) label(`billingPeriod${n}`, p.id);
   labels.sort((a, b) => b[0].length - a[0].length);
   const replace = (text: string) => labels.reduce((out, [value, name]) => out.split(value).join(name), text);
   const walk = (value: unknown, key?: string): unknown => {
@@ -214,6 +244,9 @@ function normalised(records: Records) {
     invoices: walk(records.invoices),
     lines: walk(records.lines),
     payments: walk(records.payments),
+    subscriptions: walk(records.subscriptions),
+    subscriptionItems: walk(records.subscriptionItems),
+    billingPeriods: walk(records.billingPeriods),
     events: records.events.map((e) =>
       walk({
         type: e.type,
@@ -243,7 +276,15 @@ const merchantOf = (f: CatalogFixture) => ({
   apiKeyId: "test",
 });
 
-async function countOf(table: typeof customers | typeof paymentMethods, organizationId: string) {
+async function countOf(
+  table:
+    | typeof customers
+    | typeof paymentMethods
+    | typeof subscriptions
+    | typeof subscriptionItems
+    | typeof billingPeriods,
+  organizationId: string,
+) {
   const [row] = await db
     .select({ n: sql<number>`count(*)::int` })
     .from(table)
@@ -918,17 +959,277 @@ describe("what a hosted-page confirm sends", () => {
     ]);
   });
 
-  it("a guest's subscription checkout still goes through the transaction", async () => {
+  it("a guest's paid subscription checkout: the claim, the charge, one fulfilment statement and no transaction", async () => {
     const f = await catalogFixture(ctx);
     const id = await anonymousSession(ctx, f, { priceId: f.monthlyPriceId });
     const { result: res, sent } = await recorded(() => submitCheckoutForm(ctx, id, { cardNumber: CARDS.ok }));
     expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe(`https://merchant.example/thanks?session=${id}`);
+    expect(sent).toHaveLength(3);
+    expect(sent[0]).toMatch(CLAIM);
+    expect(sent[1]).toMatch(PROCESSOR);
+    expect(sent[2]).toMatch(ONE_STATEMENT);
+    expect(sent.some((s) => BEGIN.test(s))).toBe(false);
+
+    const records = await recordsOf(id);
+    const subscriptionId = records.session.subscriptionId;
+    expect(records.session.status).toBe("succeeded");
+    expect(subscriptionId).toMatch(/^sub/);
+    expect(records.subscriptions.map((s) => [s.id, s.status])).toEqual([[subscriptionId, "active"]]);
+    expect(records.billingPeriods).toHaveLength(1);
+    expect(records.payments).toHaveLength(1);
+    expect(records.payments[0]).toMatchObject({ status: "succeeded", amount: 900, subscriptionId });
+    expect(records.invoices).toHaveLength(1);
+    expect(records.invoices[0]).toMatchObject({
+      type: "subscription",
+      status: "paid",
+      total: 900,
+      subscriptionId,
+      billingPeriodId: records.billingPeriods[0]?.id,
+    });
+  });
+
+  it("a guest's trial subscription still goes through the transaction: no invoice, no payment", async () => {
+    const f = await catalogFixture(ctx);
+    const id = await anonymousSession(ctx, f, { priceId: f.trialPriceId });
+    const { result: res, sent } = await recorded(() => submitCheckoutForm(ctx, id, { cardNumber: CARDS.ok }));
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe(`https://merchant.example/thanks?session=${id}`);
+    expect(sent[0]).toMatch(CLAIM);
     expect(sent.some((s) => BEGIN.test(s))).toBe(true);
     expect(sent.some((s) => ONE_STATEMENT.test(s))).toBe(false);
+
     const records = await recordsOf(id);
-    expect(records.session.status).toBe("succeeded");
+    expect(records.session).toMatchObject({ status: "succeeded", lastError: null, paymentId: null });
     expect(records.session.subscriptionId).toMatch(/^sub/);
-    expect(records.payments).toHaveLength(1);
+    // A trial owes nothing today: a trialing subscription whose first period is the trial, on the card.
+    expect(records.subscriptions).toHaveLength(1);
+    expect(records.subscriptions[0]).toMatchObject({
+      id: records.session.subscriptionId,
+      status: "trialing",
+      defaultPaymentMethodId: records.session.paymentMethodId,
+    });
+    expect(records.billingPeriods.map((p) => p.trialPeriod)).toEqual([true]);
+    expect(records.customers).toHaveLength(1);
+    expect(records.purchases).toHaveLength(1);
+    expect(records.invoices).toEqual([]);
+    expect(records.payments).toEqual([]);
+
+    // Claimed and charged directly: a trial's plan only saves the card, which one statement does not settle.
+    const trial = await claimAndCharge(await anonymousSession(ctx, f, { priceId: f.trialPriceId }));
+    expect(trial.plan).toMatchObject({ mode: "setup", trialDays: 14 });
+    expect(fitsOneStatement(trial.session, trial.plan, trial.intent)).toBe(false);
+    const direct = await recorded(() =>
+      fulfilInOneStatement(ctx.deps, trial.session, trial.plan, trial.intent, trial.buyer),
+    );
+    expect(direct.result).toBeUndefined();
+    expect(direct.sent).toEqual([]);
+  });
+
+  it("a guest's free one-time order still goes through the transaction, without a card", async () => {
+    const f = await catalogFixture(ctx);
+    const id = await anonymousSession(ctx, f, { priceId: f.freePriceId });
+    const { result: res, sent } = await recorded(() => submitCheckoutForm(ctx, id, {}));
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe(`https://merchant.example/thanks?session=${id}`);
+    expect(sent.some((s) => BEGIN.test(s))).toBe(true);
+    expect(sent.some((s) => ONE_STATEMENT.test(s))).toBe(false);
+    expect(sent.some((s) => PROCESSOR.test(s))).toBe(false);
+
+    const records = await recordsOf(id);
+    expect(records.session).toMatchObject({
+      status: "succeeded",
+      lastError: null,
+      paymentId: null,
+      paymentMethodId: null,
+      subscriptionId: null,
+    });
+    expect(records.customers).toHaveLength(1);
+    expect(records.purchases).toHaveLength(1);
+    expect(records.invoices.map((i) => [i.type, i.total])).toEqual([["purchase", 0]]);
+    expect(records.paymentMethods).toEqual([]);
+    expect(records.payments).toEqual([]);
+    expect(records.subscriptions).toEqual([]);
+  });
+});
+
+const SUBSCRIPTION_EVENTS = [
+  "payment_method.created",
+  "subscription.created",
+  "purchase.completed",
+  "invoice.paid",
+  "payment.succeeded",
+  "checkout_session.succeeded",
+];
+
+/** A subscription of the monthly price for two seats, with an output name and metadata. */
+const TWO_SEATS = { quantity: 2, outputName: "Two seats", outputMetadata: { order: "S-2", seats: 2 } };
+
+/**
+ * What a paid subscription checkout stored, settled either way: one active subscription on the checkout's
+ * card, its one item, its first billing period, invoiced and paid; its events say what the API says.
+ */
+async function expectPaidSubscription(f: CatalogFixture, r: Records) {
+  const { session } = r;
+  expect(session).toMatchObject({ status: "succeeded", lastError: null, attempt: 1 });
+  expect(r.subscriptions).toHaveLength(1);
+  expect(r.subscriptionItems).toHaveLength(1);
+  expect(r.billingPeriods).toHaveLength(1);
+  expect(r.invoices).toHaveLength(1);
+  expect(r.lines).toHaveLength(1);
+  expect(r.payments).toHaveLength(1);
+  expect(r.purchases).toHaveLength(1);
+  const [subscription] = r.subscriptions;
+  const [item] = r.subscriptionItems;
+  const [period] = r.billingPeriods;
+  if (!subscription || !item || !period) throw new Error("subscription records missing");
+  expect(session.subscriptionId).toBe(subscription.id);
+  expect(session.paymentMethodId).toMatch(/^pm/);
+  expect(subscription).toMatchObject({
+    status: "active",
+    customerId: session.customerId,
+    priceId: f.monthlyPriceId,
+    pricingModelId: f.pricingModelId,
+    name: "Two seats",
+    metadata: { order: "S-2", seats: 2 },
+    interval: "month",
+    intervalCount: 1,
+    renews: true,
+    trialEnd: null,
+    defaultPaymentMethodId: session.paymentMethodId,
+    checkoutSessionId: session.id,
+    isFreePlan: false,
+    canceledAt: null,
+  });
+  expect(subscription.currentBillingPeriodStart).toEqual(period.startDate);
+  expect(subscription.currentBillingPeriodEnd).toEqual(period.endDate);
+  expect(subscription.billingCycleAnchorDate).toEqual(subscription.startDate);
+  expect(period.startDate).toEqual(subscription.startDate);
+  expect(period.endDate).toEqual(addInterval(period.startDate, "month", 1));
+  expect(period).toMatchObject({ subscriptionId: subscription.id, status: "active", trialPeriod: false });
+  expect(item).toMatchObject({
+    subscriptionId: subscription.id,
+    priceId: f.monthlyPriceId,
+    name: "Two seats",
+    quantity: 2,
+    unitPrice: 900,
+    expiredAt: null,
+  });
+  expect(r.invoices[0]).toMatchObject({
+    id: session.invoiceId,
+    type: "subscription",
+    status: "paid",
+    total: 1800,
+    subscriptionId: subscription.id,
+    billingPeriodId: period.id,
+    purchaseId: session.purchaseId,
+  });
+  expect(r.lines[0]).toMatchObject({ priceId: f.monthlyPriceId, quantity: 2, unitPrice: 900, amount: 1800 });
+  expect(r.payments[0]).toMatchObject({
+    id: session.paymentId,
+    status: "succeeded",
+    amount: 1800,
+    subscriptionId: subscription.id,
+    invoiceId: session.invoiceId,
+    paymentMethodId: session.paymentMethodId,
+    customerId: session.customerId,
+  });
+  expect(r.purchases[0]).toMatchObject({ id: session.purchaseId, quantity: 2, name: "Two seats" });
+  expect(r.paymentMethods.map((m) => [m.id, m.isDefault])).toEqual([[session.paymentMethodId, true]]);
+
+  // The events say what the API says about the subscription and the session.
+  const created = r.events.filter((e) => e.type === "subscription.created");
+  expect(created.map((e) => e.objectId)).toEqual([subscription.id]);
+  const fetched = await ctx.api("GET", `/api/v1/subscriptions/${subscription.id}`, {
+    key: f.merchant.testKey,
+  });
+  expect(fetched.status).toBe(200);
+  expect(created[0]?.payload.data).toEqual(fetched.body.subscription);
+  const fetchedSession = await ctx.api("GET", `/api/v1/checkout-sessions/${session.id}`, {
+    key: f.merchant.testKey,
+  });
+  expect(fetchedSession.body.checkoutSession).toMatchObject({ subscriptionId: subscription.id });
+  expect(r.events.at(-1)?.type).toBe("checkout_session.succeeded");
+  expect(r.events.at(-1)?.payload.data).toEqual(fetchedSession.body.checkoutSession);
+}
+
+describe("a paid subscription checkout settled in one statement", () => {
+  it("a guest's: stores the same records and events as the transaction path", async () => {
+    const f = await catalogFixture(ctx);
+    const fastId = await anonymousSession(ctx, f, { priceId: f.monthlyPriceId, ...TWO_SEATS });
+    const slowId = await anonymousSession(ctx, f, { priceId: f.monthlyPriceId, ...TWO_SEATS });
+    const fast = await claimAndCharge(fastId);
+    const slow = await claimAndCharge(slowId);
+    expect(fast.plan).toMatchObject({ mode: "payment", trialDays: 0 });
+    expect(fast.intent).toMatchObject({ kind: "payment", status: "succeeded", amount: 1800 });
+    expect(slow.intent).toMatchObject({ kind: "payment", status: "succeeded", amount: 1800 });
+    expect(fitsOneStatement(fast.session, fast.plan, fast.intent)).toBe(true);
+
+    const { a, b, sent } = await settleBothWays(fast, slow);
+    expect(sent).not.toMatch(NUMBERED);
+    for (const r of [a, b]) {
+      expect(r.customers).toHaveLength(1);
+      await expectPaidSubscription(f, r);
+      expect(r.events.map((e) => e.type)).toEqual(["customer.created", ...SUBSCRIPTION_EVENTS]);
+    }
+    expect(a.payments[0]).toMatchObject({ processorIntentId: fast.intent.intentId });
+    expectSameRecords(a, b);
+  });
+
+  it("a known customer's: stores the same records and events as the transaction path", async () => {
+    const f = await catalogFixture(ctx);
+    const fastCustomer = await createCustomer(ctx, f.merchant.testKey, "sub-fast");
+    const slowCustomer = await createCustomer(ctx, f.merchant.testKey, "sub-slow");
+    const fastId = await knownSession(f, "sub-fast", { priceId: f.monthlyPriceId, ...TWO_SEATS });
+    const slowId = await knownSession(f, "sub-slow", { priceId: f.monthlyPriceId, ...TWO_SEATS });
+    const fast = await claimAndCharge(fastId);
+    const slow = await claimAndCharge(slowId);
+    expect(fast.buyer).toMatchObject({ id: fastCustomer.id, invoiceCount: 0, hasDefaultCard: false });
+    expect(fitsOneStatement(fast.session, fast.plan, fast.intent, fast.buyer)).toBe(true);
+
+    const { a, b, sent } = await settleBothWays(fast, slow);
+    expect(sent).toMatch(NUMBERED);
+    for (const [r, customer] of [
+      [a, fastCustomer],
+      [b, slowCustomer],
+    ] as const) {
+      expect(r.session.customerId).toBe(customer.id);
+      await expectPaidSubscription(f, r);
+      const [row] = r.customers;
+      if (!row) throw new Error("customer missing");
+      expect(row.invoiceCount).toBe(1);
+      expect(r.invoices[0]?.invoiceNumber).toBe(`${row.invoiceNumberBase}-0001`);
+      // The customer's own creation came before the checkout.
+      expect(r.events.map((e) => e.type)).toEqual(["customer.created", ...SUBSCRIPTION_EVENTS]);
+    }
+    expectSameRecords(a, b);
+  });
+
+  it("writes nothing when the claimed session moved on, and the transaction makes exactly one subscription", async () => {
+    const f = await catalogFixture(ctx);
+    const org = f.merchant.organizationId;
+    const id = await anonymousSession(ctx, f, { priceId: f.monthlyPriceId, ...TWO_SEATS });
+    const claimed = await claimAndCharge(id);
+    const { session, plan, intent } = claimed;
+    expect(fitsOneStatement(session, plan, intent)).toBe(true);
+    await db
+      .update(checkoutSessions)
+      .set({ updatedAt: new Date(session.updatedAt.getTime() + 1000) })
+      .where(eq(checkoutSessions.id, id));
+
+    const after = await refusedThenSettled(claimed, org, async () => {
+      expect(await countOf(customers, org)).toBe(0);
+      expect(await countOf(paymentMethods, org)).toBe(0);
+      expect(await countOf(subscriptions, org)).toBe(0);
+      expect(await countOf(subscriptionItems, org)).toBe(0);
+      expect(await countOf(billingPeriods, org)).toBe(0);
+    });
+    expect(after.session).toMatchObject({ processorIntentId: intent.intentId });
+    await expectPaidSubscription(f, after);
+    expect(after.events.map((e) => e.type)).toEqual(["customer.created", ...SUBSCRIPTION_EVENTS]);
+    expect(await countOf(subscriptions, org)).toBe(1);
+    expect(await countOf(subscriptionItems, org)).toBe(1);
+    expect(await countOf(billingPeriods, org)).toBe(1);
   });
 });
 

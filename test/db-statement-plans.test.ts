@@ -47,7 +47,7 @@ async function genericPlan(name: string, text: string): Promise<string> {
 describe("built-once statements on a fresh database", () => {
   it("find rows by their key, never by walking a merchant's rows", async () => {
     // Run the paths that build the statements: create by id (anonymous and named), pay in one statement
-    // (a one-time price) and through the transaction (a subscription), save a card.
+    // (a one-time price) and through the transaction (a trial subscription), save a card.
     const f = await catalogFixture(ctx);
     await createCustomer(ctx, f.merchant.testKey, "plans_user");
     const named = await createSession(ctx, f.merchant.testKey, {
@@ -63,7 +63,7 @@ describe("built-once statements on a fresh database", () => {
     const subscription = await createSession(ctx, f.merchant.testKey, {
       type: "product",
       customerExternalId: "plans_user",
-      priceId: f.monthlyPriceId,
+      priceId: f.trialPriceId,
     });
     expect(subscription.status).toBe(200);
     const subscribed = await submitCheckoutForm(ctx, subscription.body.checkoutSession.id, {

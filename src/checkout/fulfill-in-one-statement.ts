@@ -6,9 +6,11 @@ import { param } from "../db/statement.js";
 import { uniqueViolationConstraint } from "../db/unique-violation.js";
 import type { AppDeps, Merchant } from "../http/types.js";
 import { planNumberedInvoice } from "../invoices/index.js";
+import { newId } from "../lib/ids.js";
 import { planCard, planPayment } from "../payments/index.js";
 import type { IntentResult } from "../payments/processor.js";
 import { planPurchase } from "../purchases/index.js";
+import { planSubscription } from "../subscriptions/index.js";
 import { eventsWithDeliveriesSql, inCausalOrder, planEvent } from "../webhooks/index.js";
 import type { ClaimedBuyer } from "./attempt.js";
 import { type ChargePlan, intentPayment, sessionMerchant } from "./charge-plan.js";
@@ -23,7 +25,8 @@ import type { CheckoutSessionRow } from "./serialize.js";
 const claimedAttemptSucceeds = sql`update ${checkoutSessions} set status = 'succeeded', last_error = null,
     processor_intent_id = ${param("processorIntentId")}, customer_id = ${param("customerId")},
     customer_email = ${param("customerEmail")}, customer_name = ${param("customerName")},
-    purchase_id = ${param("purchaseId")}, subscription_id = null, invoice_id = ${param("invoiceId")},
+    purchase_id = ${param("purchaseId")}, subscription_id = ${param("subscriptionId")},
+    invoice_id = ${param("invoiceId")},
     payment_id = ${param("paymentId")}, payment_method_id = ${param("paymentMethodId")},
     completed_at = ${param("now")}::timestamptz, updated_at = ${param("now")}::timestamptz
   where id = ${param("id")} and status = 'pending' and attempt = ${param("attempt")}::int
@@ -40,10 +43,11 @@ const writeKnownBuyerCheckout = guardedWrites(
 );
 
 /**
- * Whether `fulfilInOneStatement` can settle this attempt: the everyday paid checkout, a one-time price
- * whose charge went through, bought by a guest or by the session's known customer as the claim read them.
- * Everything else (subscriptions, trials, free orders, setup sessions, a settlement without the claim's
- * reading of the buyer, such as a challenge answer or the reconciler) is settled by `fulfilSession`.
+ * Whether `fulfilInOneStatement` can settle this attempt: the everyday paid checkout, a one-time price or a
+ * subscription paid from its first day, whose charge went through, bought by a guest or by the session's
+ * known customer as the claim read them. Everything else (trials, which owe no first invoice; free orders;
+ * setup sessions; a settlement without the claim's reading of the buyer, such as a challenge answer or the
+ * reconciler) is settled by `fulfilSession`.
  */
 export function fitsOneStatement(
   session: CheckoutSessionRow,
@@ -60,7 +64,7 @@ export function fitsOneStatement(
     session.type === "product" &&
     session.status === "pending" &&
     plan.mode === "payment" &&
-    plan.price?.type === "single_payment" &&
+    (plan.price?.type === "single_payment" || plan.price?.type === "subscription") &&
     plan.trialDays === 0 &&
     intent.kind === "payment" &&
     intent.status === "succeeded" &&
@@ -162,6 +166,29 @@ export async function fulfilInOneStatement(
     buyer.cardIsDefault,
     now,
   );
+  // A subscription paid today starts active, with the card as its default and its first period invoiced.
+  const billingPeriodId = price.type === "subscription" ? newId("billingPeriod") : undefined;
+  const subscription =
+    billingPeriodId !== undefined
+      ? planSubscription(
+          merchant,
+          {
+            billingPeriodId,
+            customerId,
+            price: shownPrice,
+            quantity: session.quantity,
+            startDate: now,
+            trialEnd: null,
+            status: "active",
+            defaultPaymentMethodId: card.row.id,
+            name: session.outputName,
+            metadata: session.outputMetadata,
+            checkoutSessionId: session.id,
+          },
+          now,
+        )
+      : undefined;
+  const subscriptionId = subscription?.row.id;
   const purchase = planPurchase(
     merchant,
     {
@@ -181,11 +208,13 @@ export async function fulfilInOneStatement(
     {
       customerId,
       pricingModelId,
-      type: "purchase",
+      type: subscriptionId ? "subscription" : "purchase",
       currency: plan.currency,
       lines: [{ priceId: price.id, description: name, quantity: session.quantity, unitPrice: unitAmount }],
       status: "paid",
       purchaseId: purchase.row.id,
+      subscriptionId,
+      billingPeriodId,
       checkoutSessionId: session.id,
     },
     buyer.invoiceNumber,
@@ -199,6 +228,7 @@ export async function fulfilInOneStatement(
       status: "succeeded",
       invoiceId: invoice.row.id,
       purchaseId: purchase.row.id,
+      subscriptionId,
       paymentMethodId: card.row.id,
     },
     now,
@@ -210,13 +240,13 @@ export async function fulfilInOneStatement(
     customerEmail: buyer.email,
     customerName: buyer.name,
     purchaseId: purchase.row.id,
-    subscriptionId: null,
+    subscriptionId: subscriptionId ?? null,
     invoiceId: invoice.row.id,
     paymentId: payment.row.id,
     paymentMethodId: card.row.id,
   };
   const succeeded = succeededSession(session, changes, now);
-  const plans = [buyer, card, purchase, invoice, payment];
+  const plans = [buyer, card, ...(subscription ? [subscription] : []), purchase, invoice, payment];
   const events = inCausalOrder(
     [...plans.flatMap((p) => p.events), sessionSucceededEvent(succeeded)].map((event) =>
       planEvent(event, now),

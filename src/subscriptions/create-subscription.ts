@@ -1,10 +1,11 @@
 import type { PriceRow } from "../catalog/index.js";
 import type { Transaction } from "../db/client.js";
+import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
 import { billingPeriods, type OutputMetadata, subscriptionItems, subscriptions } from "../db/schema/index.js";
 import type { Merchant } from "../http/types.js";
 import { badRequest } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
-import { emitEvent } from "../webhooks/emit-event.js";
+import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/emit-event.js";
 import { addInterval } from "./periods.js";
 import {
   type BillingPeriodRow,
@@ -67,15 +68,16 @@ function planFirstPeriod(
   };
 }
 
-/**
- * Creates the subscription, its single item (a snapshot of the price's unit amount) and its first billing
- * period: a regular one when active, the trial when trialing, none while incomplete.
- */
-export async function createSubscription(
-  tx: Transaction,
+/** The three rows of a new subscription, decided before anything is written. */
+function planSubscriptionRows(
   merchant: Merchant,
   input: CreateSubscriptionInput,
-): Promise<CreatedSubscription> {
+  now: Date,
+): {
+  subscription: PlannedRow<SubscriptionRow>;
+  item: PlannedRow<SubscriptionItemRow>;
+  period: PlannedRow<BillingPeriodRow> | null;
+} {
   const { price } = input;
   if (price.type !== "subscription" || !price.intervalUnit) {
     throw badRequest(`Price ${price.id} is not a subscription price`);
@@ -85,84 +87,108 @@ export async function createSubscription(
   }
   const intervalCount = price.intervalCount ?? 1;
   const plan = planFirstPeriod(input, price.intervalUnit, intervalCount);
-  const now = new Date();
   const id = input.id ?? newId("subscription");
   const scope = { organizationId: merchant.organizationId, livemode: merchant.livemode };
+  const subscription: PlannedRow<SubscriptionRow> = {
+    id,
+    ...scope,
+    pricingModelId: price.pricingModelId,
+    customerId: input.customerId,
+    priceId: price.id,
+    status: input.status,
+    name: input.name ?? null,
+    metadata: input.metadata ?? null,
+    interval: price.intervalUnit,
+    intervalCount,
+    renews: true,
+    startDate: input.startDate,
+    trialEnd: plan.trialEnd,
+    billingCycleAnchorDate: plan.anchor,
+    currentBillingPeriodStart: plan.period?.start ?? null,
+    currentBillingPeriodEnd: plan.period?.end ?? null,
+    defaultPaymentMethodId: input.defaultPaymentMethodId ?? null,
+    backupPaymentMethodId: input.backupPaymentMethodId ?? null,
+    doNotCharge: input.doNotCharge ?? false,
+    isFreePlan: price.unitPrice === 0,
+    checkoutSessionId: input.checkoutSessionId ?? null,
+    canceledAt: null,
+    cancelScheduledAt: null,
+    cancellationReason: null,
+    runBillingAtPeriodStart: true,
+    replacedBySubscriptionId: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const item: PlannedRow<SubscriptionItemRow> = {
+    id: newId("subscriptionItem"),
+    ...scope,
+    subscriptionId: id,
+    priceId: price.id,
+    name: input.name ?? price.name ?? null,
+    quantity: input.quantity,
+    unitPrice: price.unitPrice,
+    addedDate: input.startDate,
+    expiredAt: null,
+    metadata: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const period: PlannedRow<BillingPeriodRow> | null = plan.period
+    ? {
+        id: input.billingPeriodId ?? newId("billingPeriod"),
+        ...scope,
+        subscriptionId: id,
+        startDate: plan.period.start,
+        endDate: plan.period.end,
+        status: "active",
+        trialPeriod: plan.period.trial,
+        createdAt: now,
+        updatedAt: now,
+      }
+    : null;
+  return { subscription, item, period };
+}
 
+function subscriptionCreatedEvent(row: PlannedRow<SubscriptionRow>): EmitEventInput {
+  return eventAbout(row, "subscription.created", "subscription", serializeSubscription(row));
+}
+
+/** A new subscription planned to be written in a statement composed elsewhere, with `subscription.created`. */
+export function planSubscription(
+  merchant: Merchant,
+  input: CreateSubscriptionInput,
+  now: Date,
+): Planned<SubscriptionRow> {
+  const { subscription, item, period } = planSubscriptionRows(merchant, input, now);
+  return {
+    row: subscription,
+    writes: [
+      rowWrite(subscriptions, subscription),
+      rowWrite(subscriptionItems, item),
+      ...(period ? [rowWrite(billingPeriods, period)] : []),
+    ],
+    events: [subscriptionCreatedEvent(subscription)],
+  };
+}
+
+/**
+ * Creates the subscription, its single item (a snapshot of the price's unit amount) and its first billing
+ * period: a regular one when active, the trial when trialing, none while incomplete.
+ */
+export async function createSubscription(
+  tx: Transaction,
+  merchant: Merchant,
+  input: CreateSubscriptionInput,
+): Promise<CreatedSubscription> {
+  const rows = planSubscriptionRows(merchant, input, new Date());
   // The three rows are sent together: item and period name the subscription by its pre-generated id.
-  const subscriptionWrite = tx
-    .insert(subscriptions)
-    .values({
-      id,
-      ...scope,
-      pricingModelId: price.pricingModelId,
-      customerId: input.customerId,
-      priceId: price.id,
-      status: input.status,
-      name: input.name ?? null,
-      metadata: input.metadata ?? null,
-      interval: price.intervalUnit,
-      intervalCount,
-      renews: true,
-      startDate: input.startDate,
-      trialEnd: plan.trialEnd,
-      billingCycleAnchorDate: plan.anchor,
-      currentBillingPeriodStart: plan.period?.start ?? null,
-      currentBillingPeriodEnd: plan.period?.end ?? null,
-      defaultPaymentMethodId: input.defaultPaymentMethodId ?? null,
-      backupPaymentMethodId: input.backupPaymentMethodId ?? null,
-      doNotCharge: input.doNotCharge ?? false,
-      isFreePlan: price.unitPrice === 0,
-      checkoutSessionId: input.checkoutSessionId ?? null,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning()
-    .execute();
-  const itemsWrite = tx
-    .insert(subscriptionItems)
-    .values({
-      id: newId("subscriptionItem"),
-      ...scope,
-      subscriptionId: id,
-      priceId: price.id,
-      name: input.name ?? price.name ?? null,
-      quantity: input.quantity,
-      unitPrice: price.unitPrice,
-      addedDate: input.startDate,
-      metadata: null,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning()
-    .execute();
-  const periodWrite = plan.period
-    ? tx
-        .insert(billingPeriods)
-        .values({
-          id: input.billingPeriodId ?? newId("billingPeriod"),
-          ...scope,
-          subscriptionId: id,
-          startDate: plan.period.start,
-          endDate: plan.period.end,
-          status: "active",
-          trialPeriod: plan.period.trial,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning()
-        .execute()
-    : undefined;
-  const [[subscription], items, periods] = await Promise.all([subscriptionWrite, itemsWrite, periodWrite]);
+  const [[subscription], items, periods] = await Promise.all([
+    tx.insert(subscriptions).values(rows.subscription).returning().execute(),
+    tx.insert(subscriptionItems).values(rows.item).returning().execute(),
+    rows.period ? tx.insert(billingPeriods).values(rows.period).returning().execute() : undefined,
+  ]);
   if (!subscription) throw new Error("subscription insert returned nothing");
   const billingPeriod: BillingPeriodRow | null = periods?.[0] ?? null;
-
-  await emitEvent(tx, {
-    ...scope,
-    type: "subscription.created",
-    objectType: "subscription",
-    objectId: id,
-    object: serializeSubscription(subscription),
-  });
+  await emitEvent(tx, subscriptionCreatedEvent(subscription));
   return { subscription, items, billingPeriod };
 }

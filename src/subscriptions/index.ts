@@ -10,6 +10,7 @@ export {
   type CreatedSubscription,
   type CreateSubscriptionInput,
   createSubscription,
+  planSubscription,
 } from "./create-subscription.js";
 export { addInterval, type Period, periodContaining } from "./periods.js";
 export {

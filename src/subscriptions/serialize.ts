@@ -1,3 +1,4 @@
+import type { PlannedRow } from "../db/planned-rows.js";
 import type {
   billingPeriods,
   SubscriptionStatus,
@@ -19,7 +20,7 @@ export const CURRENT_STATUSES: ReadonlySet<SubscriptionStatus> = new Set([
   "cancellation_scheduled",
 ]);
 
-export function serializeSubscription(row: SubscriptionRow): SubscriptionRecord {
+export function serializeSubscription(row: PlannedRow<SubscriptionRow>): SubscriptionRecord {
   return {
     id: row.id,
     customerId: row.customerId,
