@@ -989,41 +989,37 @@ describe("what a hosted-page confirm sends", () => {
     });
   });
 
-  it("a guest's trial subscription still goes through the transaction: no invoice, no payment", async () => {
+  it("a guest's trial subscription: the claim, the card's setup, one fulfilment statement and no transaction", async () => {
     const f = await catalogFixture(ctx);
+    const org = f.merchant.organizationId;
     const id = await anonymousSession(ctx, f, { priceId: f.trialPriceId });
     const { result: res, sent } = await recorded(() => submitCheckoutForm(ctx, id, { cardNumber: CARDS.ok }));
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe(`https://merchant.example/thanks?session=${id}`);
+    expect(sent).toHaveLength(3);
     expect(sent[0]).toMatch(CLAIM);
-    expect(sent.some((s) => BEGIN.test(s))).toBe(true);
-    expect(sent.some((s) => ONE_STATEMENT.test(s))).toBe(false);
+    expect(sent[1]).toMatch(PROCESSOR);
+    expect(sent[2]).toMatch(ONE_STATEMENT);
+    expect(sent[2]).not.toMatch(NUMBERED);
+    expect(sent.some((s) => BEGIN.test(s))).toBe(false);
 
     const records = await recordsOf(id);
-    expect(records.session).toMatchObject({ status: "succeeded", lastError: null, paymentId: null });
-    expect(records.session.subscriptionId).toMatch(/^sub/);
     // A trial owes nothing today: a trialing subscription whose first period is the trial, on the card.
-    expect(records.subscriptions).toHaveLength(1);
-    expect(records.subscriptions[0]).toMatchObject({
-      id: records.session.subscriptionId,
-      status: "trialing",
-      defaultPaymentMethodId: records.session.paymentMethodId,
-    });
-    expect(records.billingPeriods.map((p) => p.trialPeriod)).toEqual([true]);
-    expect(records.customers).toHaveLength(1);
-    expect(records.purchases).toHaveLength(1);
-    expect(records.invoices).toEqual([]);
-    expect(records.payments).toEqual([]);
-
-    // Claimed and charged directly: a trial's plan only saves the card, which one statement does not settle.
-    const trial = await claimAndCharge(await anonymousSession(ctx, f, { priceId: f.trialPriceId }));
-    expect(trial.plan).toMatchObject({ mode: "setup", trialDays: 14 });
-    expect(fitsOneStatement(trial.session, trial.plan, trial.intent)).toBe(false);
-    const direct = await recorded(() =>
-      fulfilInOneStatement(ctx.deps, trial.session, trial.plan, trial.intent, trial.buyer),
-    );
-    expect(direct.result).toBeUndefined();
-    expect(direct.sent).toEqual([]);
+    await expectTrialSubscription(f, records, { quantity: 1, name: null, metadata: null });
+    expect(records.session).toMatchObject({ customerEmail: "buyer@example.com" });
+    expect(records.session.customerId).toMatch(/^cus/);
+    // The guest became a customer without taking an invoice number; the card is their default.
+    const [customer] = records.customers;
+    if (!customer) throw new Error("customer missing");
+    expect(customer.invoiceCount).toBe(0);
+    expect(records.paymentMethods.map((m) => [m.id, m.isDefault])).toEqual([
+      [records.session.paymentMethodId, true],
+    ]);
+    expect(records.events.map((e) => e.type)).toEqual(["customer.created", ...TRIAL_EVENTS]);
+    expect(await countOf(subscriptions, org)).toBe(1);
+    expect(await countOf(billingPeriods, org)).toBe(1);
+    expect(await db.select().from(invoices).where(eq(invoices.organizationId, org))).toEqual([]);
+    expect(await db.select().from(payments).where(eq(payments.organizationId, org))).toEqual([]);
   });
 
   it("a guest's free one-time order still goes through the transaction, without a card", async () => {
@@ -1230,6 +1226,272 @@ describe("a paid subscription checkout settled in one statement", () => {
     expect(await countOf(subscriptions, org)).toBe(1);
     expect(await countOf(subscriptionItems, org)).toBe(1);
     expect(await countOf(billingPeriods, org)).toBe(1);
+  });
+});
+
+/** A trial's checkout events: no invoice and no payment, as nothing is owed until the trial ends. */
+const TRIAL_EVENTS = [
+  "payment_method.created",
+  "subscription.created",
+  "purchase.completed",
+  "checkout_session.succeeded",
+];
+
+const TRIAL_DAYS_MS = 14 * 24 * 60 * 60 * 1000;
+
+/**
+ * What a trial checkout stored, settled either way: one trialing subscription of the trial price on the
+ * checkout's card, its one item, its trial as the first billing period ending when the trial does, the
+ * purchase, and no invoice or payment; the session points at no invoice or payment. Its events say what the
+ * API says.
+ */
+async function expectTrialSubscription(
+  f: CatalogFixture,
+  r: Records,
+  order: { quantity: number; name: string | null; metadata: Record<string, unknown> | null },
+) {
+  const { session } = r;
+  expect(session).toMatchObject({
+    status: "succeeded",
+    lastError: null,
+    attempt: 1,
+    invoiceId: null,
+    paymentId: null,
+  });
+  expect(r.subscriptions).toHaveLength(1);
+  expect(r.subscriptionItems).toHaveLength(1);
+  expect(r.billingPeriods).toHaveLength(1);
+  expect(r.purchases).toHaveLength(1);
+  expect(r.invoices).toEqual([]);
+  expect(r.lines).toEqual([]);
+  expect(r.payments).toEqual([]);
+  const [subscription] = r.subscriptions;
+  const [item] = r.subscriptionItems;
+  const [period] = r.billingPeriods;
+  if (!subscription || !item || !period) throw new Error("subscription records missing");
+  expect(session.subscriptionId).toBe(subscription.id);
+  expect(session.purchaseId).toBe(r.purchases[0]?.id);
+  expect(session.paymentMethodId).toMatch(/^pm/);
+  expect(r.paymentMethods.map((m) => m.id)).toContain(session.paymentMethodId);
+  expect(subscription).toMatchObject({
+    status: "trialing",
+    customerId: session.customerId,
+    priceId: f.trialPriceId,
+    pricingModelId: f.pricingModelId,
+    name: order.name,
+    metadata: order.metadata,
+    interval: "month",
+    intervalCount: 1,
+    renews: true,
+    defaultPaymentMethodId: session.paymentMethodId,
+    checkoutSessionId: session.id,
+    isFreePlan: false,
+    canceledAt: null,
+  });
+  // The trial is the first period; paid billing is anchored where it ends.
+  const { trialEnd } = subscription;
+  if (!trialEnd) throw new Error("trialing subscription without a trialEnd");
+  expect(trialEnd.getTime() - subscription.startDate.getTime()).toBe(TRIAL_DAYS_MS);
+  expect(subscription.billingCycleAnchorDate).toEqual(trialEnd);
+  expect(subscription.currentBillingPeriodStart).toEqual(period.startDate);
+  expect(subscription.currentBillingPeriodEnd).toEqual(period.endDate);
+  expect(period.startDate).toEqual(subscription.startDate);
+  expect(period.endDate).toEqual(trialEnd);
+  expect(period).toMatchObject({ subscriptionId: subscription.id, status: "active", trialPeriod: true });
+  expect(item).toMatchObject({
+    subscriptionId: subscription.id,
+    priceId: f.trialPriceId,
+    quantity: order.quantity,
+    unitPrice: 1500,
+    expiredAt: null,
+  });
+  expect(r.purchases[0]).toMatchObject({
+    customerId: session.customerId,
+    priceId: f.trialPriceId,
+    quantity: order.quantity,
+    metadata: order.metadata,
+  });
+
+  // Nothing was billed, and the events say what the API says about the subscription and the session.
+  const types = r.events.map((e) => e.type);
+  expect(types).not.toContain("invoice.paid");
+  expect(types).not.toContain("payment.succeeded");
+  const created = r.events.filter((e) => e.type === "subscription.created");
+  expect(created.map((e) => e.objectId)).toEqual([subscription.id]);
+  const fetched = await ctx.api("GET", `/api/v1/subscriptions/${subscription.id}`, {
+    key: f.merchant.testKey,
+  });
+  expect(fetched.status).toBe(200);
+  expect(fetched.body.subscription).toMatchObject({ status: "trialing", trialEnd: trialEnd.getTime() });
+  expect(created[0]?.payload.data).toEqual(fetched.body.subscription);
+  const fetchedSession = await ctx.api("GET", `/api/v1/checkout-sessions/${session.id}`, {
+    key: f.merchant.testKey,
+  });
+  expect(fetchedSession.status).toBe(200);
+  expect(fetchedSession.body.checkoutSession).toMatchObject({
+    subscriptionId: subscription.id,
+    invoiceId: null,
+    paymentId: null,
+  });
+  expect(r.events.at(-1)?.type).toBe("checkout_session.succeeded");
+  expect(r.events.at(-1)?.payload.data).toEqual(fetchedSession.body.checkoutSession);
+}
+
+/** Two trial seats, with an output name and metadata. */
+const TWO_TRIAL_SEATS = {
+  quantity: 2,
+  outputName: "Two trial seats",
+  outputMetadata: { order: "T-2", seats: 2 },
+};
+const TWO_TRIAL_SEATS_ORDER = { quantity: 2, name: "Two trial seats", metadata: { order: "T-2", seats: 2 } };
+
+/** The trial's length on both sides, which the normalised comparison cannot see (it hides every time). */
+function expectFourteenDayTrials(...records: Records[]) {
+  for (const r of records) {
+    const [subscription] = r.subscriptions;
+    if (!subscription?.trialEnd) throw new Error("trial missing");
+    expect(subscription.trialEnd.getTime() - subscription.startDate.getTime()).toBe(TRIAL_DAYS_MS);
+    expect(r.billingPeriods[0]?.endDate).toEqual(subscription.trialEnd);
+  }
+}
+
+describe("a subscription trial settled in one statement", () => {
+  it("a guest's: stores the same records and events as the transaction path, and takes no invoice number", async () => {
+    const f = await catalogFixture(ctx);
+    const fastId = await anonymousSession(ctx, f, { priceId: f.trialPriceId, ...TWO_TRIAL_SEATS });
+    const slowId = await anonymousSession(ctx, f, { priceId: f.trialPriceId, ...TWO_TRIAL_SEATS });
+    const fast = await claimAndCharge(fastId);
+    const slow = await claimAndCharge(slowId);
+    expect(fast.plan).toMatchObject({ mode: "setup", trialDays: 14 });
+    expect(fast.intent).toMatchObject({ kind: "setup", status: "succeeded" });
+    expect(slow.intent).toMatchObject({ kind: "setup", status: "succeeded" });
+    expect(fitsOneStatement(fast.session, fast.plan, fast.intent)).toBe(true);
+
+    const { a, b, sent } = await settleBothWays(fast, slow);
+    expect(sent).not.toMatch(NUMBERED);
+    for (const r of [a, b]) {
+      expect(r.customers).toHaveLength(1);
+      await expectTrialSubscription(f, r, TWO_TRIAL_SEATS_ORDER);
+      expect(r.customers[0]?.invoiceCount).toBe(0);
+      expect(r.paymentMethods.map((m) => [m.id, m.isDefault])).toEqual([[r.session.paymentMethodId, true]]);
+      expect(r.events.map((e) => e.type)).toEqual(["customer.created", ...TRIAL_EVENTS]);
+    }
+    expectFourteenDayTrials(a, b);
+    expectSameRecords(a, b);
+  });
+
+  it("a known customer's with a paid invoice and a default card: the same records, no number taken, the card not made default", async () => {
+    const f = await catalogFixture(ctx);
+    const fastCustomer = await createCustomer(ctx, f.merchant.testKey, "trial-fast");
+    const slowCustomer = await createCustomer(ctx, f.merchant.testKey, "trial-slow");
+    // Each already bought once: one paid invoice, numbered -0001, and the card of that checkout as default.
+    for (const externalId of ["trial-fast", "trial-slow"]) {
+      const earlierId = await knownSession(f, externalId);
+      expect((await submitCheckoutForm(ctx, earlierId, { cardNumber: CARDS.ok })).status).toBe(303);
+      expect((await sessionRow(earlierId)).status).toBe("succeeded");
+    }
+    const earlier = await customerRow(fastCustomer.id);
+    expect(earlier.invoiceCount).toBe(1);
+    const [earlierCard] = await cardsOf(fastCustomer.id);
+    expect(earlierCard?.[1]).toBe(true);
+
+    const fastId = await knownSession(f, "trial-fast", { priceId: f.trialPriceId, ...TWO_TRIAL_SEATS });
+    const slowId = await knownSession(f, "trial-slow", { priceId: f.trialPriceId, ...TWO_TRIAL_SEATS });
+    const fast = await claimAndCharge(fastId);
+    const slow = await claimAndCharge(slowId);
+    expect(fast.buyer).toMatchObject({ id: fastCustomer.id, invoiceCount: 1, hasDefaultCard: true });
+    expect(fast.intent).toMatchObject({ kind: "setup", status: "succeeded" });
+    expect(fitsOneStatement(fast.session, fast.plan, fast.intent, fast.buyer)).toBe(true);
+
+    const { a, b, sent } = await settleBothWays(fast, slow);
+    // Nothing is numbered, so the customer's count is not touched.
+    expect(sent).not.toMatch(NUMBERED);
+    for (const [r, customer] of [
+      [a, fastCustomer],
+      [b, slowCustomer],
+    ] as const) {
+      expect(r.session.customerId).toBe(customer.id);
+      await expectTrialSubscription(f, r, TWO_TRIAL_SEATS_ORDER);
+      const [row] = r.customers;
+      if (!row) throw new Error("customer missing");
+      expect(row.invoiceCount).toBe(1);
+      // The earlier card stays the one default; the trial's card is saved beside it.
+      expect(r.paymentMethods).toHaveLength(2);
+      expect(r.paymentMethods[0]?.isDefault).toBe(true);
+      expect(r.paymentMethods[1]).toMatchObject({ id: r.session.paymentMethodId, isDefault: false });
+      // The customer's creation and earlier card came before the checkout.
+      expect(r.events.map((e) => e.type).slice(-TRIAL_EVENTS.length)).toEqual(TRIAL_EVENTS);
+      expect(r.events.map((e) => e.type)).not.toContain("customer.updated");
+    }
+    expect(a.paymentMethods[0]?.id).toBe(earlierCard?.[0]);
+    expectFourteenDayTrials(a, b);
+    expectSameRecords(a, b);
+    // The next invoice takes the number after the earlier one: the trial took none.
+    const next = await otherInvoice(f, fastCustomer.id);
+    expect(next.invoice.invoiceNumber).toBe(`${earlier.invoiceNumberBase}-0002`);
+  });
+
+  it("a guest who trialed and later pays for a one-time order: that invoice is their first, -0001", async () => {
+    const f = await catalogFixture(ctx);
+    const trialId = await anonymousSession(ctx, f, { priceId: f.trialPriceId });
+    const trial = await recorded(() => submitCheckoutForm(ctx, trialId, { cardNumber: CARDS.ok }));
+    expect(trial.result.status).toBe(303);
+    expect(trial.sent.filter((s) => ONE_STATEMENT.test(s))).toHaveLength(1);
+    const trialed = await recordsOf(trialId);
+    const [guest] = trialed.customers;
+    if (!guest) throw new Error("guest missing");
+    expect(guest.invoiceCount).toBe(0);
+    expect(trialed.invoices).toEqual([]);
+
+    const paidId = await knownSession(f, guest.externalId);
+    const { result: res, sent } = await recorded(() =>
+      submitCheckoutForm(ctx, paidId, { cardNumber: CARDS.ok }),
+    );
+    expect(res.status).toBe(303);
+    expect(sent).toHaveLength(3);
+    expect(sent[2]).toMatch(ONE_STATEMENT);
+    expect(sent[2]).toMatch(NUMBERED);
+    const paid = await recordsOf(paidId);
+    expect(paid.session).toMatchObject({ status: "succeeded", customerId: guest.id });
+    expect(paid.invoices.map((i) => i.invoiceNumber)).toEqual([`${guest.invoiceNumberBase}-0001`]);
+    expect(paid.payments).toHaveLength(1);
+    expect((await customerRow(guest.id)).invoiceCount).toBe(1);
+    const numbers = await db
+      .select({ n: invoices.invoiceNumber })
+      .from(invoices)
+      .where(eq(invoices.customerId, guest.id));
+    expect(numbers.map((r) => r.n)).toEqual([`${guest.invoiceNumberBase}-0001`]);
+  });
+
+  it("writes nothing when the claimed session moved on, and the transaction makes exactly one trial", async () => {
+    const f = await catalogFixture(ctx);
+    const org = f.merchant.organizationId;
+    const id = await anonymousSession(ctx, f, { priceId: f.trialPriceId, ...TWO_TRIAL_SEATS });
+    const claimed = await claimAndCharge(id);
+    const { session, plan, intent } = claimed;
+    expect(fitsOneStatement(session, plan, intent)).toBe(true);
+    await db
+      .update(checkoutSessions)
+      .set({ updatedAt: new Date(session.updatedAt.getTime() + 1000) })
+      .where(eq(checkoutSessions.id, id));
+
+    const after = await refusedThenSettled(claimed, org, async () => {
+      expect(await countOf(customers, org)).toBe(0);
+      expect(await countOf(paymentMethods, org)).toBe(0);
+      expect(await countOf(subscriptions, org)).toBe(0);
+      expect(await countOf(subscriptionItems, org)).toBe(0);
+      expect(await countOf(billingPeriods, org)).toBe(0);
+    });
+    expect(after.session).toMatchObject({ processorIntentId: intent.intentId });
+    await expectTrialSubscription(f, after, TWO_TRIAL_SEATS_ORDER);
+    expect(after.customers[0]?.invoiceCount).toBe(0);
+    expect(after.events.map((e) => e.type)).toEqual(["customer.created", ...TRIAL_EVENTS]);
+    expect(await countOf(customers, org)).toBe(1);
+    expect(await countOf(subscriptions, org)).toBe(1);
+    expect(await countOf(subscriptionItems, org)).toBe(1);
+    expect(await countOf(billingPeriods, org)).toBe(1);
+    expect(await db.select().from(invoices).where(eq(invoices.organizationId, org))).toEqual([]);
+    expect(await db.select().from(payments).where(eq(payments.organizationId, org))).toEqual([]);
   });
 });
 

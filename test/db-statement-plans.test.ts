@@ -47,7 +47,7 @@ async function genericPlan(name: string, text: string): Promise<string> {
 describe("built-once statements on a fresh database", () => {
   it("find rows by their key, never by walking a merchant's rows", async () => {
     // Run the paths that build the statements: create by id (anonymous and named), pay in one statement
-    // (a one-time price) and through the transaction (a trial subscription), save a card.
+    // (a one-time price, a trial), and through the transaction (a free order, saving a card).
     const f = await catalogFixture(ctx);
     await createCustomer(ctx, f.merchant.testKey, "plans_user");
     const named = await createSession(ctx, f.merchant.testKey, {
@@ -70,6 +70,15 @@ describe("built-once statements on a fresh database", () => {
       cardNumber: CARDS.ok,
     });
     expect(subscribed.status).toBe(303);
+    const free = await anonymousSession(ctx, f, { priceId: f.freePriceId });
+    expect((await submitCheckoutForm(ctx, free, {})).status).toBe(303);
+    const cardOnly = await createSession(ctx, f.merchant.testKey, {
+      type: "add_payment_method",
+      customerExternalId: "plans_user",
+    });
+    expect(cardOnly.status).toBe(200);
+    const saved = await submitCheckoutForm(ctx, cardOnly.body.checkoutSession.id, { cardNumber: CARDS.ok });
+    expect(saved.status).toBe(303);
 
     const statements = [...builtStatements()];
     expect(statements.length).toBeGreaterThan(10);

@@ -23,6 +23,13 @@ export type FulfilmentIds = {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** A subscription bought today: trialing until its trial ends, or active from now. */
+export function subscriptionStart(plan: ChargePlan, now: Date) {
+  return plan.trialDays > 0
+    ? { trialEnd: new Date(now.getTime() + plan.trialDays * DAY_MS), status: "trialing" as const }
+    : { trialEnd: null, status: "active" as const };
+}
+
 /** The merchant-side id of a customer who bought as a guest on the hosted page. */
 export const guestExternalId = () => `guest_${randomToken(20)}`;
 
@@ -90,7 +97,7 @@ export async function fulfilProduct(
   if (price.type === "subscription") {
     ids.subscriptionId = newId("subscription");
     billingPeriodId = newId("billingPeriod");
-    const trialEnd = plan.trialDays > 0 ? new Date(now.getTime() + plan.trialDays * DAY_MS) : null;
+    const { trialEnd, status } = subscriptionStart(plan, now);
     writes.push(
       createSubscription(tx, merchant, {
         id: ids.subscriptionId,
@@ -100,7 +107,7 @@ export async function fulfilProduct(
         quantity: session.quantity,
         startDate: now,
         trialEnd,
-        status: trialEnd ? "trialing" : "active",
+        status,
         defaultPaymentMethodId: paymentMethodId,
         name: session.outputName ?? undefined,
         metadata: session.outputMetadata ?? undefined,

@@ -63,6 +63,16 @@ function planCustomerRow(
   };
 }
 
+/** A new customer planned to be written in a statement composed elsewhere, with `customer.created`. */
+export function planCustomer(
+  merchant: Merchant,
+  input: CreateCustomerInput & { pricingModelId: string },
+  now: Date,
+): Planned<CustomerRow> {
+  const row = planCustomerRow(merchant, input, now);
+  return { row, writes: [rowWrite(customers, row)], events: [customerCreatedEvent(row)] };
+}
+
 /**
  * A guest customer created together with its first invoice, in one statement that cannot also run the
  * customer's numbering update (a statement does not see its own inserts): the row is written with that

@@ -5,7 +5,12 @@ export {
   countInvoiceSql,
   joinCheckoutBuyer,
 } from "./checkout-buyer.js";
-export { type CreateCustomerInput, createCustomer, planCustomerWithFirstInvoice } from "./create-customer.js";
+export {
+  type CreateCustomerInput,
+  createCustomer,
+  planCustomer,
+  planCustomerWithFirstInvoice,
+} from "./create-customer.js";
 export { nextInvoiceNumberOf, nextInvoiceNumberSql } from "./invoice-numbers.js";
 export { getCustomerByExternalId, getCustomerById } from "./queries.js";
 export { registerCustomerRoutes } from "./routes.js";

@@ -1,0 +1,203 @@
+import { nextInvoiceNumberOf, planCustomer, planCustomerWithFirstInvoice } from "../customers/index.js";
+import type { AppDeps, Merchant } from "../http/types.js";
+import { planNumberedInvoice } from "../invoices/index.js";
+import { newId } from "../lib/ids.js";
+import { planCard, planPayment } from "../payments/index.js";
+import type { IntentResult } from "../payments/processor.js";
+import { planPurchase } from "../purchases/index.js";
+import { planSubscription } from "../subscriptions/index.js";
+import type { Planned } from "../webhooks/index.js";
+import type { ClaimedBuyer } from "./attempt.js";
+import { type ChargePlan, intentPayment, sessionMerchant } from "./charge-plan.js";
+import type { SucceededChanges } from "./fulfill.js";
+import { guestExternalId, subscriptionStart, whatWasBought } from "./fulfill-product.js";
+import type { CheckoutSessionRow } from "./serialize.js";
+
+type BuyerPlan = Pick<Planned<unknown>, "writes" | "events"> & {
+  customerId: string;
+  email: string;
+  name: string;
+  /** The number the checkout's invoice takes, when it has one today. */
+  invoiceNumber: string | undefined;
+  cardIsDefault: boolean;
+};
+
+/**
+ * Who pays: a guest becomes a customer here (with its first invoice number taken when it is invoiced today);
+ * a known customer, as the claim read them, has their next number predicted.
+ */
+function planBuyer(
+  merchant: Merchant,
+  session: CheckoutSessionRow,
+  buyer: ClaimedBuyer | null,
+  invoicedToday: boolean,
+  now: Date,
+): BuyerPlan | undefined {
+  if (session.customerId === null) {
+    if (!session.customerEmail) return undefined;
+    const input = {
+      externalId: guestExternalId(),
+      email: session.customerEmail,
+      name: session.customerName ?? session.customerEmail,
+      pricingModelId: session.pricingModelId,
+    };
+    const guest = invoicedToday
+      ? planCustomerWithFirstInvoice(merchant, input, now)
+      : { ...planCustomer(merchant, input, now), invoiceNumber: undefined };
+    const { row, writes, events, invoiceNumber } = guest;
+    return {
+      customerId: row.id,
+      email: row.email,
+      name: row.name,
+      invoiceNumber,
+      cardIsDefault: true,
+      writes,
+      events,
+    };
+  }
+  if (buyer?.id !== session.customerId || buyer.invoiceNumberBase === null) return undefined;
+  return {
+    customerId: buyer.id,
+    email: buyer.email,
+    name: buyer.name,
+    invoiceNumber: invoicedToday ? nextInvoiceNumberOf(buyer) : undefined,
+    cardIsDefault: !buyer.hasDefaultCard,
+    writes: [],
+    events: [],
+  };
+}
+
+export type FulfilmentPlan = {
+  /** Every domain's plan, in the order their rows are written. */
+  plans: Pick<Planned<unknown>, "writes" | "events">[];
+  changes: SucceededChanges;
+  /** A known customer's invoice is numbered in the statement (their count goes up with it). */
+  numbersKnownCustomerInvoice: boolean;
+};
+
+/**
+ * Every record a successful product session implies, as the domains plan them (the same builders their own
+ * writes use): the buyer, the card, the subscription with its first period (trialing or active), the
+ * purchase, and, when something is owed today, the invoice and its payment. Nothing is read or written here.
+ */
+export function planFulfilment(
+  deps: AppDeps,
+  session: CheckoutSessionRow,
+  plan: ChargePlan,
+  intent: IntentResult,
+  claimedBuyer: ClaimedBuyer | null,
+  now: Date,
+): FulfilmentPlan | undefined {
+  const paymentMethod = intent.paymentMethod;
+  if (!paymentMethod) return undefined;
+  const merchant = sessionMerchant(session);
+  const invoicedToday = plan.mode === "payment";
+  const buyer = planBuyer(merchant, session, claimedBuyer, invoicedToday, now);
+  if (!buyer) return undefined;
+  const { price, shownPrice, unitAmount, name } = whatWasBought(session, plan);
+  const { customerId } = buyer;
+  const pricingModelId = session.pricingModelId;
+
+  const card = planCard(
+    merchant,
+    {
+      customerId,
+      pricingModelId,
+      processor: deps.processor.name,
+      processorMethodId: paymentMethod.processorMethodId,
+      card: paymentMethod.card,
+      billingDetails: session.billingAddress,
+    },
+    buyer.cardIsDefault,
+    now,
+  );
+  const billingPeriodId = price.type === "subscription" ? newId("billingPeriod") : undefined;
+  const subscription =
+    billingPeriodId !== undefined
+      ? planSubscription(
+          merchant,
+          {
+            billingPeriodId,
+            customerId,
+            price: shownPrice,
+            quantity: session.quantity,
+            startDate: now,
+            ...subscriptionStart(plan, now),
+            defaultPaymentMethodId: card.row.id,
+            name: session.outputName,
+            metadata: session.outputMetadata,
+            checkoutSessionId: session.id,
+          },
+          now,
+        )
+      : undefined;
+  const subscriptionId = subscription?.row.id;
+  const purchase = planPurchase(
+    merchant,
+    {
+      customerId,
+      pricingModelId,
+      price: shownPrice,
+      name,
+      quantity: session.quantity,
+      status: "paid",
+      checkoutSessionId: session.id,
+      metadata: session.outputMetadata,
+    },
+    now,
+  );
+  // A trial owes nothing today, so it has no invoice yet: the first one comes when the trial ends.
+  const invoice =
+    buyer.invoiceNumber !== undefined
+      ? planNumberedInvoice(
+          merchant,
+          {
+            customerId,
+            pricingModelId,
+            type: subscriptionId ? "subscription" : "purchase",
+            currency: plan.currency,
+            lines: [
+              { priceId: price.id, description: name, quantity: session.quantity, unitPrice: unitAmount },
+            ],
+            status: "paid",
+            purchaseId: purchase.row.id,
+            subscriptionId,
+            billingPeriodId,
+            checkoutSessionId: session.id,
+          },
+          buyer.invoiceNumber,
+          now,
+        )
+      : undefined;
+  const payment = invoice
+    ? planPayment(
+        merchant,
+        {
+          ...intentPayment(deps, session, intent),
+          customerId,
+          status: "succeeded",
+          invoiceId: invoice.row.id,
+          purchaseId: purchase.row.id,
+          subscriptionId,
+          paymentMethodId: card.row.id,
+        },
+        now,
+      )
+    : undefined;
+
+  return {
+    plans: [buyer, card, subscription, purchase, invoice, payment].filter((p) => p !== undefined),
+    changes: {
+      processorIntentId: intent.intentId,
+      customerId,
+      customerEmail: buyer.email,
+      customerName: buyer.name,
+      purchaseId: purchase.row.id,
+      subscriptionId: subscriptionId ?? null,
+      invoiceId: invoice?.row.id ?? null,
+      paymentId: payment?.row.id ?? null,
+      paymentMethodId: card.row.id,
+    },
+    numbersKnownCustomerInvoice: session.customerId !== null && invoice !== undefined,
+  };
+}
