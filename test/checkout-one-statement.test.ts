@@ -120,6 +120,50 @@ function expectSameRecords(a: Records, b: Records) {
   expect(na.events).toEqual(nb.events);
 }
 
+/**
+ * A guest's subscription session whose claimed row moved on before fulfilment: the one statement writes
+ * nothing (no customer, card, subscription, item or period either), then the transaction honours the charge.
+ */
+async function guestSubscriptionMovedOnThenSettled(
+  priceOf: (f: CatalogFixture) => string,
+  order: Record<string, unknown>,
+) {
+  const f = await catalogFixture(ctx);
+  const org = f.merchant.organizationId;
+  const id = await anonymousSession(ctx, f, { priceId: priceOf(f), ...order });
+  const claimed = await claimAndCharge(id);
+  const { session, plan, intent } = claimed;
+  expect(fitsOneStatement(session, plan, intent)).toBe(true);
+  await db
+    .update(checkoutSessions)
+    .set({ updatedAt: new Date(session.updatedAt.getTime() + 1000) })
+    .where(eq(checkoutSessions.id, id));
+  const after = await refusedThenSettled(claimed, org, async () => {
+    for (const table of [customers, paymentMethods, subscriptions, subscriptionItems, billingPeriods]) {
+      expect(await countOf(table, org)).toBe(0);
+    }
+  });
+  return { f, org, intent, after };
+}
+
+/**
+ * Pays `sessionId` on the hosted page with the good test card: the customer lands on the success URL, and
+ * the confirm sent the claim, the charge and one fulfilment statement, with no transaction.
+ */
+async function confirmedInThreeStatements(sessionId: string) {
+  const { result: res, sent } = await recorded(() =>
+    submitCheckoutForm(ctx, sessionId, { cardNumber: CARDS.ok }),
+  );
+  expect(res.status).toBe(303);
+  expect(res.headers.get("location")).toBe(`https://merchant.example/thanks?session=${sessionId}`);
+  expect(sent).toHaveLength(3);
+  expect(sent[0]).toMatch(CLAIM);
+  expect(sent[1]).toMatch(PROCESSOR);
+  expect(sent[2]).toMatch(ONE_STATEMENT);
+  expect(sent.some((s) => BEGIN.test(s))).toBe(false);
+  return { res, fulfilment: sent[2] };
+}
+
 /** Every record a settled checkout session points at, read back from the database. */
 async function recordsOf(sessionId: string) {
   const session = await sessionRow(sessionId);
@@ -836,14 +880,7 @@ describe("what a hosted-page confirm sends", () => {
   it("a guest's paid one-time checkout: the claim, the charge, one fulfilment statement and no transaction", async () => {
     const f = await catalogFixture(ctx);
     const id = await anonymousSession(ctx, f, { quantity: 2 });
-    const { result: res, sent } = await recorded(() => submitCheckoutForm(ctx, id, { cardNumber: CARDS.ok }));
-    expect(res.status).toBe(303);
-    expect(res.headers.get("location")).toBe(`https://merchant.example/thanks?session=${id}`);
-    expect(sent).toHaveLength(3);
-    expect(sent[0]).toMatch(CLAIM);
-    expect(sent[1]).toMatch(PROCESSOR);
-    expect(sent[2]).toMatch(ONE_STATEMENT);
-    expect(sent.some((s) => BEGIN.test(s))).toBe(false);
+    await confirmedInThreeStatements(id);
 
     const records = await recordsOf(id);
     expect(records.session).toMatchObject({ status: "succeeded", customerEmail: "buyer@example.com" });
@@ -869,15 +906,8 @@ describe("what a hosted-page confirm sends", () => {
     expect(renamed.status).toBe(200);
     const since = await lastEventPosition(org);
 
-    const { result: res, sent } = await recorded(() => submitCheckoutForm(ctx, id, { cardNumber: CARDS.ok }));
-    expect(res.status).toBe(303);
-    expect(res.headers.get("location")).toBe(`https://merchant.example/thanks?session=${id}`);
-    expect(sent).toHaveLength(3);
-    expect(sent[0]).toMatch(CLAIM);
-    expect(sent[1]).toMatch(PROCESSOR);
-    expect(sent[2]).toMatch(ONE_STATEMENT);
-    expect(sent[2]).toMatch(NUMBERED);
-    expect(sent.some((s) => BEGIN.test(s))).toBe(false);
+    const { fulfilment } = await confirmedInThreeStatements(id);
+    expect(fulfilment).toMatch(NUMBERED);
 
     const records = await recordsOf(id);
     expect(records.session).toMatchObject({
@@ -924,15 +954,7 @@ describe("what a hosted-page confirm sends", () => {
 
     const secondId = await knownSession(f, "returning");
     const since = await lastEventPosition(f.merchant.organizationId);
-    const { result: res, sent } = await recorded(() =>
-      submitCheckoutForm(ctx, secondId, { cardNumber: CARDS.ok }),
-    );
-    expect(res.status).toBe(303);
-    expect(sent).toHaveLength(3);
-    expect(sent[0]).toMatch(CLAIM);
-    expect(sent[1]).toMatch(PROCESSOR);
-    expect(sent[2]).toMatch(ONE_STATEMENT);
-    expect(sent.some((s) => BEGIN.test(s))).toBe(false);
+    await confirmedInThreeStatements(secondId);
 
     const second = await recordsOf(secondId);
     const [row] = second.customers;
@@ -962,14 +984,7 @@ describe("what a hosted-page confirm sends", () => {
   it("a guest's paid subscription checkout: the claim, the charge, one fulfilment statement and no transaction", async () => {
     const f = await catalogFixture(ctx);
     const id = await anonymousSession(ctx, f, { priceId: f.monthlyPriceId });
-    const { result: res, sent } = await recorded(() => submitCheckoutForm(ctx, id, { cardNumber: CARDS.ok }));
-    expect(res.status).toBe(303);
-    expect(res.headers.get("location")).toBe(`https://merchant.example/thanks?session=${id}`);
-    expect(sent).toHaveLength(3);
-    expect(sent[0]).toMatch(CLAIM);
-    expect(sent[1]).toMatch(PROCESSOR);
-    expect(sent[2]).toMatch(ONE_STATEMENT);
-    expect(sent.some((s) => BEGIN.test(s))).toBe(false);
+    await confirmedInThreeStatements(id);
 
     const records = await recordsOf(id);
     const subscriptionId = records.session.subscriptionId;
@@ -993,15 +1008,8 @@ describe("what a hosted-page confirm sends", () => {
     const f = await catalogFixture(ctx);
     const org = f.merchant.organizationId;
     const id = await anonymousSession(ctx, f, { priceId: f.trialPriceId });
-    const { result: res, sent } = await recorded(() => submitCheckoutForm(ctx, id, { cardNumber: CARDS.ok }));
-    expect(res.status).toBe(303);
-    expect(res.headers.get("location")).toBe(`https://merchant.example/thanks?session=${id}`);
-    expect(sent).toHaveLength(3);
-    expect(sent[0]).toMatch(CLAIM);
-    expect(sent[1]).toMatch(PROCESSOR);
-    expect(sent[2]).toMatch(ONE_STATEMENT);
-    expect(sent[2]).not.toMatch(NUMBERED);
-    expect(sent.some((s) => BEGIN.test(s))).toBe(false);
+    const { fulfilment } = await confirmedInThreeStatements(id);
+    expect(fulfilment).not.toMatch(NUMBERED);
 
     const records = await recordsOf(id);
     // A trial owes nothing today: a trialing subscription whose first period is the trial, on the card.
@@ -1202,24 +1210,10 @@ describe("a paid subscription checkout settled in one statement", () => {
   });
 
   it("writes nothing when the claimed session moved on, and the transaction makes exactly one subscription", async () => {
-    const f = await catalogFixture(ctx);
-    const org = f.merchant.organizationId;
-    const id = await anonymousSession(ctx, f, { priceId: f.monthlyPriceId, ...TWO_SEATS });
-    const claimed = await claimAndCharge(id);
-    const { session, plan, intent } = claimed;
-    expect(fitsOneStatement(session, plan, intent)).toBe(true);
-    await db
-      .update(checkoutSessions)
-      .set({ updatedAt: new Date(session.updatedAt.getTime() + 1000) })
-      .where(eq(checkoutSessions.id, id));
-
-    const after = await refusedThenSettled(claimed, org, async () => {
-      expect(await countOf(customers, org)).toBe(0);
-      expect(await countOf(paymentMethods, org)).toBe(0);
-      expect(await countOf(subscriptions, org)).toBe(0);
-      expect(await countOf(subscriptionItems, org)).toBe(0);
-      expect(await countOf(billingPeriods, org)).toBe(0);
-    });
+    const { f, org, intent, after } = await guestSubscriptionMovedOnThenSettled(
+      (f) => f.monthlyPriceId,
+      TWO_SEATS,
+    );
     expect(after.session).toMatchObject({ processorIntentId: intent.intentId });
     await expectPaidSubscription(f, after);
     expect(after.events.map((e) => e.type)).toEqual(["customer.created", ...SUBSCRIPTION_EVENTS]);
@@ -1444,13 +1438,8 @@ describe("a subscription trial settled in one statement", () => {
     expect(trialed.invoices).toEqual([]);
 
     const paidId = await knownSession(f, guest.externalId);
-    const { result: res, sent } = await recorded(() =>
-      submitCheckoutForm(ctx, paidId, { cardNumber: CARDS.ok }),
-    );
-    expect(res.status).toBe(303);
-    expect(sent).toHaveLength(3);
-    expect(sent[2]).toMatch(ONE_STATEMENT);
-    expect(sent[2]).toMatch(NUMBERED);
+    const { fulfilment } = await confirmedInThreeStatements(paidId);
+    expect(fulfilment).toMatch(NUMBERED);
     const paid = await recordsOf(paidId);
     expect(paid.session).toMatchObject({ status: "succeeded", customerId: guest.id });
     expect(paid.invoices.map((i) => i.invoiceNumber)).toEqual([`${guest.invoiceNumberBase}-0001`]);
@@ -1464,24 +1453,10 @@ describe("a subscription trial settled in one statement", () => {
   });
 
   it("writes nothing when the claimed session moved on, and the transaction makes exactly one trial", async () => {
-    const f = await catalogFixture(ctx);
-    const org = f.merchant.organizationId;
-    const id = await anonymousSession(ctx, f, { priceId: f.trialPriceId, ...TWO_TRIAL_SEATS });
-    const claimed = await claimAndCharge(id);
-    const { session, plan, intent } = claimed;
-    expect(fitsOneStatement(session, plan, intent)).toBe(true);
-    await db
-      .update(checkoutSessions)
-      .set({ updatedAt: new Date(session.updatedAt.getTime() + 1000) })
-      .where(eq(checkoutSessions.id, id));
-
-    const after = await refusedThenSettled(claimed, org, async () => {
-      expect(await countOf(customers, org)).toBe(0);
-      expect(await countOf(paymentMethods, org)).toBe(0);
-      expect(await countOf(subscriptions, org)).toBe(0);
-      expect(await countOf(subscriptionItems, org)).toBe(0);
-      expect(await countOf(billingPeriods, org)).toBe(0);
-    });
+    const { f, org, intent, after } = await guestSubscriptionMovedOnThenSettled(
+      (f) => f.trialPriceId,
+      TWO_TRIAL_SEATS,
+    );
     expect(after.session).toMatchObject({ processorIntentId: intent.intentId });
     await expectTrialSubscription(f, after, TWO_TRIAL_SEATS_ORDER);
     expect(after.customers[0]?.invoiceCount).toBe(0);
