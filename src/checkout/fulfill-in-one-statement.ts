@@ -41,8 +41,8 @@ const writeCheckoutNumberingInvoice = guardedWrites(
  * Whether `fulfilInOneStatement` can settle this attempt: a product session whose charge went through, for
  * a one-time price or a subscription paid from its first day, or whose card was saved for a subscription's
  * trial; bought by a guest, or by the session's known customer as the claim read them. Everything else
- * (free orders, setup sessions, a settlement without the claim's reading of the buyer, such as a challenge
- * answer or the reconciler) is settled by `fulfilSession`.
+ * (free orders, setup sessions, a known customer's settlement that did not come with the claim's reading,
+ * such as a challenge answer or the reconciler) is settled by `fulfilSession`.
  */
 export function fitsOneStatement(
   session: CheckoutSessionRow,
