@@ -1,15 +1,15 @@
-import type { PriceRow } from "../catalog/index.js";
 import { type CustomerRow, createCustomer, getCustomerById } from "../customers/index.js";
 import type { Transaction } from "../db/client.js";
 import type { AppDeps, Merchant } from "../http/types.js";
 import { createInvoice } from "../invoices/index.js";
 import { panic } from "../lib/errors.js";
-import { newId, randomToken } from "../lib/ids.js";
-import { type PaymentRow, recordPayment } from "../payments/index.js";
+import { randomToken } from "../lib/ids.js";
+import { recordPayment } from "../payments/index.js";
 import type { IntentResult } from "../payments/processor.js";
 import { createPurchase } from "../purchases/index.js";
 import { createSubscription } from "../subscriptions/index.js";
-import { type ChargePlan, intentPayment } from "./charge-plan.js";
+import type { ChargePlan } from "./charge-plan.js";
+import { productRecords } from "./product-records.js";
 import type { CheckoutSessionRow } from "./serialize.js";
 
 export type FulfilmentIds = {
@@ -20,15 +20,6 @@ export type FulfilmentIds = {
   paymentId?: string;
   paymentMethodId?: string;
 };
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** A subscription bought today: trialing until its trial ends, or active from now. */
-export function subscriptionStart(plan: ChargePlan, now: Date) {
-  return plan.trialDays > 0
-    ? { trialEnd: new Date(now.getTime() + plan.trialDays * DAY_MS), status: "trialing" as const }
-    : { trialEnd: null, status: "active" as const };
-}
 
 /** The merchant-side id of a customer who bought as a guest on the hosted page. */
 export const guestExternalId = () => `guest_${randomToken(20)}`;
@@ -63,20 +54,11 @@ export function sessionCustomer(
   );
 }
 
-/** What a product session sold, as the customer was shown it, and the name its records carry. */
-export function whatWasBought(session: CheckoutSessionRow, plan: ChargePlan) {
-  const { price, product } = plan;
-  if (!price || session.unitAmount === null) panic(`product session ${session.id} has no price`);
-  // The session's snapshot is what the customer was shown; a later edit of the price does not change it.
-  const shownPrice: PriceRow = { ...price, unitPrice: session.unitAmount };
-  const name = session.outputName ?? product?.name ?? price.name ?? "Purchase";
-  return { price, shownPrice, unitAmount: session.unitAmount, name };
-}
-
 /**
  * Everything a paid product session implies, in the caller's transaction: purchase, invoice, payment,
- * and for subscription prices the subscription with its first (or trial) billing period. Every record's id
- * is chosen here, so all of them are sent at once and the transaction waits for the database once.
+ * and for subscription prices the subscription with its first (or trial) billing period (`productRecords`).
+ * Every record's id is chosen up front, so all of them are sent at once and the transaction waits for the
+ * database once.
  */
 export async function fulfilProduct(
   deps: AppDeps,
@@ -88,82 +70,15 @@ export async function fulfilProduct(
   intent: IntentResult | undefined,
   paymentMethodId: string | undefined,
 ): Promise<FulfilmentIds> {
-  const { price, shownPrice, unitAmount, name } = whatWasBought(session, plan);
-  const now = deps.now();
-  const ids: FulfilmentIds = { customerId, paymentMethodId, purchaseId: newId("purchase") };
+  const records = productRecords(deps, session, plan, intent, customerId, paymentMethodId, deps.now());
   const writes: Promise<unknown>[] = [];
-
-  let billingPeriodId: string | undefined;
-  if (price.type === "subscription") {
-    ids.subscriptionId = newId("subscription");
-    billingPeriodId = newId("billingPeriod");
-    const { trialEnd, status } = subscriptionStart(plan, now);
-    writes.push(
-      createSubscription(tx, merchant, {
-        id: ids.subscriptionId,
-        billingPeriodId,
-        customerId,
-        price: shownPrice,
-        quantity: session.quantity,
-        startDate: now,
-        trialEnd,
-        status,
-        defaultPaymentMethodId: paymentMethodId,
-        name: session.outputName ?? undefined,
-        metadata: session.outputMetadata ?? undefined,
-        checkoutSessionId: session.id,
-      }),
-    );
-  }
-
-  writes.push(
-    createPurchase(tx, merchant, {
-      id: ids.purchaseId,
-      customerId,
-      pricingModelId: session.pricingModelId,
-      price: shownPrice,
-      name,
-      quantity: session.quantity,
-      status: "paid",
-      checkoutSessionId: session.id,
-      metadata: session.outputMetadata ?? undefined,
-    }),
-  );
-
-  // A trial owes nothing today, so it has no invoice yet: the first one comes when the trial ends.
-  let payment: Promise<PaymentRow> | undefined;
-  if (plan.trialDays === 0) {
-    ids.invoiceId = newId("invoice");
-    writes.push(
-      createInvoice(tx, merchant, {
-        id: ids.invoiceId,
-        customerId,
-        pricingModelId: session.pricingModelId,
-        type: ids.subscriptionId ? "subscription" : "purchase",
-        currency: plan.currency,
-        lines: [{ priceId: price.id, description: name, quantity: session.quantity, unitPrice: unitAmount }],
-        status: "paid",
-        purchaseId: ids.purchaseId,
-        subscriptionId: ids.subscriptionId,
-        billingPeriodId,
-        checkoutSessionId: session.id,
-      }),
-    );
-    if (intent && plan.mode === "payment") {
-      payment = recordPayment(tx, merchant, {
-        ...intentPayment(deps, session, intent),
-        customerId,
-        status: "succeeded",
-        invoiceId: ids.invoiceId,
-        purchaseId: ids.purchaseId,
-        subscriptionId: ids.subscriptionId,
-        paymentMethodId,
-      });
-      writes.push(payment);
-    }
-  }
+  if (records.subscription) writes.push(createSubscription(tx, merchant, records.subscription));
+  writes.push(createPurchase(tx, merchant, records.purchase));
+  if (records.invoice) writes.push(createInvoice(tx, merchant, records.invoice));
+  const payment = records.payment && recordPayment(tx, merchant, records.payment);
+  if (payment) writes.push(payment);
   await Promise.all(writes);
   // A replayed intent finds its payment already recorded: the session points at that one.
-  if (payment) ids.paymentId = (await payment).id;
-  return ids;
+  const paymentId = payment && (await payment).id;
+  return { customerId, paymentMethodId, ...records.ids, paymentId };
 }

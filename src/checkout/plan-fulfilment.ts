@@ -1,16 +1,17 @@
 import { nextInvoiceNumberOf, planCustomer, planCustomerWithFirstInvoice } from "../customers/index.js";
 import type { AppDeps, Merchant } from "../http/types.js";
 import { planNumberedInvoice } from "../invoices/index.js";
-import { newId } from "../lib/ids.js";
+import { panic } from "../lib/errors.js";
 import { planCard, planPayment } from "../payments/index.js";
 import type { IntentResult } from "../payments/processor.js";
 import { planPurchase } from "../purchases/index.js";
 import { planSubscription } from "../subscriptions/index.js";
 import type { Planned } from "../webhooks/index.js";
 import type { ClaimedBuyer } from "./attempt.js";
-import { type ChargePlan, intentPayment, sessionMerchant } from "./charge-plan.js";
+import { type ChargePlan, sessionMerchant } from "./charge-plan.js";
 import type { SucceededChanges } from "./fulfill.js";
-import { guestExternalId, subscriptionStart, whatWasBought } from "./fulfill-product.js";
+import { guestExternalId } from "./fulfill-product.js";
+import { invoicedToday, productRecords } from "./product-records.js";
 import type { CheckoutSessionRow } from "./serialize.js";
 
 type BuyerPlan = Pick<Planned<unknown>, "writes" | "events"> & {
@@ -30,7 +31,7 @@ function planBuyer(
   merchant: Merchant,
   session: CheckoutSessionRow,
   buyer: ClaimedBuyer | null,
-  invoicedToday: boolean,
+  invoiced: boolean,
   now: Date,
 ): BuyerPlan | undefined {
   if (session.customerId === null) {
@@ -41,7 +42,7 @@ function planBuyer(
       name: session.customerName ?? session.customerEmail,
       pricingModelId: session.pricingModelId,
     };
-    const guest = invoicedToday
+    const guest = invoiced
       ? planCustomerWithFirstInvoice(merchant, input, now)
       : { ...planCustomer(merchant, input, now), invoiceNumber: undefined };
     const { row, writes, events, invoiceNumber } = guest;
@@ -60,7 +61,7 @@ function planBuyer(
     customerId: buyer.id,
     email: buyer.email,
     name: buyer.name,
-    invoiceNumber: invoicedToday ? nextInvoiceNumberOf(buyer) : undefined,
+    invoiceNumber: invoiced ? nextInvoiceNumberOf(buyer) : undefined,
     cardIsDefault: !buyer.hasDefaultCard,
     writes: [],
     events: [],
@@ -77,8 +78,9 @@ export type FulfilmentPlan = {
 
 /**
  * Every record a successful product session implies, as the domains plan them (the same builders their own
- * writes use): the buyer, the card, the subscription with its first period (trialing or active), the
- * purchase, and, when something is owed today, the invoice and its payment. Nothing is read or written here.
+ * writes use, from the same `productRecords` the transaction path creates): the buyer, the card, the
+ * subscription with its first period, the purchase, and, when something is owed today, the invoice and its
+ * payment. Nothing is read or written here.
  */
 export function planFulfilment(
   deps: AppDeps,
@@ -91,18 +93,15 @@ export function planFulfilment(
   const paymentMethod = intent.paymentMethod;
   if (!paymentMethod) return undefined;
   const merchant = sessionMerchant(session);
-  const invoicedToday = plan.mode === "payment";
-  const buyer = planBuyer(merchant, session, claimedBuyer, invoicedToday, now);
+  const buyer = planBuyer(merchant, session, claimedBuyer, invoicedToday(plan), now);
   if (!buyer) return undefined;
-  const { price, shownPrice, unitAmount, name } = whatWasBought(session, plan);
   const { customerId } = buyer;
-  const pricingModelId = session.pricingModelId;
 
   const card = planCard(
     merchant,
     {
       customerId,
-      pricingModelId,
+      pricingModelId: session.pricingModelId,
       processor: deps.processor.name,
       processorMethodId: paymentMethod.processorMethodId,
       card: paymentMethod.card,
@@ -111,79 +110,18 @@ export function planFulfilment(
     buyer.cardIsDefault,
     now,
   );
-  const billingPeriodId = price.type === "subscription" ? newId("billingPeriod") : undefined;
-  const subscription =
-    billingPeriodId !== undefined
-      ? planSubscription(
-          merchant,
-          {
-            billingPeriodId,
-            customerId,
-            price: shownPrice,
-            quantity: session.quantity,
-            startDate: now,
-            ...subscriptionStart(plan, now),
-            defaultPaymentMethodId: card.row.id,
-            name: session.outputName,
-            metadata: session.outputMetadata,
-            checkoutSessionId: session.id,
-          },
-          now,
-        )
-      : undefined;
-  const subscriptionId = subscription?.row.id;
-  const purchase = planPurchase(
-    merchant,
-    {
-      customerId,
-      pricingModelId,
-      price: shownPrice,
-      name,
-      quantity: session.quantity,
-      status: "paid",
-      checkoutSessionId: session.id,
-      metadata: session.outputMetadata,
-    },
-    now,
-  );
-  // A trial owes nothing today, so it has no invoice yet: the first one comes when the trial ends.
+  const records = productRecords(deps, session, plan, intent, customerId, card.row.id, now);
+  const subscription = records.subscription && planSubscription(merchant, records.subscription, now);
+  const purchase = planPurchase(merchant, records.purchase, now);
   const invoice =
-    buyer.invoiceNumber !== undefined
-      ? planNumberedInvoice(
-          merchant,
-          {
-            customerId,
-            pricingModelId,
-            type: subscriptionId ? "subscription" : "purchase",
-            currency: plan.currency,
-            lines: [
-              { priceId: price.id, description: name, quantity: session.quantity, unitPrice: unitAmount },
-            ],
-            status: "paid",
-            purchaseId: purchase.row.id,
-            subscriptionId,
-            billingPeriodId,
-            checkoutSessionId: session.id,
-          },
-          buyer.invoiceNumber,
-          now,
-        )
-      : undefined;
-  const payment = invoice
-    ? planPayment(
-        merchant,
-        {
-          ...intentPayment(deps, session, intent),
-          customerId,
-          status: "succeeded",
-          invoiceId: invoice.row.id,
-          purchaseId: purchase.row.id,
-          subscriptionId,
-          paymentMethodId: card.row.id,
-        },
-        now,
-      )
-    : undefined;
+    records.invoice &&
+    planNumberedInvoice(
+      merchant,
+      records.invoice,
+      buyer.invoiceNumber ?? panic(`invoice of session ${session.id} planned without a number`),
+      now,
+    );
+  const payment = records.payment && planPayment(merchant, records.payment, now);
 
   return {
     plans: [buyer, card, subscription, purchase, invoice, payment].filter((p) => p !== undefined),
@@ -193,7 +131,7 @@ export function planFulfilment(
       customerEmail: buyer.email,
       customerName: buyer.name,
       purchaseId: purchase.row.id,
-      subscriptionId: subscriptionId ?? null,
+      subscriptionId: subscription?.row.id ?? null,
       invoiceId: invoice?.row.id ?? null,
       paymentId: payment?.row.id ?? null,
       paymentMethodId: card.row.id,
