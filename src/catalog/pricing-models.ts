@@ -2,12 +2,12 @@ import { and, eq, ne, sql } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { pricingModels } from "../db/schema/index.js";
 import { ownedBy } from "../db/tenant.js";
+import { uniqueViolationConstraint } from "../db/unique-violation.js";
 import type { Merchant } from "../http/types.js";
 import { AppError, badRequest } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { findDefaultPricingModel, requirePricingModel } from "./queries.js";
 import type { PricingModelRow } from "./serialize.js";
-import { uniqueViolationConstraint } from "./unique-violation.js";
 
 export const DEFAULT_PRICING_MODEL_NAME = "Default";
 

@@ -1,8 +1,6 @@
 import { uniqueViolationConstraint } from "../db/unique-violation.js";
 import { AppError } from "../lib/errors.js";
 
-export { uniqueViolationConstraint };
-
 /** A `.catch` handler turning known unique violations into CONFLICT; anything else is rethrown untouched. */
 export function conflictOnUnique(messages: Record<string, string>): (err: unknown) => never {
   return (err) => {

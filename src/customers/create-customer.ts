@@ -69,8 +69,7 @@ export function planCustomer(
   input: CreateCustomerInput & { pricingModelId: string },
   now: Date,
 ): Planned<CustomerRow> {
-  const row = planCustomerRow(merchant, input, now);
-  return { row, writes: [rowWrite(customers, row)], events: [customerCreatedEvent(row)] };
+  return plannedCustomer(planCustomerRow(merchant, input, now));
 }
 
 /**
@@ -84,7 +83,11 @@ export function planCustomerWithFirstInvoice(
   now: Date,
 ): Planned<CustomerRow> & { invoiceNumber: string } {
   const { row, invoiceNumber } = takeInvoiceNumber(planCustomerRow(merchant, input, now));
-  return { row, invoiceNumber, writes: [rowWrite(customers, row)], events: [customerCreatedEvent(row)] };
+  return { ...plannedCustomer(row), invoiceNumber };
+}
+
+function plannedCustomer(row: PlannedRow<CustomerRow>): Planned<CustomerRow> {
+  return { row, writes: [rowWrite(customers, row)], events: [customerCreatedEvent(row)] };
 }
 
 function customerCreatedEvent(row: PlannedRow<CustomerRow>): EmitEventInput {

@@ -37,7 +37,7 @@ function columnsOf(table: Table): (readonly [string, string])[] {
  * columns as nested JSON (which is what Drizzle would have sent for them). A column left undefined is a
  * bug in the plan, not "use the default": every column is written.
  */
-export function rowJson({ table, row }: RowWrite): Record<string, unknown> {
+function rowJson({ table, row }: RowWrite): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, column] of columnsOf(table)) {
     const value = row[key];
@@ -52,7 +52,7 @@ export function rowJson({ table, row }: RowWrite): Record<string, unknown> {
  * one planned row, read from a jsonb value, written only when `from` yields a row (a guard in the same
  * statement). Each column is converted by Postgres to the table's own type.
  */
-export function insertPlannedRowSql(table: Table, source: SQL, from: SQL): SQL {
+function insertPlannedRowSql(table: Table, source: SQL, from: SQL): SQL {
   const columns = columnsOf(table).map(([, column]) => sql.identifier(column));
   return sql`insert into ${table} (${sql.join(columns, sql`, `)})
     select ${sql.join(
