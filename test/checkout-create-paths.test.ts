@@ -43,6 +43,7 @@ describe("creating a product session by price id and by slug", () => {
       preserveBillingCycleAnchor: false,
       expiresAt: new Date(now.getTime() + 3_600_000),
       createdAt: now,
+      updatedAt: now,
     });
     const row = await insertPricedSession(ctx.deps.db, values(f.oneTimePriceId, 2));
     expect(row).toMatchObject({ unitAmount: 1999, currency: "USD", quantity: 2, outputMetadata: { a: 1 } });

@@ -122,6 +122,7 @@ async function createPricedProductSession(
     preserveBillingCycleAnchor: input.preserveBillingCycleAnchor ?? false,
     expiresAt: common.expiresAt,
     createdAt: common.now,
+    updatedAt: common.now,
   });
 }
 

@@ -16,30 +16,23 @@ const FROM_PRICE: Partial<Record<keyof CheckoutSessionRow, SQL>> = {
 };
 
 /** What every new product session starts with: literals in the statement, not parameters to send. */
-const FIXED: Partial<Record<keyof CheckoutSessionRow, SQL>> = {
-  type: sql`'product'`,
-  status: sql`'open'`,
-  attempt: sql`0`,
-  updatedAt: sql`${param("createdAt")}::timestamptz`,
-  ...Object.fromEntries(
-    (
-      [
-        "billingAddress",
-        "targetSubscriptionId",
-        "automaticallyUpdateSubscriptions",
-        "paymentMethodType",
-        "completedAt",
-        "processorIntentId",
-        "lastError",
-        "purchaseId",
-        "subscriptionId",
-        "invoiceId",
-        "paymentId",
-        "paymentMethodId",
-      ] as const
-    ).map((key) => [key, sql`null`]),
-  ),
-};
+const FIXED = {
+  type: "product",
+  status: "open",
+  attempt: 0,
+  billingAddress: null,
+  targetSubscriptionId: null,
+  automaticallyUpdateSubscriptions: null,
+  paymentMethodType: null,
+  completedAt: null,
+  processorIntentId: null,
+  lastError: null,
+  purchaseId: null,
+  subscriptionId: null,
+  invoiceId: null,
+  paymentId: null,
+  paymentMethodId: null,
+} satisfies Partial<CheckoutSessionRow>;
 
 /**
  * A product session for a price id in ONE statement: the price is looked up, checked (sellable, total
@@ -47,7 +40,8 @@ const FIXED: Partial<Record<keyof CheckoutSessionRow, SQL>> = {
  * the statement; the rest are typed parameters.
  */
 const pricedSessionInsert = insertSelectStatement("insert_priced_checkout_session", checkoutSessions, {
-  computed: { ...FROM_PRICE, ...FIXED },
+  computed: FROM_PRICE,
+  constant: FIXED,
   from: sql`${sellablePriceSql()} as price`,
   where: sql`price.unit_price * ${param("quantity")}::bigint <= ${MAX_AMOUNT}`,
 });
@@ -70,6 +64,7 @@ export type PricedSessionValues = Pick<
   | "preserveBillingCycleAnchor"
   | "expiresAt"
   | "createdAt"
+  | "updatedAt"
 > & { priceId: string };
 
 /** The inserted session, or undefined when the price cannot be sold as asked (the caller finds out why). */

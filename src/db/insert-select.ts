@@ -1,13 +1,20 @@
 import { getTableColumns, type SQL, sql, type Table } from "drizzle-orm";
 import { toSnakeCase } from "drizzle-orm/casing";
 import type { Executor } from "./client.js";
+import { compileRowShape, type RowSource } from "./row-shape.js";
 import { param, rawStatement } from "./statement.js";
 
 type Insert<T extends Table> = T["$inferInsert"];
+type ColumnKey<T extends Table> = keyof Insert<T> & string;
+
+/** A value every row of a statement gets: a code constant, never user input. */
+export type ConstantValue = string | number | boolean | null;
 
 export type InsertSelectOptions<T extends Table> = {
-  /** Columns whose value the statement computes (from the FROM clause or a literal), not the caller. */
-  computed: Partial<Record<keyof Insert<T> & string, SQL>>;
+  /** Columns whose value the statement computes (from the FROM clause), read back from what it inserted. */
+  computed: Partial<Record<ColumnKey<T>, SQL>>;
+  /** Columns every row gets the same value for: literals in the SQL text, neither sent nor read back. */
+  constant?: Partial<Record<ColumnKey<T>, ConstantValue>>;
   /** A common table expression (`name as (…)`) the FROM clause reads, e.g. a data-modifying one. */
   with?: SQL;
   from: SQL;
@@ -16,11 +23,11 @@ export type InsertSelectOptions<T extends Table> = {
 
 /**
  * `insert into T (every column) select … from …` as one built-once statement: the columns named in
- * `computed` come from the statement itself, every other column from the caller's values (typed
- * parameters, each column's own encoding), and the identity `position` takes its default. The row handed
- * back is the caller's values plus what the statement decided (computed columns, `position`). For writes
- * whose row depends on another row read or changed in the same statement: one round trip instead of two.
- * No row comes back when the FROM clause finds nothing.
+ * `computed` come from the statement itself, those in `constant` are literals, every other column comes from
+ * the caller's values (typed parameters, each column's own encoding), and the identity `position` takes its
+ * default. The row handed back is the caller's values, the constants, and what the statement decided
+ * (computed columns, `position`). For writes whose row depends on another row read or changed in the same
+ * statement: one round trip instead of two. No row comes back when the FROM clause finds nothing.
  */
 export function insertSelectStatement<T extends Table>(
   name: string,
@@ -35,15 +42,28 @@ export function insertSelectStatement<T extends Table>(
   };
 }
 
+/**
+ * A constant as SQL text. Only plain words and integers are accepted, so quoting them cannot go wrong; the
+ * cast gives the literal its column's type.
+ */
+function constantSql(name: string, key: string, value: ConstantValue, type: string): SQL {
+  if (value === null) return sql.raw(`null::${type}`);
+  if (typeof value === "boolean" || (typeof value === "number" && Number.isSafeInteger(value))) {
+    return sql.raw(`${value}::${type}`);
+  }
+  if (typeof value === "string" && /^[\w .-]*$/.test(value)) return sql.raw(`'${value}'::${type}`);
+  throw new Error(`${name}: constant for ${key} must be null, a boolean, an integer or a plain word`);
+}
+
 function build<T extends Table>(name: string, table: T, options: InsertSelectOptions<T>) {
   const computed = options.computed as Record<string, SQL | undefined>;
-  const columns = Object.entries(getTableColumns(table)).filter(([key]) => key !== "position");
-  const supplied = columns.filter(([key]) => !computed[key]);
-  // Only what the statement decides comes back: the caller's own values are the rest of the row, and
-  // sending them back (timestamps and JSON formatted by Postgres, parsed again here) was work for nothing.
-  const returned = Object.entries(getTableColumns(table))
-    .filter(([key]) => key === "position" || computed[key])
-    .map(([key, column]) => [key, toSnakeCase(key), column] as const);
+  const constant = (options.constant ?? {}) as Record<string, ConstantValue | undefined>;
+  const allColumns = Object.entries(getTableColumns(table));
+  const columns = allColumns.filter(([key]) => key !== "position");
+  const supplied = columns.filter(([key]) => !computed[key] && constant[key] === undefined);
+  // Only what the statement decides comes back: the caller's own values and the constants are the rest of the
+  // row, and sending them back (timestamps and JSON formatted by Postgres, parsed again here) was work for nothing.
+  const returned = allColumns.filter(([key]) => key === "position" || computed[key]);
   const run = rawStatement<Record<string, unknown>>(
     name,
     sql`${options.with ? sql`with ${options.with} ` : sql``}insert into ${table}
@@ -52,34 +72,37 @@ function build<T extends Table>(name: string, table: T, options: InsertSelectOpt
         sql`, `,
       )})
     select ${sql.join(
-      columns.map(([key, column]) => computed[key] ?? sql`${param(key)}::${sql.raw(column.getSQLType())}`),
+      columns.map(([key, column]) => {
+        const value = constant[key];
+        if (value !== undefined) return constantSql(name, key, value, column.getSQLType());
+        return computed[key] ?? sql`${param(key)}::${sql.raw(column.getSQLType())}`;
+      }),
       sql`, `,
     )}
     from ${options.from}${options.where ? sql` where ${options.where}` : sql``}
     returning ${sql.join(
-      returned.map(([, column]) => sql.identifier(column)),
+      returned.map(([key]) => sql.identifier(toSnakeCase(key))),
       sql`, `,
     )}`,
+  );
+  const toRow = compileRowShape<T["$inferSelect"]>(
+    allColumns.map(([key, column]): RowSource => {
+      const value = constant[key];
+      if (value !== undefined) return { key, constant: value };
+      if (key === "position" || computed[key]) return { key, returned: toSnakeCase(key), column };
+      return { key, given: key };
+    }),
   );
   return async (db: Executor, values: Record<string, unknown>): Promise<T["$inferSelect"][]> => {
     // Raw parameters skip Drizzle's encoders, so each column encodes its own value (jsonb as JSON text,
     // timestamps as ISO strings); a value left undefined is a bug here, not "use the default".
     const encoded: Record<string, unknown> = { ...values };
-    const known: Record<string, unknown> = {};
     for (const [key, column] of supplied) {
       const value = values[key];
       if (value === undefined) throw new Error(`${name}: no value for column ${key}`);
-      encoded[key] = value === null ? null : column.mapToDriverValue(value);
-      known[key] = value;
+      if (value !== null) encoded[key] = column.mapToDriverValue(value);
     }
     const rows = await run(db, encoded);
-    return rows.map((raw) => {
-      const row: Record<string, unknown> = { ...known };
-      for (const [key, columnName, column] of returned) {
-        const value = raw[columnName];
-        row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
-      }
-      return row as T["$inferSelect"];
-    });
+    return rows.map((raw) => toRow(values, raw));
   };
 }
