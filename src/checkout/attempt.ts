@@ -2,6 +2,7 @@ import { and, eq, getTableColumns, gt, sql } from "drizzle-orm";
 import { joinPriceAndProduct, type PriceAndProduct, priceAndProductFields } from "../catalog/index.js";
 import { type CheckoutBuyer, checkoutBuyerFields, joinCheckoutBuyer } from "../customers/index.js";
 import type { Executor } from "../db/client.js";
+import { withRegularShape } from "../db/row-shape.js";
 import { type BillingAddress, checkoutSessions } from "../db/schema/index.js";
 import { param, statement } from "../db/statement.js";
 import type { AppDeps } from "../http/types.js";
@@ -112,7 +113,7 @@ export async function beginAttempt(
     const { price, product } = claimed as PriceAndProduct;
     const known = claimed.buyer as CheckoutBuyer | null;
     const buyer = known && { ...known, hasDefaultCard: claimed.buyerHasDefaultCard };
-    return { kind: "started", session: claimed.session, price, product, buyer };
+    return { kind: "started", session: withRegularShape(claimed.session), price, product, buyer };
   }
   // Not claimable: find out why under the row lock (and expire it if that is the reason).
   const outcome = await transactionWithEvents(deps.db, async (tx) => {

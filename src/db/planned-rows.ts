@@ -1,6 +1,7 @@
 import { getTableColumns, getTableName, type SQL, sql, type Table } from "drizzle-orm";
 import { toSnakeCase } from "drizzle-orm/casing";
 import type { Executor } from "./client.js";
+import { compileRowShape } from "./row-shape.js";
 import { param, rawStatement } from "./statement.js";
 
 /** A row as its domain decides it before it is written: every column but `position`, which Postgres numbers. */
@@ -19,18 +20,31 @@ export function rowWrite<T extends Table>(table: T, row: PlannedRow<T["$inferSel
   return { table, row: row as Record<string, unknown> };
 }
 
-const writableColumns = new WeakMap<Table, (readonly [key: string, column: string])[]>();
+type TableShape = {
+  /** [key, column name] of every column but `position`. */
+  columns: (readonly [key: string, column: string])[];
+  /** The row as the JSON object `jsonb_populate_record` reads: column names as keys. */
+  toJsonObject: (row: Record<string, unknown>) => Record<string, unknown>;
+};
 
-function columnsOf(table: Table): (readonly [string, string])[] {
-  let columns = writableColumns.get(table);
-  if (!columns) {
-    columns = Object.keys(getTableColumns(table))
+const shapes = new WeakMap<Table, TableShape>();
+
+function shapeOf(table: Table): TableShape {
+  let shape = shapes.get(table);
+  if (!shape) {
+    const columns = Object.keys(getTableColumns(table))
       .filter((key) => key !== "position")
       .map((key) => [key, toSnakeCase(key)] as const);
-    writableColumns.set(table, columns);
+    const toJsonObject = compileRowShape<Record<string, unknown>>(
+      columns.map(([key, column]) => ({ key: column, given: key })),
+    );
+    shape = { columns, toJsonObject: (row) => toJsonObject(row, {}) };
+    shapes.set(table, shape);
   }
-  return columns;
+  return shape;
 }
+
+const columnsOf = (table: Table) => shapeOf(table).columns;
 
 /**
  * The row as the JSON object `jsonb_populate_record` reads: column names as keys, dates as ISO text, jsonb
@@ -38,13 +52,11 @@ function columnsOf(table: Table): (readonly [string, string])[] {
  * bug in the plan, not "use the default": every column is written.
  */
 function rowJson({ table, row }: RowWrite): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, column] of columnsOf(table)) {
-    const value = row[key];
-    if (value === undefined) throw new Error(`planned row has no value for ${column}`);
-    out[column] = value;
+  const shape = shapeOf(table);
+  for (const [key, column] of shape.columns) {
+    if (row[key] === undefined) throw new Error(`planned row has no value for ${column}`);
   }
-  return out;
+  return shape.toJsonObject(row);
 }
 
 /**
