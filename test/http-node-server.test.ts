@@ -16,7 +16,7 @@ const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 const merchant = await ctx.merchant();
 
-type Reply = { status: number; body: Record<string, unknown> };
+type Reply = { status: number; body: Record<string, unknown>; headers: Record<string, unknown> };
 
 /** A raw POST: `chunks` are written one by one, so without a length header Node sends them chunked. */
 function post(path: string, chunks: string[], options: { declareLength: boolean }): Promise<Reply> {
@@ -39,7 +39,9 @@ function post(path: string, chunks: string[], options: { declareLength: boolean 
         res.on("data", (d: Buffer) => {
           text += d.toString();
         });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || "{}") }));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || "{}"), headers: res.headers }),
+        );
       },
     );
     // The server may answer (413) and close before the whole body is sent.
@@ -79,5 +81,30 @@ describe("request bodies through the Node server", () => {
     const res = await post("/api/v1/customers", ['{"customer": '], { declareLength: true });
     expect(res.status).toBe(400);
     expect(res.body).toHaveProperty("code");
+  });
+});
+
+describe("request ids through the Node server", () => {
+  it("names each answer's request in x-request-id, the id an error body gives", async () => {
+    const ok = await post("/api/v1/customers", [customer("rid_1")], { declareLength: true });
+    expect(ok.status).toBe(200);
+    expect(ok.headers["x-request-id"]).toMatch(/^req_[0-9A-Za-z]{22}$/);
+    const refused = await post("/api/v1/customers", ['{"customer":'], { declareLength: true });
+    expect(refused.status).toBe(400);
+    expect(refused.headers["x-request-id"]).toMatch(/^req_/);
+    expect(refused.headers["x-request-id"]).toBe(refused.body.request_id);
+    expect(refused.headers["x-should-retry"]).toBe("false");
+    expect(refused.headers["x-request-id"]).not.toBe(ok.headers["x-request-id"]);
+  });
+
+  it("sends x-request-id on pages and on answers to unknown paths, and in-process too", async () => {
+    for (const path of ["/", "/checkout/chckt_session_missing", "/api/v1/nothing-here"]) {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`, { redirect: "manual" });
+      const ids = res.headers.get("x-request-id") ?? "";
+      expect(ids, path).toMatch(/^req_[0-9A-Za-z]{22}$/);
+    }
+    // Without Node's response underneath (app.request), Hono's own header API carries it.
+    const inProcess = await ctx.app.request("/");
+    expect(inProcess.headers.get("x-request-id")).toMatch(/^req_[0-9A-Za-z]{22}$/);
   });
 });

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { apiKeys, organizations } from "../db/schema/index.js";
@@ -8,7 +8,8 @@ export type Organization = typeof organizations.$inferSelect;
 export type ApiKeyRecord = typeof apiKeys.$inferSelect;
 
 export function hashSecret(secret: string): string {
-  return createHash("sha256").update(secret).digest("hex");
+  // One-shot hashing: no Hash object per request (every API call hashes its key to look it up).
+  return hash("sha256", secret, "hex");
 }
 
 export async function createOrganization(
