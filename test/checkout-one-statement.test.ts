@@ -76,6 +76,16 @@ async function claimAndCharge(sessionId: string) {
 }
 
 /**
+ * Twins for `settleBothWays`: two sessions opened alike (`open` is told which side it makes), then each
+ * claimed and charged, in that order.
+ */
+async function chargedTwins(open: (side: "fast" | "slow") => Promise<string>) {
+  const fastId = await open("fast");
+  const slowId = await open("slow");
+  return { fast: await claimAndCharge(fastId), slow: await claimAndCharge(slowId) };
+}
+
+/**
  * Settles `fast` in one statement and its twin `slow` through the transaction; both must succeed, and what
  * each answers must be exactly the row it stored. Their records, and the one statement's text.
  */
@@ -412,11 +422,7 @@ function otherDefaultCard(f: CatalogFixture, customerId: string, processorMethod
 describe("a guest's paid one-time checkout settled in one statement", () => {
   it("stores the same records and events as the transaction path", async () => {
     const f = await catalogFixture(ctx);
-    const fastId = await guestSession(f);
-    const slowId = await guestSession(f);
-
-    const fast = await claimAndCharge(fastId);
-    const slow = await claimAndCharge(slowId);
+    const { fast, slow } = await chargedTwins(() => guestSession(f));
     expect(fast.intent).toMatchObject({ kind: "payment", status: "succeeded", amount: 5997 });
     expect(slow.intent).toMatchObject({ kind: "payment", status: "succeeded", amount: 5997 });
     expect(fitsOneStatement(fast.session, fast.plan, fast.intent)).toBe(true);
@@ -460,7 +466,9 @@ describe("a guest's paid one-time checkout settled in one statement", () => {
     ]);
     expect(b.events.map((e) => e.type)).toEqual(a.events.map((e) => e.type));
     // The session's event says what the API says about the session.
-    const fetched = await ctx.api("GET", `/api/v1/checkout-sessions/${fastId}`, { key: f.merchant.testKey });
+    const fetched = await ctx.api("GET", `/api/v1/checkout-sessions/${fast.session.id}`, {
+      key: f.merchant.testKey,
+    });
     expect(a.events.at(-1)?.payload.data).toEqual(fetched.body.checkoutSession);
 
     // Numbering: the fast path wrote the customer with its first number already taken.
@@ -636,11 +644,7 @@ describe("a known customer's paid one-time checkout settled in one statement", (
       const earlier = await customerRow(fastCustomer.id);
       const hadCard = (await cardsOf(fastCustomer.id)).length > 0;
       const order = { quantity: 3, outputName: "Three seats", outputMetadata: { order: "A-17", seats: 3 } };
-      const fastId = await knownSession(f, "same-fast", order);
-      const slowId = await knownSession(f, "same-slow", order);
-
-      const fast = await claimAndCharge(fastId);
-      const slow = await claimAndCharge(slowId);
+      const { fast, slow } = await chargedTwins((side) => knownSession(f, `same-${side}`, order));
       expect(fast.buyer).toEqual({
         id: fastCustomer.id,
         email: fastCustomer.email,
@@ -680,7 +684,7 @@ describe("a known customer's paid one-time checkout settled in one statement", (
       expect(a.events.map((e) => e.type).slice(-CHECKOUT_EVENTS.length)).toEqual(CHECKOUT_EVENTS);
       expect(a.events.map((e) => e.type)).not.toContain("customer.updated");
       expect(b.events.map((e) => e.type)).toEqual(a.events.map((e) => e.type));
-      const fetched = await ctx.api("GET", `/api/v1/checkout-sessions/${fastId}`, {
+      const fetched = await ctx.api("GET", `/api/v1/checkout-sessions/${fast.session.id}`, {
         key: f.merchant.testKey,
       });
       expect(a.events.at(-1)?.payload.data).toEqual(fetched.body.checkoutSession);
@@ -1160,10 +1164,9 @@ async function expectPaidSubscription(f: CatalogFixture, r: Records) {
 describe("a paid subscription checkout settled in one statement", () => {
   it("a guest's: stores the same records and events as the transaction path", async () => {
     const f = await catalogFixture(ctx);
-    const fastId = await anonymousSession(ctx, f, { priceId: f.monthlyPriceId, ...TWO_SEATS });
-    const slowId = await anonymousSession(ctx, f, { priceId: f.monthlyPriceId, ...TWO_SEATS });
-    const fast = await claimAndCharge(fastId);
-    const slow = await claimAndCharge(slowId);
+    const { fast, slow } = await chargedTwins(() =>
+      anonymousSession(ctx, f, { priceId: f.monthlyPriceId, ...TWO_SEATS }),
+    );
     expect(fast.plan).toMatchObject({ mode: "payment", trialDays: 0 });
     expect(fast.intent).toMatchObject({ kind: "payment", status: "succeeded", amount: 1800 });
     expect(slow.intent).toMatchObject({ kind: "payment", status: "succeeded", amount: 1800 });
@@ -1184,10 +1187,9 @@ describe("a paid subscription checkout settled in one statement", () => {
     const f = await catalogFixture(ctx);
     const fastCustomer = await createCustomer(ctx, f.merchant.testKey, "sub-fast");
     const slowCustomer = await createCustomer(ctx, f.merchant.testKey, "sub-slow");
-    const fastId = await knownSession(f, "sub-fast", { priceId: f.monthlyPriceId, ...TWO_SEATS });
-    const slowId = await knownSession(f, "sub-slow", { priceId: f.monthlyPriceId, ...TWO_SEATS });
-    const fast = await claimAndCharge(fastId);
-    const slow = await claimAndCharge(slowId);
+    const { fast, slow } = await chargedTwins((side) =>
+      knownSession(f, `sub-${side}`, { priceId: f.monthlyPriceId, ...TWO_SEATS }),
+    );
     expect(fast.buyer).toMatchObject({ id: fastCustomer.id, invoiceCount: 0, hasDefaultCard: false });
     expect(fitsOneStatement(fast.session, fast.plan, fast.intent, fast.buyer)).toBe(true);
 
@@ -1352,10 +1354,9 @@ function expectFourteenDayTrials(...records: Records[]) {
 describe("a subscription trial settled in one statement", () => {
   it("a guest's: stores the same records and events as the transaction path, and takes no invoice number", async () => {
     const f = await catalogFixture(ctx);
-    const fastId = await anonymousSession(ctx, f, { priceId: f.trialPriceId, ...TWO_TRIAL_SEATS });
-    const slowId = await anonymousSession(ctx, f, { priceId: f.trialPriceId, ...TWO_TRIAL_SEATS });
-    const fast = await claimAndCharge(fastId);
-    const slow = await claimAndCharge(slowId);
+    const { fast, slow } = await chargedTwins(() =>
+      anonymousSession(ctx, f, { priceId: f.trialPriceId, ...TWO_TRIAL_SEATS }),
+    );
     expect(fast.plan).toMatchObject({ mode: "setup", trialDays: 14 });
     expect(fast.intent).toMatchObject({ kind: "setup", status: "succeeded" });
     expect(slow.intent).toMatchObject({ kind: "setup", status: "succeeded" });
@@ -1389,10 +1390,9 @@ describe("a subscription trial settled in one statement", () => {
     const [earlierCard] = await cardsOf(fastCustomer.id);
     expect(earlierCard?.[1]).toBe(true);
 
-    const fastId = await knownSession(f, "trial-fast", { priceId: f.trialPriceId, ...TWO_TRIAL_SEATS });
-    const slowId = await knownSession(f, "trial-slow", { priceId: f.trialPriceId, ...TWO_TRIAL_SEATS });
-    const fast = await claimAndCharge(fastId);
-    const slow = await claimAndCharge(slowId);
+    const { fast, slow } = await chargedTwins((side) =>
+      knownSession(f, `trial-${side}`, { priceId: f.trialPriceId, ...TWO_TRIAL_SEATS }),
+    );
     expect(fast.buyer).toMatchObject({ id: fastCustomer.id, invoiceCount: 1, hasDefaultCard: true });
     expect(fast.intent).toMatchObject({ kind: "setup", status: "succeeded" });
     expect(fitsOneStatement(fast.session, fast.plan, fast.intent, fast.buyer)).toBe(true);
