@@ -1,5 +1,4 @@
-import { getTableColumns, is, Placeholder, type SQL, type SQLWrapper, sql, type Table } from "drizzle-orm";
-import { toSnakeCase } from "drizzle-orm/casing";
+import { is, Placeholder, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import type { Merchant } from "../http/types.js";
 import type { Executor } from "./client.js";
@@ -161,23 +160,4 @@ export function insertStatement<V extends Record<string, unknown>, R>(
     }
     return run(db, values);
   };
-}
-
-/**
- * Rows of `table` from a raw statement (snake_case keys, driver values) as Drizzle would return them: the
- * same keys and each column's own decoding (timestamps to Date, jsonb, bigint).
- */
-export function rowsOf<T extends Table>(table: T): (raw: Record<string, unknown>[]) => T["$inferSelect"][] {
-  const columns = Object.entries(getTableColumns(table)).map(
-    ([key, column]) => [key, toSnakeCase(key), column] as const,
-  );
-  return (raw) =>
-    raw.map((row) => {
-      const out: Record<string, unknown> = {};
-      for (const [key, name, column] of columns) {
-        const value = row[name];
-        out[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
-      }
-      return out as T["$inferSelect"];
-    });
 }
