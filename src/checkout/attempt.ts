@@ -1,18 +1,18 @@
 import { and, eq, getTableColumns, gt, sql } from "drizzle-orm";
 import { joinPriceAndProduct, type PriceAndProduct, priceAndProductFields } from "../catalog/index.js";
-import { type CheckoutBuyer, checkoutBuyerFields, joinCheckoutBuyer } from "../customers/index.js";
+import { joinCheckoutBuyer } from "../customers/index.js";
 import type { Executor } from "../db/client.js";
-import { withRegularShape } from "../db/row-shape.js";
 import { type BillingAddress, checkoutSessions } from "../db/schema/index.js";
 import { param, statement } from "../db/statement.js";
 import type { AppDeps } from "../http/types.js";
-import { AppError, notFound } from "../lib/errors.js";
-import { customerHasDefaultCardSql, recordPayment } from "../payments/index.js";
+import { AppError, notFound, panic } from "../lib/errors.js";
+import { recordPayment } from "../payments/index.js";
 import type { IntentResult } from "../payments/processor.js";
 import { emitEvent, transactionWithEvents } from "../webhooks/index.js";
 import { intentPayment, sessionMerchant } from "./charge-plan.js";
 import { markSessionExpired } from "./expire.js";
 import { type CheckoutSessionRow, serializeCheckoutSession } from "./serialize.js";
+import { readingFields, readingOf, type SessionReading } from "./session-reading.js";
 
 /** After this many declined attempts a session fails for good: it stops being a card-testing oracle. */
 export const MAX_DECLINED_ATTEMPTS = 5;
@@ -68,25 +68,21 @@ const claimSession = statement("claim_checkout_session", (db) => {
     columns.map((key) => [key, claimed[key]]),
   ) as typeof claimed._.selectedFields;
   const tenantOf = { organizationId: claimed.organizationId, livemode: claimed.livemode };
-  const buyerHasDefaultCard = customerHasDefaultCardSql({ customerId: claimed.customerId, ...tenantOf });
   return joinCheckoutBuyer(
     joinPriceAndProduct(
       db
         .with(claimed)
-        .select({ session, ...priceAndProductFields, ...checkoutBuyerFields, buyerHasDefaultCard })
+        .select({ session, ...priceAndProductFields, ...readingFields(claimed) })
         .from(claimed)
         .$dynamic(),
       { priceId: claimed.priceId, ...tenantOf },
     ),
-    { customerId: claimed.customerId, ...tenantOf },
+    claimed,
   );
 });
 
-/** The session's known customer as the claim read them, with whether they have a default card yet. */
-export type ClaimedBuyer = CheckoutBuyer & { hasDefaultCard: boolean };
-
 export type AttemptStart =
-  | ({ kind: "started"; session: CheckoutSessionRow; buyer: ClaimedBuyer | null } & PriceAndProduct)
+  | ({ kind: "started"; reading: SessionReading } & PriceAndProduct)
   | { kind: "finished"; session: CheckoutSessionRow }
   | { kind: "in_progress"; session: CheckoutSessionRow };
 
@@ -109,11 +105,14 @@ export async function beginAttempt(
     nowIso: now.toISOString(),
   });
   if (claimed) {
-    // Left-joined: Drizzle gives null for a price, product or customer that is not there.
+    // Left-joined: Drizzle gives null for a price or product that is not there.
     const { price, product } = claimed as PriceAndProduct;
-    const known = claimed.buyer as CheckoutBuyer | null;
-    const buyer = known && { ...known, hasDefaultCard: claimed.buyerHasDefaultCard };
-    return { kind: "started", session: withRegularShape(claimed.session), price, product, buyer };
+    return {
+      kind: "started",
+      reading: readingOf(claimed as Parameters<typeof readingOf>[0]),
+      price,
+      product,
+    };
   }
   // Not claimable: find out why under the row lock (and expire it if that is the reason).
   const outcome = await transactionWithEvents(deps.db, async (tx) => {
@@ -183,7 +182,7 @@ export async function settleDecline(
       })
       .where(eq(checkoutSessions.id, session.id))
       .returning();
-    if (!updated) throw new Error("locked session vanished");
+    if (!updated) panic(`locked session ${session.id} vanished`);
     const merchant = sessionMerchant(session);
     if (intent && intent.kind === "payment" && intent.amount > 0) {
       await recordPayment(tx, merchant, {

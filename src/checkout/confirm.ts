@@ -10,13 +10,13 @@ import {
   awaitChallenge,
   type BuyerDetails,
   beginAttempt,
-  type ClaimedBuyer,
   settleDecline,
 } from "./attempt.js";
 import { type ChargePlan, chargePlan, chargePlanWith } from "./charge-plan.js";
-import { fulfilSession } from "./fulfill.js";
-import { fulfilInOneStatement } from "./fulfill-in-one-statement.js";
 import type { CheckoutSessionRow } from "./serialize.js";
+import type { SessionReading } from "./session-reading.js";
+import { settleProductCheckout } from "./settle-product.js";
+import { settleSetupSession } from "./settle-setup.js";
 
 export type ConfirmResult =
   | { kind: "succeeded"; session: CheckoutSessionRow }
@@ -53,18 +53,23 @@ function resultFor(session: CheckoutSessionRow, message: string): ConfirmResult 
   return { kind: "declined", session, message: session.lastError ?? message };
 }
 
-/** Applies the processor's answer about the attempt `session` was claimed for. */
+/**
+ * Applies the processor's answer about the attempt `session` was claimed for. `claimed` is what the claim
+ * read (the plan, and the session with its buyer), which a product checkout settles from without reading
+ * again; a challenge answer or the reconciler comes without it.
+ */
 export async function settleIntent(
   deps: AppDeps,
   session: CheckoutSessionRow,
   intent: IntentResult,
-  claimed?: { plan: ChargePlan; buyer: ClaimedBuyer | null },
+  claimed?: { plan: ChargePlan; reading: SessionReading },
 ): Promise<ConfirmResult> {
   if (intent.status === "succeeded") {
     const plan = claimed?.plan ?? (await chargePlan(deps, session));
     const settled =
-      (await fulfilInOneStatement(deps, session, plan, intent, claimed?.buyer ?? null)) ??
-      (await fulfilSession(deps, session.id, plan, intent, session.attempt));
+      session.type === "product"
+        ? await settleProductCheckout(deps, claimed?.reading ?? session.id, plan, intent, session.attempt)
+        : await settleSetupSession(deps, session.id, plan, intent);
     return resultFor(settled, "Your payment could not be completed.");
   }
   if (intent.status === "requires_action") {
@@ -91,21 +96,22 @@ export async function confirmCheckout(
   if (!card) return confirmWithoutCardFirst(deps, sessionId, input);
   const start = await beginAttempt(deps, sessionId, input.buyer);
   if (start.kind !== "started") return claimRefused(start);
+  const { reading } = start;
   let plan: ChargePlan;
   try {
-    plan = await chargePlanWith(deps, start.session, start);
+    plan = await chargePlanWith(deps, reading.session, start);
   } catch (err) {
     // Nothing was sent to the processor: give the attempt back now rather than to the reconciler.
     await settleDecline(
       deps,
       sessionId,
-      start.session.attempt,
+      reading.session.attempt,
       undefined,
       "Your payment could not be started.",
     );
     throw err;
   }
-  return charge(deps, start.session, { plan, buyer: start.buyer }, plan.mode === "none" ? undefined : card);
+  return charge(deps, { plan, reading }, plan.mode === "none" ? undefined : card);
 }
 
 function wellFormedCard(raw: RawCard, now: Date): CardInput | undefined {
@@ -133,7 +139,7 @@ async function confirmWithoutCardFirst(
   }
   const start = await beginAttempt(deps, sessionId, input.buyer);
   if (start.kind !== "started") return claimRefused(start);
-  return charge(deps, start.session, { plan, buyer: start.buyer }, card);
+  return charge(deps, { plan, reading: start.reading }, card);
 }
 
 function claimRefused(start: Exclude<AttemptStart, { kind: "started" }>): ConfirmResult {
@@ -161,14 +167,15 @@ export function intentRequest(session: CheckoutSessionRow, plan: ChargePlan, car
 /** The claimed attempt: charge the card (or, with nothing to collect, complete the order) and settle. */
 async function charge(
   deps: AppDeps,
-  session: CheckoutSessionRow,
-  claimed: { plan: ChargePlan; buyer: ClaimedBuyer | null },
+  claimed: { plan: ChargePlan; reading: SessionReading },
   card: CardInput | undefined,
 ): Promise<ConfirmResult> {
-  const { plan } = claimed;
+  const { plan, reading } = claimed;
+  const { session } = reading;
   if (!card) {
+    // Only a product's free order has nothing to collect (`chargePlan`).
     return resultFor(
-      await fulfilSession(deps, session.id, plan, undefined, session.attempt),
+      await settleProductCheckout(deps, reading, plan, undefined, session.attempt),
       "Your order could not be completed.",
     );
   }

@@ -2,17 +2,19 @@ import { nextInvoiceNumberOf, planCustomer, planCustomerWithFirstInvoice } from 
 import type { AppDeps, Merchant } from "../http/types.js";
 import { planNumberedInvoice } from "../invoices/index.js";
 import { panic } from "../lib/errors.js";
+import { randomToken } from "../lib/ids.js";
 import { planCard, planPayment } from "../payments/index.js";
 import type { IntentResult } from "../payments/processor.js";
 import { planPurchase } from "../purchases/index.js";
 import { planSubscription } from "../subscriptions/index.js";
 import type { Planned } from "../webhooks/index.js";
-import type { ClaimedBuyer } from "./attempt.js";
 import { type ChargePlan, sessionMerchant } from "./charge-plan.js";
-import type { SucceededChanges } from "./fulfill.js";
-import { guestExternalId } from "./fulfill-product.js";
 import { invoicedToday, productRecords } from "./product-records.js";
-import type { CheckoutSessionRow } from "./serialize.js";
+import type { SessionReading } from "./session-reading.js";
+import type { SucceededChanges } from "./session-succeeds.js";
+
+/** The merchant-side id of a customer who bought as a guest on the hosted page. */
+export const guestExternalId = () => `guest_${randomToken(20)}`;
 
 type BuyerPlan = Pick<Planned<unknown>, "writes" | "events"> & {
   customerId: string;
@@ -20,22 +22,17 @@ type BuyerPlan = Pick<Planned<unknown>, "writes" | "events"> & {
   name: string;
   /** The number the checkout's invoice takes, when it has one today. */
   invoiceNumber: string | undefined;
-  cardIsDefault: boolean;
+  hasDefaultCard: boolean;
 };
 
 /**
  * Who pays: a guest becomes a customer here (with its first invoice number taken when it is invoiced today);
- * a known customer, as the claim read them, has their next number predicted.
+ * a known customer, as they were read with the session, has their next number predicted.
  */
-function planBuyer(
-  merchant: Merchant,
-  session: CheckoutSessionRow,
-  buyer: ClaimedBuyer | null,
-  invoiced: boolean,
-  now: Date,
-): BuyerPlan | undefined {
+function planBuyer(merchant: Merchant, reading: SessionReading, invoiced: boolean, now: Date): BuyerPlan {
+  const { session, buyer } = reading;
   if (session.customerId === null) {
-    if (!session.customerEmail) return undefined;
+    if (!session.customerEmail) panic(`anonymous session ${session.id} settled without an email`);
     const input = {
       externalId: guestExternalId(),
       email: session.customerEmail,
@@ -51,18 +48,19 @@ function planBuyer(
       email: row.email,
       name: row.name,
       invoiceNumber,
-      cardIsDefault: true,
+      hasDefaultCard: false,
       writes,
       events,
     };
   }
-  if (buyer?.id !== session.customerId || buyer.invoiceNumberBase === null) return undefined;
+  if (buyer?.id !== session.customerId)
+    panic(`customer ${session.customerId} of session ${session.id} is gone`);
   return {
     customerId: buyer.id,
     email: buyer.email,
     name: buyer.name,
     invoiceNumber: invoiced ? nextInvoiceNumberOf(buyer) : undefined,
-    cardIsDefault: !buyer.hasDefaultCard,
+    hasDefaultCard: buyer.hasDefaultCard,
     writes: [],
     events: [],
   };
@@ -73,44 +71,44 @@ export type FulfilmentPlan = {
   plans: Pick<Planned<unknown>, "writes" | "events">[];
   changes: SucceededChanges;
   /** A known customer's invoice is numbered in the statement (their count goes up with it). */
-  numbersKnownCustomerInvoice: boolean;
+  countsKnownCustomerInvoice: boolean;
 };
 
 /**
  * Every record a successful product session implies, as the domains plan them (the same builders their own
- * writes use, from the same `productRecords` the transaction path creates): the buyer, the card, the
- * subscription with its first period, the purchase, and, when something is owed today, the invoice and its
- * payment. Nothing is read or written here.
+ * writes use): the buyer, the card when one was saved, the subscription with its first period, the
+ * purchase, and unless a trial defers it the invoice, with its payment when the processor charged for it.
+ * Nothing is read or written here: `reading` is what the session and its buyer were when they were read.
  */
 export function planFulfilment(
   deps: AppDeps,
-  session: CheckoutSessionRow,
+  reading: SessionReading,
   plan: ChargePlan,
-  intent: IntentResult,
-  claimedBuyer: ClaimedBuyer | null,
+  intent: IntentResult | undefined,
   now: Date,
-): FulfilmentPlan | undefined {
-  const paymentMethod = intent.paymentMethod;
-  if (!paymentMethod) return undefined;
+): FulfilmentPlan {
+  const { session } = reading;
   const merchant = sessionMerchant(session);
-  const buyer = planBuyer(merchant, session, claimedBuyer, invoicedToday(plan), now);
-  if (!buyer) return undefined;
+  const buyer = planBuyer(merchant, reading, invoicedToday(plan), now);
   const { customerId } = buyer;
 
-  const card = planCard(
-    merchant,
-    {
-      customerId,
-      pricingModelId: session.pricingModelId,
-      processor: deps.processor.name,
-      processorMethodId: paymentMethod.processorMethodId,
-      card: paymentMethod.card,
-      billingDetails: session.billingAddress,
-    },
-    buyer.cardIsDefault,
-    now,
-  );
-  const records = productRecords(deps, session, plan, intent, customerId, card.row.id, now);
+  const paymentMethod = intent?.paymentMethod;
+  const card =
+    paymentMethod &&
+    planCard(
+      merchant,
+      {
+        customerId,
+        pricingModelId: session.pricingModelId,
+        processor: deps.processor.name,
+        processorMethodId: paymentMethod.processorMethodId,
+        card: paymentMethod.card,
+        billingDetails: session.billingAddress,
+      },
+      buyer.hasDefaultCard,
+      now,
+    );
+  const records = productRecords(deps, session, plan, intent, customerId, card?.row.id, now);
   const subscription = records.subscription && planSubscription(merchant, records.subscription, now);
   const purchase = planPurchase(merchant, records.purchase, now);
   const invoice =
@@ -126,7 +124,7 @@ export function planFulfilment(
   return {
     plans: [buyer, card, subscription, purchase, invoice, payment].filter((p) => p !== undefined),
     changes: {
-      processorIntentId: intent.intentId,
+      processorIntentId: intent?.intentId ?? null,
       customerId,
       customerEmail: buyer.email,
       customerName: buyer.name,
@@ -134,8 +132,8 @@ export function planFulfilment(
       subscriptionId: subscription?.row.id ?? null,
       invoiceId: invoice?.row.id ?? null,
       paymentId: payment?.row.id ?? null,
-      paymentMethodId: card.row.id,
+      paymentMethodId: card?.row.id ?? null,
     },
-    numbersKnownCustomerInvoice: session.customerId !== null && invoice !== undefined,
+    countsKnownCustomerInvoice: session.customerId !== null && invoice !== undefined,
   };
 }

@@ -1,7 +1,7 @@
-import { and, type Column, eq, type SQL, sql } from "drizzle-orm";
+import { and, type Column, eq, type SQL } from "drizzle-orm";
 import type { PgSelect } from "drizzle-orm/pg-core";
 import { customers } from "../db/schema/index.js";
-import { ownedByParams, param, sameTenantAs } from "../db/statement.js";
+import { sameTenantAs } from "../db/statement.js";
 import type { CustomerRow } from "./serialize.js";
 
 /**
@@ -32,17 +32,4 @@ export function joinCheckoutBuyer<T extends PgSelect>(query: T, ref: CustomerRef
     customers,
     and(eq(customers.id, ref.customerId), sameTenantAs(customers, ref.organizationId, ref.livemode)),
   );
-}
-
-/**
- * The CTE body that counts one more invoice for a known customer in a statement composed elsewhere
- * (placeholders `customerId`, `organizationId`, `livemode`), when `guard` yields a row. The invoice it
- * numbers carries the number the caller predicted from the count it read (`nextInvoiceNumberOf`): if
- * another invoice took that number meanwhile, the count has moved past it and the invoice's insert
- * violates `invoices_number_per_org`, so the whole statement is rolled back. Numbers stay gapless.
- */
-export function countInvoiceSql(guard: SQL): SQL {
-  return sql`update ${customers} set ${sql.identifier("invoice_count")} = ${customers.invoiceCount} + 1
-    from ${guard} where ${ownedByParams(customers)} and ${customers.id} = ${param("customerId")}
-    returning ${customers.id}`;
 }

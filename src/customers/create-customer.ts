@@ -7,7 +7,7 @@ import type { Merchant } from "../http/types.js";
 import { conflict, notFound, panic } from "../lib/errors.js";
 import { newId, randomHex } from "../lib/ids.js";
 import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/index.js";
-import { takeInvoiceNumber } from "./invoice-numbers.js";
+import { withFirstInvoiceNumber } from "./invoice-numbers.js";
 import { getCustomerByExternalId } from "./queries.js";
 import { type CustomerRow, serializeCustomer } from "./serialize.js";
 
@@ -82,7 +82,7 @@ export function planCustomerWithFirstInvoice(
   input: CreateCustomerInput & { pricingModelId: string },
   now: Date,
 ): Planned<CustomerRow> & { invoiceNumber: string } {
-  const { row, invoiceNumber } = takeInvoiceNumber(planCustomerRow(merchant, input, now));
+  const { row, invoiceNumber } = withFirstInvoiceNumber(planCustomerRow(merchant, input, now));
   return { ...plannedCustomer(row), invoiceNumber };
 }
 

@@ -1,17 +1,12 @@
 export { getCustomerBilling } from "./billing.js";
-export {
-  type CheckoutBuyer,
-  checkoutBuyerFields,
-  countInvoiceSql,
-  joinCheckoutBuyer,
-} from "./checkout-buyer.js";
+export { type CheckoutBuyer, checkoutBuyerFields, joinCheckoutBuyer } from "./checkout-buyer.js";
 export {
   type CreateCustomerInput,
   createCustomer,
   planCustomer,
   planCustomerWithFirstInvoice,
 } from "./create-customer.js";
-export { nextInvoiceNumberOf, nextInvoiceNumberSql } from "./invoice-numbers.js";
+export { countInvoiceSql, nextInvoiceNumberOf, takeInvoiceNumber } from "./invoice-numbers.js";
 export { getCustomerByExternalId, getCustomerById } from "./queries.js";
 export { registerCustomerRoutes } from "./routes.js";
 export { CustomerRecordSchema } from "./schemas.js";

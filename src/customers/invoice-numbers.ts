@@ -1,38 +1,55 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
+import type { Executor } from "../db/client.js";
 import type { PlannedRow } from "../db/planned-rows.js";
 import { customers } from "../db/schema/index.js";
-import { ownedByParams, param } from "../db/statement.js";
+import { ownedByParams, param, rawStatement, tenant } from "../db/statement.js";
+import type { Merchant } from "../http/types.js";
 import type { CustomerRow } from "./serialize.js";
 
-/**
- * The next number in a customer's own invoice sequence (`<invoiceNumberBase>-0001`, …), as the body of a
- * data-modifying CTE yielding one `invoice_number` column (placeholders `customerId`, `organizationId`,
- * `livemode`). The invoice insert reads it in the same statement, so numbering costs no round trip of its
- * own. The row lock the update takes lasts until the caller commits, so two invoices for one customer take
- * turns and never share a number, while checkouts of different customers never wait for each other. No
- * row means no such customer for this merchant.
- */
-export function nextInvoiceNumberSql() {
-  const count = sql`${customers.invoiceCount}`;
-  return sql`update ${customers} set ${sql.identifier("invoice_count")} = ${count} + 1
-    where ${ownedByParams(customers)} and ${customers.id} = ${param("customerId")}
-    returning ${customers.invoiceNumberBase} || '-' || lpad(${count}::text, greatest(4, length(${count}::text)), '0')
-      as invoice_number`;
-}
+type InvoiceSequence = Pick<CustomerRow, "invoiceNumberBase" | "invoiceCount">;
 
 /**
- * The number `nextInvoiceNumberSql` gives a customer's next invoice, from the count it has now, formatted
- * the same way.
+ * THE invoice numbering rule: a customer's invoices are `<invoiceNumberBase>-0001`, `-0002`, … in the
+ * order they were counted (at least four digits). Every invoice number Glade writes comes from here.
  */
-export function nextInvoiceNumberOf(
-  customer: Pick<CustomerRow, "invoiceNumberBase" | "invoiceCount">,
-): string {
+export function nextInvoiceNumberOf(customer: InvoiceSequence): string {
   const digits = String(customer.invoiceCount + 1);
   return `${customer.invoiceNumberBase}-${digits.padStart(Math.max(4, digits.length), "0")}`;
 }
 
-/** The same numbering for a customer row not yet written: the row with its count taken, and the number. */
-export function takeInvoiceNumber(row: PlannedRow<CustomerRow>): {
+/**
+ * Counts one more invoice for the customer (placeholders `customerId`, `organizationId`, `livemode`),
+ * yielding the sequence as it was before. Without `guard` it is a statement of its own (`takeInvoiceNumber`);
+ * with one it is the CTE body of a statement composed elsewhere that counts only when `guard` yields a row.
+ * There the invoice carries the number the caller predicted from the count it read: if another invoice took
+ * that number meanwhile, the count has moved past it and the invoice's insert violates
+ * `invoices_number_per_org`, so the whole statement is rolled back. Numbers stay gapless.
+ */
+export function countInvoiceSql(guard?: SQL): SQL {
+  const count = sql`${customers.invoiceCount}`;
+  return sql`update ${customers} set ${sql.identifier("invoice_count")} = ${count} + 1
+    ${guard ? sql`from ${guard} ` : sql``}where ${ownedByParams(customers)} and ${customers.id} = ${param("customerId")}
+    returning ${customers.invoiceNumberBase} as "invoiceNumberBase", ${count} - 1 as "invoiceCount"`;
+}
+
+const countInvoice = rawStatement<InvoiceSequence>("count_customer_invoice", countInvoiceSql());
+
+/**
+ * Takes the customer's next invoice number, in the caller's transaction: the row lock the count takes lasts
+ * until the caller commits, so two invoices for one customer take turns and never share a number, while
+ * checkouts of different customers never wait for each other. Undefined means no such customer.
+ */
+export async function takeInvoiceNumber(
+  tx: Executor,
+  merchant: Merchant,
+  customerId: string,
+): Promise<string | undefined> {
+  const [before] = await countInvoice(tx, { ...tenant(merchant), customerId });
+  return before && nextInvoiceNumberOf({ ...before, invoiceCount: Number(before.invoiceCount) });
+}
+
+/** A customer row not yet written, with its first invoice counted: the row, and that invoice's number. */
+export function withFirstInvoiceNumber(row: PlannedRow<CustomerRow>): {
   row: PlannedRow<CustomerRow>;
   invoiceNumber: string;
 } {

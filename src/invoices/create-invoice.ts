@@ -1,12 +1,11 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
-import { nextInvoiceNumberSql } from "../customers/index.js";
+import { and, eq, inArray } from "drizzle-orm";
+import { takeInvoiceNumber } from "../customers/index.js";
 import type { Executor, Transaction } from "../db/client.js";
-import { insertSelectStatement } from "../db/insert-select.js";
 import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
 import { type InvoiceType, invoiceLineItems, invoices } from "../db/schema/index.js";
 import { insertStatement } from "../db/statement.js";
 import type { Merchant } from "../http/types.js";
-import { badRequest, conflict, notFound } from "../lib/errors.js";
+import { badRequest, conflict, notFound, panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { MAX_AMOUNT, multiplyAmount, sumAmounts } from "../lib/money.js";
 import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/emit-event.js";
@@ -46,12 +45,9 @@ function checkLine(line: InvoiceLineInput): void {
 }
 
 type NewLine = typeof invoiceLineItems.$inferInsert;
-/** The invoice and its number from the customer's sequence, in one statement. */
-const insertNumberedInvoice = insertSelectStatement("insert_numbered_invoice", invoices, () => ({
-  with: sql`number as (${nextInvoiceNumberSql()})`,
-  computed: { invoiceNumber: sql`number.invoice_number` },
-  from: sql`number`,
-}));
+const insertInvoice = insertStatement("insert_invoice", (db, values: typeof invoices.$inferInsert) =>
+  db.insert(invoices).values(values).returning(),
+);
 const insertLine = insertStatement("insert_invoice_line", (db, values: NewLine) =>
   db.insert(invoiceLineItems).values(values).returning(),
 );
@@ -112,7 +108,7 @@ function planInvoiceRows(
 
 /**
  * The rows of an invoice whose number the caller has already taken from the customer's sequence
- * (`takeInvoiceNumber`), planned to be written in a statement composed elsewhere; with its `invoice.paid`
+ * (`nextInvoiceNumberOf`), planned to be written in a statement composed elsewhere; with its `invoice.paid`
  * when it is paid.
  */
 export function planNumberedInvoice(
@@ -135,8 +131,9 @@ function invoicePaidEvent(invoice: PlannedRow<InvoiceRow>): EmitEventInput {
 }
 
 /**
- * A transaction only: the invoice (numbered from the customer's sequence in its own insert) and its lines
- * are written by separate statements.
+ * In the caller's transaction: the invoice takes the customer's next number (`takeInvoiceNumber`, whose row
+ * lock orders concurrent invoices of one customer until the commit), then the invoice and its lines are
+ * written together.
  */
 export async function createInvoice(
   tx: Transaction,
@@ -144,16 +141,16 @@ export async function createInvoice(
   input: CreateInvoiceInput,
 ): Promise<{ invoice: InvoiceRow; lines: InvoiceLineItemRow[] }> {
   const { invoice: values, lines: lineValues } = planInvoiceRows(merchant, input, new Date());
-  // Invoice and lines are sent together (the lines name the invoice by its id); a checkout writes one line
-  // through a built-once statement, longer invoices build their insert.
+  const invoiceNumber = await takeInvoiceNumber(tx, merchant, input.customerId);
+  if (invoiceNumber === undefined) throw notFound("Customer", input.customerId);
+  // The lines name the invoice by its id, so both go out at once.
   const [numbered, lines] = await Promise.all([
-    insertNumberedInvoice(tx, values),
+    insertInvoice(tx, { ...values, invoiceNumber }),
     lineValues.length === 1 && lineValues[0]
       ? insertLine(tx, lineValues[0])
       : tx.insert(invoiceLineItems).values(lineValues).returning().execute(),
   ]);
-  const invoice = numbered[0];
-  if (!invoice) throw notFound("Customer", input.customerId);
+  const invoice = numbered[0] ?? panic(`invoice ${values.id} insert returned nothing`);
   if (invoice.status === "paid") await emitEvent(tx, invoicePaidEvent(invoice));
   return { invoice, lines };
 }

@@ -13,7 +13,7 @@ import {
 } from "../db/statement.js";
 import { ownedBy } from "../db/tenant.js";
 import type { Merchant } from "../http/types.js";
-import { notFound } from "../lib/errors.js";
+import { notFound, panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/emit-event.js";
 import type { CardDetails } from "./processor.js";
@@ -99,10 +99,17 @@ export type SavePaymentMethodInput = {
   processorMethodId: string;
   card: CardDetails;
   billingDetails?: BillingAddress | null;
+  /** The card replaces the customer's default (an add-payment-method session without a target). */
   makeDefault: boolean;
-  /** The customer was created in the caller's transaction (an anonymous checkout's buyer). */
-  customerIsNew?: boolean;
 };
+
+/**
+ * THE default-card rule: a customer's first card becomes its default, and so does a card saved to replace
+ * it. Defaults are never removed, only moved, so "has one" cannot turn false once read.
+ */
+export function newCardIsDefault(customerHasDefaultCard: boolean, makeDefault = false): boolean {
+  return makeDefault || !customerHasDefaultCard;
+}
 
 const METHOD_COLUMNS = [
   "id",
@@ -117,6 +124,7 @@ const METHOD_COLUMNS = [
   "billingDetails",
   "processor",
   "processorMethodId",
+  "isDefault",
 ] as const;
 type NewMethod = typeof paymentMethods.$inferInsert;
 
@@ -133,30 +141,19 @@ const unsetDefault = statement("unset_default_payment_method", (db) =>
     ),
 );
 
-/** `isDefault` is decided in the insert itself: the customer's first card becomes the default. */
-const insertMethod = (isDefault: "always" | "if_first") =>
-  statement(`insert_payment_method_${isDefault}`, (db) =>
-    db
-      .insert(paymentMethods)
-      .values({
-        ...params<NewMethod>(METHOD_COLUMNS),
-        type: "card",
-        isDefault:
-          isDefault === "always"
-            ? true
-            : sql`not exists (select 1 from ${paymentMethods} where ${and(
-                ownedByParams(paymentMethods),
-                eq(paymentMethods.customerId, param("customerId")),
-                eq(paymentMethods.isDefault, true),
-              )})`,
-      })
-      .returning(),
-  );
-const insertDefaultMethod = insertMethod("always");
-const insertMethodDefaultIfFirst = insertMethod("if_first");
+const insertMethod = statement("insert_payment_method", (db) =>
+  db
+    .insert(paymentMethods)
+    .values({ ...params<NewMethod>(METHOD_COLUMNS), type: "card" })
+    .returning(),
+);
 
-/** What a saved card is written with besides its type, default flag and timestamps. */
-function methodValues(merchant: Merchant, input: SavePaymentMethodInput) {
+/** What a saved card is written with besides its type and timestamps. */
+function methodValues(
+  merchant: Merchant,
+  input: Omit<SavePaymentMethodInput, "makeDefault">,
+  isDefault: boolean,
+) {
   return {
     id: input.id ?? newId("paymentMethod"),
     ...tenant(merchant),
@@ -169,25 +166,24 @@ function methodValues(merchant: Merchant, input: SavePaymentMethodInput) {
     billingDetails: input.billingDetails ?? null,
     processor: input.processor,
     processorMethodId: input.processorMethodId,
+    isDefault,
   } satisfies Pick<NewMethod, (typeof METHOD_COLUMNS)[number]>;
 }
 
 /**
- * A card planned to be written in a statement composed elsewhere. `isDefault` is what the caller read
- * (`customerHasDefaultCardSql`): a customer's first card becomes its default. Defaults are never removed,
- * only moved, so "has one" cannot turn false; if one appeared meanwhile, a second default violates
- * `payment_methods_one_default_per_customer` and the whole statement is rolled back.
+ * A card planned to be written in a statement composed elsewhere, for a customer who had a default card or
+ * not when the caller read them (`customerHasDefaultCardSql`). If one appeared meanwhile, a second default
+ * violates `payment_methods_one_default_per_customer` and the whole statement is rolled back.
  */
 export function planCard(
   merchant: Merchant,
-  input: Omit<SavePaymentMethodInput, "makeDefault" | "customerIsNew">,
-  isDefault: boolean,
+  input: Omit<SavePaymentMethodInput, "makeDefault">,
+  customerHasDefaultCard: boolean,
   now: Date,
 ): Planned<PaymentMethodRow> {
   const row: PlannedRow<PaymentMethodRow> = {
-    ...methodValues(merchant, { ...input, makeDefault: isDefault }),
+    ...methodValues(merchant, input, newCardIsDefault(customerHasDefaultCard)),
     type: "card",
-    isDefault,
     createdAt: now,
     updatedAt: now,
   };
@@ -204,6 +200,15 @@ export function customerHasDefaultCardSql(ref: {
     and ${paymentMethods.isDefault} and ${sameTenantAs(paymentMethods, ref.organizationId, ref.livemode)})`;
 }
 
+const customerHasDefaultCard = rawStatement<{ has: boolean }>(
+  "customer_has_default_card",
+  sql`select ${customerHasDefaultCardSql({
+    customerId: param("customerId"),
+    organizationId: param("organizationId"),
+    livemode: param("livemode"),
+  })} as has`,
+);
+
 function paymentMethodCreatedEvent(row: PlannedRow<PaymentMethodRow>): EmitEventInput {
   return eventAbout(row, "payment_method.created", "payment_method", serializePaymentMethod(row));
 }
@@ -214,17 +219,18 @@ export async function savePaymentMethod(
   merchant: Merchant,
   input: SavePaymentMethodInput,
 ): Promise<PaymentMethodRow> {
-  // A customer created in this very transaction is invisible to everyone else: nothing to wait for, and
-  // its first card is its default.
-  const first = input.customerIsNew === true;
-  if (!first) await lockCustomerMethods(tx, input.customerId);
-  if (input.makeDefault && !first) {
-    await unsetDefault(tx, { ...tenant(merchant), customerId: input.customerId, now: new Date() });
+  const customer = { ...tenant(merchant), customerId: input.customerId };
+  await lockCustomerMethods(tx, input.customerId);
+  let isDefault: boolean;
+  if (input.makeDefault) {
+    await unsetDefault(tx, { ...customer, now: new Date() });
+    isDefault = newCardIsDefault(true, true);
+  } else {
+    const [read] = await customerHasDefaultCard(tx, customer);
+    isDefault = newCardIsDefault(read?.has === true);
   }
-  const values = methodValues(merchant, input);
-  const insert = input.makeDefault || first ? insertDefaultMethod : insertMethodDefaultIfFirst;
-  const [saved] = await insert(tx, values);
-  if (!saved) throw new Error("payment method insert returned nothing");
+  const [saved] = await insertMethod(tx, methodValues(merchant, input, isDefault));
+  if (!saved) panic("payment method insert returned nothing");
   await emitEvent(tx, paymentMethodCreatedEvent(saved));
   return saved;
 }

@@ -1,0 +1,139 @@
+import { getCustomerById } from "../customers/index.js";
+import type { Transaction } from "../db/client.js";
+import type { AppDeps, Merchant } from "../http/types.js";
+import { markInvoicePaid } from "../invoices/index.js";
+import { notFound, panic } from "../lib/errors.js";
+import { recordPayment, savePaymentMethod } from "../payments/index.js";
+import type { IntentResult } from "../payments/processor.js";
+import { activateSubscription, setSubscriptionDefaultPaymentMethod } from "../subscriptions/index.js";
+import { emitEvent, transactionWithEvents } from "../webhooks/index.js";
+import { lockSession } from "./attempt.js";
+import { type ChargePlan, intentPayment, sessionMerchant } from "./charge-plan.js";
+import { refundIfDuplicateCharge } from "./duplicate-charge.js";
+import type { CheckoutSessionRow } from "./serialize.js";
+import {
+  type SucceededChanges,
+  sessionSucceededEvent,
+  sessionSucceeds,
+  succeededSession,
+  succeedsValues,
+} from "./session-succeeds.js";
+
+type SetupRecords = Partial<Pick<SucceededChanges, "subscriptionId" | "invoiceId" | "paymentId">>;
+
+/**
+ * Settles a successful add_payment_method or activate_subscription session in ONE transaction, under the
+ * session's row lock: the card saved for the session's customer, what the session type does with it, the
+ * session's `succeeded` and the events for all of it. These change rows that already exist (a
+ * subscription's default card, its invoices), so they are read and written in order, not planned ahead as
+ * a product checkout's new records are. A charge that reached a session already paid is refunded.
+ */
+export async function settleSetupSession(
+  deps: AppDeps,
+  sessionId: string,
+  plan: ChargePlan,
+  intent: IntentResult,
+): Promise<CheckoutSessionRow> {
+  let alreadyPaid: CheckoutSessionRow | undefined;
+  const settled = await transactionWithEvents(deps.db, async (tx) => {
+    const session = await lockSession(tx, sessionId);
+    if (!session) throw notFound("Checkout session");
+    if (session.status === "succeeded") {
+      alreadyPaid = session;
+      return session;
+    }
+    const merchant = sessionMerchant(session);
+    const customerId = session.customerId ?? panic(`${session.type} session ${session.id} has no customer`);
+    const card =
+      intent.paymentMethod ?? panic(`${session.type} session ${session.id} succeeded without a card`);
+    const [customer, saved] = await Promise.all([
+      getCustomerById(tx, merchant, customerId),
+      savePaymentMethod(tx, merchant, {
+        customerId,
+        pricingModelId: session.pricingModelId,
+        processor: deps.processor.name,
+        processorMethodId: card.processorMethodId,
+        card: card.card,
+        billingDetails: session.billingAddress ?? undefined,
+        makeDefault: session.type === "add_payment_method" && !session.targetSubscriptionId,
+      }),
+    ]);
+    if (!customer) panic(`customer ${customerId} of session ${session.id} is gone`);
+    const records =
+      session.type === "add_payment_method"
+        ? await addPaymentMethod(tx, merchant, session, saved.id)
+        : await activate(deps, tx, merchant, session, plan, intent, saved.id);
+    const now = deps.now();
+    const changes: SucceededChanges = {
+      processorIntentId: intent.intentId,
+      customerId,
+      customerEmail: customer.email,
+      customerName: customer.name,
+      purchaseId: null,
+      subscriptionId: records.subscriptionId ?? null,
+      invoiceId: records.invoiceId ?? null,
+      paymentId: records.paymentId ?? null,
+      paymentMethodId: saved.id,
+    };
+    // The row is locked by this transaction, so it is still the one read: the guard holds.
+    const version = { session, version: session.updatedAt.toISOString() };
+    const [moved] = await sessionSucceeds(tx, succeedsValues(version, changes, now));
+    if (!moved) panic(`locked session ${session.id} changed under its lock`);
+    const succeeded = succeededSession(session, changes, now);
+    await emitEvent(tx, sessionSucceededEvent(succeeded));
+    return succeeded;
+  });
+  if (alreadyPaid) await refundIfDuplicateCharge(deps, alreadyPaid, intent);
+  return settled;
+}
+
+/** add_payment_method: the card is saved by the caller; a target subscription switches to it. */
+async function addPaymentMethod(
+  tx: Transaction,
+  merchant: Merchant,
+  session: CheckoutSessionRow,
+  paymentMethodId: string,
+): Promise<SetupRecords> {
+  if (session.targetSubscriptionId) {
+    await setSubscriptionDefaultPaymentMethod(tx, merchant, session.targetSubscriptionId, paymentMethodId);
+  }
+  return { subscriptionId: session.targetSubscriptionId };
+}
+
+/**
+ * activate_subscription: one charge paid every outstanding invoice, so each is marked paid, the payment
+ * is recorded once (linked to the invoice when there was exactly one), and the subscription goes active.
+ */
+async function activate(
+  deps: AppDeps,
+  tx: Transaction,
+  merchant: Merchant,
+  session: CheckoutSessionRow,
+  plan: ChargePlan,
+  intent: IntentResult,
+  paymentMethodId: string,
+): Promise<SetupRecords> {
+  const subscriptionId = session.targetSubscriptionId;
+  if (!subscriptionId) panic(`activation session ${session.id} has no target`);
+  const records: SetupRecords = { subscriptionId };
+  if (plan.mode === "payment") {
+    const onlyInvoice = plan.invoiceIds.length === 1 ? plan.invoiceIds[0] : undefined;
+    const payment = await recordPayment(tx, merchant, {
+      ...intentPayment(deps, session, intent),
+      customerId: session.customerId,
+      status: "succeeded",
+      invoiceId: onlyInvoice,
+      subscriptionId,
+      paymentMethodId,
+    });
+    records.paymentId = payment.id;
+    for (const invoiceId of plan.invoiceIds) await markInvoicePaid(tx, merchant, invoiceId);
+    records.invoiceId = onlyInvoice ?? null;
+  }
+  await activateSubscription(tx, merchant, subscriptionId, {
+    defaultPaymentMethodId: paymentMethodId,
+    preserveBillingCycleAnchor: session.preserveBillingCycleAnchor,
+    now: deps.now(),
+  });
+  return records;
+}
