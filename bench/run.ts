@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { killAllChildren, machineBusyShare, REPO_ROOT } from "./lib/child.js";
 import { type BenchDatabase, createBenchDatabase } from "./lib/database.js";
-import { type BenchOptions, parseOptions, UsageError } from "./lib/options.js";
+import { type BenchOptions, parseOptions, type Scenario, UsageError } from "./lib/options.js";
 import { type BenchResults, markdownTable, verdicts } from "./lib/report.js";
 import { type ProfileReport, profileGlade, profileText } from "./profile.js";
 import { benchComplete } from "./scenarios/complete.js";
@@ -19,15 +19,16 @@ import { benchWebhooks } from "./scenarios/webhooks.js";
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
+/** Servers each HTTP scenario runs per round: Glade, bare and its references. */
+const SIDES: Record<Exclude<Scenario, "webhooks">, number> = { create: 3, complete: 4, page: 2 };
+
 /** Generous upper bound on a whole run, so a hung child can never keep the bench alive. */
 function watchdogSeconds(options: BenchOptions): number {
-  const http = options.only.filter((s) => s !== "webhooks").length;
+  const sides = options.only.reduce((sum, s) => sum + (s === "webhooks" ? 0 : SIDES[s]), 0);
   const perRun = options.warmup + options.duration + 20;
   // Profiling: three CPU-profiled runs plus the traces.
   const profile = options.profile ? 3 * (options.warmup + options.duration + 25) + 120 : 0;
-  return (
-    120 + http * options.runs * 2 * perRun * 1.5 + (options.only.includes("webhooks") ? 260 : 0) + profile
-  );
+  return 120 + sides * options.runs * perRun * 1.5 + (options.only.includes("webhooks") ? 260 : 0) + profile;
 }
 
 async function main(): Promise<void> {

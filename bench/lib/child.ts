@@ -203,7 +203,13 @@ export async function startGlade(
 
 /** One of the bench/bare/*.ts servers: node:http + postgres.js, nothing else. */
 export async function startBare(
-  server: "create" | "create-hono" | "complete" | "complete-one-statement" | "page",
+  server:
+    | "create"
+    | "create-hono"
+    | "complete"
+    | "complete-one-statement"
+    | "complete-same-protocol"
+    | "page",
   env: Record<string, string>,
 ): Promise<RunningProcess> {
   const port = await freePort();

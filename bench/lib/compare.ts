@@ -36,8 +36,11 @@ export type Comparison = {
   bare: SideSummary;
   ratio: number;
   p99Ratio: number;
-  /** A third server run alongside (e.g. the bare work behind Glade's framework), reported for context. */
-  reference?: { label: string; summary: SideSummary };
+  /**
+   * Further servers run alongside (e.g. the bare work behind Glade's framework, or earlier baselines kept for
+   * history), reported for context; none of them decides a verdict.
+   */
+  references?: { label: string; summary: SideSummary }[];
 };
 
 export function median(values: number[]): number {
@@ -103,23 +106,25 @@ async function attempt(db: BenchDatabase, side: Side, options: BenchOptions, log
 }
 
 /**
- * Runs bare and Glade alternately (bare 1, Glade 1, bare 2, …), each on a fresh process after a
- * checkpoint, so drift in the machine (autovacuum, table growth) falls on both sides alike.
+ * Runs bare, Glade and any references alternately (bare 1, Glade 1, references 1, bare 2, …), each on a fresh
+ * process after a checkpoint, so drift in the machine (autovacuum, table growth) falls on every side alike.
  */
 export async function compare(
   db: BenchDatabase,
-  sides: { glade: Side; bare: Side; reference?: Side },
+  sides: { glade: Side; bare: Side; references?: Side[] },
   options: BenchOptions,
   log: (line: string) => void,
 ): Promise<Comparison> {
   const glade: RunMeasurement[] = [];
   const bare: RunMeasurement[] = [];
-  const reference: RunMeasurement[] = [];
+  const references = sides.references ?? [];
+  const referenceRuns: RunMeasurement[][] = references.map(() => []);
   for (let i = 0; i < options.runs; i++) {
     log(`  run ${i + 1}/${options.runs}`);
     bare.push(await oneRun(db, sides.bare, options, log));
     glade.push(await oneRun(db, sides.glade, options, log));
-    if (sides.reference) reference.push(await oneRun(db, sides.reference, options, log));
+    for (const [j, side] of references.entries())
+      referenceRuns[j]?.push(await oneRun(db, side, options, log));
   }
   const g = summarize(glade);
   const b = summarize(bare);
@@ -128,8 +133,13 @@ export async function compare(
     bare: b,
     ratio: g.rps / b.rps,
     p99Ratio: g.p99 / b.p99,
-    ...(sides.reference
-      ? { reference: { label: sides.reference.label, summary: summarize(reference) } }
+    ...(references.length > 0
+      ? {
+          references: references.map((side, j) => ({
+            label: side.label,
+            summary: summarize(referenceRuns[j] ?? []),
+          })),
+        }
       : {}),
   };
 }

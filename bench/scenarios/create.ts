@@ -24,12 +24,14 @@ export async function benchCreate(
         start: () => startBare("create", { DATABASE_URL: db.url, BARE_ORG_ID: db.merchant.organizationId }),
         spec: () => ({ method: "POST", path: "/checkout-sessions", headers, body, expectStatus: 200 }),
       },
-      reference: {
-        label: "Hono + zod + the same INSERT",
-        start: () =>
-          startBare("create-hono", { DATABASE_URL: db.url, BARE_ORG_ID: db.merchant.organizationId }),
-        spec: () => ({ method: "POST", path: "/checkout-sessions", headers, body, expectStatus: 200 }),
-      },
+      references: [
+        {
+          label: "Hono + zod + the same INSERT",
+          start: () =>
+            startBare("create-hono", { DATABASE_URL: db.url, BARE_ORG_ID: db.merchant.organizationId }),
+          spec: () => ({ method: "POST", path: "/checkout-sessions", headers, body, expectStatus: 200 }),
+        },
+      ],
     },
     options,
     log,
