@@ -41,7 +41,7 @@ describe("rows built in one shape", () => {
         from: sql`(select 1) as one`,
       });
       // Built on first use: the mistake surfaces there, before anything is sent.
-      expect(() => insert(db, {})).toThrow(/constant for outputName/);
+      expect(() => insert(db, {} as never)).toThrow(/constant for outputName/);
     }
   });
 });

@@ -8,7 +8,7 @@ import { newId } from "../lib/ids.js";
 import { multiplyAmount } from "../lib/money.js";
 import { getOrganizationCached } from "../organizations/service.js";
 import { getSubscription } from "../subscriptions/index.js";
-import { insertPricedSession } from "./insert-priced-session.js";
+import { insertPricedSession, type PricedSessionValues } from "./insert-priced-session.js";
 import type { CreateCheckoutSessionInput } from "./schemas.js";
 import type { CheckoutSessionRow } from "./serialize.js";
 
@@ -59,6 +59,45 @@ async function requireCustomer(deps: AppDeps, merchant: Merchant, externalId: st
 
 type NewSession = typeof checkoutSessions.$inferInsert;
 
+/** Columns a product session takes from its price, quantity and customer (`productSessionValues` too). */
+type ProductColumn =
+  | "priceId"
+  | "anonymous"
+  | "quantity"
+  | "customerId"
+  | "customerEmail"
+  | "customerName"
+  | "preserveBillingCycleAnchor";
+
+/**
+ * What every new session takes from the request and the clock, whichever statement inserts it. Derived
+ * from the priced insert's values, so a new column of the table lands here, one compile error for both
+ * paths, unless it is a product column.
+ */
+type SessionBasics = Omit<PricedSessionValues, ProductColumn>;
+
+function sessionBasics(
+  merchant: Merchant,
+  input: CreateCheckoutSessionInput,
+  source: CheckoutSessionSource,
+  now: Date,
+  expiresAt: Date,
+): SessionBasics {
+  return {
+    id: newId("checkoutSession"),
+    organizationId: merchant.organizationId,
+    livemode: merchant.livemode,
+    source,
+    successUrl: input.successUrl,
+    cancelUrl: input.cancelUrl,
+    outputMetadata: input.outputMetadata ?? null,
+    outputName: input.outputName ?? null,
+    expiresAt,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 /** What a session type does not set itself, so every create sends the same columns (one built statement). */
 const SESSION_DEFAULTS = {
   pricingModelId: "",
@@ -99,30 +138,20 @@ function checkProductInput(input: ProductInput): void {
  */
 async function createPricedProductSession(
   deps: AppDeps,
-  merchant: Merchant,
   input: ProductInput & { priceId: string },
   customer: CustomerRow | undefined,
-  common: { id: string; source: CheckoutSessionSource; now: Date; expiresAt: Date; customerEmail?: string },
+  basics: SessionBasics,
+  customerEmail: string | undefined,
 ): Promise<CheckoutSessionRow | undefined> {
   return insertPricedSession(deps.db, {
-    id: common.id,
-    organizationId: merchant.organizationId,
-    livemode: merchant.livemode,
+    ...basics,
     priceId: input.priceId,
-    source: common.source,
     anonymous: input.anonymous === true,
     quantity: input.quantity,
     customerId: customer?.id ?? null,
-    customerEmail: customer ? customer.email : (common.customerEmail ?? null),
+    customerEmail: customer ? customer.email : (customerEmail ?? null),
     customerName: customer?.name ?? null,
-    successUrl: input.successUrl,
-    cancelUrl: input.cancelUrl,
-    outputMetadata: input.outputMetadata ?? null,
-    outputName: input.outputName ?? null,
     preserveBillingCycleAnchor: input.preserveBillingCycleAnchor ?? false,
-    expiresAt: common.expiresAt,
-    createdAt: common.now,
-    updatedAt: common.now,
   });
 }
 
@@ -176,6 +205,7 @@ export async function createCheckoutSession(
   const now = deps.now();
   const expiresAt = resolveExpiry(now, input.expiresAt);
   await checkRedirects(deps, merchant, [input.successUrl, input.cancelUrl]);
+  const basics = sessionBasics(merchant, input, options.source ?? "api", now, expiresAt);
 
   let values: Partial<NewSession>;
   if (input.type === "product") {
@@ -186,16 +216,10 @@ export async function createCheckoutSession(
     if (input.priceId !== undefined) {
       const created = await createPricedProductSession(
         deps,
-        merchant,
         { ...input, priceId: input.priceId },
         customer,
-        {
-          id: newId("checkoutSession"),
-          source: options.source ?? "api",
-          now,
-          expiresAt,
-          ...(options.customerEmail ? { customerEmail: options.customerEmail } : {}),
-        },
+        basics,
+        options.customerEmail,
       );
       if (created) return created;
     }
@@ -231,19 +255,10 @@ export async function createCheckoutSession(
     }
   }
 
+  // The priced insert, when tried, wrote nothing, so its id is still free.
   const [session] = await insertSession(deps.db, {
-    id: newId("checkoutSession"),
-    organizationId: merchant.organizationId,
-    livemode: merchant.livemode,
+    ...basics,
     type: input.type,
-    source: options.source ?? "api",
-    successUrl: input.successUrl,
-    cancelUrl: input.cancelUrl,
-    outputMetadata: input.outputMetadata ?? null,
-    outputName: input.outputName ?? null,
-    expiresAt,
-    createdAt: now,
-    updatedAt: now,
     status: "open",
     ...SESSION_DEFAULTS,
     ...values,

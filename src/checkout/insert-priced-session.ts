@@ -1,19 +1,19 @@
 import { type SQL, sql } from "drizzle-orm";
 import { sellablePriceSql } from "../catalog/index.js";
 import type { Executor } from "../db/client.js";
-import { insertSelectStatement } from "../db/insert-select.js";
+import { type InsertSelectValues, insertSelectStatement } from "../db/insert-select.js";
 import { checkoutSessions } from "../db/schema/index.js";
 import { param } from "../db/statement.js";
 import { MAX_AMOUNT } from "../lib/money.js";
 import type { CheckoutSessionRow } from "./serialize.js";
 
 /** Columns whose value is the price's snapshot, read from the catalog inside the insert. */
-const FROM_PRICE: Partial<Record<keyof CheckoutSessionRow, SQL>> = {
+const FROM_PRICE = {
   priceId: sql`price.id`,
   pricingModelId: sql`price.pricing_model_id`,
   unitAmount: sql`price.unit_price`,
   currency: sql`price.currency`,
-};
+} satisfies Partial<Record<keyof CheckoutSessionRow, SQL>>;
 
 /** What every new product session starts with: literals in the statement, not parameters to send. */
 const FIXED = {
@@ -46,26 +46,17 @@ const pricedSessionInsert = insertSelectStatement("insert_priced_checkout_sessio
   where: sql`price.unit_price * ${param("quantity")}::bigint <= ${MAX_AMOUNT}`,
 });
 
-export type PricedSessionValues = Pick<
-  CheckoutSessionRow,
-  | "id"
-  | "organizationId"
-  | "livemode"
-  | "source"
-  | "anonymous"
-  | "quantity"
-  | "customerId"
-  | "customerEmail"
-  | "customerName"
-  | "successUrl"
-  | "cancelUrl"
-  | "outputMetadata"
-  | "outputName"
-  | "preserveBillingCycleAnchor"
-  | "expiresAt"
-  | "createdAt"
-  | "updatedAt"
-> & { priceId: string };
+/** The columns the statement decides itself: the price's snapshot and what every new session starts with. */
+export type PricedSessionDecided = keyof typeof FROM_PRICE | keyof typeof FIXED;
+
+/**
+ * Every other column of the table, each required (null where null is meant), and the price id to look up.
+ * Derived, not listed: a column added to checkout_sessions is a compile error where these values are made
+ * until it is supplied there, or decided here in FIXED or FROM_PRICE.
+ */
+export type PricedSessionValues = InsertSelectValues<typeof checkoutSessions, PricedSessionDecided> & {
+  priceId: string;
+};
 
 /** The inserted session, or undefined when the price cannot be sold as asked (the caller finds out why). */
 export async function insertPricedSession(

@@ -7,6 +7,21 @@ import { param, rawStatement } from "./statement.js";
 type Insert<T extends Table> = T["$inferInsert"];
 type ColumnKey<T extends Table> = keyof Insert<T> & string;
 
+/**
+ * The values an insert-select takes from its caller: one for every column the statement does not decide
+ * itself (`Decided`: its computed and constant columns) but `position`. Every key is required, null where
+ * null is meant: the statement names every column, so a value left out would fail every call at run time,
+ * default or not. Derived from the table, so a new column is a compile error where the values are made.
+ */
+export type InsertSelectValues<T extends Table, Decided extends PropertyKey> = {
+  [K in Exclude<ColumnKey<T>, Decided | "position">]-?: Exclude<Insert<T>[K], undefined>;
+};
+
+/** The columns `options` decides: its computed ones and its constants. */
+type DecidedBy<O> =
+  | (O extends { computed: infer C } ? keyof C : never)
+  | (O extends { constant?: infer K } ? keyof NonNullable<K> : never);
+
 /** A value every row of a statement gets: a code constant, never user input. */
 export type ConstantValue = string | number | boolean | null;
 
@@ -29,16 +44,17 @@ export type InsertSelectOptions<T extends Table> = {
  * (computed columns, `position`). For writes whose row depends on another row read or changed in the same
  * statement: one round trip instead of two. No row comes back when the FROM clause finds nothing.
  */
-export function insertSelectStatement<T extends Table>(
+export function insertSelectStatement<T extends Table, const O extends InsertSelectOptions<T>>(
   name: string,
   table: T,
   /** A function when the clauses come from another domain's module, which may not be loaded yet. */
-  options: InsertSelectOptions<T> | (() => InsertSelectOptions<T>),
-): (db: Executor, values: Record<string, unknown>) => Promise<T["$inferSelect"][]> {
+  options: O | (() => O),
+): <V extends InsertSelectValues<T, DecidedBy<O>>>(db: Executor, values: V) => Promise<T["$inferSelect"][]> {
   let built: ReturnType<typeof build<T>> | undefined;
   return (db, values) => {
     built ??= build(name, table, typeof options === "function" ? options() : options);
-    return built(db, values);
+    // Further keys are the FROM clause's own parameters (a price id to look up, say).
+    return built(db, values as Record<string, unknown>);
   };
 }
 
