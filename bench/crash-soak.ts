@@ -1,6 +1,6 @@
 /**
  * The long crash run of issue #7: `npx tsx bench/crash-soak.ts --iterations 500 [--seed N]`.
- * Same harness as test/hardening-crash.test.ts (a real `glade start` child, SIGKILLed at random points,
+ * Same harness as test/hardening/crash.test.ts (a real `glade start` child, SIGKILLed at random points,
  * restarted on the same database), for as many kills as asked; prints a summary and exits non-zero if
  * the books do not balance. Uses a throwaway database on GLADE_TEST_ADMIN_URL's server.
  */
@@ -15,7 +15,7 @@ import {
   seededRandom,
   startReceiver,
   startServerChild,
-} from "../test/fixtures/crash-harness.js";
+} from "../test/support/crash-harness.js";
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);

@@ -1,8 +1,8 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { prices } from "../src/db/schema/index.js";
-import { type TestMerchant, testContext } from "./harness.js";
-import { flowgladClient, startGlade } from "./sdk-harness.js";
+import { prices } from "../../src/db/schema/index.js";
+import { type TestMerchant, testContext } from "../support/app.js";
+import { flowgladClient, startGlade } from "../support/sdk.js";
 
 const ctx = await testContext();
 

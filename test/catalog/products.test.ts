@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { catalogHelpers } from "./catalog-fixtures.js";
-import { testContext } from "./harness.js";
+import { testContext } from "../support/app.js";
+import { catalogHelpers } from "../support/catalog.js";
 
 const ctx = await testContext();
 

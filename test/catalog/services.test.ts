@@ -5,9 +5,9 @@ import {
   getPricingModelDetails,
   resolveCheckoutPrice,
   seedDemoCatalog,
-} from "../src/catalog/index.js";
-import type { Merchant } from "../src/http/types.js";
-import { testContext } from "./harness.js";
+} from "../../src/catalog/index.js";
+import type { Merchant } from "../../src/http/types.js";
+import { testContext } from "../support/app.js";
 
 const ctx = await testContext();
 

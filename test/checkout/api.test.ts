@@ -1,16 +1,16 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { sweepExpiredSessions } from "../src/checkout/index.js";
-import { checkoutSessions, events } from "../src/db/schema/index.js";
-import { setAllowedRedirectDomains } from "../src/organizations/service.js";
+import { sweepExpiredSessions } from "../../src/checkout/index.js";
+import { checkoutSessions, events } from "../../src/db/schema/index.js";
+import { setAllowedRedirectDomains } from "../../src/organizations/service.js";
+import { testContext } from "../support/app.js";
 import {
   anonymousSession,
   catalogFixture,
   createCustomer,
   createSession,
   URLS,
-} from "./checkout-fixtures.js";
-import { testContext } from "./harness.js";
+} from "../support/checkout.js";
 
 const ctx = await testContext();
 

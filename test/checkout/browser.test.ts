@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { checkoutSessions } from "../src/db/schema/index.js";
-import { type BrowserContext, browserContext, payWithCard } from "./browser-harness.js";
-import { CARDS, catalogFixture, createCustomer } from "./checkout-fixtures.js";
+import { checkoutSessions } from "../../src/db/schema/index.js";
+import { type BrowserContext, browserContext, payWithCard } from "../support/browser.js";
+import { CARDS, catalogFixture, createCustomer } from "../support/checkout.js";
 
 const b: BrowserContext = await browserContext();
 const { ctx } = b;

@@ -1,7 +1,8 @@
 import { and, asc, eq, like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { reconcilePendingSessions } from "../src/checkout/index.js";
-import { checkoutSessions, events, payments, purchases, sandboxIntents } from "../src/db/schema/index.js";
+import { reconcilePendingSessions } from "../../src/checkout/index.js";
+import { checkoutSessions, events, payments, purchases, sandboxIntents } from "../../src/db/schema/index.js";
+import { testContext } from "../support/app.js";
 import {
   anonymousSession,
   CARDS,
@@ -9,8 +10,7 @@ import {
   createCustomer,
   createSession,
   submitCheckoutForm,
-} from "./checkout-fixtures.js";
-import { testContext } from "./harness.js";
+} from "../support/checkout.js";
 
 const ctx = await testContext();
 

@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { insertPricedSession } from "../src/checkout/insert-priced-session.js";
-import { checkoutSessions, prices, products } from "../src/db/schema/index.js";
-import { catalogFixture, createCustomer, createSession } from "./checkout-fixtures.js";
-import { testContext } from "./harness.js";
+import { insertPricedSession } from "../../src/checkout/insert-priced-session.js";
+import { checkoutSessions, prices, products } from "../../src/db/schema/index.js";
+import { testContext } from "../support/app.js";
+import { catalogFixture, createCustomer, createSession } from "../support/checkout.js";
 
 /**
  * A price id is sold through one statement that snapshots the price as it inserts; a slug goes the

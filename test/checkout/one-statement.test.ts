@@ -1,10 +1,10 @@
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { beginAttempt, settleDecline } from "../src/checkout/attempt.js";
-import { chargePlanWith } from "../src/checkout/charge-plan.js";
-import { intentRequest, settleIntent } from "../src/checkout/confirm.js";
-import { fulfilSession } from "../src/checkout/fulfill.js";
-import { fitsOneStatement, fulfilInOneStatement } from "../src/checkout/fulfill-in-one-statement.js";
+import { beginAttempt, settleDecline } from "../../src/checkout/attempt.js";
+import { chargePlanWith } from "../../src/checkout/charge-plan.js";
+import { intentRequest, settleIntent } from "../../src/checkout/confirm.js";
+import { fulfilSession } from "../../src/checkout/fulfill.js";
+import { fitsOneStatement, fulfilInOneStatement } from "../../src/checkout/fulfill-in-one-statement.js";
 import {
   billingPeriods,
   checkoutSessions,
@@ -18,11 +18,12 @@ import {
   subscriptionItems,
   subscriptions,
   webhookDeliveries,
-} from "../src/db/schema/index.js";
-import { createInvoice } from "../src/invoices/index.js";
-import { validateCard } from "../src/payments/cards.js";
-import { savePaymentMethod } from "../src/payments/index.js";
-import { addInterval } from "../src/subscriptions/index.js";
+} from "../../src/db/schema/index.js";
+import { createInvoice } from "../../src/invoices/index.js";
+import { validateCard } from "../../src/payments/cards.js";
+import { savePaymentMethod } from "../../src/payments/index.js";
+import { addInterval } from "../../src/subscriptions/index.js";
+import { testContext } from "../support/app.js";
 import {
   anonymousSession,
   CARDS,
@@ -31,8 +32,7 @@ import {
   createCustomer,
   createSession,
   submitCheckoutForm,
-} from "./checkout-fixtures.js";
-import { testContext } from "./harness.js";
+} from "../support/checkout.js";
 
 let recording: string[] | undefined;
 const ctx = await testContext({}, { onStatement: (sql) => recording?.push(sql) });

@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { organizations } from "../src/db/schema/index.js";
-import { anonymousSession, catalogFixture } from "./checkout-fixtures.js";
-import { testContext } from "./harness.js";
+import { organizations } from "../../src/db/schema/index.js";
+import { testContext } from "../support/app.js";
+import { anonymousSession, catalogFixture } from "../support/checkout.js";
 
 const ctx = await testContext();
 const XSS = `<script>alert("x")</script><img src=x onerror=alert(1)>`;

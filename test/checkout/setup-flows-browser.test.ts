@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type BrowserContext, browserContext, payWithCard } from "./browser-harness.js";
-import { CARDS, catalogFixture, createCustomer } from "./checkout-fixtures.js";
+import { type BrowserContext, browserContext, payWithCard } from "../support/browser.js";
+import { CARDS, catalogFixture, createCustomer } from "../support/checkout.js";
 
 const b: BrowserContext = await browserContext();
 const { ctx } = b;

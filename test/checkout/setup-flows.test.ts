@@ -1,7 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { checkoutSessions, events, invoices, payments } from "../src/db/schema/index.js";
-import { createInvoice } from "../src/invoices/index.js";
+import { checkoutSessions, events, invoices, payments } from "../../src/db/schema/index.js";
+import { createInvoice } from "../../src/invoices/index.js";
+import { testContext } from "../support/app.js";
 import {
   CARDS,
   type CatalogFixture,
@@ -9,8 +10,7 @@ import {
   createCustomer,
   createSession,
   submitCheckoutForm,
-} from "./checkout-fixtures.js";
-import { testContext } from "./harness.js";
+} from "../support/checkout.js";
 
 const ctx = await testContext();
 
@@ -251,7 +251,7 @@ describe("activate_subscription sessions", () => {
     const f = await catalogFixture(ctx);
     const { subscription } = await incompleteSubscription(f, "keeper");
     const anchor = new Date(Date.now() - 10 * 86_400_000);
-    const { subscriptions } = await import("../src/db/schema/index.js");
+    const { subscriptions } = await import("../../src/db/schema/index.js");
     await ctx.deps.db
       .update(subscriptions)
       .set({ billingCycleAnchorDate: anchor })

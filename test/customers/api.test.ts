@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { events } from "../src/db/schema/index.js";
-import { type TestMerchant, testContext } from "./harness.js";
+import { events } from "../../src/db/schema/index.js";
+import { type TestMerchant, testContext } from "../support/app.js";
 
 const ctx = await testContext();
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { seedDemoCatalog } from "../src/catalog/index.js";
-import type { Merchant } from "../src/http/types.js";
-import { createPurchase } from "../src/purchases/index.js";
-import { createSubscription } from "../src/subscriptions/index.js";
-import { testContext } from "./harness.js";
+import { seedDemoCatalog } from "../../src/catalog/index.js";
+import type { Merchant } from "../../src/http/types.js";
+import { createPurchase } from "../../src/purchases/index.js";
+import { createSubscription } from "../../src/subscriptions/index.js";
+import { testContext } from "../support/app.js";
 
 const ctx = await testContext();
 

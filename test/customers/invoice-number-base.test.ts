@@ -4,17 +4,17 @@ import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { createCustomer } from "../src/customers/index.js";
-import { MIGRATIONS_DIR } from "../src/db/client.js";
-import { checkoutSessions, customers, invoices } from "../src/db/schema/index.js";
-import { createInvoice } from "../src/invoices/index.js";
-import { anonymousSession, CARDS, catalogFixture, submitCheckoutForm } from "./checkout-fixtures.js";
-import { testContext } from "./harness.js";
+import { createCustomer } from "../../src/customers/index.js";
+import { MIGRATIONS_DIR } from "../../src/db/client.js";
+import { checkoutSessions, customers, invoices } from "../../src/db/schema/index.js";
+import { createInvoice } from "../../src/invoices/index.js";
+import { testContext } from "../support/app.js";
+import { anonymousSession, CARDS, catalogFixture, submitCheckoutForm } from "../support/checkout.js";
 
 /** The invoice number bases the next new customers draw, in order; empty means random as usual. */
 const draws = vi.hoisted(() => [] as string[]);
-vi.mock("../src/lib/ids.js", async (importOriginal) => {
-  const actual = await importOriginal<typeof import("../src/lib/ids.js")>();
+vi.mock("../../src/lib/ids.js", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("../../src/lib/ids.js")>();
   return { ...actual, randomHex: (bytes: number) => draws.shift() ?? actual.randomHex(bytes) };
 });
 

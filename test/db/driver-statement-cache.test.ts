@@ -1,7 +1,7 @@
 import postgres from "postgres";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { poolOptions } from "../src/db/client.js";
-import { randomToken } from "../src/lib/ids.js";
+import { poolOptions } from "../../src/db/client.js";
+import { randomToken } from "../../src/lib/ids.js";
 
 // One connection, so every statement below meets the prepared statements of the one before it.
 const pool = poolOptions(inject("databaseUrl"), 1);

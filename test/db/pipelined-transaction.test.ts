@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { openDatabase } from "../src/db/client.js";
-import { queryRows } from "../src/db/raw.js";
-import { settleAtCommit } from "../src/db/transaction.js";
-import { testContext } from "./harness.js";
+import { openDatabase } from "../../src/db/client.js";
+import { queryRows } from "../../src/db/raw.js";
+import { settleAtCommit } from "../../src/db/transaction.js";
+import { testContext } from "../support/app.js";
 
 /**
  * Transactions on the Postgres pool send BEGIN with their first statement and COMMIT with what the work

@@ -1,6 +1,6 @@
 import postgres from "postgres";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { poolOptions } from "../src/db/client.js";
+import { poolOptions } from "../../src/db/client.js";
 
 const pool = poolOptions(inject("databaseUrl"), 10);
 const client = postgres(pool.url, pool.options);

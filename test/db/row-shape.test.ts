@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import type { Executor } from "../src/db/client.js";
-import { insertSelectStatement } from "../src/db/insert-select.js";
-import { compileRowShape } from "../src/db/row-shape.js";
-import { checkoutSessions } from "../src/db/schema/index.js";
+import type { Executor } from "../../src/db/client.js";
+import { insertSelectStatement } from "../../src/db/insert-select.js";
+import { compileRowShape } from "../../src/db/row-shape.js";
+import { checkoutSessions } from "../../src/db/schema/index.js";
 
 describe("rows built in one shape", () => {
   it("takes each key from the caller's values, a constant or a decoded returned column, in the given order", () => {

@@ -1,6 +1,7 @@
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
-import { builtStatements } from "../src/db/statement.js";
+import { builtStatements } from "../../src/db/statement.js";
+import { testContext } from "../support/app.js";
 import {
   anonymousSession,
   CARDS,
@@ -8,9 +9,8 @@ import {
   createCustomer,
   createSession,
   submitCheckoutForm,
-} from "./checkout-fixtures.js";
-import { createMigratedDatabase } from "./databases.js";
-import { testContext } from "./harness.js";
+} from "../support/checkout.js";
+import { createMigratedDatabase } from "../support/databases.js";
 
 /**
  * Built-once statements run on Postgres's generic plan, chosen without the parameter values. On tables

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, inject, it } from "vitest";
-import { migrate, openDatabase, postgresConnection } from "../src/db/client.js";
-import { queryRows } from "../src/db/raw.js";
+import { migrate, openDatabase, postgresConnection } from "../../src/db/client.js";
+import { queryRows } from "../../src/db/raw.js";
 
 describe("DATABASE_URL naming a Unix socket (libpq's ?host=/dir)", () => {
   it("turns the socket directory into postgres.js's socket path and leaves other URLs alone", () => {

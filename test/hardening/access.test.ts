@@ -1,7 +1,8 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { checkoutSessions, customers, payments, purchases } from "../src/db/schema/index.js";
-import { createApiKey, revokeApiKey } from "../src/organizations/service.js";
+import { checkoutSessions, customers, payments, purchases } from "../../src/db/schema/index.js";
+import { createApiKey, revokeApiKey } from "../../src/organizations/service.js";
+import { testContext } from "../support/app.js";
 import {
   CARDS,
   catalogFixture,
@@ -9,8 +10,7 @@ import {
   createSession,
   submitCheckoutForm,
   URLS,
-} from "./checkout-fixtures.js";
-import { testContext } from "./harness.js";
+} from "../support/checkout.js";
 
 /**
  * Item 4 of issue #7: every operation of the live OpenAPI document, called with keys that must not reach

@@ -3,9 +3,9 @@ import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import type { Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
-import { organizations } from "../src/db/schema/index.js";
-import { type BrowserContext, browserContext, payWithCard } from "./browser-harness.js";
-import { CARDS, catalogFixture, createCustomer } from "./checkout-fixtures.js";
+import { organizations } from "../../src/db/schema/index.js";
+import { type BrowserContext, browserContext, payWithCard } from "../support/browser.js";
+import { CARDS, catalogFixture, createCustomer } from "../support/checkout.js";
 
 /**
  * Item 3 of issue #7, in a real browser: text from merchants and buyers never runs on any hosted page,

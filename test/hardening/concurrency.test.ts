@@ -3,9 +3,9 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { and, eq, inArray, like, sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { answerChallenge, confirmCheckout } from "../src/checkout/confirm.js";
-import { reconcilePendingSessions } from "../src/checkout/index.js";
-import { openDatabase } from "../src/db/client.js";
+import { answerChallenge, confirmCheckout } from "../../src/checkout/confirm.js";
+import { reconcilePendingSessions } from "../../src/checkout/index.js";
+import { openDatabase } from "../../src/db/client.js";
 import {
   checkoutSessions,
   customers,
@@ -16,12 +16,12 @@ import {
   purchases,
   sandboxIntents,
   subscriptions,
-} from "../src/db/schema/index.js";
-import type { AppDeps } from "../src/http/types.js";
-import type { PaymentProcessor } from "../src/payments/processor.js";
-import { createSandboxProcessor } from "../src/payments/sandbox.js";
-import { CARDS, catalogFixture, createCustomer, createSession, URLS } from "./checkout-fixtures.js";
-import { ownDatabase, type TestContext, testContext } from "./harness.js";
+} from "../../src/db/schema/index.js";
+import type { AppDeps } from "../../src/http/types.js";
+import type { PaymentProcessor } from "../../src/payments/processor.js";
+import { createSandboxProcessor } from "../../src/payments/sandbox.js";
+import { ownDatabase, type TestContext, testContext } from "../support/app.js";
+import { CARDS, catalogFixture, createCustomer, createSession, URLS } from "../support/checkout.js";
 
 /**
  * Item 1 of issue #7: the races a real deployment sees, driven through real HTTP against a served app

@@ -1,8 +1,9 @@
 import { eq, like } from "drizzle-orm";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { reconcilePendingSessions } from "../src/checkout/index.js";
-import { checkoutSessions, payments, purchases, sandboxIntents } from "../src/db/schema/index.js";
-import { CARDS, catalogFixture, createSession, submitCheckoutForm } from "./checkout-fixtures.js";
+import { reconcilePendingSessions } from "../../src/checkout/index.js";
+import { checkoutSessions, payments, purchases, sandboxIntents } from "../../src/db/schema/index.js";
+import { ownDatabase, testContext } from "../support/app.js";
+import { CARDS, catalogFixture, createSession, submitCheckoutForm } from "../support/checkout.js";
 import {
   audit,
   type CrashWorld,
@@ -17,8 +18,7 @@ import {
   seededRandom,
   startReceiver,
   startServerChild,
-} from "./fixtures/crash-harness.js";
-import { ownDatabase, testContext } from "./harness.js";
+} from "../support/crash-harness.js";
 
 /**
  * Item 2 of issue #7: the real server (`glade start`, worker on) in a child process, SIGKILLed at random

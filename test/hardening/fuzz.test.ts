@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ERROR_STATUS } from "../src/lib/errors.js";
-import { setAllowedRedirectDomains } from "../src/organizations/service.js";
+import { ERROR_STATUS } from "../../src/lib/errors.js";
+import { setAllowedRedirectDomains } from "../../src/organizations/service.js";
+import { testContext } from "../support/app.js";
 import {
   CARDS,
   catalogFixture,
@@ -9,8 +10,7 @@ import {
   createSession,
   submitCheckoutForm,
   URLS,
-} from "./checkout-fixtures.js";
-import { testContext } from "./harness.js";
+} from "../support/checkout.js";
 
 /**
  * Item 3 of issue #7: property tests over every body and query parameter of the live OpenAPI document.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { testContext } from "./harness.js";
+import { testContext } from "../support/app.js";
 
 const ctx = await testContext();
 

@@ -1,8 +1,8 @@
 import { request } from "node:http";
 import { serve } from "@hono/node-server";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort } from "../bench/lib/child.js";
-import { testContext } from "./harness.js";
+import { freePort } from "../../bench/lib/child.js";
+import { testContext } from "../support/app.js";
 
 /**
  * The same app behind @hono/node-server, as production runs it: bodies arrive with a Content-Length or

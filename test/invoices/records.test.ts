@@ -1,15 +1,15 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { customers, invoices } from "../src/db/schema/index.js";
+import { customers, invoices } from "../../src/db/schema/index.js";
 import {
   createInvoice,
   listInvoicesWithLinesForCustomer,
   listOpenInvoicesForSubscription,
   markInvoicePaid,
-} from "../src/invoices/index.js";
-import { createPurchase, listPurchasesForCustomer } from "../src/purchases/index.js";
-import { testContext } from "./harness.js";
-import { type BillingFixture, billingFixture, eventsFor } from "./records-fixtures.js";
+} from "../../src/invoices/index.js";
+import { createPurchase, listPurchasesForCustomer } from "../../src/purchases/index.js";
+import { testContext } from "../support/app.js";
+import { type BillingFixture, billingFixture, eventsFor } from "../support/records.js";
 
 const ctx = await testContext();
 

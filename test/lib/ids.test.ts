@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { newId, randomHex, randomToken } from "../src/lib/ids.js";
+import { newId, randomHex, randomToken } from "../../src/lib/ids.js";
 
 describe("ids", () => {
   it("mints prefixed base62 ids that do not repeat across pool refills", () => {

@@ -1,21 +1,21 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { paymentMethods, payments } from "../src/db/schema/index.js";
+import { paymentMethods, payments } from "../../src/db/schema/index.js";
 import {
   getPaymentMethod,
   listPaymentMethodsForCustomer,
   recordPayment,
   setDefaultPaymentMethod,
-} from "../src/payments/index.js";
-import { createSandboxProcessor } from "../src/payments/sandbox.js";
-import { testContext } from "./harness.js";
+} from "../../src/payments/index.js";
+import { createSandboxProcessor } from "../../src/payments/sandbox.js";
+import { testContext } from "../support/app.js";
 import {
   type BillingFixture,
   billingFixture,
   eventsFor,
   sandboxCharge,
   savedCard,
-} from "./records-fixtures.js";
+} from "../support/records.js";
 
 const ctx = await testContext();
 

@@ -1,8 +1,8 @@
 import { count, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { checkoutSessions } from "../src/db/schema/index.js";
-import { type CatalogFixture, catalogFixture } from "./checkout-fixtures.js";
-import { testContext } from "./harness.js";
+import { checkoutSessions } from "../../src/db/schema/index.js";
+import { testContext } from "../support/app.js";
+import { type CatalogFixture, catalogFixture } from "../support/checkout.js";
 
 const ctx = await testContext();
 const BASE = ctx.deps.config.publicUrl;

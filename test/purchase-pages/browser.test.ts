@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { seedDemo } from "../src/cli/seed.js";
-import { checkoutSessions } from "../src/db/schema/index.js";
-import { type BrowserContext, browserContext, payWithCard } from "./browser-harness.js";
-import { CARDS, catalogFixture } from "./checkout-fixtures.js";
+import { seedDemo } from "../../src/cli/seed.js";
+import { checkoutSessions } from "../../src/db/schema/index.js";
+import { type BrowserContext, browserContext, payWithCard } from "../support/browser.js";
+import { CARDS, catalogFixture } from "../support/checkout.js";
 
 const b: BrowserContext = await browserContext();
 const { ctx } = b;

@@ -3,9 +3,9 @@ import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMerchantApp } from "../examples/merchant-app/server.js";
-import { type BrowserContext, browserContext, payWithCard } from "./browser-harness.js";
-import { CARDS } from "./checkout-fixtures.js";
+import { createMerchantApp } from "../../examples/merchant-app/server.js";
+import { type BrowserContext, browserContext, payWithCard } from "../support/browser.js";
+import { CARDS } from "../support/checkout.js";
 
 const b: BrowserContext = await browserContext();
 const { ctx } = b;

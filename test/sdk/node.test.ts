@@ -1,6 +1,6 @@
 import { type APIError, Flowglad } from "@flowglad/node";
 import { describe, expect, it } from "vitest";
-import { type CatalogFixture, catalogFixture } from "./checkout-fixtures.js";
+import { type CatalogFixture, catalogFixture } from "../support/checkout.js";
 import {
   anyMs,
   expectListEnvelope,
@@ -9,7 +9,7 @@ import {
   payCheckout,
   type RequestLog,
   startGlade,
-} from "./sdk-harness.js";
+} from "../support/sdk.js";
 
 const glade = await startGlade();
 const URLS = { successUrl: "https://merchant.example/done", cancelUrl: "https://merchant.example/cart" };

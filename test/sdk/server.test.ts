@@ -1,7 +1,7 @@
 import { FlowgladServer, type RequestHandlerInput, requestHandler } from "@flowglad/server";
 import { describe, expect, it, vi } from "vitest";
-import { type CatalogFixture, catalogFixture } from "./checkout-fixtures.js";
-import { anyMs, flowgladClient, payCheckout, startGlade } from "./sdk-harness.js";
+import { type CatalogFixture, catalogFixture } from "../support/checkout.js";
+import { anyMs, flowgladClient, payCheckout, startGlade } from "../support/sdk.js";
 
 const glade = await startGlade();
 const URLS = { successUrl: "https://merchant.example/done", cancelUrl: "https://merchant.example/cart" };

@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { applyScheduledAdjustments, listSubscriptionDetailsForCustomer } from "../src/subscriptions/index.js";
-import { renewSubscription } from "../src/subscriptions/renew-subscriptions.js";
-import { testContext } from "./harness.js";
-import { eventsFor } from "./records-fixtures.js";
+import {
+  applyScheduledAdjustments,
+  listSubscriptionDetailsForCustomer,
+} from "../../src/subscriptions/index.js";
+import { renewSubscription } from "../../src/subscriptions/renew-subscriptions.js";
+import { testContext } from "../support/app.js";
+import { eventsFor } from "../support/records.js";
 import {
   adjust,
   adjustFixture,
@@ -14,7 +17,7 @@ import {
   PERIOD_START,
   subscribe,
   subscriptionRow,
-} from "./subscriptions-adjust-fixtures.js";
+} from "../support/subscriptions.js";
 
 const ctx = await testContext({ now: () => new Date(clock.now) });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { testContext } from "./harness.js";
-import { eventsFor } from "./records-fixtures.js";
+import { testContext } from "../support/app.js";
+import { eventsFor } from "../support/records.js";
 import {
   adjust,
   adjustFixture,
@@ -10,7 +10,7 @@ import {
   PERIOD_START,
   subscribe,
   subscriptionRow,
-} from "./subscriptions-adjust-fixtures.js";
+} from "../support/subscriptions.js";
 
 const ctx = await testContext({ now: () => new Date(clock.now) });
 

@@ -1,8 +1,8 @@
 import { like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { sandboxIntents } from "../src/db/schema/index.js";
-import { testContext } from "./harness.js";
-import { eventsFor } from "./records-fixtures.js";
+import { sandboxIntents } from "../../src/db/schema/index.js";
+import { testContext } from "../support/app.js";
+import { eventsFor } from "../support/records.js";
 import {
   adjust,
   adjustFixture,
@@ -13,7 +13,7 @@ import {
   PERIOD_START,
   subscribe,
   subscriptionRow,
-} from "./subscriptions-adjust-fixtures.js";
+} from "../support/subscriptions.js";
 
 const ctx = await testContext({ now: () => new Date(clock.now) });
 

@@ -1,13 +1,13 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { billingPeriods, invoices, subscriptionItems } from "../src/db/schema/index.js";
+import { billingPeriods, invoices, subscriptionItems } from "../../src/db/schema/index.js";
 import {
   createSubscription,
   getSubscription,
   runScheduledCancellations,
-} from "../src/subscriptions/index.js";
-import { testContext } from "./harness.js";
-import { type BillingFixture, billingFixture, eventsFor } from "./records-fixtures.js";
+} from "../../src/subscriptions/index.js";
+import { testContext } from "../support/app.js";
+import { type BillingFixture, billingFixture, eventsFor } from "../support/records.js";
 
 const ctx = await testContext();
 const DAY = 24 * 60 * 60 * 1000;

@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { billingPeriods, payments, prices, subscriptions } from "../src/db/schema/index.js";
-import { listOpenInvoicesForSubscription } from "../src/invoices/index.js";
-import { createSubscription } from "../src/subscriptions/index.js";
-import { testContext } from "./harness.js";
-import { type BillingFixture, billingFixture, eventsFor, savedCard } from "./records-fixtures.js";
+import { billingPeriods, payments, prices, subscriptions } from "../../src/db/schema/index.js";
+import { listOpenInvoicesForSubscription } from "../../src/invoices/index.js";
+import { createSubscription } from "../../src/subscriptions/index.js";
+import { testContext } from "../support/app.js";
+import { type BillingFixture, billingFixture, eventsFor, savedCard } from "../support/records.js";
 
 const ctx = await testContext();
 const DAY = 24 * 60 * 60 * 1000;

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { addInterval, periodContaining } from "../src/subscriptions/periods.js";
+import { addInterval, periodContaining } from "../../src/subscriptions/periods.js";
 
 const utc = (iso: string) => new Date(iso);
 

@@ -1,14 +1,14 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { billingPeriods } from "../src/db/schema/index.js";
+import { billingPeriods } from "../../src/db/schema/index.js";
 import {
   activateSubscription,
   createSubscription,
   listSubscriptionDetailsForCustomer,
   setSubscriptionDefaultPaymentMethod,
-} from "../src/subscriptions/index.js";
-import { testContext } from "./harness.js";
-import { type BillingFixture, billingFixture, eventsFor, savedCard } from "./records-fixtures.js";
+} from "../../src/subscriptions/index.js";
+import { testContext } from "../support/app.js";
+import { type BillingFixture, billingFixture, eventsFor, savedCard } from "../support/records.js";
 
 const ctx = await testContext();
 

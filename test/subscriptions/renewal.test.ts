@@ -1,7 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { checkoutSessions, invoices, payments, subscriptions } from "../src/db/schema/index.js";
-import { renewDueSubscriptions } from "../src/subscriptions/renew-subscriptions.js";
+import { checkoutSessions, invoices, payments, subscriptions } from "../../src/db/schema/index.js";
+import { renewDueSubscriptions } from "../../src/subscriptions/renew-subscriptions.js";
+import { ownDatabase, testContext } from "../support/app.js";
 import {
   CARDS,
   type CatalogFixture,
@@ -9,8 +10,7 @@ import {
   createCustomer,
   createSession,
   submitCheckoutForm,
-} from "./checkout-fixtures.js";
-import { ownDatabase, testContext } from "./harness.js";
+} from "../support/checkout.js";
 
 // Renewal sweeps every tenant with a clock moved weeks ahead: on the shared database it would renew the
 // subscriptions other test files are looking at.

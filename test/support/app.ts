@@ -1,11 +1,11 @@
 import { afterAll, inject } from "vitest";
-import { type DbHandle, openDatabase } from "../src/db/client.js";
-import { createApp } from "../src/http/app.js";
-import type { App, AppDeps } from "../src/http/types.js";
-import { loadConfig } from "../src/lib/config.js";
-import { createLogger } from "../src/lib/logger.js";
-import { createApiKey, createOrganization } from "../src/organizations/service.js";
-import { createSandboxProcessor } from "../src/payments/sandbox.js";
+import { type DbHandle, openDatabase } from "../../src/db/client.js";
+import { createApp } from "../../src/http/app.js";
+import type { App, AppDeps } from "../../src/http/types.js";
+import { loadConfig } from "../../src/lib/config.js";
+import { createLogger } from "../../src/lib/logger.js";
+import { createApiKey, createOrganization } from "../../src/organizations/service.js";
+import { createSandboxProcessor } from "../../src/payments/sandbox.js";
 import { createMigratedDatabase } from "./databases.js";
 
 export type TestMerchant = {

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll } from "vitest";
-import { type TestContext, testContext } from "./harness.js";
+import { type TestContext, testContext } from "./app.js";
 
 export const ARTIFACTS = "test-artifacts/screenshots";
 

@@ -1,4 +1,4 @@
-import type { TestContext, TestMerchant } from "./harness.js";
+import type { TestContext, TestMerchant } from "./app.js";
 
 /** Catalog setup through the public API, shared by the catalog test files. */
 export function catalogHelpers(ctx: TestContext) {

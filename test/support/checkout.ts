@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import type { TestContext, TestMerchant } from "./harness.js";
+import type { TestContext, TestMerchant } from "./app.js";
 
 export type CatalogFixture = {
   merchant: TestMerchant;

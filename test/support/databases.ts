@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
-import { migrate, openDatabase } from "../src/db/client.js";
+import { migrate, openDatabase } from "../../src/db/client.js";
 
 const ADMIN_URL = process.env.GLADE_TEST_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 

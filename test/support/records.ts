@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
 import { expect } from "vitest";
-import { events, prices } from "../src/db/schema/index.js";
-import type { Merchant } from "../src/http/types.js";
-import { type PaymentMethodRow, savePaymentMethod } from "../src/payments/index.js";
-import type { TestContext, TestMerchant } from "./harness.js";
+import { events, prices } from "../../src/db/schema/index.js";
+import type { Merchant } from "../../src/http/types.js";
+import { type PaymentMethodRow, savePaymentMethod } from "../../src/payments/index.js";
+import type { TestContext, TestMerchant } from "./app.js";
 
 export type PriceRow = typeof prices.$inferSelect;
 

@@ -2,8 +2,8 @@ import type { AddressInfo } from "node:net";
 import { Flowglad } from "@flowglad/node";
 import { serve } from "@hono/node-server";
 import { afterAll, expect } from "vitest";
-import { submitCheckoutForm } from "./checkout-fixtures.js";
-import { type TestContext, testContext } from "./harness.js";
+import { type TestContext, testContext } from "./app.js";
+import { submitCheckoutForm } from "./checkout.js";
 
 export type GladeServer = { ctx: TestContext; baseUrl: string };
 

@@ -6,16 +6,10 @@ import {
   payments,
   subscriptionItems,
   subscriptions,
-} from "../src/db/schema/index.js";
-import { createSubscription } from "../src/subscriptions/index.js";
-import type { TestContext } from "./harness.js";
-import {
-  type BillingFixture,
-  billingFixture,
-  loadPrice,
-  type PriceRow,
-  savedCard,
-} from "./records-fixtures.js";
+} from "../../src/db/schema/index.js";
+import { createSubscription } from "../../src/subscriptions/index.js";
+import type { TestContext } from "./app.js";
+import { type BillingFixture, billingFixture, loadPrice, type PriceRow, savedCard } from "./records.js";
 
 export const DAY = 24 * 60 * 60 * 1000;
 /** Every fixture subscription starts here, so its first period is exactly January 2030 (31 days). */

@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { webhookDeliveries } from "../src/db/schema/index.js";
-import { runDeliveryBatch } from "../src/webhooks/index.js";
-import { emitTestEvents, startReceiver } from "./fixtures/webhooks-receiver.js";
-import { type TestMerchant, testContext } from "./harness.js";
+import { webhookDeliveries } from "../../src/db/schema/index.js";
+import { runDeliveryBatch } from "../../src/webhooks/index.js";
+import { type TestMerchant, testContext } from "../support/app.js";
+import { emitTestEvents, startReceiver } from "../support/webhooks-receiver.js";
 
 const ctx = await testContext();
 

@@ -5,16 +5,16 @@ import { eq, inArray } from "drizzle-orm";
 import postgres from "postgres";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { migrate, openDatabase } from "../src/db/client.js";
-import { webhookAttempts, webhookDeliveries } from "../src/db/schema/index.js";
-import { createOrganization } from "../src/organizations/service.js";
-import { createWebhookEndpoint, drainDeliveries } from "../src/webhooks/index.js";
-import { emitTestEvents, type Receiver, startReceiver } from "./fixtures/webhooks-receiver.js";
-import { testContext } from "./harness.js";
+import { migrate, openDatabase } from "../../src/db/client.js";
+import { webhookAttempts, webhookDeliveries } from "../../src/db/schema/index.js";
+import { createOrganization } from "../../src/organizations/service.js";
+import { createWebhookEndpoint, drainDeliveries } from "../../src/webhooks/index.js";
+import { testContext } from "../support/app.js";
+import { emitTestEvents, type Receiver, startReceiver } from "../support/webhooks-receiver.js";
 
 const ctx = await testContext();
-const CLI = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
-const WORKER_SCRIPT = fileURLToPath(new URL("./fixtures/webhooks-worker.ts", import.meta.url));
+const CLI = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+const WORKER_SCRIPT = fileURLToPath(new URL("../support/webhooks-worker.ts", import.meta.url));
 
 let child: ChildProcess | undefined;
 let receiver: Receiver | undefined;

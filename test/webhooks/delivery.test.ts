@@ -1,12 +1,17 @@
 import { asc, eq, inArray } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { openDatabase } from "../src/db/client.js";
-import { webhookAttempts, webhookDeliveries } from "../src/db/schema/index.js";
-import type { AppDeps } from "../src/http/types.js";
-import { drainDeliveries, MAX_ATTEMPTS, RETRY_WINDOW_MS, runDeliveryBatch } from "../src/webhooks/index.js";
-import { emitTestEvents, type Receiver, startReceiver } from "./fixtures/webhooks-receiver.js";
-import { testContext } from "./harness.js";
+import { openDatabase } from "../../src/db/client.js";
+import { webhookAttempts, webhookDeliveries } from "../../src/db/schema/index.js";
+import type { AppDeps } from "../../src/http/types.js";
+import {
+  drainDeliveries,
+  MAX_ATTEMPTS,
+  RETRY_WINDOW_MS,
+  runDeliveryBatch,
+} from "../../src/webhooks/index.js";
+import { testContext } from "../support/app.js";
+import { emitTestEvents, type Receiver, startReceiver } from "../support/webhooks-receiver.js";
 
 const ctx = await testContext();
 const receivers: Receiver[] = [];
