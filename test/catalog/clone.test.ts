@@ -1,17 +1,9 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { prices } from "../../src/db/schema/index.js";
-import { type TestMerchant, testContext } from "../support/app.js";
-import { flowgladClient, startGlade } from "../support/sdk.js";
+import { flowgladClient, ok, serveGlade, type TestMerchant, testContext } from "../support/index.js";
 
 const ctx = await testContext();
-
-async function ok(res: Promise<{ status: number; body: any }>, key?: string) {
-  const r = await res;
-  if (r.status !== 200)
-    throw new Error(`${key ?? ""} expected 200, got ${r.status}: ${JSON.stringify(r.body)}`);
-  return r.body;
-}
 
 type Source = { pricingModelId: string; productIds: string[]; priceIds: string[] };
 
@@ -277,7 +269,7 @@ describe("POST /pricing-models/{id}/clone", () => {
   });
 
   it("answers the official client's pricingModels.clone", async () => {
-    const glade = await startGlade();
+    const glade = await serveGlade();
     const m = await glade.ctx.merchant();
     const source = await sourceCatalog(m);
     const client = flowgladClient(glade, m.testKey);

@@ -1,10 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { type TestMerchant, testContext } from "../support/app.js";
-import { catalogHelpers } from "../support/catalog.js";
+import { createPricingModel, createProduct, ok, type TestMerchant, testContext } from "../support/index.js";
 
 const ctx = await testContext();
-
-const { ok, pricingModel, product } = catalogHelpers(ctx);
 
 async function price(m: TestMerchant, fields: Record<string, unknown>) {
   return ctx.api("POST", "/api/v1/prices", { key: m.testKey, body: { price: fields } });
@@ -13,8 +10,8 @@ async function price(m: TestMerchant, fields: Record<string, unknown>) {
 describe("prices", () => {
   it("creates, reads, lists and updates prices", async () => {
     const m = await ctx.merchant();
-    const pm = await pricingModel(m);
-    const prod = await product(m, pm.id);
+    const pm = await createPricingModel(ctx, m);
+    const prod = await createProduct(ctx, m, pm.id);
 
     const yearly = await price(m, {
       productId: prod.id,
@@ -91,16 +88,16 @@ describe("prices", () => {
 
   it("uses the organization's default currency when none is given", async () => {
     const m = await ctx.merchant();
-    const pm = await pricingModel(m);
-    const prod = await product(m, pm.id);
+    const pm = await createPricingModel(ctx, m);
+    const prod = await createProduct(ctx, m, pm.id);
     const res = await price(m, { productId: prod.id, type: "single_payment", unitPrice: 5 });
     expect(res.body.price.currency).toBe("USD");
   });
 
   it("rejects bad amounts, intervals and types with 400", async () => {
     const m = await ctx.merchant();
-    const pm = await pricingModel(m);
-    const prod = await product(m, pm.id);
+    const pm = await createPricingModel(ctx, m);
+    const prod = await createProduct(ctx, m, pm.id);
     const base = { productId: prod.id, type: "single_payment" };
     const cases: Record<string, unknown>[] = [
       { ...base, unitPrice: -1 },
@@ -144,8 +141,14 @@ describe("prices", () => {
 
   it("refuses a duplicate slug in the same pricing model with CONFLICT, allows it in another", async () => {
     const m = await ctx.merchant();
-    const pm = await pricingModel(m);
-    const prod = await product(m, pm.id, {}, { type: "single_payment", unitPrice: 1, slug: "taken" });
+    const pm = await createPricingModel(ctx, m);
+    const prod = await createProduct(
+      ctx,
+      m,
+      pm.id,
+      {},
+      { type: "single_payment", unitPrice: 1, slug: "taken" },
+    );
     const dup = await price(m, { productId: prod.id, type: "single_payment", unitPrice: 2, slug: "taken" });
     expect(dup.status).toBe(409);
     expect(dup.body.code).toBe("CONFLICT");
@@ -159,8 +162,8 @@ describe("prices", () => {
     expect(rename.status).toBe(409);
     expect(rename.body.code).toBe("CONFLICT");
 
-    const otherPm = await pricingModel(m, { name: "Other" });
-    const otherProd = await product(m, otherPm.id);
+    const otherPm = await createPricingModel(ctx, m, { name: "Other" });
+    const otherProd = await createProduct(ctx, m, otherPm.id);
     const elsewhere = await price(m, {
       productId: otherProd.id,
       type: "single_payment",
@@ -172,8 +175,8 @@ describe("prices", () => {
 
   it("freezes charging terms on update", async () => {
     const m = await ctx.merchant();
-    const pm = await pricingModel(m);
-    const prod = await product(m, pm.id);
+    const pm = await createPricingModel(ctx, m);
+    const prod = await createProduct(ctx, m, pm.id);
     const read = await ok(ctx.api("GET", `/api/v1/products/${prod.id}`, { key: m.testKey }));
     const id = read.defaultPrice.id;
     for (const change of [
@@ -237,8 +240,8 @@ describe("prices", () => {
   it("isolates prices by organization and mode", async () => {
     const m = await ctx.merchant();
     const other = await ctx.merchant();
-    const pm = await pricingModel(m);
-    const prod = await product(m, pm.id);
+    const pm = await createPricingModel(ctx, m);
+    const prod = await createProduct(ctx, m, pm.id);
     const read = await ok(ctx.api("GET", `/api/v1/products/${prod.id}`, { key: m.testKey }));
     const id = read.defaultPrice.id;
     for (const key of [other.testKey, m.liveKey]) {

@@ -1,15 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { testContext } from "../support/app.js";
-import { catalogHelpers } from "../support/catalog.js";
+import { createPricingModel, createProduct, ok, testContext } from "../support/index.js";
 
 const ctx = await testContext();
-
-const { ok, pricingModel, product } = catalogHelpers(ctx);
 
 describe("pricing models", () => {
   it("creates, lists, reads and renames a pricing model", async () => {
     const m = await ctx.merchant();
-    const pm = await pricingModel(m, { name: "Main" });
+    const pm = await createPricingModel(ctx, m, { name: "Main" });
     expect(pm).toMatchObject({
       name: "Main",
       isDefault: false,
@@ -37,9 +34,9 @@ describe("pricing models", () => {
 
   it("keeps exactly one default per organization and mode", async () => {
     const m = await ctx.merchant();
-    const first = await pricingModel(m, { name: "First", isDefault: true });
-    const second = await pricingModel(m, { name: "Second", isDefault: true });
-    const live = await pricingModel(m, { name: "Live", isDefault: true }, m.liveKey);
+    const first = await createPricingModel(ctx, m, { name: "First", isDefault: true });
+    const second = await createPricingModel(ctx, m, { name: "Second", isDefault: true });
+    const live = await createPricingModel(ctx, m, { name: "Live", isDefault: true }, m.liveKey);
 
     const def = await ok(ctx.api("GET", "/api/v1/pricing-models/default", { key: m.testKey }));
     expect(def.pricingModel.id).toBe(second.id);
@@ -100,7 +97,7 @@ describe("pricing models", () => {
     const missing = await ctx.api("GET", "/api/v1/pricing-models/pricing_model_nope", { key: m.testKey });
     expect(missing.status).toBe(404);
     expect(missing.body.code).toBe("NOT_FOUND");
-    const pm = await pricingModel(m);
+    const pm = await createPricingModel(ctx, m);
     const mismatch = await ctx.api("PUT", `/api/v1/pricing-models/${pm.id}`, {
       key: m.testKey,
       body: { pricingModel: { id: "pricing_model_other", name: "y" } },
@@ -111,7 +108,7 @@ describe("pricing models", () => {
   it("isolates pricing models by organization and mode", async () => {
     const m = await ctx.merchant();
     const other = await ctx.merchant();
-    const pm = await pricingModel(m);
+    const pm = await createPricingModel(ctx, m);
     for (const key of [other.testKey, m.liveKey]) {
       expect((await ctx.api("GET", `/api/v1/pricing-models/${pm.id}`, { key })).status).toBe(404);
       const put = await ctx.api("PUT", `/api/v1/pricing-models/${pm.id}`, {
@@ -129,8 +126,9 @@ describe("pricing models", () => {
 describe("products", () => {
   it("creates a product with its default price and reads it back unwrapped", async () => {
     const m = await ctx.merchant();
-    const pm = await pricingModel(m);
-    const created = await product(
+    const pm = await createPricingModel(ctx, m);
+    const created = await createProduct(
+      ctx,
       m,
       pm.id,
       {
@@ -187,8 +185,9 @@ describe("products", () => {
 
   it("updates a product, and a price with new terms becomes the new default", async () => {
     const m = await ctx.merchant();
-    const pm = await pricingModel(m);
-    const created = await product(
+    const pm = await createPricingModel(ctx, m);
+    const created = await createProduct(
+      ctx,
       m,
       pm.id,
       { slug: "w" },
@@ -228,7 +227,7 @@ describe("products", () => {
 
   it("rejects bad product input", async () => {
     const m = await ctx.merchant();
-    const pm = await pricingModel(m);
+    const pm = await createPricingModel(ctx, m);
     const post = (body: unknown) => ctx.api("POST", "/api/v1/products", { key: m.testKey, body });
     const price = { type: "single_payment", unitPrice: 100 };
 
@@ -249,7 +248,7 @@ describe("products", () => {
     expect(unknownPm.status).toBe(404);
     expect(unknownPm.body.code).toBe("NOT_FOUND");
 
-    await product(m, pm.id, { slug: "dup" });
+    await createProduct(ctx, m, pm.id, { slug: "dup" });
     const dup = await post({ product: { name: "y", pricingModelId: pm.id, slug: "dup" }, price });
     expect(dup.status).toBe(409);
     expect(dup.body.code).toBe("CONFLICT");
@@ -258,8 +257,8 @@ describe("products", () => {
     const list = await ok(ctx.api("GET", "/api/v1/products", { key: m.testKey }));
     expect(list.total).toBe(1);
 
-    const other = await pricingModel(m, { name: "Other" });
-    await product(m, other.id, { slug: "dup" });
+    const other = await createPricingModel(ctx, m, { name: "Other" });
+    await createProduct(ctx, m, other.id, { slug: "dup" });
 
     const missing = await ctx.api("GET", "/api/v1/products/prod_nope", { key: m.testKey });
     expect(missing.status).toBe(404);
@@ -269,8 +268,8 @@ describe("products", () => {
   it("isolates products by organization and mode", async () => {
     const m = await ctx.merchant();
     const other = await ctx.merchant();
-    const pm = await pricingModel(m);
-    const created = await product(m, pm.id);
+    const pm = await createPricingModel(ctx, m);
+    const created = await createProduct(ctx, m, pm.id);
     for (const key of [other.testKey, m.liveKey]) {
       expect((await ctx.api("GET", `/api/v1/products/${created.id}`, { key })).status).toBe(404);
       const put = await ctx.api("PUT", `/api/v1/products/${created.id}`, {

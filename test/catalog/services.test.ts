@@ -7,7 +7,7 @@ import {
   seedDemoCatalog,
 } from "../../src/catalog/index.js";
 import type { Merchant } from "../../src/http/types.js";
-import { testContext } from "../support/app.js";
+import { testContext } from "../support/index.js";
 
 const ctx = await testContext();
 

@@ -3,14 +3,14 @@ import { describe, expect, it } from "vitest";
 import { sweepExpiredSessions } from "../../src/checkout/index.js";
 import { checkoutSessions, events } from "../../src/db/schema/index.js";
 import { setAllowedRedirectDomains } from "../../src/organizations/service.js";
-import { testContext } from "../support/app.js";
 import {
   anonymousSession,
   catalogFixture,
   createCustomer,
   createSession,
+  testContext,
   URLS,
-} from "../support/checkout.js";
+} from "../support/index.js";
 
 const ctx = await testContext();
 

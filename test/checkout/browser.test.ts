@@ -2,25 +2,17 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { checkoutSessions } from "../../src/db/schema/index.js";
 import { type BrowserContext, browserContext, payWithCard } from "../support/browser.js";
-import { CARDS, catalogFixture, createCustomer } from "../support/checkout.js";
+import { CARDS, catalogFixture, createCustomer, openSession } from "../support/index.js";
 
 const b: BrowserContext = await browserContext();
 const { ctx } = b;
 
-async function newSession(key: string, checkoutSession: Record<string, unknown>) {
-  const res = await ctx.api("POST", "/api/v1/checkout-sessions", {
-    key,
-    body: {
-      checkoutSession: {
-        successUrl: `${b.merchantUrl}/thanks?cs={CHECKOUT_SESSION_ID}`,
-        cancelUrl: `${b.merchantUrl}/cart`,
-        ...checkoutSession,
-      },
-    },
+const newSession = (key: string, checkoutSession: Record<string, unknown>) =>
+  openSession(ctx, key, {
+    successUrl: `${b.merchantUrl}/thanks?cs={CHECKOUT_SESSION_ID}`,
+    cancelUrl: `${b.merchantUrl}/cart`,
+    ...checkoutSession,
   });
-  expect(res.status).toBe(200);
-  return res.body as { checkoutSession: { id: string }; url: string };
-}
 
 describe("hosted checkout in Chromium", () => {
   it("buys three of a one-time price and lands on the success URL", async () => {

@@ -1,8 +1,13 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { checkoutSessions, sandboxIntents } from "../../src/db/schema/index.js";
-import { testContext } from "../support/app.js";
-import { anonymousSession, CARDS, catalogFixture, submitCheckoutForm } from "../support/checkout.js";
+import {
+  anonymousSession,
+  CARDS,
+  catalogFixture,
+  submitCheckoutForm,
+  testContext,
+} from "../support/index.js";
 
 let recording: string[] | undefined;
 const ctx = await testContext({}, { onStatement: (sql) => recording?.push(sql) });

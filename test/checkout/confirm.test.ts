@@ -2,23 +2,18 @@ import { and, asc, eq, like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { reconcilePendingSessions } from "../../src/checkout/index.js";
 import { checkoutSessions, events, payments, purchases, sandboxIntents } from "../../src/db/schema/index.js";
-import { testContext } from "../support/app.js";
 import {
   anonymousSession,
   CARDS,
   catalogFixture,
   createCustomer,
   createSession,
+  sessionRow,
   submitCheckoutForm,
-} from "../support/checkout.js";
+  testContext,
+} from "../support/index.js";
 
 const ctx = await testContext();
-
-async function sessionRow(id: string) {
-  const [row] = await ctx.deps.db.select().from(checkoutSessions).where(eq(checkoutSessions.id, id));
-  if (!row) throw new Error("session row missing");
-  return row;
-}
 
 async function eventTypes(organizationId: string) {
   const rows = await ctx.deps.db
@@ -93,7 +88,7 @@ describe("paying a one-time price", () => {
       name: "Gus Guest",
     });
     expect(res.status).toBe(303);
-    const row = await sessionRow(id);
+    const row = await sessionRow(ctx, id);
     expect(row.customerId).toMatch(/^cus_/);
     expect(row.customerEmail).toBe("guest@example.com");
 
@@ -130,7 +125,7 @@ describe("paying a one-time price", () => {
     const declined = await submitCheckoutForm(ctx, id, { cardNumber: CARDS.decline });
     expect(declined.status).toBe(402);
     expect(declined.text).toContain("Your card was declined.");
-    const afterDecline = await sessionRow(id);
+    const afterDecline = await sessionRow(ctx, id);
     expect(afterDecline.status).toBe("open");
     expect(afterDecline.purchaseId).toBeNull();
     expect(
@@ -141,7 +136,7 @@ describe("paying a one-time price", () => {
 
     const ok = await submitCheckoutForm(ctx, id, { cardNumber: CARDS.ok });
     expect(ok.status).toBe(303);
-    expect((await sessionRow(id)).status).toBe("succeeded");
+    expect((await sessionRow(ctx, id)).status).toBe("succeeded");
     expect(await eventTypes(f.merchant.organizationId)).toEqual(
       expect.arrayContaining(["payment.failed", "payment.succeeded"]),
     );
@@ -153,7 +148,7 @@ describe("paying a one-time price", () => {
     const res = await submitCheckoutForm(ctx, id, { cardNumber: CARDS.badLuhn });
     expect(res.status).toBe(400);
     expect(res.text).toContain("Your card number is invalid.");
-    expect((await sessionRow(id)).status).toBe("open");
+    expect((await sessionRow(ctx, id)).status).toBe("open");
     const intents = await ctx.deps.db
       .select()
       .from(sandboxIntents)
@@ -176,7 +171,7 @@ describe("paying a one-time price", () => {
     });
     expect(done.status).toBe(303);
     expect(done.headers.get("location")).toContain("https://merchant.example/thanks");
-    expect((await sessionRow(approved)).status).toBe("succeeded");
+    expect((await sessionRow(ctx, approved)).status).toBe("succeeded");
 
     const denied = await mk();
     await submitCheckoutForm(ctx, denied, { cardNumber: CARDS.challenge });
@@ -186,7 +181,7 @@ describe("paying a one-time price", () => {
     });
     expect(no.status).toBe(402);
     expect(no.text).toContain("Authentication with your bank failed.");
-    expect((await sessionRow(denied)).status).toBe("open");
+    expect((await sessionRow(ctx, denied)).status).toBe("open");
   });
 
   it("charges once when many confirms race", async () => {
@@ -219,7 +214,7 @@ describe("paying a one-time price", () => {
     expect(page.text).not.toContain('name="cardNumber"');
     const res = await submitCheckoutForm(ctx, id, {});
     expect(res.status).toBe(303);
-    const row = await sessionRow(id);
+    const row = await sessionRow(ctx, id);
     expect(row.status).toBe("succeeded");
     expect(row.paymentId).toBeNull();
     expect(row.purchaseId).toMatch(/^prch_/);
@@ -284,7 +279,7 @@ describe("paying a subscription price", () => {
     const page = await ctx.api("GET", `/checkout/${id}`);
     expect(page.text).toContain("Start 14-day trial");
     expect((await submitCheckoutForm(ctx, id, { cardNumber: CARDS.ok })).status).toBe(303);
-    const row = await sessionRow(id);
+    const row = await sessionRow(ctx, id);
     expect(row.paymentId).toBeNull();
     const sub = (
       await ctx.api("GET", `/api/v1/subscriptions/${row.subscriptionId}`, { key: f.merchant.testKey })
@@ -322,7 +317,7 @@ describe("crash recovery", () => {
       card: { number: "4242424242424242", expMonth: 12, expYear: 2034, cvc: "123" },
     });
     expect(await reconcilePendingSessions(ctx.deps)).toBeGreaterThanOrEqual(1);
-    const row = await sessionRow(id);
+    const row = await sessionRow(ctx, id);
     expect(row.status).toBe("succeeded");
     expect(await ctx.deps.db.select().from(payments).where(eq(payments.checkoutSessionId, id))).toHaveLength(
       1,
@@ -347,6 +342,6 @@ describe("crash recovery", () => {
       })
       .where(eq(checkoutSessions.id, id));
     await reconcilePendingSessions(ctx.deps);
-    expect((await sessionRow(id)).status).toBe("open");
+    expect((await sessionRow(ctx, id)).status).toBe("open");
   });
 });

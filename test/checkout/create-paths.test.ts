@@ -2,8 +2,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { insertPricedSession } from "../../src/checkout/insert-priced-session.js";
 import { checkoutSessions, prices, products } from "../../src/db/schema/index.js";
-import { testContext } from "../support/app.js";
-import { catalogFixture, createCustomer, createSession } from "../support/checkout.js";
+import { catalogFixture, createCustomer, createSession, testContext } from "../support/index.js";
 
 /**
  * A price id is sold through one statement that snapshots the price as it inserts; a slug goes the

@@ -23,7 +23,6 @@ import { createInvoice } from "../../src/invoices/index.js";
 import { validateCard } from "../../src/payments/cards.js";
 import { savePaymentMethod } from "../../src/payments/index.js";
 import { addInterval } from "../../src/subscriptions/index.js";
-import { testContext } from "../support/app.js";
 import {
   anonymousSession,
   CARDS,
@@ -32,7 +31,8 @@ import {
   createCustomer,
   createSession,
   submitCheckoutForm,
-} from "../support/checkout.js";
+  testContext,
+} from "../support/index.js";
 
 let recording: string[] | undefined;
 const ctx = await testContext({}, { onStatement: (sql) => recording?.push(sql) });

@@ -1,8 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { organizations } from "../../src/db/schema/index.js";
-import { testContext } from "../support/app.js";
-import { anonymousSession, catalogFixture } from "../support/checkout.js";
+import { anonymousSession, catalogFixture, testContext } from "../support/index.js";
 
 const ctx = await testContext();
 const XSS = `<script>alert("x")</script><img src=x onerror=alert(1)>`;

@@ -1,24 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { type BrowserContext, browserContext, payWithCard } from "../support/browser.js";
-import { CARDS, catalogFixture, createCustomer } from "../support/checkout.js";
+import { CARDS, catalogFixture, createCustomer, openSession } from "../support/index.js";
 
 const b: BrowserContext = await browserContext();
 const { ctx } = b;
 
-async function session(key: string, checkoutSession: Record<string, unknown>) {
-  const res = await ctx.api("POST", "/api/v1/checkout-sessions", {
-    key,
-    body: {
-      checkoutSession: {
-        successUrl: `${b.merchantUrl}/done`,
-        cancelUrl: `${b.merchantUrl}/back`,
-        ...checkoutSession,
-      },
-    },
+const session = (key: string, checkoutSession: Record<string, unknown>) =>
+  openSession(ctx, key, {
+    successUrl: `${b.merchantUrl}/done`,
+    cancelUrl: `${b.merchantUrl}/back`,
+    ...checkoutSession,
   });
-  expect(res.status).toBe(200);
-  return res.body as { checkoutSession: { id: string }; url: string };
-}
 
 describe("setup sessions in Chromium", () => {
   it("adds a card that becomes the target subscription's default", async () => {

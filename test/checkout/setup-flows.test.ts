@@ -1,16 +1,18 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { checkoutSessions, events, invoices, payments } from "../../src/db/schema/index.js";
+import { invoices, payments } from "../../src/db/schema/index.js";
 import { createInvoice } from "../../src/invoices/index.js";
-import { testContext } from "../support/app.js";
 import {
   CARDS,
   type CatalogFixture,
   catalogFixture,
   createCustomer,
   createSession,
+  eventCount,
+  sessionRow,
   submitCheckoutForm,
-} from "../support/checkout.js";
+  testContext,
+} from "../support/index.js";
 
 const ctx = await testContext();
 
@@ -23,21 +25,6 @@ async function incompleteSubscription(f: CatalogFixture, externalId: string) {
   expect(res.status).toBeLessThan(300);
   expect(res.body.subscription.status).toBe("incomplete");
   return { customer, subscription: res.body.subscription as { id: string; customerId: string } };
-}
-
-async function eventCount(organizationId: string, type: string) {
-  return (
-    await ctx.deps.db
-      .select()
-      .from(events)
-      .where(and(eq(events.organizationId, organizationId), eq(events.type, type)))
-  ).length;
-}
-
-async function sessionRow(id: string) {
-  const [row] = await ctx.deps.db.select().from(checkoutSessions).where(eq(checkoutSessions.id, id));
-  if (!row) throw new Error("missing session");
-  return row;
 }
 
 describe("add_payment_method sessions", () => {
@@ -58,7 +45,7 @@ describe("add_payment_method sessions", () => {
     const page = await ctx.api("GET", `/checkout/${id}`);
     expect(page.text).toContain("Save card");
     expect((await submitCheckoutForm(ctx, id, { cardNumber: CARDS.ok })).status).toBe(303);
-    const row = await sessionRow(id);
+    const row = await sessionRow(ctx, id);
     expect(row.status).toBe("succeeded");
     expect(row.paymentId).toBeNull();
     const pm = (
@@ -68,7 +55,7 @@ describe("add_payment_method sessions", () => {
     expect(await ctx.deps.db.select().from(payments).where(eq(payments.checkoutSessionId, id))).toHaveLength(
       0,
     );
-    expect(await eventCount(f.merchant.organizationId, "payment_method.created")).toBe(1);
+    expect(await eventCount(ctx, f.merchant.organizationId, "payment_method.created")).toBe(1);
   });
 
   it("switches the target subscription's default payment method in the same transaction", async () => {
@@ -88,13 +75,15 @@ describe("add_payment_method sessions", () => {
       rawBody: "outcome=approve",
       headers: { "content-type": "application/x-www-form-urlencoded" },
     });
-    const row = await sessionRow(id);
+    const row = await sessionRow(ctx, id);
     expect(row.status).toBe("succeeded");
     const sub = (
       await ctx.api("GET", `/api/v1/subscriptions/${subscription.id}`, { key: f.merchant.testKey })
     ).body.subscription;
     expect(sub.defaultPaymentMethodId).toBe(row.paymentMethodId);
-    expect(await eventCount(f.merchant.organizationId, "subscription.updated")).toBeGreaterThanOrEqual(1);
+    expect(await eventCount(ctx, f.merchant.organizationId, "subscription.updated")).toBeGreaterThanOrEqual(
+      1,
+    );
   });
 
   it("refuses targets that are not this customer's live subscription", async () => {
@@ -166,7 +155,7 @@ describe("activate_subscription sessions", () => {
 
     const before = Date.now();
     expect((await submitCheckoutForm(ctx, id, { cardNumber: CARDS.ok })).status).toBe(303);
-    const row = await sessionRow(id);
+    const row = await sessionRow(ctx, id);
     expect(row.status).toBe("succeeded");
     const open = await ctx.deps.db
       .select()
@@ -188,7 +177,7 @@ describe("activate_subscription sessions", () => {
     expect(sub.billingCycleAnchorDate).toBeGreaterThanOrEqual(before - 1000);
     expect(sub.currentBillingPeriodStart).toBeLessThanOrEqual(Date.now());
     expect(sub.currentBillingPeriodEnd).toBeGreaterThan(Date.now());
-    expect(await eventCount(f.merchant.organizationId, "invoice.paid")).toBe(2);
+    expect(await eventCount(ctx, f.merchant.organizationId, "invoice.paid")).toBe(2);
 
     const again = await createSession(ctx, f.merchant.testKey, {
       type: "activate_subscription",
@@ -221,7 +210,7 @@ describe("activate_subscription sessions", () => {
       .from(invoices)
       .where(and(eq(invoices.subscriptionId, subscription.id), eq(invoices.status, "open")));
     expect(open).toHaveLength(1);
-    expect((await sessionRow(id)).status).toBe("open");
+    expect((await sessionRow(ctx, id)).status).toBe("open");
     expect((await submitCheckoutForm(ctx, id, { cardNumber: CARDS.ok })).status).toBe(303);
     expect(
       (await ctx.api("GET", `/api/v1/subscriptions/${subscription.id}`, { key: f.merchant.testKey })).body

@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { childPids, freePort } from "../../bench/lib/child.js";
+import { childPids } from "../../bench/lib/child.js";
+import { freePort } from "../support/index.js";
 
 const CLI = "src/cli/main.ts";
 let primary: ChildProcess | undefined;

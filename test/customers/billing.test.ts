@@ -3,18 +3,12 @@ import { seedDemoCatalog } from "../../src/catalog/index.js";
 import type { Merchant } from "../../src/http/types.js";
 import { createPurchase } from "../../src/purchases/index.js";
 import { createSubscription } from "../../src/subscriptions/index.js";
-import { testContext } from "../support/app.js";
+import { createCustomer, testContext } from "../support/index.js";
 
 const ctx = await testContext();
 
-async function newCustomer(key: string, externalId: string, extra: Record<string, unknown> = {}) {
-  const res = await ctx.api("POST", "/api/v1/customers", {
-    key,
-    body: { customer: { externalId, email: "billing@example.com", name: "Bill", ...extra } },
-  });
-  if (res.status !== 200) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.data.customer;
-}
+const newCustomer = (key: string, externalId: string, extra: Record<string, unknown> = {}) =>
+  createCustomer(ctx, key, externalId, { email: "billing@example.com", name: "Bill", ...extra });
 
 function expectPricingModelShape(pm: any) {
   expect(Array.isArray(pm.products)).toBe(true);

@@ -8,8 +8,13 @@ import { createCustomer } from "../../src/customers/index.js";
 import { MIGRATIONS_DIR } from "../../src/db/client.js";
 import { checkoutSessions, customers, invoices } from "../../src/db/schema/index.js";
 import { createInvoice } from "../../src/invoices/index.js";
-import { testContext } from "../support/app.js";
-import { anonymousSession, CARDS, catalogFixture, submitCheckoutForm } from "../support/checkout.js";
+import {
+  anonymousSession,
+  CARDS,
+  catalogFixture,
+  submitCheckoutForm,
+  testContext,
+} from "../support/index.js";
 
 /** The invoice number bases the next new customers draw, in order; empty means random as usual. */
 const draws = vi.hoisted(() => [] as string[]);

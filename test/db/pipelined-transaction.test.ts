@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/client.js";
 import { queryRows } from "../../src/db/raw.js";
 import { settleAtCommit } from "../../src/db/transaction.js";
-import { testContext } from "../support/app.js";
+import { testContext } from "../support/index.js";
 
 /**
  * Transactions on the Postgres pool send BEGIN with their first statement and COMMIT with what the work

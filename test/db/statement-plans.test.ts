@@ -1,16 +1,16 @@
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { builtStatements } from "../../src/db/statement.js";
-import { testContext } from "../support/app.js";
 import {
   anonymousSession,
   CARDS,
   catalogFixture,
   createCustomer,
+  createMigratedDatabase,
   createSession,
   submitCheckoutForm,
-} from "../support/checkout.js";
-import { createMigratedDatabase } from "../support/databases.js";
+  testContext,
+} from "../support/index.js";
 
 /**
  * Built-once statements run on Postgres's generic plan, chosen without the parameter values. On tables

@@ -2,15 +2,17 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkoutSessions, customers, payments, purchases } from "../../src/db/schema/index.js";
 import { createApiKey, revokeApiKey } from "../../src/organizations/service.js";
-import { testContext } from "../support/app.js";
 import {
   CARDS,
   catalogFixture,
   createCustomer,
   createSession,
+  createWebhook,
+  ok,
   submitCheckoutForm,
+  testContext,
   URLS,
-} from "../support/checkout.js";
+} from "../support/index.js";
 
 /**
  * Item 4 of issue #7: every operation of the live OpenAPI document, called with keys that must not reach
@@ -160,12 +162,6 @@ const BODIES: Record<string, (ids: Ids) => unknown> = {
   }),
 };
 
-async function ok(res: Promise<{ status: number; body: any }>, what: string) {
-  const r = await res;
-  if (r.status >= 300) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
-}
-
 /** Organization A with one of everything in test mode, made through the API and the hosted page. */
 async function tenantWithEverything() {
   const f = await catalogFixture(ctx, {
@@ -173,13 +169,7 @@ async function tenantWithEverything() {
   });
   const key = f.merchant.testKey;
   const customer = await createCustomer(ctx, key, `acme-user-${Math.random().toString(36).slice(2, 8)}`);
-  const webhook = await ok(
-    ctx.api("POST", "/api/v1/webhooks", {
-      key,
-      body: { webhook: { url: "https://hooks.acme.example/glade" } },
-    }),
-    "webhook",
-  );
+  const webhook = await createWebhook(ctx, key, { url: "https://hooks.acme.example/glade" });
   const paidSessionId = (
     await createSession(ctx, key, {
       type: "product",
@@ -224,7 +214,7 @@ async function tenantWithEverything() {
     paymentId: paid.paymentId,
     paymentMethodId: paid.paymentMethodId,
     subscriptionId: sub.subscriptionId,
-    webhookId: webhook.webhook.id,
+    webhookId: webhook.id,
     eventId: evts.data[0].id,
   };
   for (const [name, value] of Object.entries(ids)) expect(value, name).toEqual(expect.any(String));
@@ -233,7 +223,7 @@ async function tenantWithEverything() {
     sub.paymentMethodId,
     f.merchant.testKey,
     f.merchant.liveKey,
-    webhook.webhook.secret,
+    webhook.secret,
     customer.email,
     customer.name,
     "hooks.acme.example",

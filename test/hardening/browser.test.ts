@@ -1,11 +1,9 @@
-import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import type { Page } from "playwright-core";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { organizations } from "../../src/db/schema/index.js";
 import { type BrowserContext, browserContext, payWithCard } from "../support/browser.js";
-import { CARDS, catalogFixture, createCustomer } from "../support/checkout.js";
+import { CARDS, catalogFixture, createCustomer, openSession } from "../support/index.js";
 
 /**
  * Item 3 of issue #7, in a real browser: text from merchants and buyers never runs on any hosted page,
@@ -27,20 +25,9 @@ const PAYLOADS = {
   priceName: `<a href="javascript:alert('priceName')">click</a>`,
 };
 
-/** A merchant site that records what each request carried, Referer included. */
-type Seen = { path: string; headers: IncomingHttpHeaders };
-const seen: Seen[] = [];
-const recorder = createServer((req, res) => {
-  seen.push({ path: req.url ?? "", headers: req.headers });
-  res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-  const frame = (req.url ?? "").startsWith("/frame?")
-    ? `<iframe id="embed" src="${decodeURIComponent((req.url ?? "").slice(7))}"></iframe>`
-    : "";
-  res.end(`<!doctype html><title>Merchant</title><h1>Merchant page</h1>${frame}`);
-});
-await new Promise<void>((resolve) => recorder.listen(0, "127.0.0.1", resolve));
-afterAll(() => new Promise<void>((resolve) => recorder.close(() => resolve())));
-const MERCHANT = `http://127.0.0.1:${(recorder.address() as AddressInfo).port}`;
+/** The harness's merchant site records what each request carried, Referer included. */
+const seen = b.merchantRequests;
+const MERCHANT = b.merchantUrl;
 
 type Watched = { page: Page; dialogs: string[]; cspConsole: string[] };
 
@@ -117,30 +104,18 @@ async function hostileMerchant() {
     body: { product: { description: PAYLOADS.description } },
   });
   expect(updated.status).toBe(200);
-  const customer = await ctx.api("POST", "/api/v1/customers", {
-    key,
-    body: { customer: { externalId: "hostile", email: "hostile@example.com", name: PAYLOADS.customerName } },
-  });
-  expect(customer.status).toBeLessThan(300);
+  await createCustomer(ctx, key, "hostile", { email: "hostile@example.com", name: PAYLOADS.customerName });
   return f;
 }
 
-async function session(key: string, fields: Record<string, unknown>) {
-  const res = await ctx.api("POST", "/api/v1/checkout-sessions", {
-    key,
-    body: {
-      checkoutSession: {
-        successUrl: `${MERCHANT}/thanks?cs={CHECKOUT_SESSION_ID}&q="><script>alert('successUrl')</script>`,
-        cancelUrl: `${MERCHANT}/cart?q='><img src=x onerror=alert('cancelUrl')>`,
-        outputName: PAYLOADS.outputName,
-        outputMetadata: { [PAYLOADS.metadataKey]: PAYLOADS.metadataValue },
-        ...fields,
-      },
-    },
+const session = (key: string, fields: Record<string, unknown>) =>
+  openSession(ctx, key, {
+    successUrl: `${MERCHANT}/thanks?cs={CHECKOUT_SESSION_ID}&q="><script>alert('successUrl')</script>`,
+    cancelUrl: `${MERCHANT}/cart?q='><img src=x onerror=alert('cancelUrl')>`,
+    outputName: PAYLOADS.outputName,
+    outputMetadata: { [PAYLOADS.metadataKey]: PAYLOADS.metadataValue },
+    ...fields,
   });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body as { checkoutSession: { id: string }; url: string };
-}
 
 describe("hostile merchant and buyer text in Chromium", () => {
   it("never runs on the checkout page, its decline re-render, the challenge page or the receipt", async () => {

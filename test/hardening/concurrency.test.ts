@@ -1,7 +1,4 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
-import { and, eq, inArray, like, sql } from "drizzle-orm";
+import { and, eq, inArray, like } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { answerChallenge, confirmCheckout } from "../../src/checkout/confirm.js";
 import { reconcilePendingSessions } from "../../src/checkout/index.js";
@@ -9,7 +6,6 @@ import { openDatabase } from "../../src/db/client.js";
 import {
   checkoutSessions,
   customers,
-  events,
   invoices,
   paymentMethods,
   payments,
@@ -20,8 +16,19 @@ import {
 import type { AppDeps } from "../../src/http/types.js";
 import type { PaymentProcessor } from "../../src/payments/processor.js";
 import { createSandboxProcessor } from "../../src/payments/sandbox.js";
-import { ownDatabase, type TestContext, testContext } from "../support/app.js";
-import { CARDS, catalogFixture, createCustomer, createSession, URLS } from "../support/checkout.js";
+import {
+  CARDS,
+  catalogFixture,
+  createCustomer,
+  eventCount,
+  listen,
+  openSession,
+  ownDatabase,
+  sessionRow,
+  type TestContext,
+  testContext,
+  URLS,
+} from "../support/index.js";
 
 /**
  * Item 1 of issue #7: the races a real deployment sees, driven through real HTTP against a served app
@@ -38,20 +45,7 @@ const ctx: TestContext = await testContext(
 );
 const db = pool.db;
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
-const port = await freePort();
-const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-  const s = serve({ fetch: ctx.app.fetch, port, hostname: "127.0.0.1" }, () => resolve(s));
-});
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-const BASE = `http://127.0.0.1:${port}`;
+const { url: BASE } = await listen(ctx.app.fetch);
 
 type HttpResult = { status: number; location: string | null; body: string; headers: Headers };
 
@@ -109,9 +103,7 @@ function apiOverHttp(
 const successUrl = (id: string) => URLS.successUrl.replace("{CHECKOUT_SESSION_ID}", id);
 
 async function newSession(key: string, fields: Record<string, unknown>): Promise<string> {
-  const res = await createSession(ctx, key, { type: "product", ...fields });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body.checkoutSession.id as string;
+  return (await openSession(ctx, key, { type: "product", ...fields })).checkoutSession.id;
 }
 
 async function intentsOf(sessionId: string) {
@@ -123,26 +115,6 @@ async function intentsOf(sessionId: string) {
 
 async function paymentsOf(sessionId: string) {
   return db.select().from(payments).where(eq(payments.checkoutSessionId, sessionId));
-}
-
-async function sessionRow(id: string) {
-  const [row] = await db.select().from(checkoutSessions).where(eq(checkoutSessions.id, id));
-  if (!row) throw new Error(`session ${id} missing`);
-  return row;
-}
-
-async function eventCount(organizationId: string, type: string, objectId?: string) {
-  const rows = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(events)
-    .where(
-      and(
-        eq(events.organizationId, organizationId),
-        eq(events.type, type),
-        objectId ? eq(events.objectId, objectId) : undefined,
-      ),
-    );
-  return rows[0]?.n ?? 0;
 }
 
 /** Every sandbox charge that succeeded has exactly one succeeded payment row; nothing is charged unrecorded. */
@@ -180,12 +152,12 @@ describe("100 concurrent confirms of one session over HTTP", () => {
     expect(await db.select().from(purchases).where(eq(purchases.checkoutSessionId, id))).toHaveLength(1);
     expect(await db.select().from(invoices).where(eq(invoices.checkoutSessionId, id))).toHaveLength(1);
     const org = f.merchant.organizationId;
-    expect(await eventCount(org, "checkout_session.succeeded", id)).toBe(1);
-    expect(await eventCount(org, "payment.succeeded")).toBe(1);
-    expect(await eventCount(org, "purchase.completed")).toBe(1);
-    expect(await eventCount(org, "invoice.paid")).toBe(1);
-    expect(await eventCount(org, "payment_method.created")).toBe(1);
-    expect((await sessionRow(id)).status).toBe("succeeded");
+    expect(await eventCount(ctx, org, "checkout_session.succeeded", id)).toBe(1);
+    expect(await eventCount(ctx, org, "payment.succeeded")).toBe(1);
+    expect(await eventCount(ctx, org, "purchase.completed")).toBe(1);
+    expect(await eventCount(ctx, org, "invoice.paid")).toBe(1);
+    expect(await eventCount(ctx, org, "payment_method.created")).toBe(1);
+    expect((await sessionRow(ctx, id)).status).toBe("succeeded");
   });
 
   it("subscription price: one charge and exactly one subscription", async () => {
@@ -210,8 +182,8 @@ describe("100 concurrent confirms of one session over HTTP", () => {
       .from(customers)
       .where(eq(customers.organizationId, f.merchant.organizationId));
     expect(guests).toHaveLength(1);
-    expect(await eventCount(f.merchant.organizationId, "subscription.created")).toBe(1);
-    expect(await eventCount(f.merchant.organizationId, "customer.created")).toBe(1);
+    expect(await eventCount(ctx, f.merchant.organizationId, "subscription.created")).toBe(1);
+    expect(await eventCount(ctx, f.merchant.organizationId, "customer.created")).toBe(1);
   });
 
   it("challenge card: one intent, and 100 concurrent approvals fulfil it once", async () => {
@@ -232,7 +204,7 @@ describe("100 concurrent confirms of one session over HTTP", () => {
     const paid = await paymentsOf(id);
     expect(paid.map((p) => p.status)).toEqual(["succeeded"]);
     expect(await db.select().from(purchases).where(eq(purchases.checkoutSessionId, id))).toHaveLength(1);
-    expect(await eventCount(f.merchant.organizationId, "checkout_session.succeeded", id)).toBe(1);
+    expect(await eventCount(ctx, f.merchant.organizationId, "checkout_session.succeeded", id)).toBe(1);
   });
 
   it("approvals and denials racing on one challenge settle one way, consistently", async () => {
@@ -245,7 +217,7 @@ describe("100 concurrent confirms of one session over HTTP", () => {
     for (const r of answers) expect(r.status).toBeLessThan(500);
 
     const [intent] = await intentsOf(id);
-    const session = await sessionRow(id);
+    const session = await sessionRow(ctx, id);
     const paid = await paymentsOf(id);
     const bought = await db.select().from(purchases).where(eq(purchases.checkoutSessionId, id));
     if (intent?.status === "succeeded") {
@@ -272,7 +244,7 @@ describe("100 concurrent confirms of one session over HTTP", () => {
     const charged = intents.filter((i) => i.status === "succeeded");
     expect(charged.length).toBeLessThanOrEqual(1);
     await expectEveryChargeRecorded(id);
-    const session = await sessionRow(id);
+    const session = await sessionRow(ctx, id);
     const bought = await db.select().from(purchases).where(eq(purchases.checkoutSessionId, id));
     expect(bought).toHaveLength(charged.length);
     expect(session.status).toBe(
@@ -293,15 +265,15 @@ describe("100 concurrent confirms of one session over HTTP", () => {
     const results = await Promise.all(Array.from({ length: 100 }, () => confirmOverHttp(id, CARDS.decline)));
     for (const r of results) expect(r.status).toBeLessThan(500);
     // More rounds until the session is closed: requests that raced an in-flight attempt did not count.
-    for (let round = 0; round < 10 && (await sessionRow(id)).status === "open"; round++) {
+    for (let round = 0; round < 10 && (await sessionRow(ctx, id)).status === "open"; round++) {
       await Promise.all(Array.from({ length: 10 }, () => confirmOverHttp(id, CARDS.decline)));
     }
-    const session = await sessionRow(id);
+    const session = await sessionRow(ctx, id);
     expect(session.status).toBe("failed");
     const intents = await intentsOf(id);
     expect(intents).toHaveLength(5);
     expect(intents.every((i) => i.status === "failed")).toBe(true);
-    expect(await eventCount(f.merchant.organizationId, "checkout_session.failed", id)).toBe(1);
+    expect(await eventCount(ctx, f.merchant.organizationId, "checkout_session.failed", id)).toBe(1);
     const late = await confirmOverHttp(id, CARDS.ok);
     expect(late.status).toBeLessThan(500);
     expect((await paymentsOf(id)).every((p) => p.status === "failed")).toBe(true);
@@ -318,7 +290,7 @@ describe("100 concurrent confirms of one session over HTTP", () => {
       );
       const results = await Promise.all(calls);
       for (const r of results) expect(r.status).toBeLessThan(500);
-      const session = await sessionRow(id);
+      const session = await sessionRow(ctx, id);
       const paid = await paymentsOf(id);
       if (session.status === "expired") expect(paid).toHaveLength(0);
       else {
@@ -461,7 +433,7 @@ describe("Idempotency-Key under concurrency", () => {
       .from(customers)
       .where(eq(customers.organizationId, f.merchant.organizationId));
     expect(rows.map((c) => c.externalId).sort()).toEqual(["solo", "twin"]);
-    expect(await eventCount(f.merchant.organizationId, "customer.created")).toBe(2);
+    expect(await eventCount(ctx, f.merchant.organizationId, "customer.created")).toBe(2);
   });
 
   it("concurrent refunds never return more than was charged, keyed or not", async () => {
@@ -581,7 +553,7 @@ describe("settling an attempt that is no longer the current one", () => {
     expect(charged).toHaveLength(1);
     // The charge that went through must be on record and the session fulfilled, whatever the page said.
     await expectEveryChargeRecorded(id);
-    expect((await sessionRow(id)).status).toBe("succeeded");
+    expect((await sessionRow(ctx, id)).status).toBe("succeeded");
     expect(outcome.kind).toBe("succeeded");
     expect(await db.select().from(purchases).where(eq(purchases.checkoutSessionId, id))).toHaveLength(1);
   });

@@ -2,23 +2,27 @@ import { eq, like } from "drizzle-orm";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { reconcilePendingSessions } from "../../src/checkout/index.js";
 import { checkoutSessions, payments, purchases, sandboxIntents } from "../../src/db/schema/index.js";
-import { ownDatabase, testContext } from "../support/app.js";
-import { CARDS, catalogFixture, createSession, submitCheckoutForm } from "../support/checkout.js";
 import {
   audit,
+  CARDS,
   type CrashWorld,
+  catalogFixture,
   crashRound,
-  createCrashDatabase,
+  createMigratedDatabase,
+  createSession,
   createWorld,
   freePort,
   killHard,
+  ownDatabase,
   type Receiver,
   recover,
   type ServerChild,
   seededRandom,
   startReceiver,
   startServerChild,
-} from "../support/crash-harness.js";
+  submitCheckoutForm,
+  testContext,
+} from "../support/index.js";
 
 /**
  * Item 2 of issue #7: the real server (`glade start`, worker on) in a child process, SIGKILLed at random
@@ -46,7 +50,7 @@ afterAll(async () => {
 
 describe("SIGKILL during checkouts", () => {
   it(`${ITERATIONS} kills at random points leave consistent books (seed ${SEED})`, async () => {
-    const database = await createCrashDatabase(inject("databaseUrl"));
+    const database = await createMigratedDatabase("glade_crash", inject("databaseUrl"));
     dropDatabase = database.drop;
     const port = await freePort();
     receiver = await startReceiver();

@@ -2,15 +2,16 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ERROR_STATUS } from "../../src/lib/errors.js";
 import { setAllowedRedirectDomains } from "../../src/organizations/service.js";
-import { testContext } from "../support/app.js";
 import {
   CARDS,
   catalogFixture,
   createCustomer,
   createSession,
+  createWebhook,
   submitCheckoutForm,
+  testContext,
   URLS,
-} from "../support/checkout.js";
+} from "../support/index.js";
 
 /**
  * Item 3 of issue #7: property tests over every body and query parameter of the live OpenAPI document.
@@ -422,12 +423,7 @@ beforeAll(async () => {
   const paidRow = (await ctx.api("GET", `/api/v1/checkout-sessions/${paid}`, { key })).body.checkoutSession;
   const subRow = (await ctx.api("GET", `/api/v1/checkout-sessions/${sub}`, { key })).body.checkoutSession;
   const invoice = (await ctx.api("GET", `/api/v1/invoices/${paidRow.invoiceId}`, { key })).body;
-  const webhook = (
-    await ctx.api("POST", "/api/v1/webhooks", {
-      key,
-      body: { webhook: { url: "https://hooks.example/fuzz" } },
-    })
-  ).body;
+  const webhook = await createWebhook(ctx, key, { url: "https://hooks.example/fuzz" });
   const evts = (await ctx.api("GET", "/api/v1/events?limit=1", { key })).body;
   ids = {
     pricingModelId: f.pricingModelId,
@@ -443,7 +439,7 @@ beforeAll(async () => {
     paymentId: paidRow.paymentId,
     paymentMethodId: paidRow.paymentMethodId,
     subscriptionId: subRow.subscriptionId,
-    webhookId: webhook.webhook.id,
+    webhookId: webhook.id,
     eventId: evts.data[0].id,
   };
   realIds = [...Object.values(ids), f.slugs.oneTime, f.slugs.monthly, "fuzzed"];

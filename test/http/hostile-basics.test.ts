@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { testContext } from "../support/app.js";
+import { testContext } from "../support/index.js";
 
 const ctx = await testContext();
 

@@ -1,19 +1,13 @@
 import { request } from "node:http";
-import { serve } from "@hono/node-server";
-import { afterAll, describe, expect, it } from "vitest";
-import { freePort } from "../../bench/lib/child.js";
-import { testContext } from "../support/app.js";
+import { describe, expect, it } from "vitest";
+import { listen, testContext } from "../support/index.js";
 
 /**
  * The same app behind @hono/node-server, as production runs it: bodies arrive with a Content-Length or
  * chunked, which in-process `app.request` calls never do.
  */
 const ctx = await testContext();
-const port = await freePort();
-const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-  const s = serve({ fetch: ctx.app.fetch, port, hostname: "127.0.0.1" }, () => resolve(s));
-});
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+const { port } = await listen(ctx.app.fetch);
 const merchant = await ctx.merchant();
 
 type Reply = { status: number; body: Record<string, unknown>; headers: Record<string, unknown> };

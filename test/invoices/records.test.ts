@@ -8,8 +8,7 @@ import {
   markInvoicePaid,
 } from "../../src/invoices/index.js";
 import { createPurchase, listPurchasesForCustomer } from "../../src/purchases/index.js";
-import { testContext } from "../support/app.js";
-import { type BillingFixture, billingFixture, eventsFor } from "../support/records.js";
+import { type BillingFixture, billingFixture, eventsFor, testContext } from "../support/index.js";
 
 const ctx = await testContext();
 

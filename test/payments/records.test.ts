@@ -8,14 +8,14 @@ import {
   setDefaultPaymentMethod,
 } from "../../src/payments/index.js";
 import { createSandboxProcessor } from "../../src/payments/sandbox.js";
-import { testContext } from "../support/app.js";
 import {
   type BillingFixture,
   billingFixture,
   eventsFor,
   sandboxCharge,
   savedCard,
-} from "../support/records.js";
+  testContext,
+} from "../support/index.js";
 
 const ctx = await testContext();
 

@@ -1,8 +1,7 @@
 import { count, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { checkoutSessions } from "../../src/db/schema/index.js";
-import { testContext } from "../support/app.js";
-import { type CatalogFixture, catalogFixture } from "../support/checkout.js";
+import { type CatalogFixture, catalogFixture, sessionRow, testContext } from "../support/index.js";
 
 const ctx = await testContext();
 const BASE = ctx.deps.config.publicUrl;
@@ -57,12 +56,6 @@ async function sessionsOf(organizationId: string): Promise<number> {
     .from(checkoutSessions)
     .where(eq(checkoutSessions.organizationId, organizationId));
   return row?.n ?? 0;
-}
-
-async function sessionRow(id: string) {
-  const [row] = await ctx.deps.db.select().from(checkoutSessions).where(eq(checkoutSessions.id, id));
-  if (!row) throw new Error(`session ${id} not found`);
-  return row;
 }
 
 async function updatePrice(f: CatalogFixture, priceId: string, price: Record<string, unknown>) {
@@ -239,7 +232,7 @@ describe("starting a checkout from a purchase link (POST)", () => {
     expect(setCookie).toContain(`Path=/price/${f.oneTimePriceId}/purchase`);
     expect(setCookie).not.toContain("Secure");
 
-    const row = await sessionRow(sessionId as string);
+    const row = await sessionRow(ctx, sessionId as string);
     expect(row).toMatchObject({
       organizationId: f.merchant.organizationId,
       livemode: false,
@@ -323,7 +316,7 @@ describe("starting a checkout from a purchase link (POST)", () => {
     const forged = `glade_purchase_${f.oneTimePriceId}=${monthly.sessionId}`;
     const withForged = await start(f.oneTimePriceId, { quantity: "1" }, { cookie: forged });
     expect(withForged.sessionId).not.toBe(monthly.sessionId);
-    expect((await sessionRow(withForged.sessionId as string)).priceId).toBe(f.oneTimePriceId);
+    expect((await sessionRow(ctx, withForged.sessionId as string)).priceId).toBe(f.oneTimePriceId);
 
     // A session of another organization named in the cookie is never found, let alone reused.
     const g = await catalogFixture(ctx);
@@ -336,7 +329,9 @@ describe("starting a checkout from a purchase link (POST)", () => {
       },
     );
     expect(crossOrg.sessionId).not.toBe(theirs.sessionId);
-    expect((await sessionRow(crossOrg.sessionId as string)).organizationId).toBe(f.merchant.organizationId);
+    expect((await sessionRow(ctx, crossOrg.sessionId as string)).organizationId).toBe(
+      f.merchant.organizationId,
+    );
   });
 
   it("rejects bad form input with a page and creates nothing", async () => {
@@ -423,7 +418,7 @@ describe("slug links and modes", () => {
     expect((await visit(`/o/${m.organizationId}/price/thing-once/purchase?mode=test`)).status).toBe(404);
 
     const { sessionId } = await start(priceId);
-    expect((await sessionRow(sessionId as string)).livemode).toBe(true);
+    expect((await sessionRow(ctx, sessionId as string)).livemode).toBe(true);
     expect((await ctx.api("GET", `/api/v1/checkout-sessions/${sessionId}`, { key: m.liveKey })).status).toBe(
       200,
     );

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { seedDemo } from "../../src/cli/seed.js";
 import { checkoutSessions } from "../../src/db/schema/index.js";
 import { type BrowserContext, browserContext, payWithCard } from "../support/browser.js";
-import { CARDS, catalogFixture } from "../support/checkout.js";
+import { CARDS, catalogFixture } from "../support/index.js";
 
 const b: BrowserContext = await browserContext();
 const { ctx } = b;

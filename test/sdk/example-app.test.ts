@@ -1,40 +1,25 @@
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createMerchantApp } from "../../examples/merchant-app/server.js";
 import { type BrowserContext, browserContext, payWithCard } from "../support/browser.js";
-import { CARDS } from "../support/checkout.js";
+import { CARDS, createPricingModel, createProduct, listen, ok, type TestMerchant } from "../support/index.js";
 
 const b: BrowserContext = await browserContext();
 const { ctx } = b;
 
 type Store = { url: string; key: string; app: Hono };
 
-async function ok(res: Promise<{ status: number; body: any }>) {
-  const r = await res;
-  expect(r.status, JSON.stringify(r.body)).toBeLessThan(300);
-  return r.body;
-}
-
 /** A merchant with two products in its default pricing model, made through Glade's API. */
-async function merchantCatalog(key: string) {
-  const pm = await ok(
-    ctx.api("POST", "/api/v1/pricing-models", {
-      key,
-      body: { pricingModel: { name: "Store", isDefault: true } },
-    }),
-  );
-  const product = async (name: string, slug: string, price: Record<string, unknown>) =>
-    ok(
-      ctx.api("POST", "/api/v1/products", {
-        key,
-        body: {
-          product: { name, slug, pricingModelId: pm.pricingModel.id, active: true, description: `${name}!` },
-          price: { currency: "USD", isDefault: true, ...price },
-        },
-      }),
+async function merchantCatalog(m: TestMerchant) {
+  const pm = await createPricingModel(ctx, m, { name: "Store", isDefault: true });
+  const product = (name: string, slug: string, price: Record<string, unknown>) =>
+    createProduct(
+      ctx,
+      m,
+      pm.id,
+      { name, slug, active: true, description: `${name}!` },
+      { currency: "USD", isDefault: true, ...price },
     );
   await product("Glade Pro", "glade-pro", { type: "single_payment", unitPrice: 1999, slug: "pro-lifetime" });
   await product("Glade Team", "glade-team", {
@@ -49,18 +34,7 @@ async function merchantCatalog(key: string) {
 /** The example app on its own loopback port, talking to Glade over HTTP with the merchant's key. */
 async function startStore(key: string): Promise<Store> {
   let app: Hono | undefined;
-  const port = await new Promise<number>((resolve) => {
-    const server = serve(
-      {
-        fetch: (req) => (app ? app.fetch(req) : new Response("starting", { status: 503 })),
-        port: 0,
-        hostname: "127.0.0.1",
-      },
-      (info: AddressInfo) => resolve(info.port),
-    );
-    afterAll(() => new Promise<void>((done) => server.close(() => done())));
-  });
-  const url = `http://127.0.0.1:${port}`;
+  const { url } = await listen((req) => (app ? app.fetch(req) : new Response("starting", { status: 503 })));
   app = await createMerchantApp({ gladeBaseUrl: b.baseUrl, gladeSecretKey: key, publicUrl: url });
   return { url, key, app };
 }
@@ -100,7 +74,7 @@ let alicePage: Page;
 
 beforeAll(async () => {
   const merchant = await ctx.merchant("Example Store");
-  await merchantCatalog(merchant.testKey);
+  await merchantCatalog(merchant);
   store = await startStore(merchant.testKey);
 });
 

@@ -1,17 +1,18 @@
 import { type APIError, Flowglad } from "@flowglad/node";
 import { describe, expect, it } from "vitest";
-import { type CatalogFixture, catalogFixture } from "../support/checkout.js";
 import {
   anyMs,
+  type CatalogFixture,
+  catalogFixture,
   expectListEnvelope,
   flowgladClient,
   nullableString,
   payCheckout,
   type RequestLog,
-  startGlade,
-} from "../support/sdk.js";
+  serveGlade,
+} from "../support/index.js";
 
-const glade = await startGlade();
+const glade = await serveGlade();
 const URLS = { successUrl: "https://merchant.example/done", cancelUrl: "https://merchant.example/cart" };
 
 async function setup(): Promise<{ f: CatalogFixture; client: Flowglad }> {
@@ -527,7 +528,7 @@ describe("@flowglad/node subscriptions", () => {
         ...URLS,
       },
     });
-    await payCheckout(glade, session.checkoutSession.id);
+    await payCheckout(glade.ctx, session.checkoutSession.id);
     const list = await client.subscriptions.list();
     expectListEnvelope(list);
     expect(list.data).toHaveLength(1);
@@ -590,7 +591,7 @@ describe("@flowglad/node subscriptions", () => {
         ...URLS,
       },
     });
-    await payCheckout(glade, session.checkoutSession.id);
+    await payCheckout(glade.ctx, session.checkoutSession.id);
     const id = (await client.subscriptions.list()).data[0]?.id as string;
 
     const upgraded = await logged.subscriptions.adjust(id, {
@@ -734,7 +735,7 @@ describe("@flowglad/node records after a paid checkout", () => {
         ...URLS,
       },
     });
-    await payCheckout(glade, session.checkoutSession.id);
+    await payCheckout(glade.ctx, session.checkoutSession.id);
     const done = (await client.checkoutSessions.retrieve(session.checkoutSession.id)).checkoutSession;
     expect(done.status).toBe("succeeded");
 
@@ -820,7 +821,7 @@ describe("@flowglad/node records after a paid checkout", () => {
         ...URLS,
       },
     });
-    await payCheckout(glade, session.checkoutSession.id, "5555 5555 5555 4444");
+    await payCheckout(glade.ctx, session.checkoutSession.id, "5555 5555 5555 4444");
     const methods = await client.paymentMethods.list();
     expect(methods.total).toBe(1);
     const { paymentMethod } = await client.paymentMethods.retrieve(methods.data[0]?.id as string);

@@ -1,9 +1,15 @@
 import { FlowgladServer, type RequestHandlerInput, requestHandler } from "@flowglad/server";
 import { describe, expect, it, vi } from "vitest";
-import { type CatalogFixture, catalogFixture } from "../support/checkout.js";
-import { anyMs, flowgladClient, payCheckout, startGlade } from "../support/sdk.js";
+import {
+  anyMs,
+  type CatalogFixture,
+  catalogFixture,
+  flowgladClient,
+  payCheckout,
+  serveGlade,
+} from "../support/index.js";
 
-const glade = await startGlade();
+const glade = await serveGlade();
 const URLS = { successUrl: "https://merchant.example/done", cancelUrl: "https://merchant.example/cart" };
 const PRODUCT_SLUG = "glade-pro";
 
@@ -118,7 +124,7 @@ describe("FlowgladServer scoped to customerExternalId", () => {
       outputMetadata: { source: "sdk" },
     });
 
-    await payCheckout(glade, bySlug.checkoutSession.id);
+    await payCheckout(glade.ctx, bySlug.checkoutSession.id);
     const after = await server.getBilling();
     expect(after.hasPurchased(PRODUCT_SLUG)).toBe(true);
     expect(after.purchases).toHaveLength(1);
@@ -166,7 +172,7 @@ describe("FlowgladServer scoped to customerExternalId", () => {
       priceId: f.monthlyPriceId,
       status: "open",
     });
-    await payCheckout(glade, activate.checkoutSession.id);
+    await payCheckout(glade.ctx, activate.checkoutSession.id);
     const billing = await server.getBilling();
     expect(billing.currentSubscriptions?.map((s) => [s.id, s.status])).toEqual([[subscription.id, "active"]]);
     expect(billing.currentSubscription?.subscriptionItems[0]).toMatchObject({ priceId: f.monthlyPriceId });
@@ -179,7 +185,7 @@ describe("FlowgladServer scoped to customerExternalId", () => {
     await stranger.getBilling();
     await owner.getBilling();
     const session = await owner.createCheckoutSession({ priceSlug: f.slugs.monthly, ...URLS });
-    await payCheckout(glade, session.checkoutSession.id);
+    await payCheckout(glade.ctx, session.checkoutSession.id);
     const sub = (await owner.getBilling()).currentSubscription;
     expect(sub?.status).toBe("active");
     const id = sub?.id as string;
@@ -216,7 +222,7 @@ describe("FlowgladServer scoped to customerExternalId", () => {
     await stranger.getBilling();
     await owner.getBilling();
     const session = await owner.createCheckoutSession({ priceSlug: f.slugs.monthly, ...URLS });
-    await payCheckout(glade, session.checkoutSession.id);
+    await payCheckout(glade.ctx, session.checkoutSession.id);
     const id = (await owner.getBilling()).currentSubscription?.id as string;
 
     // No subscriptionId: FlowgladServer finds the one current subscription through getBilling.
@@ -323,7 +329,7 @@ describe("FlowgladServer with getRequestingCustomer", () => {
       customerId: customer.id,
       targetSubscriptionId: subscription.id,
     });
-    await payCheckout(glade, activate.checkoutSession.id);
+    await payCheckout(glade.ctx, activate.checkoutSession.id);
     const canceled = await server.cancelSubscription({
       id: subscription.id,
       cancellation: { timing: "at_end_of_current_billing_period" },
@@ -406,7 +412,7 @@ describe("@flowglad/server requestHandler", () => {
     };
     expect(checkoutSession.customerId).toBe(aliceBilling.customer.id);
     expect(url).toBe(`${glade.baseUrl}/checkout/${checkoutSession.id}`);
-    await payCheckout(glade, checkoutSession.id);
+    await payCheckout(glade.ctx, checkoutSession.id);
 
     const bobBilling = await handle(post("customers/billing", { externalId: "alice" }), bob);
     expect(bobBilling.data).toMatchObject({

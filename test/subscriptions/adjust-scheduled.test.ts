@@ -4,20 +4,20 @@ import {
   listSubscriptionDetailsForCustomer,
 } from "../../src/subscriptions/index.js";
 import { renewSubscription } from "../../src/subscriptions/renew-subscriptions.js";
-import { testContext } from "../support/app.js";
-import { eventsFor } from "../support/records.js";
 import {
   adjust,
   adjustFixture,
   clock,
   DAY,
+  eventsFor,
   itemsOf,
   moneyOf,
   PERIOD_END,
   PERIOD_START,
   subscribe,
   subscriptionRow,
-} from "../support/subscriptions.js";
+  testContext,
+} from "../support/index.js";
 
 const ctx = await testContext({ now: () => new Date(clock.now) });
 

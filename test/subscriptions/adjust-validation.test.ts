@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { testContext } from "../support/app.js";
-import { eventsFor } from "../support/records.js";
 import {
   adjust,
   adjustFixture,
   clock,
   DAY,
+  eventsFor,
   itemsOf,
   PERIOD_START,
   subscribe,
   subscriptionRow,
-} from "../support/subscriptions.js";
+  testContext,
+} from "../support/index.js";
 
 const ctx = await testContext({ now: () => new Date(clock.now) });
 

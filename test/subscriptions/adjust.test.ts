@@ -1,19 +1,19 @@
 import { like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { sandboxIntents } from "../../src/db/schema/index.js";
-import { testContext } from "../support/app.js";
-import { eventsFor } from "../support/records.js";
 import {
   adjust,
   adjustFixture,
   clock,
   DAY,
+  eventsFor,
   itemsOf,
   moneyOf,
   PERIOD_START,
   subscribe,
   subscriptionRow,
-} from "../support/subscriptions.js";
+  testContext,
+} from "../support/index.js";
 
 const ctx = await testContext({ now: () => new Date(clock.now) });
 

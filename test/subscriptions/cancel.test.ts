@@ -6,8 +6,7 @@ import {
   getSubscription,
   runScheduledCancellations,
 } from "../../src/subscriptions/index.js";
-import { testContext } from "../support/app.js";
-import { type BillingFixture, billingFixture, eventsFor } from "../support/records.js";
+import { type BillingFixture, billingFixture, eventsFor, testContext } from "../support/index.js";
 
 const ctx = await testContext();
 const DAY = 24 * 60 * 60 * 1000;

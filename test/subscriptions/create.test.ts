@@ -3,8 +3,7 @@ import { describe, expect, it } from "vitest";
 import { billingPeriods, payments, prices, subscriptions } from "../../src/db/schema/index.js";
 import { listOpenInvoicesForSubscription } from "../../src/invoices/index.js";
 import { createSubscription } from "../../src/subscriptions/index.js";
-import { testContext } from "../support/app.js";
-import { type BillingFixture, billingFixture, eventsFor, savedCard } from "../support/records.js";
+import { type BillingFixture, billingFixture, eventsFor, savedCard, testContext } from "../support/index.js";
 
 const ctx = await testContext();
 const DAY = 24 * 60 * 60 * 1000;

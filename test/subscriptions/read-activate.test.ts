@@ -7,8 +7,7 @@ import {
   listSubscriptionDetailsForCustomer,
   setSubscriptionDefaultPaymentMethod,
 } from "../../src/subscriptions/index.js";
-import { testContext } from "../support/app.js";
-import { type BillingFixture, billingFixture, eventsFor, savedCard } from "../support/records.js";
+import { type BillingFixture, billingFixture, eventsFor, savedCard, testContext } from "../support/index.js";
 
 const ctx = await testContext();
 

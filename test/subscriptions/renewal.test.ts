@@ -2,15 +2,18 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { checkoutSessions, invoices, payments, subscriptions } from "../../src/db/schema/index.js";
 import { renewDueSubscriptions } from "../../src/subscriptions/renew-subscriptions.js";
-import { ownDatabase, testContext } from "../support/app.js";
 import {
   CARDS,
   type CatalogFixture,
   catalogFixture,
   createCustomer,
   createSession,
+  openSession,
+  ownDatabase,
+  payCheckout,
   submitCheckoutForm,
-} from "../support/checkout.js";
+  testContext,
+} from "../support/index.js";
 
 // Renewal sweeps every tenant with a clock moved weeks ahead: on the shared database it would renew the
 // subscriptions other test files are looking at.
@@ -19,15 +22,15 @@ const ctx = await testContext({}, { databaseUrl: await ownDatabase() });
 /** A subscription bought through the hosted checkout, as a customer would. */
 async function subscribe(f: CatalogFixture, externalId: string, priceId: string, card: string, quantity = 1) {
   await createCustomer(ctx, f.merchant.testKey, externalId);
-  const id = (
-    await createSession(ctx, f.merchant.testKey, {
+  const { id } = (
+    await openSession(ctx, f.merchant.testKey, {
       type: "product",
       customerExternalId: externalId,
       priceId,
       quantity,
     })
-  ).body.checkoutSession.id;
-  expect((await submitCheckoutForm(ctx, id, { cardNumber: card })).status).toBe(303);
+  ).checkoutSession;
+  await payCheckout(ctx, id, card);
   const [row] = await ctx.deps.db.select().from(checkoutSessions).where(eq(checkoutSessions.id, id));
   if (!row?.subscriptionId) throw new Error("checkout made no subscription");
   return row.subscriptionId;

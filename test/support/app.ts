@@ -4,15 +4,11 @@ import { createApp } from "../../src/http/app.js";
 import type { App, AppDeps } from "../../src/http/types.js";
 import { loadConfig } from "../../src/lib/config.js";
 import { createLogger } from "../../src/lib/logger.js";
-import { createApiKey, createOrganization } from "../../src/organizations/service.js";
 import { createSandboxProcessor } from "../../src/payments/sandbox.js";
+import { type Api, apiOver, newMerchant, type TestMerchant } from "./api.js";
 import { createMigratedDatabase } from "./databases.js";
 
-export type TestMerchant = {
-  organizationId: string;
-  testKey: string;
-  liveKey: string;
-};
+export type { TestMerchant } from "./api.js";
 
 export type TestContext = {
   deps: AppDeps;
@@ -21,11 +17,7 @@ export type TestContext = {
   /** A fresh organization with a test and a live key: tests never share tenants. */
   merchant: (name?: string) => Promise<TestMerchant>;
   /** In-process HTTP call to the app. `key` goes into Authorization as the official client sends it. */
-  api: (
-    method: string,
-    path: string,
-    options?: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
-  ) => Promise<{ status: number; body: any; headers: Headers; text: string }>;
+  api: Api;
 };
 
 let shared: TestContext | undefined;
@@ -68,28 +60,8 @@ export async function testContext(
     deps,
     app,
     handle,
-    merchant: async (name = "Test Merchant") => {
-      const org = await createOrganization(deps.db, { name });
-      const test = await createApiKey(deps.db, { organizationId: org.id, livemode: false });
-      const live = await createApiKey(deps.db, { organizationId: org.id, livemode: true });
-      return { organizationId: org.id, testKey: test.secret, liveKey: live.secret };
-    },
-    api: async (method, path, options = {}) => {
-      const headers: Record<string, string> = { ...(options.headers ?? {}) };
-      if (options.key !== undefined) headers.authorization = options.key;
-      let body: string | undefined;
-      if (options.rawBody !== undefined) body = options.rawBody;
-      else if (options.body !== undefined) body = JSON.stringify(options.body);
-      if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) {
-        headers["content-type"] = "application/json";
-      }
-      const res = await app.request(path, { method, headers, ...(body !== undefined ? { body } : {}) });
-      const text = await res.text();
-      let parsed: unknown = text;
-      if ((res.headers.get("content-type") ?? "").includes("application/json") && text.length > 0)
-        parsed = JSON.parse(text);
-      return { status: res.status, body: parsed, headers: res.headers, text };
-    },
+    merchant: (name) => newMerchant(deps.db, name),
+    api: apiOver((path, init) => Promise.resolve(app.request(path, init))),
   };
   if (!unshared && Object.keys(overrides).length === 0) shared = ctx;
   afterAll(async () => {

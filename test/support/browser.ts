@@ -1,10 +1,15 @@
 import { mkdirSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll } from "vitest";
-import { type TestContext, testContext } from "./app.js";
+import type { TestContext } from "./app.js";
+import { serveGlade } from "./server.js";
+
+/**
+ * Not re-exported from ./index.ts: loading playwright-core costs about two seconds, which only the files that
+ * drive Chromium should pay.
+ */
 
 export const ARTIFACTS = "test-artifacts/screenshots";
 
@@ -19,33 +24,34 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
+export type MerchantRequest = { path: string; headers: IncomingHttpHeaders };
 
 export type BrowserContext = {
   ctx: TestContext;
   baseUrl: string;
-  /** A stand-in merchant site: every path answers 200 with its own path in the body. */
+  /**
+   * A stand-in merchant site: every path answers 200 with its own path in the body, and `/frame?<url>` embeds
+   * `<url>` in an iframe as a merchant's page would.
+   */
   merchantUrl: string;
+  /** Every request the merchant site got, Referer included, oldest first. */
+  merchantRequests: MerchantRequest[];
   newPage: () => Promise<Page>;
   screenshot: (page: Page, name: string) => Promise<void>;
 };
 
 export async function browserContext(): Promise<BrowserContext> {
-  const port = await freePort();
-  const base = await testContext();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const ctx = await testContext({ config: { ...base.deps.config, publicUrl: baseUrl } });
-  const server = serve({ fetch: ctx.app.fetch, port, hostname: "127.0.0.1" });
+  const { ctx, baseUrl } = await serveGlade();
+  const merchantRequests: MerchantRequest[] = [];
   const merchant: Server = createServer((req, res) => {
+    const path = req.url ?? "";
+    merchantRequests.push({ path, headers: req.headers });
+    const frame = path.startsWith("/frame?")
+      ? `<iframe id="embed" src="${decodeURIComponent(path.slice(7))}"></iframe>`
+      : "";
     res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
     res.end(
-      `<!doctype html><title>Merchant</title><h1>Merchant page</h1><p id="path">${(req.url ?? "").replace(/[<>&"]/g, "")}</p>`,
+      `<!doctype html><title>Merchant</title><h1>Merchant page</h1><p id="path">${path.replace(/[<>&"]/g, "")}</p>${frame}`,
     );
   });
   await new Promise<void>((resolve) => merchant.listen(0, "127.0.0.1", resolve));
@@ -59,12 +65,12 @@ export async function browserContext(): Promise<BrowserContext> {
   afterAll(async () => {
     await browser.close();
     await new Promise<void>((resolve) => merchant.close(() => resolve()));
-    await new Promise<void>((resolve) => server.close(() => resolve()));
   });
   return {
     ctx,
     baseUrl,
     merchantUrl,
+    merchantRequests,
     newPage: async () => (await browser.newContext()).newPage(),
     screenshot: async (page, name) => {
       await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });

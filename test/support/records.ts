@@ -1,9 +1,11 @@
-import { eq } from "drizzle-orm";
-import { expect } from "vitest";
+import { and, eq, sql } from "drizzle-orm";
 import { events, prices } from "../../src/db/schema/index.js";
 import type { Merchant } from "../../src/http/types.js";
 import { type PaymentMethodRow, savePaymentMethod } from "../../src/payments/index.js";
-import type { TestContext, TestMerchant } from "./app.js";
+import { ok, type TestMerchant } from "./api.js";
+import type { TestContext } from "./app.js";
+import { createPrice, createPricingModel, createProduct } from "./catalog.js";
+import { createCustomer } from "./checkout.js";
 
 export type PriceRow = typeof prices.$inferSelect;
 
@@ -23,11 +25,6 @@ export type BillingFixture = {
   free: PriceRow;
 };
 
-async function ok(res: { status: number; body: any }, what: string): Promise<any> {
-  expect(res.status, `${what}: ${JSON.stringify(res.body)}`).toBe(200);
-  return res.body;
-}
-
 export async function loadPrice(ctx: TestContext, id: string): Promise<PriceRow> {
   const [row] = await ctx.deps.db.select().from(prices).where(eq(prices.id, id));
   if (!row) throw new Error(`fixture price ${id} missing`);
@@ -40,61 +37,51 @@ export async function billingFixture(
 ): Promise<BillingFixture> {
   const m = await ctx.merchant();
   const key = options.live ? m.liveKey : m.testKey;
-  const api = (method: string, path: string, body?: unknown) =>
-    ctx.api(method, path, body === undefined ? { key } : { key, body });
-
-  const pm = await ok(
-    await api("POST", "/api/v1/pricing-models", { pricingModel: { name: "Plans", isDefault: true } }),
-    "create pricing model",
+  const pm = await createPricingModel(ctx, m, { name: "Plans", isDefault: true }, key);
+  const pricingModelId: string = pm.id;
+  const product = await createProduct(
+    ctx,
+    m,
+    pricingModelId,
+    { name: "Pro", slug: "pro" },
+    {
+      type: "subscription",
+      unitPrice: 1999,
+      currency: "USD",
+      intervalUnit: "month",
+      intervalCount: 1,
+      slug: "pro-monthly",
+      isDefault: true,
+    },
+    key,
   );
-  const pricingModelId: string = pm.pricingModel.id;
-  const product = await ok(
-    await api("POST", "/api/v1/products", {
-      product: { name: "Pro", pricingModelId, slug: "pro" },
-      price: {
-        type: "subscription",
-        unitPrice: 1999,
-        currency: "USD",
-        intervalUnit: "month",
-        intervalCount: 1,
-        slug: "pro-monthly",
-        isDefault: true,
-      },
-    }),
-    "create product",
+  const productId: string = product.id;
+  const oneTime = await createPrice(
+    ctx,
+    m,
+    { type: "single_payment", productId, unitPrice: 1999, currency: "USD", slug: "pro-once" },
+    key,
   );
-  const productId: string = product.product.id;
-  const oneTime = await ok(
-    await api("POST", "/api/v1/prices", {
-      price: { type: "single_payment", productId, unitPrice: 1999, currency: "USD", slug: "pro-once" },
-    }),
-    "create one-time price",
+  const free = await createPrice(
+    ctx,
+    m,
+    {
+      type: "subscription",
+      productId,
+      unitPrice: 0,
+      currency: "USD",
+      intervalUnit: "month",
+      intervalCount: 1,
+      slug: "pro-free",
+    },
+    key,
   );
-  const free = await ok(
-    await api("POST", "/api/v1/prices", {
-      price: {
-        type: "subscription",
-        productId,
-        unitPrice: 0,
-        currency: "USD",
-        intervalUnit: "month",
-        intervalCount: 1,
-        slug: "pro-free",
-      },
-    }),
-    "create free price",
-  );
-  const detail = await ok(await api("GET", `/api/v1/products/${productId}`), "retrieve product");
+  const detail = await ok(ctx.api("GET", `/api/v1/products/${productId}`, { key }), "retrieve product");
   const monthlyId: string | undefined = detail.defaultPrice?.id;
   if (!monthlyId) throw new Error(`fixture product has no default price: ${JSON.stringify(detail)}`);
 
   const externalId = `user_${Math.random().toString(36).slice(2)}`;
-  const customer = await ok(
-    await api("POST", "/api/v1/customers", {
-      customer: { email: `${externalId}@example.com`, externalId, name: "Ada Lovelace", pricingModelId },
-    }),
-    "create customer",
-  );
+  const customer = await createCustomer(ctx, key, externalId, { name: "Ada Lovelace", pricingModelId });
   return {
     m,
     key,
@@ -104,11 +91,11 @@ export async function billingFixture(
       apiKeyId: "test",
     },
     pricingModelId,
-    customerId: customer.data.customer.id,
+    customerId: customer.id,
     externalId,
     monthly: await loadPrice(ctx, monthlyId),
-    oneTime: await loadPrice(ctx, oneTime.price.id),
-    free: await loadPrice(ctx, free.price.id),
+    oneTime: await loadPrice(ctx, oneTime.id),
+    free: await loadPrice(ctx, free.id),
   };
 }
 
@@ -152,6 +139,26 @@ export async function eventsFor(
     .where(eq(events.objectId, objectId))
     .orderBy(events.position);
   return rows.map(({ type, payload }) => ({ type, payload }));
+}
+
+/** How many `type` events the tenant has (about `objectId` only, when given). */
+export async function eventCount(
+  ctx: Pick<TestContext, "deps">,
+  organizationId: string,
+  type: string,
+  objectId?: string,
+): Promise<number> {
+  const rows = await ctx.deps.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(events)
+    .where(
+      and(
+        eq(events.organizationId, organizationId),
+        eq(events.type, type),
+        objectId ? eq(events.objectId, objectId) : undefined,
+      ),
+    );
+  return rows[0]?.n ?? 0;
 }
 
 /** A real sandbox charge, so refunds can go through the processor. */

@@ -1,5 +1,4 @@
 import { eq } from "drizzle-orm";
-import { expect } from "vitest";
 import {
   invoiceLineItems,
   invoices,
@@ -9,6 +8,7 @@ import {
 } from "../../src/db/schema/index.js";
 import { createSubscription } from "../../src/subscriptions/index.js";
 import type { TestContext } from "./app.js";
+import { createPrice } from "./catalog.js";
 import { type BillingFixture, billingFixture, loadPrice, type PriceRow, savedCard } from "./records.js";
 
 export const DAY = 24 * 60 * 60 * 1000;
@@ -25,12 +25,13 @@ export type AdjustFixture = BillingFixture & { premium: PriceRow; yearly: PriceR
 export async function adjustFixture(ctx: TestContext): Promise<AdjustFixture> {
   const f = await billingFixture(ctx);
   const addPrice = async (price: Record<string, unknown>) => {
-    const res = await ctx.api("POST", "/api/v1/prices", {
-      key: f.key,
-      body: { price: { productId: f.monthly.productId, currency: "USD", type: "subscription", ...price } },
-    });
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    return loadPrice(ctx, res.body.price.id);
+    const created = await createPrice(
+      ctx,
+      f.m,
+      { productId: f.monthly.productId, currency: "USD", type: "subscription", ...price },
+      f.key,
+    );
+    return loadPrice(ctx, created.id);
   };
   const premium = await addPrice({
     unitPrice: 4999,

@@ -3,8 +3,7 @@ import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import { webhookDeliveries } from "../../src/db/schema/index.js";
 import { runDeliveryBatch } from "../../src/webhooks/index.js";
-import { type TestMerchant, testContext } from "../support/app.js";
-import { emitTestEvents, startReceiver } from "../support/webhooks-receiver.js";
+import { emitTestEvents, startReceiver, type TestMerchant, testContext } from "../support/index.js";
 
 const ctx = await testContext();
 

@@ -9,8 +9,13 @@ import { migrate, openDatabase } from "../../src/db/client.js";
 import { webhookAttempts, webhookDeliveries } from "../../src/db/schema/index.js";
 import { createOrganization } from "../../src/organizations/service.js";
 import { createWebhookEndpoint, drainDeliveries } from "../../src/webhooks/index.js";
-import { testContext } from "../support/app.js";
-import { emitTestEvents, type Receiver, startReceiver } from "../support/webhooks-receiver.js";
+import {
+  createWebhook,
+  emitTestEvents,
+  type Receiver,
+  startReceiver,
+  testContext,
+} from "../support/index.js";
 
 const ctx = await testContext();
 const CLI = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
@@ -62,11 +67,7 @@ describe("crash safety", () => {
       const n = Number(JSON.parse(req.body).data.amount) - 1000;
       return n % 2 === 0 ? { status: 200, body: "ok" } : "hang";
     });
-    const created = await ctx.api("POST", "/api/v1/webhooks", {
-      key: m.testKey,
-      body: { webhook: { url: receiver.url } },
-    });
-    const secret = created.body.webhook.secret as string;
+    const { secret } = await createWebhook(ctx, m.testKey, { url: receiver.url });
     const total = 20;
     const ids = await emitTestEvents(
       ctx.deps.db,
@@ -127,7 +128,7 @@ describe("crash safety", () => {
   it("a worker killed right after claiming (before any POST completes) leaves nothing behind", async () => {
     const m = await ctx.merchant();
     receiver = await startReceiver(() => "hang");
-    await ctx.api("POST", "/api/v1/webhooks", { key: m.testKey, body: { webhook: { url: receiver.url } } });
+    await createWebhook(ctx, m.testKey, { url: receiver.url });
     const ids = await emitTestEvents(ctx.deps.db, { organizationId: m.organizationId, livemode: false }, 5);
     const proc = await startWorkerProcess(m.organizationId);
     await receiver.waitFor(1);

@@ -10,8 +10,13 @@ import {
   RETRY_WINDOW_MS,
   runDeliveryBatch,
 } from "../../src/webhooks/index.js";
-import { testContext } from "../support/app.js";
-import { emitTestEvents, type Receiver, startReceiver } from "../support/webhooks-receiver.js";
+import {
+  createWebhook,
+  emitTestEvents,
+  type Receiver,
+  startReceiver,
+  testContext,
+} from "../support/index.js";
 
 const ctx = await testContext();
 const receivers: Receiver[] = [];
@@ -28,11 +33,7 @@ async function receiver(...args: Parameters<typeof startReceiver>) {
 /** A tenant with one endpoint, created through the API, plus a worker clock the test moves by hand. */
 async function setup(url: string, webhook: Record<string, unknown> = {}) {
   const m = await ctx.merchant();
-  const res = await ctx.api("POST", "/api/v1/webhooks", {
-    key: m.testKey,
-    body: { webhook: { url, ...webhook } },
-  });
-  expect(res.status).toBe(201);
+  const endpoint = await createWebhook(ctx, m.testKey, { url, ...webhook });
   // Real time plus an offset the test moves: events stamped "now" by emitEvent are due at once.
   let offset = 0;
   const deps: Pick<AppDeps, "db" | "now" | "logger"> = {
@@ -42,7 +43,7 @@ async function setup(url: string, webhook: Record<string, unknown> = {}) {
   return {
     m,
     tenant: { organizationId: m.organizationId, livemode: false },
-    webhook: res.body.webhook as { id: string; secret: string },
+    webhook: endpoint,
     deps,
     advance: (ms: number) => {
       offset += ms;
@@ -299,10 +300,7 @@ describe("concurrent workers", () => {
     const slow = await receiver(() => "hang");
     const fast = await receiver(() => ({ status: 200 }));
     const s = await setup(slow.url);
-    await ctx.api("POST", "/api/v1/webhooks", {
-      key: s.m.testKey,
-      body: { webhook: { url: fast.url, eventTypes: ["invoice.paid"] } },
-    });
+    await createWebhook(ctx, s.m.testKey, { url: fast.url, eventTypes: ["invoice.paid"] });
     await ctx.api("PUT", `/api/v1/webhooks/${s.webhook.id}`, {
       key: s.m.testKey,
       body: { webhook: { eventTypes: ["payment.succeeded"] } },
