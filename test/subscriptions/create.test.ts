@@ -1,23 +1,19 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { billingPeriods, payments, prices, subscriptions } from "../../src/db/schema/index.js";
+import { payments, prices, subscriptions } from "../../src/db/schema/index.js";
 import { listOpenInvoicesForSubscription } from "../../src/invoices/index.js";
 import { createSubscription } from "../../src/subscriptions/index.js";
-import { type BillingFixture, billingFixture, eventsFor, savedCard, testContext } from "../support/index.js";
+import {
+  billingFixture,
+  eventsFor,
+  periodsOf,
+  postSubscription,
+  savedCard,
+  testContext,
+} from "../support/index.js";
 
 const ctx = await testContext();
 const DAY = 24 * 60 * 60 * 1000;
-
-const post = (f: BillingFixture, body: unknown) =>
-  ctx.api("POST", "/api/v1/subscriptions", { key: f.key, body });
-
-async function periodsOf(subscriptionId: string) {
-  return ctx.deps.db
-    .select()
-    .from(billingPeriods)
-    .where(eq(billingPeriods.subscriptionId, subscriptionId))
-    .orderBy(billingPeriods.startDate);
-}
 
 describe("createSubscription", () => {
   it("starts an active subscription with a calendar-correct first period", async () => {
@@ -95,7 +91,7 @@ describe("createSubscription", () => {
       currentBillingPeriodStart: null,
       currentBillingPeriodEnd: null,
     });
-    expect(await periodsOf(subscription.id)).toEqual([]);
+    expect(await periodsOf(ctx, subscription.id)).toEqual([]);
   });
 
   it("refuses a trial without trialEnd and a non-subscription price", async () => {
@@ -117,7 +113,11 @@ describe("createSubscription", () => {
 describe("POST /subscriptions", () => {
   it("creates an incomplete subscription with an open invoice when there is no card", async () => {
     const f = await billingFixture(ctx);
-    const res = await post(f, { customerExternalId: f.externalId, priceSlug: "pro-monthly", quantity: 3 });
+    const res = await postSubscription(ctx, f.key, {
+      customerExternalId: f.externalId,
+      priceSlug: "pro-monthly",
+      quantity: 3,
+    });
     expect(res.status).toBe(200);
     const sub = res.body.subscription;
     expect(sub).toMatchObject({
@@ -145,7 +145,7 @@ describe("POST /subscriptions", () => {
     const f = await billingFixture(ctx);
     const card = await savedCard(ctx, f);
     const trialEnd = Date.now() + 14 * DAY;
-    const res = await post(f, {
+    const res = await postSubscription(ctx, f.key, {
       customerId: f.customerId,
       priceId: f.monthly.id,
       trialEnd,
@@ -171,7 +171,7 @@ describe("POST /subscriptions", () => {
   it("charges the default card and records a paid invoice and a payment", async () => {
     const f = await billingFixture(ctx);
     const card = await savedCard(ctx, f);
-    const res = await post(f, {
+    const res = await postSubscription(ctx, f.key, {
       customerId: f.customerId,
       priceId: f.monthly.id,
       quantity: 2,
@@ -199,7 +199,7 @@ describe("POST /subscriptions", () => {
   it("creates nothing when the saved card is declined", async () => {
     const f = await billingFixture(ctx);
     const card = await savedCard(ctx, f, "4000000000000341");
-    const res = await post(f, {
+    const res = await postSubscription(ctx, f.key, {
       customerId: f.customerId,
       priceId: f.monthly.id,
       defaultPaymentMethodId: card.id,
@@ -218,14 +218,18 @@ describe("POST /subscriptions", () => {
 
   it("activates without charging for doNotCharge and for free prices", async () => {
     const f = await billingFixture(ctx);
-    const noCharge = await post(f, { customerId: f.customerId, priceId: f.monthly.id, doNotCharge: true });
+    const noCharge = await postSubscription(ctx, f.key, {
+      customerId: f.customerId,
+      priceId: f.monthly.id,
+      doNotCharge: true,
+    });
     expect(noCharge.status).toBe(200);
     expect(noCharge.body.subscription).toMatchObject({
       status: "active",
       doNotCharge: true,
       isFreePlan: false,
     });
-    const free = await post(f, { customerId: f.customerId, priceSlug: "pro-free" });
+    const free = await postSubscription(ctx, f.key, { customerId: f.customerId, priceSlug: "pro-free" });
     expect(free.status).toBe(200);
     expect(free.body.subscription).toMatchObject({ status: "active", isFreePlan: true, priceId: f.free.id });
     expect((await ctx.api("GET", "/api/v1/invoices", { key: f.key })).body.total).toBe(0);
@@ -288,7 +292,7 @@ describe("POST /subscriptions", () => {
       [{ subscription: { customerId: f.customerId, priceId: f.monthly.id } }, 400, "BAD_REQUEST"],
     ];
     for (const [body, status, code] of cases) {
-      const res = await post(f, body);
+      const res = await postSubscription(ctx, f.key, body);
       expect({ body, status: res.status, code: res.body.code }).toEqual({ body, status, code });
     }
     expect(

@@ -1,31 +1,26 @@
-import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { billingPeriods } from "../../src/db/schema/index.js";
 import {
   activateSubscription,
   createSubscription,
   listSubscriptionDetailsForCustomer,
   setSubscriptionDefaultPaymentMethod,
 } from "../../src/subscriptions/index.js";
-import { type BillingFixture, billingFixture, eventsFor, savedCard, testContext } from "../support/index.js";
+import {
+  type BillingFixture,
+  billingFixture,
+  eventsFor,
+  periodsOf,
+  postSubscription,
+  savedCard,
+  testContext,
+} from "../support/index.js";
 
 const ctx = await testContext();
-
-const post = (f: BillingFixture, body: unknown) =>
-  ctx.api("POST", "/api/v1/subscriptions", { key: f.key, body });
-
-async function periodsOf(subscriptionId: string) {
-  return ctx.deps.db
-    .select()
-    .from(billingPeriods)
-    .where(eq(billingPeriods.subscriptionId, subscriptionId))
-    .orderBy(billingPeriods.startDate);
-}
 
 describe("reading subscriptions", () => {
   it("retrieves and lists subscriptions, filtered by customer", async () => {
     const f = await billingFixture(ctx);
-    const created = await post(f, {
+    const created = await postSubscription(ctx, f.key, {
       customerId: f.customerId,
       priceId: f.monthly.id,
       doNotCharge: true,
@@ -74,7 +69,11 @@ describe("reading subscriptions", () => {
         customer: { email: "b@example.com", externalId: "b", name: "B", pricingModelId: f.pricingModelId },
       },
     });
-    await post(f, { customerId: customerB.body.data.customer.id, priceId: f.monthly.id, doNotCharge: true });
+    await postSubscription(ctx, f.key, {
+      customerId: customerB.body.data.customer.id,
+      priceId: f.monthly.id,
+      doNotCharge: true,
+    });
     const all = await ctx.api("GET", "/api/v1/subscriptions", { key: f.key });
     expect(all.body.total).toBe(2);
     const mine = await ctx.api("GET", `/api/v1/subscriptions?customerId=${f.customerId}`, { key: f.key });
@@ -83,7 +82,11 @@ describe("reading subscriptions", () => {
 
   it("hides subscriptions from other organizations and the other mode", async () => {
     const f = await billingFixture(ctx);
-    const created = await post(f, { customerId: f.customerId, priceId: f.monthly.id, doNotCharge: true });
+    const created = await postSubscription(ctx, f.key, {
+      customerId: f.customerId,
+      priceId: f.monthly.id,
+      doNotCharge: true,
+    });
     const stranger = await ctx.merchant();
     for (const key of [stranger.testKey, f.m.liveKey]) {
       const res = await ctx.api("GET", `/api/v1/subscriptions/${created.body.subscription.id}`, { key });
@@ -100,7 +103,7 @@ describe("reading subscriptions", () => {
 
   it("gives the billing view each subscription with its items and their prices", async () => {
     const f = await billingFixture(ctx);
-    const created = await post(f, {
+    const created = await postSubscription(ctx, f.key, {
       customerId: f.customerId,
       priceId: f.monthly.id,
       quantity: 4,
@@ -122,7 +125,7 @@ describe("reading subscriptions", () => {
 
 describe("activateSubscription", () => {
   async function incomplete(f: BillingFixture) {
-    const res = await post(f, { customerId: f.customerId, priceId: f.monthly.id });
+    const res = await postSubscription(ctx, f.key, { customerId: f.customerId, priceId: f.monthly.id });
     return res.body.subscription.id as string;
   }
 
@@ -184,7 +187,7 @@ describe("activateSubscription", () => {
     expect(subscription.billingCycleAnchorDate?.getTime()).toBe(trialEnd.getTime());
     expect(billingPeriod?.startDate.toISOString()).toBe("2030-02-20T00:00:00.000Z");
     expect(billingPeriod?.endDate.toISOString()).toBe("2030-03-20T00:00:00.000Z");
-    const periods = await periodsOf(trial.id);
+    const periods = await periodsOf(ctx, trial.id);
     expect(periods.map((p) => [p.trialPeriod, p.status])).toEqual([
       [false, "active"],
       [true, "completed"],

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import {
+  billingPeriods,
   invoiceLineItems,
   invoices,
   payments,
@@ -88,6 +89,19 @@ export const adjust = (
     body: { adjustment },
     ...(headers ? { headers } : {}),
   });
+
+/** POST /subscriptions as the merchant sends it; the raw answer, for the tests of that call. */
+export const postSubscription = (ctx: TestContext, key: string, body: unknown) =>
+  ctx.api("POST", "/api/v1/subscriptions", { key, body });
+
+/** Every billing period of the subscription, earliest first, straight from the table. */
+export async function periodsOf(ctx: TestContext, subscriptionId: string) {
+  return ctx.deps.db
+    .select()
+    .from(billingPeriods)
+    .where(eq(billingPeriods.subscriptionId, subscriptionId))
+    .orderBy(billingPeriods.startDate);
+}
 
 /** Every item of the subscription, oldest first, straight from the table. */
 export async function itemsOf(ctx: TestContext, subscriptionId: string) {
