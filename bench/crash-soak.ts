@@ -1,21 +1,21 @@
 /**
  * The long crash run of issue #7: `npx tsx bench/crash-soak.ts --iterations 500 [--seed N]`.
- * Same harness as test/hardening-crash.test.ts (a real `glade start` child, SIGKILLed at random points,
+ * Same harness as test/hardening/crash.test.ts (a real `glade start` child, SIGKILLed at random points,
  * restarted on the same database), for as many kills as asked; prints a summary and exits non-zero if
  * the books do not balance. Uses a throwaway database on GLADE_TEST_ADMIN_URL's server.
  */
 import {
   audit,
   crashRound,
-  createCrashDatabase,
   createWorld,
-  freePort,
   killHard,
   recover,
   seededRandom,
-  startReceiver,
   startServerChild,
-} from "../test/fixtures/crash-harness.js";
+} from "../test/support/crash-harness.js";
+import { createMigratedDatabase } from "../test/support/databases.js";
+import { startReceiver } from "../test/support/webhooks.js";
+import { freePort } from "./lib/child.js";
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -29,7 +29,7 @@ const seed = arg("--seed", Date.now() % 1_000_000);
 const maxKillDelayMs = arg("--max-kill-ms", 400);
 const adminUrl = process.env.GLADE_TEST_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
-const database = await createCrashDatabase(adminUrl);
+const database = await createMigratedDatabase("glade_crash", adminUrl);
 const receiver = await startReceiver();
 const port = await freePort();
 let child = await startServerChild(database.url, port);

@@ -25,7 +25,7 @@ export type BenchDatabase = {
   drop: () => Promise<void>;
 };
 
-/** A database of its own on the local Postgres (like test/global-setup.ts), migrated and seeded. */
+/** A database of its own on the local Postgres (like test/support/global-setup.ts), migrated and seeded. */
 /** A postgres.js client for the bench's own work; `?host=/socket/dir` URLs connect over the Unix socket. */
 export function connect(databaseUrl: string, max: number): Sql {
   const pool = poolOptions(databaseUrl, max);

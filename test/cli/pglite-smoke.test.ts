@@ -1,0 +1,71 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { freePort } from "../support/index.js";
+
+/** The README's start command, on the embedded database, exactly as a new user runs it. */
+describe("npm start on embedded PGlite", () => {
+  const dir = mkdtempSync(join(tmpdir(), "glade-pglite-"));
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    child?.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("migrates, seeds, prints a key and a demo checkout that can be paid", async () => {
+    const port = await freePort();
+    child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "start"], {
+      env: {
+        ...process.env,
+        DATABASE_URL: "",
+        GLADE_DATA_DIR: join(dir, "data"),
+        PORT: String(port),
+        LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout?.on("data", (d) => {
+      out += String(d);
+    });
+    child.stderr?.on("data", (d) => {
+      out += String(d);
+    });
+    const started = Date.now();
+    while (!out.includes("Demo checkout:") && Date.now() - started < 60_000) {
+      if (child.exitCode !== null) throw new Error(`server exited: ${out}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(out).toContain("embedded PGlite");
+    const key = /Test secret key:\s+(\S+)/.exec(out)?.[1];
+    const checkout = /Demo checkout:\s+(\S+)/.exec(out)?.[1];
+    expect(key).toMatch(/^sk_test_/);
+    expect(checkout).toMatch(new RegExp(`^http://127.0.0.1:${port}/checkout/chckt_session_`));
+
+    const products = await fetch(`http://127.0.0.1:${port}/api/v1/products`, {
+      headers: { authorization: key as string },
+    });
+    expect(products.status).toBe(200);
+    const list = (await products.json()) as { data: { name: string }[] };
+    expect(list.data.map((p) => p.name)).toContain("Glade Pro");
+
+    const pay = await fetch(`${checkout}/confirm`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        email: "smoke@example.com",
+        name: "Smoke",
+        country: "US",
+        cardNumber: "4242424242424242",
+        cardExpiry: "12/34",
+        cardCvc: "123",
+      }),
+    });
+    expect(pay.status).toBe(303);
+    const receipt = await fetch(pay.headers.get("location") as string);
+    expect(await receipt.text()).toContain("Visa ending in 4242");
+  }, 90_000);
+});

@@ -1,0 +1,214 @@
+import type { Hono } from "hono";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createMerchantApp } from "../../examples/merchant-app/server.js";
+import { type BrowserContext, browserContext, payWithCard } from "../support/browser.js";
+import { CARDS, createPricingModel, createProduct, listen, ok, type TestMerchant } from "../support/index.js";
+
+const b: BrowserContext = await browserContext();
+const { ctx } = b;
+
+type Store = { url: string; key: string; app: Hono };
+
+/** A merchant with two products in its default pricing model, made through Glade's API. */
+async function merchantCatalog(m: TestMerchant) {
+  const pm = await createPricingModel(ctx, m, { name: "Store", isDefault: true });
+  const product = (name: string, slug: string, price: Record<string, unknown>) =>
+    createProduct(
+      ctx,
+      m,
+      pm.id,
+      { name, slug, active: true, description: `${name}!` },
+      { currency: "USD", isDefault: true, ...price },
+    );
+  await product("Glade Pro", "glade-pro", { type: "single_payment", unitPrice: 1999, slug: "pro-lifetime" });
+  await product("Glade Team", "glade-team", {
+    type: "subscription",
+    unitPrice: 900,
+    intervalUnit: "month",
+    intervalCount: 1,
+    slug: "team-monthly",
+  });
+}
+
+/** The example app on its own loopback port, talking to Glade over HTTP with the merchant's key. */
+async function startStore(key: string): Promise<Store> {
+  let app: Hono | undefined;
+  const { url } = await listen((req) => (app ? app.fetch(req) : new Response("starting", { status: 503 })));
+  app = await createMerchantApp({ gladeBaseUrl: b.baseUrl, gladeSecretKey: key, publicUrl: url });
+  return { url, key, app };
+}
+
+async function signIn(store: Store, name: string, email: string): Promise<Page> {
+  const page = await b.newPage();
+  await page.goto(store.url);
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Your purchases" }).waitFor();
+  return page;
+}
+
+/** Calls the store's Flowglad route from inside the page, with that user's cookie, as the SDK does. */
+async function flowgladAction(page: Page, action: string, body: unknown) {
+  return page.evaluate(
+    async ([path, payload]) => {
+      const res = await fetch(`/api/flowglad/${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(payload),
+      });
+      return { status: res.status, json: await res.json() };
+    },
+    [action, body] as const,
+  ) as Promise<{ status: number; json: any }>;
+}
+
+async function gladeCustomerByEmail(key: string, email: string) {
+  const list = await ok(ctx.api("GET", "/api/v1/customers?limit=100", { key }));
+  return (list.data as { id: string; externalId: string; email: string }[]).find((c) => c.email === email);
+}
+
+let store: Store;
+let alicePage: Page;
+
+beforeAll(async () => {
+  const merchant = await ctx.merchant("Example Store");
+  await merchantCatalog(merchant);
+  store = await startStore(merchant.testKey);
+});
+
+describe("example merchant app in Chromium", () => {
+  it("a signed-in user buys on the hosted page and sees the purchase through useBilling", async () => {
+    alicePage = await signIn(store, "Alice Example", "alice@example.com");
+    const page = alicePage;
+    await expect.poll(() => page.getByText("No purchases yet.").isVisible()).toBe(true);
+    const pro = page.locator('article[data-product="glade-pro"]');
+    expect(await pro.locator(".owned").count()).toBe(0);
+    await b.screenshot(page, "example-store-before");
+
+    // First visit created the Glade customer for this user, with the details the app gave.
+    const customer = await gladeCustomerByEmail(store.key, "alice@example.com");
+    expect(customer?.externalId).toMatch(/^user_/);
+
+    await pro.getByRole("button", { name: /Buy Glade Pro · \$19\.99/ }).click();
+    await page.waitForURL(`${b.baseUrl}/checkout/**`);
+    const sessionId = new URL(page.url()).pathname.split("/").pop() as string;
+    const session = (await ok(ctx.api("GET", `/api/v1/checkout-sessions/${sessionId}`, { key: store.key })))
+      .checkoutSession;
+    expect(session).toMatchObject({ customerId: customer?.id, status: "open", quantity: 1 });
+
+    await payWithCard(page, CARDS.ok);
+    await page.waitForURL(`${store.url}/?checkout=done`);
+    await page.getByRole("status").waitFor();
+    await expect.poll(() => page.locator("[data-purchase]").allTextContents()).toEqual(["Glade Pro (paid)"]);
+    expect(await pro.locator(".owned").textContent()).toBe("✓ Purchased");
+    expect(await page.locator('article[data-product="glade-team"] .owned').count()).toBe(0);
+    await b.screenshot(page, "example-store-after");
+
+    const billing = await ok(
+      ctx.api("GET", `/api/v1/customers/${customer?.externalId}/billing`, { key: store.key }),
+    );
+    expect(billing.purchases).toHaveLength(1);
+    expect(billing.purchases[0]).toMatchObject({ customerId: customer?.id, status: "paid" });
+  });
+
+  it("another user cannot read the first user's billing or open a session for them", async () => {
+    const alice = await gladeCustomerByEmail(store.key, "alice@example.com");
+    expect(alice).toBeDefined();
+    const page = await signIn(store, "Bob Example", "bob@example.com");
+    await expect.poll(() => page.getByText("No purchases yet.").isVisible()).toBe(true);
+    expect(await page.locator(".owned").count()).toBe(0);
+    const bob = await gladeCustomerByEmail(store.key, "bob@example.com");
+    expect(bob?.id).not.toBe(alice?.id);
+
+    // Naming Alice in the body changes nothing: the customer comes from the session cookie.
+    const billing = await flowgladAction(page, "customers/billing", { externalId: alice?.externalId });
+    expect(billing.status).toBe(200);
+    expect(billing.json.data.customer.id).toBe(bob?.id);
+    expect(billing.json.data.purchases).toEqual([]);
+
+    const created = await flowgladAction(page, "checkout-sessions/create", {
+      priceSlug: "pro-lifetime",
+      customerExternalId: alice?.externalId,
+      successUrl: `${store.url}/`,
+      cancelUrl: `${store.url}/`,
+    });
+    expect(created.status).toBe(200);
+    expect(created.json.data.checkoutSession.customerId).toBe(bob?.id);
+
+    // Alice's page still shows only her own purchase.
+    await alicePage.reload();
+    await expect
+      .poll(() => alicePage.locator("[data-purchase]").allTextContents())
+      .toEqual(["Glade Pro (paid)"]);
+  });
+
+  it("refuses requests without a session, with a forged one, or from another origin", async () => {
+    const call = (headers: Record<string, string>) =>
+      fetch(`${store.url}/api/flowglad/customers/billing`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: store.url, ...headers },
+        body: "{}",
+      });
+    const anonymous = await call({});
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toEqual({ error: { message: "Sign in first" } });
+    expect((await call({ cookie: "merchant_session=forged" })).status).toBe(401);
+    const create = await fetch(`${store.url}/api/flowglad/checkout-sessions/create`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: store.url },
+      body: JSON.stringify({ priceSlug: "pro-lifetime", successUrl: store.url, cancelUrl: store.url }),
+    });
+    expect(create.status).toBe(401);
+
+    const cookies = await alicePage.context().cookies(store.url);
+    const session = cookies.find((c) => c.name === "merchant_session");
+    expect(session?.httpOnly).toBe(true);
+    const crossSite = await call({
+      cookie: `merchant_session=${session?.value}`,
+      origin: "https://evil.example",
+    });
+    expect(crossSite.status).toBe(403);
+    const sameSite = await call({ cookie: `merchant_session=${session?.value}` });
+    expect(sameSite.status).toBe(200);
+  });
+
+  it("links a checkout to a user who signed up a moment ago, before any billing load", async () => {
+    const login = await fetch(`${store.url}/login`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: store.url },
+      body: new URLSearchParams({ name: "Fay", email: "fay@example.com" }).toString(),
+      redirect: "manual",
+    });
+    expect(login.status).toBe(303);
+    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] as string;
+    expect(cookie).toMatch(/^merchant_session=[\w-]{43}$/);
+    const res = await fetch(`${store.url}/api/flowglad/checkout-sessions/create`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: store.url, cookie },
+      body: JSON.stringify({
+        priceSlug: "team-monthly",
+        successUrl: `${store.url}/`,
+        cancelUrl: `${store.url}/`,
+      }),
+    });
+    expect(res.status).toBe(200);
+    const { data } = (await res.json()) as { data: { checkoutSession: { customerId: string }; url: string } };
+    const fay = await gladeCustomerByEmail(store.key, "fay@example.com");
+    expect(fay).toMatchObject({ name: "Fay", externalId: expect.stringMatching(/^user_/) });
+    expect(data.checkoutSession.customerId).toBe(fay?.id);
+    expect(data.url).toContain(`${b.baseUrl}/checkout/`);
+  });
+
+  it("rejects a sign-in without a valid email", async () => {
+    const res = await fetch(`${store.url}/login`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: store.url },
+      body: new URLSearchParams({ name: "Eve", email: "not-an-email" }).toString(),
+      redirect: "manual",
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("set-cookie")).toBeNull();
+  });
+});

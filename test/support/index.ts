@@ -1,0 +1,16 @@
+/**
+ * The one place tests get their fixtures from. Left out on purpose: ./browser.ts (playwright-core takes about
+ * two seconds to load, paid only by the files that drive Chromium), ./webhooks-worker.ts (a script run as its
+ * own process) and ./global-setup.ts (Vitest's).
+ */
+export * from "./api.js";
+export * from "./app.js";
+export * from "./catalog.js";
+export * from "./checkout.js";
+export * from "./crash-harness.js";
+export * from "./databases.js";
+export * from "./records.js";
+export * from "./sdk.js";
+export * from "./server.js";
+export * from "./subscriptions.js";
+export * from "./webhooks.js";
