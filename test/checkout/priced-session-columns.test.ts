@@ -4,11 +4,10 @@ import {
   insertPricedSession,
   type PricedSessionDecided,
   type PricedSessionValues,
-} from "../src/checkout/insert-priced-session.js";
-import type { CheckoutSessionRow } from "../src/checkout/serialize.js";
-import type { InsertSelectValues } from "../src/db/insert-select.js";
-import { catalogFixture } from "./checkout-fixtures.js";
-import { testContext } from "./harness.js";
+} from "../../src/checkout/insert-priced-session.js";
+import type { CheckoutSessionRow } from "../../src/checkout/serialize.js";
+import type { InsertSelectValues } from "../../src/db/insert-select.js";
+import { catalogFixture, testContext } from "../support/index.js";
 
 /**
  * The priced create writes every column of checkout_sessions: the statement decides some (the price's

@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { startBare } from "../bench/lib/child.js";
-import { type BenchDatabase, createBenchDatabase, createOneSession } from "../bench/lib/database.js";
-import { CONFIRM_FORM } from "../bench/scenarios/complete.js";
-import { confirmCheckout } from "../src/checkout/confirm.js";
-import { createWebhookEndpoint } from "../src/webhooks/index.js";
+import { startBare } from "../../bench/lib/child.js";
+import { type BenchDatabase, createBenchDatabase, createOneSession } from "../../bench/lib/database.js";
+import { CONFIRM_FORM } from "../../bench/scenarios/complete.js";
+import { confirmCheckout } from "../../src/checkout/confirm.js";
+import { createWebhookEndpoint } from "../../src/webhooks/index.js";
 
 /**
  * The complete benchmark's ratio is only meaningful while its reference writes what Glade writes: a column

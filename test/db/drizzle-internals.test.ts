@@ -2,12 +2,12 @@ import { eq, getTableColumns, is, Placeholder, type SQL, sql, type Table } from 
 import { toSnakeCase } from "drizzle-orm/casing";
 import { integer, PgTable, pgTable, text } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type DbHandle, type Executor, openDatabase } from "../src/db/client.js";
-import { resultRows } from "../src/db/raw.js";
-import * as schema from "../src/db/schema/index.js";
-import { checkoutSessions } from "../src/db/schema/index.js";
-import { param, statement } from "../src/db/statement.js";
-import { randomToken } from "../src/lib/ids.js";
+import { type DbHandle, type Executor, openDatabase } from "../../src/db/client.js";
+import { resultRows } from "../../src/db/raw.js";
+import * as schema from "../../src/db/schema/index.js";
+import { checkoutSessions } from "../../src/db/schema/index.js";
+import { param, statement } from "../../src/db/statement.js";
+import { randomToken } from "../../src/lib/ids.js";
 
 /**
  * Canary for the parts of drizzle-orm that are not its public API but that Glade's statement helpers

@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { openDatabase } from "../src/db/client.js";
-import { queryRows } from "../src/db/raw.js";
-import { randomToken } from "../src/lib/ids.js";
+import { openDatabase } from "../../src/db/client.js";
+import { queryRows } from "../../src/db/raw.js";
+import { randomToken } from "../../src/lib/ids.js";
 
 /**
  * Drizzle hands postgres.js `prepare: false` for every query not built with `.prepare()`, so left alone each
