@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { expect } from "vitest";
+import type { Merchant } from "../src/context/index.js";
 import { events, prices } from "../src/db/schema/index.js";
-import type { Merchant } from "../src/http/types.js";
 import { type PaymentMethodRow, savePaymentMethod } from "../src/payments/index.js";
 import type { TestContext, TestMerchant } from "./harness.js";
 

@@ -1,9 +1,9 @@
 import { asc, eq, inArray } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, inject, it } from "vitest";
+import type { AppDeps } from "../src/context/index.js";
 import { openDatabase } from "../src/db/client.js";
 import { webhookAttempts, webhookDeliveries } from "../src/db/schema/index.js";
-import type { AppDeps } from "../src/http/types.js";
 import { drainDeliveries, MAX_ATTEMPTS, RETRY_WINDOW_MS, runDeliveryBatch } from "../src/webhooks/index.js";
 import { emitTestEvents, type Receiver, startReceiver } from "./fixtures/webhooks-receiver.js";
 import { testContext } from "./harness.js";

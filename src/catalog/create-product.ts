@@ -1,6 +1,6 @@
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { products } from "../db/schema/index.js";
-import type { Merchant } from "../http/types.js";
 import { newId } from "../lib/ids.js";
 import { insertPrice } from "./create-price.js";
 import type { PriceInput } from "./price-terms.js";

@@ -1,6 +1,6 @@
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import type { IntervalUnit, PriceType } from "../db/schema/index.js";
-import type { Merchant } from "../http/types.js";
 import { badRequest, type ErrorIssue } from "../lib/errors.js";
 import { getOrganization } from "../organizations/service.js";
 import type { PriceRow } from "./serialize.js";

@@ -1,8 +1,8 @@
 import { type SQL, sql } from "drizzle-orm";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { prices, products } from "../db/schema/index.js";
 import { ownedByParams, param } from "../db/statement.js";
-import type { Merchant } from "../http/types.js";
 import { badRequest, notFound } from "../lib/errors.js";
 import { ensureDefaultPricingModel } from "./pricing-models.js";
 import { getPriceBySlug, getPriceWithProduct, getProduct, requirePricingModel } from "./queries.js";

@@ -1,11 +1,10 @@
+import type { AppDeps, IntentResult, Merchant } from "../context/index.js";
 import { type CustomerRow, createCustomer, getCustomerById } from "../customers/index.js";
 import type { Transaction } from "../db/client.js";
-import type { AppDeps, Merchant } from "../http/types.js";
 import { createInvoice } from "../invoices/index.js";
 import { panic } from "../lib/errors.js";
 import { randomToken } from "../lib/ids.js";
 import { recordPayment } from "../payments/index.js";
-import type { IntentResult } from "../payments/processor.js";
 import { createPurchase } from "../purchases/index.js";
 import { createSubscription } from "../subscriptions/index.js";
 import type { ChargePlan } from "./charge-plan.js";

@@ -1,9 +1,8 @@
+import type { AppDeps, IntentResult, Merchant } from "../context/index.js";
 import type { Transaction } from "../db/client.js";
-import type { AppDeps, Merchant } from "../http/types.js";
 import { markInvoicePaid } from "../invoices/index.js";
 import { panic } from "../lib/errors.js";
 import { recordPayment } from "../payments/index.js";
-import type { IntentResult } from "../payments/processor.js";
 import { activateSubscription, setSubscriptionDefaultPaymentMethod } from "../subscriptions/index.js";
 import { type ChargePlan, intentPayment } from "./charge-plan.js";
 import type { FulfilmentIds } from "./fulfill-product.js";

@@ -1,12 +1,11 @@
 import { eq } from "drizzle-orm";
+import type { AppDeps, IntentResult } from "../context/index.js";
 import { checkoutSessions } from "../db/schema/index.js";
 import { param, params, statement } from "../db/statement.js";
 import { settleAtCommit } from "../db/transaction.js";
-import type { AppDeps } from "../http/types.js";
 import { notFound, panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { savePaymentMethod } from "../payments/index.js";
-import type { IntentResult } from "../payments/processor.js";
 import { type EmitEventInput, emitEvent, eventAbout, transactionWithEvents } from "../webhooks/index.js";
 import { lockSession } from "./attempt.js";
 import { type ChargePlan, sessionMerchant } from "./charge-plan.js";

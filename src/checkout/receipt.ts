@@ -1,5 +1,5 @@
 import type { ReceiptView } from "../../web/receipt-page.js";
-import type { AppDeps } from "../http/types.js";
+import type { AppDeps } from "../context/index.js";
 import { getInvoice, listLinesForInvoices } from "../invoices/index.js";
 import { formatAmount } from "../lib/money.js";
 import { getOrganizationCached } from "../organizations/service.js";

@@ -1,6 +1,6 @@
 import { getPricingModelDetails, type PricingModelDetails } from "../catalog/index.js";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
-import type { Merchant } from "../http/types.js";
 import { listInvoicesWithLinesForCustomer } from "../invoices/index.js";
 import { listPaymentMethodsForCustomer, serializePaymentMethod } from "../payments/index.js";
 import { listPurchasesForCustomer, serializePurchase } from "../purchases/index.js";

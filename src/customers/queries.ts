@@ -1,9 +1,9 @@
 import { and, eq } from "drizzle-orm";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { customers } from "../db/schema/index.js";
 import { ownedByParams, param, statement, tenant } from "../db/statement.js";
 import { ownedBy } from "../db/tenant.js";
-import type { Merchant } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
 import type { CustomerRow } from "./serialize.js";
 

@@ -1,8 +1,10 @@
 import { is, Placeholder, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
-import type { Merchant } from "../http/types.js";
 import type { Executor } from "./client.js";
 import { resultRows } from "./raw.js";
+
+/** Whose rows: a merchant (`Merchant` in src/context) is one; db/ needs nothing else of it. */
+export type Tenant = { organizationId: string; livemode: boolean };
 
 const builtSql = new Map<string, string>();
 
@@ -75,7 +77,7 @@ export function sameTenantAs(
   return sql`(${table.organizationId}, ${table.livemode}) is not distinct from (${organizationId}, ${livemode})`;
 }
 
-export function tenant(merchant: Pick<Merchant, "organizationId" | "livemode">) {
+export function tenant(merchant: Tenant): Tenant {
   return { organizationId: merchant.organizationId, livemode: merchant.livemode };
 }
 

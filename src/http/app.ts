@@ -1,11 +1,12 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppDeps } from "../context/index.js";
 import { AppError } from "../lib/errors.js";
 import { errorResponse, toAppError, validationError } from "./errors.js";
 import { idempotency } from "./idempotency.js";
 import { limitBody, requestId, requireApiKey } from "./middleware.js";
 import { registerDocs } from "./openapi-doc.js";
 import { registerRoutes } from "./routes.js";
-import type { App, AppDeps, AppEnv } from "./types.js";
+import type { App, AppEnv } from "./types.js";
 
 export function createApp(deps: AppDeps): App {
   const app: App = new OpenAPIHono<AppEnv>({

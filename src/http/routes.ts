@@ -1,5 +1,6 @@
 import { registerCatalogRoutes } from "../catalog/index.js";
 import { registerCheckoutPages, registerCheckoutRoutes } from "../checkout/index.js";
+import type { AppDeps } from "../context/index.js";
 import { registerCustomerRoutes } from "../customers/index.js";
 import { registerInvoiceRoutes } from "../invoices/index.js";
 import { registerPaymentRoutes } from "../payments/index.js";
@@ -7,7 +8,7 @@ import { registerPurchasePageRoutes } from "../purchase-pages/index.js";
 import { registerPurchaseRoutes } from "../purchases/index.js";
 import { registerSubscriptionRoutes } from "../subscriptions/index.js";
 import { registerWebhookRoutes } from "../webhooks/index.js";
-import type { App, AppDeps } from "./types.js";
+import type { App } from "./types.js";
 
 /** Each domain registers its own routes; this list is the one place that knows them all. */
 export function registerRoutes(app: App, deps: AppDeps): void {

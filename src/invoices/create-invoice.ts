@@ -1,11 +1,11 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Merchant } from "../context/index.js";
 import { nextInvoiceNumberSql } from "../customers/index.js";
 import type { Executor, Transaction } from "../db/client.js";
 import { insertSelectStatement } from "../db/insert-select.js";
 import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
 import { type InvoiceType, invoiceLineItems, invoices } from "../db/schema/index.js";
 import { insertStatement } from "../db/statement.js";
-import type { Merchant } from "../http/types.js";
 import { badRequest, conflict, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { MAX_AMOUNT, multiplyAmount, sumAmounts } from "../lib/money.js";

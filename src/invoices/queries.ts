@@ -1,8 +1,8 @@
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { invoiceLineItems, invoices } from "../db/schema/index.js";
 import { ownedBy } from "../db/tenant.js";
-import type { Merchant } from "../http/types.js";
 import type { InvoiceWithLineItems } from "./schemas.js";
 import { type InvoiceLineItemRow, type InvoiceRow, serializeInvoiceWithLines } from "./serialize.js";
 

@@ -1,9 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
+import type { AppDeps } from "../context/index.js";
 import { listTenantPage } from "../db/list.js";
 import { invoiceLineItems, invoices } from "../db/schema/index.js";
 import { errorResponses, jsonResponse, listEnvelope } from "../http/openapi.js";
-import type { App, AppDeps } from "../http/types.js";
+import type { App } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
 import { ListQuery } from "../lib/pagination.js";
 import { getInvoice, getInvoiceLineItem, listLinesForInvoices } from "./queries.js";

@@ -1,4 +1,5 @@
 import { and, asc, eq, ne, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import type { CardDetails, Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
 import { type BillingAddress, paymentMethods } from "../db/schema/index.js";
@@ -12,11 +13,9 @@ import {
   tenant,
 } from "../db/statement.js";
 import { ownedBy } from "../db/tenant.js";
-import type { Merchant } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/emit-event.js";
-import type { CardDetails } from "./processor.js";
 import { type PaymentMethodRow, serializePaymentMethod } from "./serialize.js";
 
 const inScope = (merchant: Merchant) => and(ownedBy(paymentMethods, merchant));

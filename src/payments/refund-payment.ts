@@ -1,8 +1,8 @@
 import { and, eq } from "drizzle-orm";
+import type { AppDeps, Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { type PaymentStatus, payments } from "../db/schema/index.js";
 import { ownedBy } from "../db/tenant.js";
-import type { AppDeps, Merchant } from "../http/types.js";
 import { AppError, badRequest, notFound } from "../lib/errors.js";
 import { emitEvent } from "../webhooks/emit-event.js";
 import { type PaymentRow, serializePayment } from "./serialize.js";

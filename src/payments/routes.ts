@@ -1,8 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { AppDeps } from "../context/index.js";
 import { listTenantPage } from "../db/list.js";
 import { paymentMethods, payments } from "../db/schema/index.js";
 import { errorResponses, jsonBody, jsonResponse, listEnvelope } from "../http/openapi.js";
-import type { App, AppDeps } from "../http/types.js";
+import type { App } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
 import { ListQuery } from "../lib/pagination.js";
 import { getPaymentMethod } from "./payment-methods.js";

@@ -1,10 +1,10 @@
 import { eq, sql } from "drizzle-orm";
+import type { CardInput, IntentResult, PaymentProcessor } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { sandboxIntents, sandboxPaymentMethods } from "../db/schema/index.js";
 import { param, rawStatement, statement } from "../db/statement.js";
 import { newId } from "../lib/ids.js";
 import { cardDetails } from "./cards.js";
-import type { CardInput, IntentResult, PaymentProcessor } from "./processor.js";
 
 /**
  * Test cards, after Stripe's. Behaviour is decided by the number at tokenization and remembered on the

@@ -10,7 +10,7 @@ import {
   type PriceRow,
   type ProductRow,
 } from "../catalog/index.js";
-import type { AppDeps, Merchant } from "../http/types.js";
+import type { AppDeps, Merchant } from "../context/index.js";
 import { getOrganization } from "../organizations/service.js";
 import type { PageProblem } from "./params.js";
 

@@ -1,10 +1,10 @@
 import { and, desc, eq } from "drizzle-orm";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
 import { type OutputMetadata, type prices, purchases } from "../db/schema/index.js";
 import { insertStatement } from "../db/statement.js";
 import { ownedBy } from "../db/tenant.js";
-import type { Merchant } from "../http/types.js";
 import { badRequest } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { multiplyAmount } from "../lib/money.js";

@@ -1,8 +1,8 @@
 import type { PriceRow } from "../catalog/index.js";
+import type { Merchant } from "../context/index.js";
 import type { Transaction } from "../db/client.js";
 import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
 import { billingPeriods, type OutputMetadata, subscriptionItems, subscriptions } from "../db/schema/index.js";
-import type { Merchant } from "../http/types.js";
 import { badRequest } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/emit-event.js";

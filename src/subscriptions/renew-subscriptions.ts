@@ -1,12 +1,11 @@
 import { and, asc, eq, gt, inArray, isNull, lte, or } from "drizzle-orm";
 import { getPrice } from "../catalog/index.js";
+import type { AppDeps, IntentResult, Merchant } from "../context/index.js";
 import type { Transaction } from "../db/client.js";
 import { billingPeriods, invoices, subscriptionItems, subscriptions } from "../db/schema/index.js";
-import type { AppDeps, Merchant } from "../http/types.js";
 import { createInvoice, getInvoice, type InvoiceRow, markInvoicePaid } from "../invoices/index.js";
 import { newId } from "../lib/ids.js";
 import { getPaymentMethod, recordPayment } from "../payments/index.js";
-import type { IntentResult } from "../payments/processor.js";
 import { periodContaining } from "./periods.js";
 import { lockSubscription } from "./queries.js";
 import type { BillingPeriodRow, SubscriptionRow } from "./serialize.js";

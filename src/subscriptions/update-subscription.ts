@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { subscriptions } from "../db/schema/index.js";
-import type { Merchant } from "../http/types.js";
 import { emitEvent } from "../webhooks/emit-event.js";
 import { type SubscriptionRow, serializeSubscription } from "./serialize.js";
 

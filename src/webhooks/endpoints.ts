@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { and, eq } from "drizzle-orm";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/schema/index.js";
 import { ownedBy } from "../db/tenant.js";
-import type { Merchant } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import type { CreateWebhookInput, UpdateWebhookInput } from "./schemas.js";

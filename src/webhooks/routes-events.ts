@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { AppDeps } from "../context/index.js";
 import { errorResponses, jsonResponse, listEnvelope } from "../http/openapi.js";
-import type { App, AppDeps } from "../http/types.js";
+import type { App } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
 import { getEvent, listEvents, redeliverEvent } from "./event-log.js";
 import { DeliverySchema, EventListQuery, EventSchema, IdParam, RedeliverBody } from "./schemas.js";
