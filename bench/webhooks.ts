@@ -19,7 +19,7 @@ import { migrate, openDatabase } from "../src/db/client.js";
 import { startBackgroundJobs } from "../src/jobs.js";
 import { loadConfig } from "../src/lib/config.js";
 import { createLogger } from "../src/lib/logger.js";
-import { createOrganization } from "../src/organizations/service.js";
+import { createOrganization } from "../src/organizations/index.js";
 import { createSandboxProcessor } from "../src/payments/sandbox.js";
 import {
   createWebhookEndpoint,

@@ -1,7 +1,10 @@
-import { checkoutJobs } from "./checkout/jobs.js";
+import { checkoutJobs } from "./checkout/index.js";
 import type { AppDeps, BackgroundJob } from "./context/index.js";
-import { applyScheduledAdjustments, runScheduledCancellations } from "./subscriptions/index.js";
-import { renewDueSubscriptions } from "./subscriptions/renew-subscriptions.js";
+import {
+  applyScheduledAdjustments,
+  renewDueSubscriptions,
+  runScheduledCancellations,
+} from "./subscriptions/index.js";
 import { webhookDeliveryJob } from "./webhooks/index.js";
 
 /** Jobs that run inside the server process (webhook delivery, expiry sweeps); each domain adds its own. */

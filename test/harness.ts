@@ -5,7 +5,7 @@ import { createApp } from "../src/http/app.js";
 import type { App } from "../src/http/types.js";
 import { loadConfig } from "../src/lib/config.js";
 import { createLogger } from "../src/lib/logger.js";
-import { createApiKey, createOrganization } from "../src/organizations/service.js";
+import { createApiKey, createOrganization } from "../src/organizations/index.js";
 import { createSandboxProcessor } from "../src/payments/sandbox.js";
 import { createMigratedDatabase } from "./databases.js";
 

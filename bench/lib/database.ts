@@ -7,7 +7,7 @@ import { type DbHandle, migrate, openDatabase, poolOptions } from "../../src/db/
 import { loadConfig } from "../../src/lib/config.js";
 import { newId } from "../../src/lib/ids.js";
 import { createLogger } from "../../src/lib/logger.js";
-import { createApiKey, createOrganization } from "../../src/organizations/service.js";
+import { createApiKey, createOrganization } from "../../src/organizations/index.js";
 import { createSandboxProcessor } from "../../src/payments/sandbox.js";
 
 export type Sql = postgres.Sql;

@@ -2,7 +2,7 @@ import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import type { IntervalUnit, PriceType } from "../db/schema/index.js";
 import { badRequest, type ErrorIssue } from "../lib/errors.js";
-import { getOrganization } from "../organizations/service.js";
+import { getOrganization } from "../organizations/index.js";
 import type { PriceRow } from "./serialize.js";
 
 /** What a caller may say about a price; shapes are checked by zod, the rules between fields here. */

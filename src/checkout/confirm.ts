@@ -3,7 +3,7 @@ import type { AppDeps, CardInput, IntentResult } from "../context/index.js";
 import { checkoutSessions } from "../db/schema/index.js";
 import { param, statement } from "../db/statement.js";
 import { AppError, notFound } from "../lib/errors.js";
-import { validateCard } from "../payments/cards.js";
+import { validateCard } from "../payments/index.js";
 import {
   type AttemptStart,
   awaitChallenge,

@@ -6,7 +6,7 @@ import { insertStatement } from "../db/statement.js";
 import { AppError, badRequest, conflict, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { multiplyAmount } from "../lib/money.js";
-import { getOrganizationCached } from "../organizations/service.js";
+import { getOrganizationCached } from "../organizations/index.js";
 import { getSubscription } from "../subscriptions/index.js";
 import { insertPricedSession } from "./insert-priced-session.js";
 import type { CreateCheckoutSessionInput } from "./schemas.js";

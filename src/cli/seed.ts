@@ -5,7 +5,7 @@ import { seedDemoCatalog } from "../catalog/index.js";
 import { checkoutUrl, createCheckoutSession } from "../checkout/index.js";
 import type { AppDeps, Merchant } from "../context/index.js";
 import { organizations } from "../db/schema/index.js";
-import { authenticateSecret, createApiKey, createOrganization } from "../organizations/service.js";
+import { authenticateSecret, createApiKey, createOrganization } from "../organizations/index.js";
 
 export const DEMO_ORG_NAME = "Glade Demo Store";
 

@@ -9,7 +9,7 @@ import { insertStatement } from "../db/statement.js";
 import { badRequest, conflict, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { MAX_AMOUNT, multiplyAmount, sumAmounts } from "../lib/money.js";
-import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/emit-event.js";
+import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/index.js";
 import { invoiceScope } from "./queries.js";
 import { type InvoiceLineItemRow, type InvoiceRow, serializeInvoice } from "./serialize.js";
 

@@ -15,7 +15,7 @@ import {
 import { ownedBy } from "../db/tenant.js";
 import { notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
-import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/emit-event.js";
+import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/index.js";
 import { type PaymentMethodRow, serializePaymentMethod } from "./serialize.js";
 
 const inScope = (merchant: Merchant) => and(ownedBy(paymentMethods, merchant));

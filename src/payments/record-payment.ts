@@ -7,7 +7,7 @@ import { insertStatement } from "../db/statement.js";
 import { ownedBy } from "../db/tenant.js";
 import { panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
-import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/emit-event.js";
+import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/index.js";
 import { type PaymentRow, serializePayment } from "./serialize.js";
 
 export type RecordPaymentInput = {

@@ -4,7 +4,7 @@ import type { Executor } from "../db/client.js";
 import { type PaymentStatus, payments } from "../db/schema/index.js";
 import { ownedBy } from "../db/tenant.js";
 import { AppError, badRequest, notFound } from "../lib/errors.js";
-import { emitEvent } from "../webhooks/emit-event.js";
+import { emitEvent } from "../webhooks/index.js";
 import { type PaymentRow, serializePayment } from "./serialize.js";
 
 async function lockPayment(tx: Executor, merchant: Merchant, paymentId: string): Promise<PaymentRow> {

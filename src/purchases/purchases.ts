@@ -8,7 +8,7 @@ import { ownedBy } from "../db/tenant.js";
 import { badRequest } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { multiplyAmount } from "../lib/money.js";
-import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/emit-event.js";
+import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/index.js";
 import { type PurchaseRow, serializePurchase } from "./serialize.js";
 
 type PriceRow = typeof prices.$inferSelect;

@@ -5,7 +5,7 @@ import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
 import { billingPeriods, type OutputMetadata, subscriptionItems, subscriptions } from "../db/schema/index.js";
 import { badRequest } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
-import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/emit-event.js";
+import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/index.js";
 import { addInterval } from "./periods.js";
 import {
   type BillingPeriodRow,

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { subscriptions } from "../db/schema/index.js";
-import { emitEvent } from "../webhooks/emit-event.js";
+import { emitEvent } from "../webhooks/index.js";
 import { type SubscriptionRow, serializeSubscription } from "./serialize.js";
 
 export type SubscriptionChanges = Partial<
