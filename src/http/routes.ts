@@ -1,3 +1,4 @@
+import { registerBillingRoutes } from "../billing/index.js";
 import { registerCatalogRoutes } from "../catalog/index.js";
 import { registerCheckoutPages, registerCheckoutRoutes } from "../checkout/index.js";
 import type { AppDeps } from "../context/index.js";
@@ -14,6 +15,7 @@ import type { App } from "./types.js";
 export function registerRoutes(app: App, deps: AppDeps): void {
   registerCatalogRoutes(app, deps);
   registerCustomerRoutes(app, deps);
+  registerBillingRoutes(app, deps);
   registerWebhookRoutes(app, deps);
   registerCheckoutRoutes(app, deps);
   registerCheckoutPages(app, deps);
