@@ -1,4 +1,4 @@
-import type { Executor } from "./client.js";
+import type { Executor } from "./executor.js";
 
 /** The slice of a postgres.js `sql` object this module drives. */
 export type PostgresClient = {
