@@ -2,7 +2,7 @@ import { and, asc, eq } from "drizzle-orm";
 import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { prices, pricingModels, products } from "../db/schema/index.js";
-import { ownedBy } from "../db/tenant.js";
+import { ownedBy } from "../db/statement.js";
 import { newId } from "../lib/ids.js";
 import { requirePricingModel } from "./queries.js";
 import type { PricingModelRow } from "./serialize.js";

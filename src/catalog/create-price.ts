@@ -2,7 +2,7 @@ import { and, eq, ne } from "drizzle-orm";
 import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { prices } from "../db/schema/index.js";
-import { ownedBy } from "../db/tenant.js";
+import { ownedBy } from "../db/statement.js";
 import { badRequest } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { normalizePriceTerms, type PriceInput, resolveCurrency } from "./price-terms.js";

@@ -2,7 +2,7 @@ import { and, eq, ne, sql } from "drizzle-orm";
 import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { pricingModels } from "../db/schema/index.js";
-import { ownedBy } from "../db/tenant.js";
+import { ownedBy } from "../db/statement.js";
 import { uniqueViolationConstraint } from "../db/unique-violation.js";
 import { AppError, badRequest } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";

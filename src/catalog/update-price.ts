@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { prices } from "../db/schema/index.js";
-import { ownedBy } from "../db/tenant.js";
+import { ownedBy } from "../db/statement.js";
 import { badRequest, type ErrorIssue } from "../lib/errors.js";
 import { unsetOtherDefaultPrices } from "./create-price.js";
 import type { PriceInput } from "./price-terms.js";

@@ -1,7 +1,7 @@
 import { and, type Column, eq, type SQL, sql } from "drizzle-orm";
 import type { PgSelect } from "drizzle-orm/pg-core";
 import { customers } from "../db/schema/index.js";
-import { ownedByParams, param, sameTenantAs } from "../db/statement.js";
+import { sameTenant as ownedByParams, param, sameTenant as sameTenantAs } from "../db/statement.js";
 import type { CustomerRow } from "./serialize.js";
 
 /**

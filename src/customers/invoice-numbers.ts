@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { PlannedRow } from "../db/planned-rows.js";
 import { customers } from "../db/schema/index.js";
-import { ownedByParams, param } from "../db/statement.js";
+import { sameTenant as ownedByParams, param } from "../db/statement.js";
 import type { CustomerRow } from "./serialize.js";
 
 /**

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { type BillingAddress, customers } from "../db/schema/index.js";
-import { ownedBy } from "../db/tenant.js";
+import { ownedBy } from "../db/statement.js";
 import { emitEvent } from "../webhooks/index.js";
 import { requireCustomerByExternalId } from "./queries.js";
 import { type CustomerRow, serializeCustomer } from "./serialize.js";

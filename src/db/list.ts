@@ -2,8 +2,7 @@ import { and, count, desc, lt, type SQL } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import { decodeCursor, type ListPage, type ListQuery, toListPage } from "../lib/pagination.js";
 import type { Executor } from "./client.js";
-import type { Tenant } from "./statement.js";
-import { ownedBy } from "./tenant.js";
+import { ownedBy, type Tenant } from "./statement.js";
 
 type TenantTable = PgTable & { organizationId: PgColumn; livemode: PgColumn; position: PgColumn };
 

@@ -4,7 +4,7 @@ import type { MiddlewareHandler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppDeps } from "../context/index.js";
 import { idempotencyKeys } from "../db/schema/index.js";
-import { ownedBy } from "../db/tenant.js";
+import { ownedBy } from "../db/statement.js";
 import { AppError } from "../lib/errors.js";
 import type { AppEnv } from "./types.js";
 

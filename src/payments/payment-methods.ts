@@ -4,15 +4,15 @@ import type { Executor } from "../db/client.js";
 import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
 import { type BillingAddress, paymentMethods } from "../db/schema/index.js";
 import {
-  ownedByParams,
+  ownedBy,
+  sameTenant as ownedByParams,
   param,
   params,
   rawStatement,
-  sameTenantAs,
+  sameTenant as sameTenantAs,
   statement,
   tenant,
 } from "../db/statement.js";
-import { ownedBy } from "../db/tenant.js";
 import { notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/index.js";

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { AppDeps, Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { type PaymentStatus, payments } from "../db/schema/index.js";
-import { ownedBy } from "../db/tenant.js";
+import { ownedBy } from "../db/statement.js";
 import { AppError, badRequest, notFound } from "../lib/errors.js";
 import { emitEvent } from "../webhooks/index.js";
 import { type PaymentRow, serializePayment } from "./serialize.js";

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { AppDeps, IntentResult, Merchant } from "../context/index.js";
 import type { Executor, Transaction } from "../db/client.js";
 import { billingPeriods, subscriptionItems } from "../db/schema/index.js";
-import { ownedBy } from "../db/tenant.js";
+import { ownedBy } from "../db/statement.js";
 import { createInvoice } from "../invoices/index.js";
 import { AppError, badRequest, notFound } from "../lib/errors.js";
 import { getPaymentMethod, recordPayment } from "../payments/index.js";

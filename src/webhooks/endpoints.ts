@@ -3,7 +3,7 @@ import { and, eq } from "drizzle-orm";
 import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/schema/index.js";
-import { ownedBy } from "../db/tenant.js";
+import { ownedBy } from "../db/statement.js";
 import { notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import type { CreateWebhookInput, UpdateWebhookInput } from "./schemas.js";
