@@ -2,8 +2,15 @@ import { and, asc, eq, gt, inArray, isNull, lte, or } from "drizzle-orm";
 import { getPrice } from "../catalog/index.js";
 import type { AppDeps, IntentResult, Merchant } from "../context/index.js";
 import type { Transaction } from "../db/client.js";
-import { billingPeriods, invoices, subscriptionItems, subscriptions } from "../db/schema/index.js";
-import { createInvoice, getInvoice, type InvoiceRow, markInvoicePaid } from "../invoices/index.js";
+import { billingPeriods, subscriptionItems, subscriptions } from "../db/schema/index.js";
+import { sameTenant } from "../db/statement.js";
+import {
+  createInvoice,
+  getInvoice,
+  getInvoiceForBillingPeriod,
+  type InvoiceRow,
+  markInvoicePaid,
+} from "../invoices/index.js";
 import { newId } from "../lib/ids.js";
 import { getPaymentMethod, recordPayment } from "../payments/index.js";
 import { periodContaining } from "./periods.js";
@@ -60,9 +67,15 @@ async function prepareRenewal(
   const [period] = await tx
     .select()
     .from(billingPeriods)
-    .where(and(eq(billingPeriods.subscriptionId, sub.id), eq(billingPeriods.startDate, start)));
+    .where(
+      and(
+        eq(billingPeriods.subscriptionId, sub.id),
+        eq(billingPeriods.startDate, start),
+        sameTenant(billingPeriods, merchant.organizationId, merchant.livemode),
+      ),
+    );
   if (!period) throw new Error(`billing period of ${sub.id} at ${start.toISOString()} vanished`);
-  const [existing] = await tx.select().from(invoices).where(eq(invoices.billingPeriodId, period.id));
+  const existing = await getInvoiceForBillingPeriod(tx, merchant, sub.id, period.id);
   if (existing) return { subscription: sub, period, invoice: existing };
 
   const items = await tx
@@ -71,6 +84,7 @@ async function prepareRenewal(
     .where(
       and(
         eq(subscriptionItems.subscriptionId, sub.id),
+        sameTenant(subscriptionItems, merchant.organizationId, merchant.livemode),
         lte(subscriptionItems.addedDate, start),
         or(isNull(subscriptionItems.expiredAt), gt(subscriptionItems.expiredAt, start)),
       ),
@@ -158,6 +172,7 @@ async function settleRenewal(
       .where(
         and(
           eq(billingPeriods.subscriptionId, sub.id),
+          sameTenant(billingPeriods, merchant.organizationId, merchant.livemode),
           lte(billingPeriods.endDate, period.startDate),
           inArray(billingPeriods.status, ["active", "upcoming"]),
         ),
@@ -165,7 +180,12 @@ async function settleRenewal(
     await tx
       .update(billingPeriods)
       .set({ status: paid ? "active" : "past_due", updatedAt: new Date() })
-      .where(eq(billingPeriods.id, period.id));
+      .where(
+        and(
+          eq(billingPeriods.id, period.id),
+          sameTenant(billingPeriods, merchant.organizationId, merchant.livemode),
+        ),
+      );
     return applySubscriptionChange(
       tx,
       merchant,
