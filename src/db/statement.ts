@@ -1,5 +1,6 @@
 import { and, eq, is, Placeholder, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
+import { panic } from "../lib/errors.js";
 import type { Executor } from "./client.js";
 import { resultRows } from "./raw.js";
 
@@ -140,8 +141,7 @@ function filler(name: string, params: unknown[]): (values: Record<string, unknow
   return (values) =>
     slots.map((slot) => {
       if ("value" in slot) return slot.value;
-      if (!(slot.named in values))
-        throw new Error(`statement ${name}: no value for parameter "${slot.named}"`);
+      if (!(slot.named in values)) panic(`statement ${name}: no value for parameter "${slot.named}"`);
       return values[slot.named];
     });
 }

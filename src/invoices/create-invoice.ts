@@ -6,7 +6,7 @@ import { insertSelectStatement } from "../db/insert-select.js";
 import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
 import { type InvoiceType, invoiceLineItems, invoices } from "../db/schema/index.js";
 import { insertStatement } from "../db/statement.js";
-import { badRequest, conflict, notFound } from "../lib/errors.js";
+import { badRequest, conflict, notFound, panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { MAX_AMOUNT, multiplyAmount, sumAmounts } from "../lib/money.js";
 import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/index.js";
@@ -180,7 +180,7 @@ export async function markInvoicePaid(
     .set({ status: "paid", amountPaid: locked.total, paidAt: now, updatedAt: now })
     .where(eq(invoices.id, locked.id))
     .returning();
-  if (!paid) throw new Error(`invoice ${invoiceId} vanished while locked`);
+  if (!paid) panic(`invoice ${invoiceId} vanished while locked`);
   await emitEvent(tx, invoicePaidEvent(paid));
   return paid;
 }

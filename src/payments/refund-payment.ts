@@ -3,7 +3,7 @@ import type { AppDeps, Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { type PaymentStatus, payments } from "../db/schema/index.js";
 import { ownedBy } from "../db/statement.js";
-import { AppError, badRequest, notFound } from "../lib/errors.js";
+import { AppError, badRequest, notFound, panic } from "../lib/errors.js";
 import { emitEvent } from "../webhooks/index.js";
 import { type PaymentRow, serializePayment } from "./serialize.js";
 
@@ -64,7 +64,7 @@ async function reserveRefund(
       })
       .where(eq(payments.id, payment.id))
       .returning();
-    if (!reserved) throw new Error(`payment ${payment.id} vanished while locked`);
+    if (!reserved) panic(`payment ${payment.id} vanished while locked`);
     return { payment: reserved, amount, previousRefundedAt: payment.refundedAt };
   });
 }

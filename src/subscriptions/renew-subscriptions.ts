@@ -11,6 +11,7 @@ import {
   type InvoiceRow,
   markInvoicePaid,
 } from "../invoices/index.js";
+import { panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { getPaymentMethod, recordPayment } from "../payments/index.js";
 import { periodContaining } from "./periods.js";
@@ -74,7 +75,7 @@ async function prepareRenewal(
         sameTenant(billingPeriods, merchant.organizationId, merchant.livemode),
       ),
     );
-  if (!period) throw new Error(`billing period of ${sub.id} at ${start.toISOString()} vanished`);
+  if (!period) panic(`billing period of ${sub.id} at ${start.toISOString()} vanished`);
   const existing = await getInvoiceForBillingPeriod(tx, merchant, sub.id, period.id);
   if (existing) return { subscription: sub, period, invoice: existing };
 
