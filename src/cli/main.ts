@@ -1,5 +1,5 @@
+import { createApp } from "../app.js";
 import { openRuntime } from "../deps.js";
-import { createApp } from "../http/app.js";
 import { openApiDocument } from "../http/openapi-doc.js";
 import { startBackgroundJobs } from "../jobs.js";
 import { loadConfig } from "../lib/config.js";
