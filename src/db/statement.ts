@@ -82,7 +82,10 @@ export function sameTenant(
   return sql`(${table.organizationId}, ${table.livemode}) is not distinct from (${organizationId}, ${livemode})`;
 }
 
-/** The merchant's rows, found by their tenant: `sameTenant(…, "find")` for the many plain call sites. */
+/**
+ * The merchant's rows: `sameTenant(…, "find")` with the merchant's values. Lists and sweeps need it; the queries
+ * built per call that also filter by a key have always used it too, and keep their plans.
+ */
 export function ownedBy(table: TenantColumns, merchant: Tenant): SQL {
   return sameTenant(table, merchant.organizationId, merchant.livemode, "find");
 }
