@@ -7,10 +7,10 @@
  */
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { createApp } from "../src/app.js";
+import type { AppDeps } from "../src/context/index.js";
 import type { Database } from "../src/db/client.js";
 import * as schema from "../src/db/schema/index.js";
-import { createApp } from "../src/http/app.js";
-import type { AppDeps } from "../src/http/types.js";
 import { createSandboxProcessor } from "../src/payments/sandbox.js";
 import { type CpuSummary, profileUnderLoad } from "./lib/cpu-profile.js";
 import { type BenchDatabase, createBody, createOneSession, createOpenSessions } from "./lib/database.js";

@@ -14,12 +14,12 @@ import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import postgres from "postgres";
 import { Webhook } from "standardwebhooks";
+import type { AppDeps } from "../src/context/index.js";
 import { migrate, openDatabase } from "../src/db/client.js";
-import type { AppDeps } from "../src/http/types.js";
 import { startBackgroundJobs } from "../src/jobs.js";
 import { loadConfig } from "../src/lib/config.js";
 import { createLogger } from "../src/lib/logger.js";
-import { createOrganization } from "../src/organizations/service.js";
+import { createOrganization } from "../src/organizations/index.js";
 import { createSandboxProcessor } from "../src/payments/sandbox.js";
 import {
   createWebhookEndpoint,

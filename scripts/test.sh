@@ -19,6 +19,7 @@ fi
 
 echo "== typecheck"; npx tsc --noEmit && npx tsc --noEmit -p examples/merchant-app
 echo "== lint"; npx biome check .
+echo "== dependency rules"; npx depcruise src --config .dependency-cruiser.cjs --output-type err
 echo "== openapi drift"
 npx tsx src/cli/main.ts openapi > /tmp/glade-openapi.$$.json
 if ! diff -q openapi.json /tmp/glade-openapi.$$.json >/dev/null; then

@@ -1,8 +1,8 @@
+import type { AppDeps } from "./context/index.js";
 import { type DbHandle, migrate, openDatabase } from "./db/client.js";
-import type { AppDeps } from "./http/types.js";
 import type { Config } from "./lib/config.js";
 import { createLogger, type Logger } from "./lib/logger.js";
-import { createSandboxProcessor } from "./payments/sandbox.js";
+import { createSandboxProcessor } from "./payments/index.js";
 
 export type Runtime = { deps: AppDeps; handle: DbHandle };
 

@@ -1,10 +1,11 @@
-import { checkoutJobs } from "./checkout/jobs.js";
-import type { AppDeps } from "./http/types.js";
-import { applyScheduledAdjustments, runScheduledCancellations } from "./subscriptions/index.js";
-import { renewDueSubscriptions } from "./subscriptions/renew-subscriptions.js";
+import { checkoutJobs } from "./checkout/index.js";
+import type { AppDeps, BackgroundJob } from "./context/index.js";
+import {
+  applyScheduledAdjustments,
+  renewDueSubscriptions,
+  runScheduledCancellations,
+} from "./subscriptions/index.js";
 import { webhookDeliveryJob } from "./webhooks/index.js";
-
-export type BackgroundJob = { name: string; intervalMs: number; run: (deps: AppDeps) => Promise<unknown> };
 
 /** Jobs that run inside the server process (webhook delivery, expiry sweeps); each domain adds its own. */
 export const BACKGROUND_JOBS: BackgroundJob[] = [

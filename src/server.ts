@@ -1,6 +1,6 @@
 import { type ServerType, serve } from "@hono/node-server";
+import { createApp } from "./app.js";
 import { openRuntime, type Runtime } from "./deps.js";
-import { createApp } from "./http/app.js";
 import { startBackgroundJobs } from "./jobs.js";
 import type { Config } from "./lib/config.js";
 

@@ -2,12 +2,12 @@ import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { seedDemoCatalog } from "../../src/catalog/index.js";
 import { createCheckoutSession } from "../../src/checkout/index.js";
+import type { AppDeps, Merchant } from "../../src/context/index.js";
 import { type DbHandle, migrate, openDatabase, poolOptions } from "../../src/db/client.js";
-import type { AppDeps, Merchant } from "../../src/http/types.js";
 import { loadConfig } from "../../src/lib/config.js";
 import { newId } from "../../src/lib/ids.js";
 import { createLogger } from "../../src/lib/logger.js";
-import { createApiKey, createOrganization } from "../../src/organizations/service.js";
+import { createApiKey, createOrganization } from "../../src/organizations/index.js";
 import { createSandboxProcessor } from "../../src/payments/sandbox.js";
 
 export type Sql = postgres.Sql;

@@ -1,8 +1,9 @@
 import { and, asc, eq } from "drizzle-orm";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { prices, pricingModels, products } from "../db/schema/index.js";
-import { ownedBy } from "../db/tenant.js";
-import type { Merchant } from "../http/types.js";
+import { ownedBy } from "../db/statement.js";
+import { panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { requirePricingModel } from "./queries.js";
 import type { PricingModelRow } from "./serialize.js";
@@ -71,7 +72,7 @@ export async function clonePricingModel(
       updatedAt: now,
     })
     .returning();
-  if (!pricingModel) throw new Error("pricing model insert returned nothing");
+  if (!pricingModel) panic("pricing model insert returned nothing");
 
   const productIds = new Map(sourceProducts.map((p) => [p.id, newId("product")]));
   // Multi-row inserts in source order, so positions (and list order) follow the original.

@@ -1,9 +1,9 @@
 import { and, eq, ne } from "drizzle-orm";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { prices } from "../db/schema/index.js";
-import { ownedBy } from "../db/tenant.js";
-import type { Merchant } from "../http/types.js";
-import { badRequest } from "../lib/errors.js";
+import { ownedBy } from "../db/statement.js";
+import { badRequest, panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { normalizePriceTerms, type PriceInput, resolveCurrency } from "./price-terms.js";
 import { ensureDefaultPricingModel } from "./pricing-models.js";
@@ -71,7 +71,7 @@ export async function insertPrice(
     })
     .returning()
     .catch(priceSlugTaken(input.slug));
-  if (!row) throw new Error("price insert returned nothing");
+  if (!row) panic("price insert returned nothing");
   return row;
 }
 

@@ -1,6 +1,7 @@
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { products } from "../db/schema/index.js";
-import type { Merchant } from "../http/types.js";
+import { panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { insertPrice } from "./create-price.js";
 import type { PriceInput } from "./price-terms.js";
@@ -50,7 +51,7 @@ export async function createProduct(
     })
     .returning()
     .catch(productSlugTaken(input.slug));
-  if (!product) throw new Error("product insert returned nothing");
+  if (!product) panic("product insert returned nothing");
   const price = await insertPrice(tx, merchant, product, pricingModel.id, priceInput, true);
   return { product, price };
 }

@@ -1,5 +1,5 @@
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
-import type { Merchant } from "../http/types.js";
 import { listPricesForProducts, listProductsForPricingModel, requirePricingModel } from "./queries.js";
 import { type PriceRow, serializePricingModel, serializeProductWithPrices } from "./serialize.js";
 

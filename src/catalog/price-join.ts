@@ -1,7 +1,7 @@
 import { and, type Column, eq, type SQL } from "drizzle-orm";
 import type { PgSelect } from "drizzle-orm/pg-core";
 import { prices, products } from "../db/schema/index.js";
-import { sameTenantAs } from "../db/statement.js";
+import { sameTenant } from "../db/statement.js";
 import type { PriceRow, ProductRow } from "./serialize.js";
 
 /** Where another domain's row names its price, and whose catalog that price must belong to. */
@@ -13,15 +13,15 @@ export type PriceAndProduct = { price: PriceRow | null; product: ProductRow | nu
 
 /**
  * The catalog's side of a statement that reads another domain's row and the price it names together:
- * the price (tenant-checked against the row by `sameTenantAs`) and its product, both left-joined, so the
+ * the price (tenant-checked against the row by `sameTenant`) and its product, both left-joined, so the
  * row comes back even when its price is gone. Saves the separate price lookup on paths that run per
  * checkout.
  */
 export function joinPriceAndProduct<T extends PgSelect>(query: T, ref: PriceReference) {
   return query
-    .leftJoin(prices, and(eq(prices.id, ref.priceId), sameTenantAs(prices, ref.organizationId, ref.livemode)))
+    .leftJoin(prices, and(eq(prices.id, ref.priceId), sameTenant(prices, ref.organizationId, ref.livemode)))
     .leftJoin(
       products,
-      and(eq(products.id, prices.productId), sameTenantAs(products, prices.organizationId, prices.livemode)),
+      and(eq(products.id, prices.productId), sameTenant(products, prices.organizationId, prices.livemode)),
     );
 }

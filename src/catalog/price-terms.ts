@@ -1,8 +1,8 @@
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import type { IntervalUnit, PriceType } from "../db/schema/index.js";
-import type { Merchant } from "../http/types.js";
 import { badRequest, type ErrorIssue } from "../lib/errors.js";
-import { getOrganization } from "../organizations/service.js";
+import { getOrganization } from "../organizations/index.js";
 import type { PriceRow } from "./serialize.js";
 
 /** What a caller may say about a price; shapes are checked by zod, the rules between fields here. */

@@ -1,10 +1,10 @@
 import { and, eq, ne, sql } from "drizzle-orm";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { pricingModels } from "../db/schema/index.js";
-import { ownedBy } from "../db/tenant.js";
+import { ownedBy } from "../db/statement.js";
 import { uniqueViolationConstraint } from "../db/unique-violation.js";
-import type { Merchant } from "../http/types.js";
-import { AppError, badRequest } from "../lib/errors.js";
+import { AppError, badRequest, panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { findDefaultPricingModel, requirePricingModel } from "./queries.js";
 import type { PricingModelRow } from "./serialize.js";
@@ -81,7 +81,7 @@ export async function createPricingModel(
     })
     .returning()
     .catch(defaultRace);
-  if (!row) throw new Error("pricing model insert returned nothing");
+  if (!row) panic("pricing model insert returned nothing");
   return row;
 }
 
@@ -110,6 +110,6 @@ export async function updatePricingModel(
     .where(and(eq(pricingModels.id, id), ownedBy(pricingModels, merchant)))
     .returning()
     .catch(defaultRace);
-  if (!row) throw new Error("pricing model update returned nothing");
+  if (!row) panic("pricing model update returned nothing");
   return row;
 }

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { prices, products } from "../db/schema/index.js";
-import type { Merchant } from "../http/types.js";
 import { findDefaultPricingModel, getPriceBySlug, getProductBySlug } from "./queries.js";
 import type { PriceRow, ProductRow } from "./serialize.js";
 

@@ -1,9 +1,8 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { prices, pricingModels, products } from "../db/schema/index.js";
-import { ownedByParams, param, statement, tenant } from "../db/statement.js";
-import { ownedBy } from "../db/tenant.js";
-import type { Merchant } from "../http/types.js";
+import { ownedBy, param, sameTenant, statement, tenant } from "../db/statement.js";
 import { notFound } from "../lib/errors.js";
 import type { PriceRow, PricingModelRow, ProductRow } from "./serialize.js";
 
@@ -24,7 +23,7 @@ const pricingModelById = statement("pricing_model_by_id", (db) =>
   db
     .select()
     .from(pricingModels)
-    .where(and(ownedByParams(pricingModels), eq(pricingModels.id, param("id")))),
+    .where(and(sameTenant(pricingModels), eq(pricingModels.id, param("id")))),
 );
 
 export async function requirePricingModel(
@@ -128,8 +127,8 @@ const priceWithProduct = statement("price_with_product", (db) =>
   db
     .select({ price: prices, product: products })
     .from(prices)
-    .leftJoin(products, and(eq(products.id, prices.productId), ownedByParams(products)))
-    .where(and(ownedByParams(prices), eq(prices.id, param("priceId")))),
+    .leftJoin(products, and(eq(products.id, prices.productId), sameTenant(products)))
+    .where(and(sameTenant(prices), eq(prices.id, param("priceId")))),
 );
 
 /** Prices of the given products, oldest first, so a product's first price stays first. */

@@ -1,8 +1,8 @@
 import { type SQL, sql } from "drizzle-orm";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { prices, products } from "../db/schema/index.js";
-import { ownedByParams, param } from "../db/statement.js";
-import type { Merchant } from "../http/types.js";
+import { param, sameTenant } from "../db/statement.js";
 import { badRequest, notFound } from "../lib/errors.js";
 import { ensureDefaultPricingModel } from "./pricing-models.js";
 import { getPriceBySlug, getPriceWithProduct, getProduct, requirePricingModel } from "./queries.js";
@@ -49,7 +49,7 @@ export function sellablePriceSql(): SQL {
   return sql`(select ${prices.id} as id, ${prices.pricingModelId} as pricing_model_id,
       ${prices.unitPrice} as unit_price, ${prices.currency} as currency
     from ${prices} left join ${products}
-      on ${products.id} = ${prices.productId} and ${ownedByParams(products)}
-    where ${prices.id} = ${param("priceId")} and ${ownedByParams(prices)}
+      on ${products.id} = ${prices.productId} and ${sameTenant(products)}
+    where ${prices.id} = ${param("priceId")} and ${sameTenant(prices)}
       and ${prices.active} and ${prices.type} <> 'usage' and (${products.id} is null or ${products.active}))`;
 }

@@ -1,4 +1,5 @@
-import type { App, AppDeps } from "../http/types.js";
+import type { AppDeps } from "../context/index.js";
+import type { App } from "../http/types.js";
 import { registerPriceRoutes } from "./routes-prices.js";
 import { registerPricingModelRoutes } from "./routes-pricing-models.js";
 import { registerProductRoutes } from "./routes-products.js";

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { EpochMs } from "../http/openapi.js";
 import { CURRENCIES, MAX_AMOUNT } from "../lib/money.js";
+import { EpochMs } from "../lib/wire.js";
 
 export const PriceTypeSchema = z.enum(["single_payment", "subscription", "usage"]);
 export const IntervalUnitSchema = z.enum(["day", "week", "month", "year"]);

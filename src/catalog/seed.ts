@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
+import type { Merchant } from "../context/index.js";
 import type { Database, Executor } from "../db/client.js";
-import type { Merchant } from "../http/types.js";
 import { insertPrice } from "./create-price.js";
 import { createProduct } from "./create-product.js";
 import type { PriceInput } from "./price-terms.js";

@@ -1,5 +1,5 @@
 import type { prices, pricingModels, products } from "../db/schema/index.js";
-import { toEpochMs } from "../http/openapi.js";
+import { toEpochMs } from "../lib/wire.js";
 import { pricePurchaseUrl, productPurchaseUrl } from "./purchase-links.js";
 
 export type PricingModelRow = typeof pricingModels.$inferSelect;

@@ -1,9 +1,9 @@
 import { and, eq } from "drizzle-orm";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { prices } from "../db/schema/index.js";
-import { ownedBy } from "../db/tenant.js";
-import type { Merchant } from "../http/types.js";
-import { badRequest, type ErrorIssue } from "../lib/errors.js";
+import { ownedBy } from "../db/statement.js";
+import { badRequest, type ErrorIssue, panic } from "../lib/errors.js";
 import { unsetOtherDefaultPrices } from "./create-price.js";
 import type { PriceInput } from "./price-terms.js";
 import { requirePrice } from "./queries.js";
@@ -58,7 +58,7 @@ export async function applyPriceChanges(
     .where(and(eq(prices.id, current.id), ownedBy(prices, merchant)))
     .returning()
     .catch(priceSlugTaken(input.slug));
-  if (!row) throw new Error("price update returned nothing");
+  if (!row) panic("price update returned nothing");
   return row;
 }
 

@@ -1,9 +1,9 @@
 import { and, eq } from "drizzle-orm";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { prices, products } from "../db/schema/index.js";
-import { ownedBy } from "../db/tenant.js";
-import type { Merchant } from "../http/types.js";
-import { badRequest } from "../lib/errors.js";
+import { ownedBy } from "../db/statement.js";
+import { badRequest, panic } from "../lib/errors.js";
 import { insertPrice } from "./create-price.js";
 import type { ProductFields } from "./create-product.js";
 import { normalizePriceTerms, type PriceInput, resolveCurrency, sameTerms } from "./price-terms.js";
@@ -69,7 +69,7 @@ export async function updateProduct(
     .where(and(eq(products.id, productId), ownedBy(products, merchant)))
     .returning()
     .catch(productSlugTaken(input.slug));
-  if (!product) throw new Error("product update returned nothing");
+  if (!product) panic("product update returned nothing");
   const price = priceInput ? await reviseDefaultPrice(tx, merchant, product, priceInput) : undefined;
   return { product, price };
 }

@@ -1,13 +1,12 @@
 import { and, eq, getTableColumns, gt, sql } from "drizzle-orm";
 import { joinPriceAndProduct, type PriceAndProduct, priceAndProductFields } from "../catalog/index.js";
+import type { AppDeps, IntentResult } from "../context/index.js";
 import { joinCheckoutBuyer } from "../customers/index.js";
 import type { Executor } from "../db/client.js";
 import { type BillingAddress, checkoutSessions } from "../db/schema/index.js";
 import { param, statement } from "../db/statement.js";
-import type { AppDeps } from "../http/types.js";
 import { AppError, notFound, panic } from "../lib/errors.js";
 import { recordPayment } from "../payments/index.js";
-import type { IntentResult } from "../payments/processor.js";
 import { emitEvent, transactionWithEvents } from "../webhooks/index.js";
 import { intentPayment, sessionMerchant } from "./charge-plan.js";
 import { markSessionExpired } from "./expire.js";

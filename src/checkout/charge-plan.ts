@@ -4,11 +4,10 @@ import {
   type PriceRow,
   type ProductRow,
 } from "../catalog/index.js";
-import type { AppDeps, Merchant } from "../http/types.js";
+import type { AppDeps, IntentResult, Merchant } from "../context/index.js";
 import { listOpenInvoicesForSubscription } from "../invoices/index.js";
 import { panic } from "../lib/errors.js";
 import { multiplyAmount, sumAmounts } from "../lib/money.js";
-import type { IntentResult } from "../payments/processor.js";
 import type { CheckoutSessionRow } from "./serialize.js";
 
 /**

@@ -1,10 +1,9 @@
 import { eq } from "drizzle-orm";
+import type { AppDeps, CardInput, IntentResult } from "../context/index.js";
 import { checkoutSessions } from "../db/schema/index.js";
 import { param, statement } from "../db/statement.js";
-import type { AppDeps } from "../http/types.js";
 import { AppError, notFound } from "../lib/errors.js";
-import { validateCard } from "../payments/cards.js";
-import type { CardInput, IntentResult } from "../payments/processor.js";
+import { validateCard } from "../payments/index.js";
 import {
   type AttemptStart,
   awaitChallenge,

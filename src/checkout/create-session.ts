@@ -1,12 +1,12 @@
 import { resolveCheckoutPrice } from "../catalog/index.js";
+import type { AppDeps, Merchant } from "../context/index.js";
 import { type CustomerRow, getCustomerByExternalId } from "../customers/index.js";
 import { type CheckoutSessionSource, checkoutSessions } from "../db/schema/index.js";
 import { insertStatement } from "../db/statement.js";
-import type { AppDeps, Merchant } from "../http/types.js";
 import { AppError, badRequest, conflict, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { multiplyAmount } from "../lib/money.js";
-import { getOrganizationCached } from "../organizations/service.js";
+import { getOrganizationCached } from "../organizations/index.js";
 import { getSubscription } from "../subscriptions/index.js";
 import { insertPricedSession, type PricedSessionValues } from "./insert-priced-session.js";
 import type { CreateCheckoutSessionInput } from "./schemas.js";

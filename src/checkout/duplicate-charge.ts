@@ -1,5 +1,4 @@
-import type { AppDeps } from "../http/types.js";
-import type { IntentResult } from "../payments/processor.js";
+import type { AppDeps, IntentResult } from "../context/index.js";
 import type { CheckoutSessionRow } from "./serialize.js";
 
 /**

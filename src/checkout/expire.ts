@@ -1,8 +1,8 @@
 import { and, eq, lte } from "drizzle-orm";
+import type { AppDeps, Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { checkoutSessions } from "../db/schema/index.js";
-import { ownedBy } from "../db/tenant.js";
-import type { AppDeps, Merchant } from "../http/types.js";
+import { ownedBy } from "../db/statement.js";
 import { conflict, notFound } from "../lib/errors.js";
 import { emitEvent } from "../webhooks/index.js";
 import { type CheckoutSessionRow, serializeCheckoutSession } from "./serialize.js";

@@ -1,5 +1,6 @@
 export { createCheckoutSession } from "./create-session.js";
 export { expireCheckoutSession, getCheckoutSession, sweepExpiredSessions } from "./expire.js";
+export { checkoutJobs } from "./jobs.js";
 export { registerCheckoutPages } from "./public-routes.js";
 export { reconcilePendingSessions } from "./reconcile.js";
 export { registerCheckoutRoutes } from "./routes.js";

@@ -1,4 +1,4 @@
-import type { BackgroundJob } from "../jobs.js";
+import type { BackgroundJob } from "../context/index.js";
 import { sweepExpiredSessions } from "./expire.js";
 import { reconcilePendingSessions } from "./reconcile.js";
 

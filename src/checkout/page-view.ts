@@ -1,8 +1,8 @@
 import type { CheckoutView } from "../../web/view.js";
 import type { PriceRow } from "../catalog/index.js";
-import type { AppDeps } from "../http/types.js";
+import type { AppDeps } from "../context/index.js";
 import { formatAmount, multiplyAmount } from "../lib/money.js";
-import { getOrganizationCached } from "../organizations/service.js";
+import { getOrganizationCached } from "../organizations/index.js";
 import { type ChargePlan, chargePlan } from "./charge-plan.js";
 import type { CheckoutSessionRow } from "./serialize.js";
 

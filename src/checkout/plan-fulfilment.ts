@@ -1,10 +1,9 @@
+import type { AppDeps, IntentResult, Merchant } from "../context/index.js";
 import { nextInvoiceNumberOf, planCustomer, planCustomerWithFirstInvoice } from "../customers/index.js";
-import type { AppDeps, Merchant } from "../http/types.js";
 import { planNumberedInvoice } from "../invoices/index.js";
 import { panic } from "../lib/errors.js";
 import { randomToken } from "../lib/ids.js";
 import { planCard, planPayment } from "../payments/index.js";
-import type { IntentResult } from "../payments/processor.js";
 import { planPurchase } from "../purchases/index.js";
 import { planSubscription } from "../subscriptions/index.js";
 import type { Planned } from "../webhooks/index.js";

@@ -1,10 +1,9 @@
 import type { PriceRow } from "../catalog/index.js";
-import type { AppDeps } from "../http/types.js";
+import type { AppDeps, IntentResult } from "../context/index.js";
 import type { CreateInvoiceInput } from "../invoices/index.js";
 import { panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import type { RecordPaymentInput } from "../payments/index.js";
-import type { IntentResult } from "../payments/processor.js";
 import type { CreatePurchaseInput } from "../purchases/index.js";
 import type { CreateSubscriptionInput } from "../subscriptions/index.js";
 import { type ChargePlan, intentPayment } from "./charge-plan.js";

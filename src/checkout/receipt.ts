@@ -1,8 +1,8 @@
 import type { ReceiptView } from "../../web/receipt-page.js";
-import type { AppDeps } from "../http/types.js";
+import type { AppDeps } from "../context/index.js";
 import { getInvoice, listLinesForInvoices } from "../invoices/index.js";
 import { formatAmount } from "../lib/money.js";
-import { getOrganizationCached } from "../organizations/service.js";
+import { getOrganizationCached } from "../organizations/index.js";
 import { getPaymentMethod } from "../payments/index.js";
 import { getSubscription } from "../subscriptions/index.js";
 import { sessionMerchant } from "./charge-plan.js";

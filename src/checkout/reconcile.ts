@@ -1,6 +1,6 @@
 import { and, eq, lt } from "drizzle-orm";
+import type { AppDeps } from "../context/index.js";
 import { checkoutSessions } from "../db/schema/index.js";
-import type { AppDeps } from "../http/types.js";
 import { awaitChallenge, settleDecline } from "./attempt.js";
 import { settleIntent } from "./confirm.js";
 

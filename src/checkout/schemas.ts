@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { EpochMs, HttpUrl, MetadataSchema } from "../http/openapi.js";
+import { EpochMs, HttpUrl, MetadataSchema } from "../lib/wire.js";
 
 /** Redirect targets; the organization's allow-list (if any) is checked in the service. */
 export const RedirectUrl = HttpUrl;

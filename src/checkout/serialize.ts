@@ -1,8 +1,8 @@
 import type { PlannedRow } from "../db/planned-rows.js";
 import type { checkoutSessions } from "../db/schema/index.js";
-import { toEpochMs, toEpochMsOrNull } from "../http/openapi.js";
 import type { Config } from "../lib/config.js";
 import { multiplyAmount } from "../lib/money.js";
+import { toEpochMs, toEpochMsOrNull } from "../lib/wire.js";
 
 export type CheckoutSessionRow = typeof checkoutSessions.$inferSelect;
 

@@ -1,11 +1,10 @@
 import { sql } from "drizzle-orm";
+import type { AppDeps, IntentResult } from "../context/index.js";
 import { countInvoiceSql } from "../customers/index.js";
 import { guardedWrites } from "../db/planned-rows.js";
 import { param } from "../db/statement.js";
 import { uniqueViolationConstraint } from "../db/unique-violation.js";
-import type { AppDeps } from "../http/types.js";
 import { panic } from "../lib/errors.js";
-import type { IntentResult } from "../payments/processor.js";
 import { eventsWithDeliveriesSql, inCausalOrder, planEvent } from "../webhooks/index.js";
 import type { ChargePlan } from "./charge-plan.js";
 import { refundIfDuplicateCharge } from "./duplicate-charge.js";

@@ -1,10 +1,9 @@
+import type { AppDeps, IntentResult, Merchant } from "../context/index.js";
 import { getCustomerById } from "../customers/index.js";
 import type { Transaction } from "../db/client.js";
-import type { AppDeps, Merchant } from "../http/types.js";
 import { markInvoicePaid } from "../invoices/index.js";
 import { notFound, panic } from "../lib/errors.js";
 import { recordPayment, savePaymentMethod } from "../payments/index.js";
-import type { IntentResult } from "../payments/processor.js";
 import { activateSubscription, setSubscriptionDefaultPaymentMethod } from "../subscriptions/index.js";
 import { emitEvent, transactionWithEvents } from "../webhooks/index.js";
 import { lockSession } from "./attempt.js";

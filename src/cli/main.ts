@@ -1,9 +1,9 @@
+import { createApp } from "../app.js";
 import { openRuntime } from "../deps.js";
-import { createApp } from "../http/app.js";
 import { openApiDocument } from "../http/openapi-doc.js";
 import { startBackgroundJobs } from "../jobs.js";
 import { loadConfig } from "../lib/config.js";
-import { createApiKey, getOrganization } from "../organizations/service.js";
+import { createApiKey, getOrganization } from "../organizations/index.js";
 import { seedDemo } from "./seed.js";
 import { startCommand } from "./start.js";
 

@@ -3,9 +3,9 @@ import { dirname, join } from "node:path";
 import { eq } from "drizzle-orm";
 import { seedDemoCatalog } from "../catalog/index.js";
 import { checkoutUrl, createCheckoutSession } from "../checkout/index.js";
+import type { AppDeps, Merchant } from "../context/index.js";
 import { organizations } from "../db/schema/index.js";
-import type { AppDeps, Merchant } from "../http/types.js";
-import { authenticateSecret, createApiKey, createOrganization } from "../organizations/service.js";
+import { authenticateSecret, createApiKey, createOrganization } from "../organizations/index.js";
 
 export const DEMO_ORG_NAME = "Glade Demo Store";
 

@@ -1,7 +1,7 @@
 import { and, type Column, eq, type SQL } from "drizzle-orm";
 import type { PgSelect } from "drizzle-orm/pg-core";
 import { customers } from "../db/schema/index.js";
-import { sameTenantAs } from "../db/statement.js";
+import { sameTenant } from "../db/statement.js";
 import type { CustomerRow } from "./serialize.js";
 
 /**
@@ -30,6 +30,6 @@ export type CustomerReference = {
 export function joinCheckoutBuyer<T extends PgSelect>(query: T, ref: CustomerReference) {
   return query.leftJoin(
     customers,
-    and(eq(customers.id, ref.customerId), sameTenantAs(customers, ref.organizationId, ref.livemode)),
+    and(eq(customers.id, ref.customerId), sameTenant(customers, ref.organizationId, ref.livemode)),
   );
 }

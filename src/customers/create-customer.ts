@@ -1,9 +1,9 @@
 import { ensureDefaultPricingModel, getPricingModel } from "../catalog/index.js";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
 import { type BillingAddress, customers } from "../db/schema/index.js";
 import { insertStatement } from "../db/statement.js";
-import type { Merchant } from "../http/types.js";
 import { conflict, notFound, panic } from "../lib/errors.js";
 import { newId, randomHex } from "../lib/ids.js";
 import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/index.js";

@@ -1,4 +1,3 @@
-export { getCustomerBilling } from "./billing.js";
 export { type CheckoutBuyer, checkoutBuyerFields, joinCheckoutBuyer } from "./checkout-buyer.js";
 export {
   type CreateCustomerInput,
@@ -7,8 +6,8 @@ export {
   planCustomerWithFirstInvoice,
 } from "./create-customer.js";
 export { countInvoiceSql, nextInvoiceNumberOf, takeInvoiceNumber } from "./invoice-numbers.js";
-export { getCustomerByExternalId, getCustomerById } from "./queries.js";
+export { getCustomerByExternalId, getCustomerById, requireCustomerByExternalId } from "./queries.js";
 export { registerCustomerRoutes } from "./routes.js";
-export { CustomerRecordSchema } from "./schemas.js";
+export { CustomerRecordSchema, ExternalIdParam } from "./schemas.js";
 export { type CustomerRecord, type CustomerRow, serializeCustomer } from "./serialize.js";
 export { archiveCustomer, type UpdateCustomerInput, updateCustomer } from "./update-customer.js";

@@ -1,9 +1,9 @@
 import { type SQL, sql } from "drizzle-orm";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import type { PlannedRow } from "../db/planned-rows.js";
 import { customers } from "../db/schema/index.js";
-import { ownedByParams, param, rawStatement, tenant } from "../db/statement.js";
-import type { Merchant } from "../http/types.js";
+import { param, rawStatement, sameTenant, tenant } from "../db/statement.js";
 import type { CustomerRow } from "./serialize.js";
 
 type InvoiceSequence = Pick<CustomerRow, "invoiceNumberBase" | "invoiceCount">;
@@ -28,7 +28,7 @@ export function nextInvoiceNumberOf(customer: InvoiceSequence): string {
 export function countInvoiceSql(guard?: SQL): SQL {
   const count = sql`${customers.invoiceCount}`;
   return sql`update ${customers} set ${sql.identifier("invoice_count")} = ${count} + 1
-    ${guard ? sql`from ${guard} ` : sql``}where ${ownedByParams(customers)} and ${customers.id} = ${param("customerId")}
+    ${guard ? sql`from ${guard} ` : sql``}where ${sameTenant(customers)} and ${customers.id} = ${param("customerId")}
     returning ${customers.invoiceNumberBase} as "invoiceNumberBase", ${count} - 1 as "invoiceCount"`;
 }
 

@@ -1,9 +1,8 @@
 import { and, eq } from "drizzle-orm";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { customers } from "../db/schema/index.js";
-import { ownedByParams, param, statement, tenant } from "../db/statement.js";
-import { ownedBy } from "../db/tenant.js";
-import type { Merchant } from "../http/types.js";
+import { ownedBy, param, sameTenant, statement, tenant } from "../db/statement.js";
 import { notFound } from "../lib/errors.js";
 import type { CustomerRow } from "./serialize.js";
 
@@ -31,13 +30,13 @@ const customerByExternalId = statement("customer_by_external_id", (db) =>
   db
     .select()
     .from(customers)
-    .where(and(ownedByParams(customers), eq(customers.externalId, param("externalId")))),
+    .where(and(sameTenant(customers), eq(customers.externalId, param("externalId")))),
 );
 const customerById = statement("customer_by_id", (db) =>
   db
     .select()
     .from(customers)
-    .where(and(ownedByParams(customers), eq(customers.id, param("id")))),
+    .where(and(sameTenant(customers), eq(customers.id, param("id")))),
 );
 
 /** `@flowglad/server` creates the customer when this answers 404 with code NOT_FOUND. */

@@ -1,11 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { AppDeps } from "../context/index.js";
 import { listTenantPage } from "../db/list.js";
 import { customers } from "../db/schema/index.js";
 import { errorResponses, jsonBody, jsonResponse } from "../http/openapi.js";
-import type { App, AppDeps } from "../http/types.js";
+import type { App } from "../http/types.js";
 import { ListQuery } from "../lib/pagination.js";
-import { getCustomerBilling } from "./billing.js";
-import { customerBillingSchema } from "./billing-schema.js";
 import { createCustomer } from "./create-customer.js";
 import { requireCustomerByExternalId } from "./queries.js";
 import {
@@ -147,31 +146,6 @@ export function registerCustomerRoutes(app: App, deps: AppDeps): void {
     async (c) => {
       await requireCustomerByExternalId(deps.db, c.get("merchant"), c.req.valid("param").externalId);
       return c.json({ usageMeterBalances: [] }, 200);
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/api/v1/customers/{externalId}/billing",
-      tags,
-      security,
-      summary: "The customer's catalog, subscriptions, purchases, invoices and payment methods",
-      request: { params: ExternalIdParam },
-      responses: {
-        200: jsonResponse(customerBillingSchema(), "The customer's billing state"),
-        ...errorResponses("NOT_FOUND"),
-      },
-    }),
-    async (c) => {
-      const merchant = c.get("merchant");
-      const { externalId } = c.req.valid("param");
-      // One snapshot, so a payment landing mid-request cannot show a purchase without its invoice.
-      const billing = await deps.db.transaction(
-        (tx) => getCustomerBilling(tx, merchant, externalId, deps.config.publicUrl),
-        { isolationLevel: "repeatable read", accessMode: "read only" },
-      );
-      return c.json(billing, 200);
     },
   );
 }

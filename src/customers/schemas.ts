@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { EpochMs, listEnvelope } from "../http/openapi.js";
+import { EpochMs, listEnvelope } from "../lib/wire.js";
 
 export const ExternalIdParam = z.object({
   externalId: z

@@ -1,6 +1,6 @@
 import type { PlannedRow } from "../db/planned-rows.js";
 import type { customers } from "../db/schema/index.js";
-import { toEpochMs } from "../http/openapi.js";
+import { toEpochMs } from "../lib/wire.js";
 
 export type CustomerRow = typeof customers.$inferSelect;
 

@@ -1,8 +1,9 @@
 import { and, eq } from "drizzle-orm";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { type BillingAddress, customers } from "../db/schema/index.js";
-import { ownedBy } from "../db/tenant.js";
-import type { Merchant } from "../http/types.js";
+import { ownedBy } from "../db/statement.js";
+import { panic } from "../lib/errors.js";
 import { emitEvent } from "../webhooks/index.js";
 import { requireCustomerByExternalId } from "./queries.js";
 import { type CustomerRow, serializeCustomer } from "./serialize.js";
@@ -29,7 +30,7 @@ async function writeCustomer(
     .set({ ...changes, updatedAt: new Date() })
     .where(and(eq(customers.id, current.id), ownedBy(customers, merchant)))
     .returning();
-  if (!row) throw new Error("customer update returned nothing");
+  if (!row) panic("customer update returned nothing");
   await emitEvent(tx, {
     organizationId: merchant.organizationId,
     livemode: merchant.livemode,

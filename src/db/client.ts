@@ -1,16 +1,11 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ExtractTablesWithRelations } from "drizzle-orm";
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import type { Database } from "./executor.js";
 import * as schema from "./schema/index.js";
 import { type PostgresClient, pipelinedBegin } from "./transaction.js";
 
-export type Schema = typeof schema;
-export type Database = PgDatabase<PgQueryResultHKT, Schema>;
-export type Transaction = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
-/** Anything that can run a query: the pool or an open transaction. Services take this. */
-export type Executor = Database | Transaction;
+export type { Database, Executor, Schema, Transaction } from "./executor.js";
 
 export type DbHandle = {
   db: Database;

@@ -1,5 +1,6 @@
 import { getTableColumns, type SQL, sql, type Table } from "drizzle-orm";
 import { toSnakeCase } from "drizzle-orm/casing";
+import { panic } from "../lib/errors.js";
 import type { Executor } from "./client.js";
 import { compileRowShape, type RowSource } from "./row-shape.js";
 import { param, rawStatement } from "./statement.js";
@@ -68,7 +69,7 @@ function constantSql(name: string, key: string, value: ConstantValue, type: stri
     return sql.raw(`${value}::${type}`);
   }
   if (typeof value === "string" && /^[\w .-]*$/.test(value)) return sql.raw(`'${value}'::${type}`);
-  throw new Error(`${name}: constant for ${key} must be null, a boolean, an integer or a plain word`);
+  panic(`${name}: constant for ${key} must be null, a boolean, an integer or a plain word`);
 }
 
 function build<T extends Table>(name: string, table: T, options: InsertSelectOptions<T>) {
@@ -115,7 +116,7 @@ function build<T extends Table>(name: string, table: T, options: InsertSelectOpt
     const encoded: Record<string, unknown> = { ...values };
     for (const [key, column] of supplied) {
       const value = values[key];
-      if (value === undefined) throw new Error(`${name}: no value for column ${key}`);
+      if (value === undefined) panic(`${name}: no value for column ${key}`);
       if (value !== null) encoded[key] = column.mapToDriverValue(value);
     }
     const rows = await run(db, encoded);

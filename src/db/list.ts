@@ -1,9 +1,8 @@
 import { and, count, desc, lt, type SQL } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
-import type { Merchant } from "../http/types.js";
 import { decodeCursor, type ListPage, type ListQuery, toListPage } from "../lib/pagination.js";
 import type { Executor } from "./client.js";
-import { ownedBy } from "./tenant.js";
+import { ownedBy, type Tenant } from "./statement.js";
 
 type TenantTable = PgTable & { organizationId: PgColumn; livemode: PgColumn; position: PgColumn };
 
@@ -11,7 +10,7 @@ type TenantTable = PgTable & { organizationId: PgColumn; livemode: PgColumn; pos
 export async function listTenantPage<Table extends TenantTable, T>(
   db: Executor,
   table: Table,
-  merchant: Merchant,
+  merchant: Tenant,
   query: ListQuery,
   serialize: (row: Table["$inferSelect"]) => T,
   filter?: SQL,

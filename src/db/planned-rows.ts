@@ -1,5 +1,6 @@
 import { getTableColumns, getTableName, type SQL, sql, type Table } from "drizzle-orm";
 import { toSnakeCase } from "drizzle-orm/casing";
+import { panic } from "../lib/errors.js";
 import type { Executor } from "./client.js";
 import { compileRowShape } from "./row-shape.js";
 import { param, rawStatement } from "./statement.js";
@@ -54,7 +55,7 @@ const columnsOf = (table: Table) => shapeOf(table).columns;
 function rowJson({ table, row }: RowWrite): Record<string, unknown> {
   const shape = shapeOf(table);
   for (const [key, column] of shape.columns) {
-    if (row[key] === undefined) throw new Error(`planned row has no value for ${column}`);
+    if (row[key] === undefined) panic(`planned row has no value for ${column}`);
   }
   return shape.toJsonObject(row);
 }

@@ -1,8 +1,11 @@
-import { is, Placeholder, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { and, eq, is, Placeholder, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
-import type { Merchant } from "../http/types.js";
+import { panic } from "../lib/errors.js";
 import type { Executor } from "./client.js";
 import { resultRows } from "./raw.js";
+
+/** Whose rows: a merchant (`Merchant` in src/context) is one; db/ needs nothing else of it. */
+export type Tenant = { organizationId: string; livemode: boolean };
 
 const builtSql = new Map<string, string>();
 
@@ -51,31 +54,43 @@ export function statement<Params extends Record<string, unknown>, R>(
 /** A named value slot in a `statement`. */
 export const param = (name: string) => sql.placeholder(name);
 
-/**
- * `ownedBy` with placeholders (pass `tenant(merchant)` among the statement's params), for statements that
- * find their row by its own key: the tenant check is applied to that row but written so it cannot be used
- * to find it. A built-once statement runs on Postgres's generic plan, and on a table without statistics yet
- * (a new install, a fresh table) that plan rated "this organization's rows by position" as good as the
- * primary key, then walked every customer of the merchant for each lookup, for the life of the connection.
- * The columns are NOT NULL, so `is not distinct from` means `=` here.
- */
-export function ownedByParams(table: { organizationId: PgColumn; livemode: PgColumn }): SQL {
-  return sameTenantAs(table, sql.placeholder("organizationId"), sql.placeholder("livemode"));
-}
+type TenantColumns = { organizationId: PgColumn; livemode: PgColumn };
 
 /**
- * The same unusable-for-lookup tenant check against any tenant: placeholders (`ownedByParams`) or another
- * row's columns in the same statement (a join).
+ * The isolation boundary, and the one tenant predicate: a row belongs to the merchant only in its own
+ * organization AND its own mode. The tenant is placeholders by default (pass `tenant(merchant)` among a
+ * built-once statement's params), or values, or another row's columns in the same statement (a join).
+ *
+ * As a check on a row found by something else (its key, a join), it is written so that it cannot be used
+ * to find rows. A built-once statement runs on Postgres's generic plan, and on a table without statistics
+ * yet (a new install, a fresh table) that plan rated "this organization's rows by position" as good as the
+ * primary key, then walked every customer of the merchant for each lookup, for the life of the connection.
+ * No index serves a row-wise `is not distinct from`, so the key is what finds the row; the columns are NOT
+ * NULL, so it means `=` here (`test/db-statement-plans.test.ts` plans every built statement to hold this).
+ *
+ * `"find"` is for the queries whose rows are found by their tenant, a merchant's list or a sweep of its
+ * rows: plain equalities, so the tenant's `(organization_id, livemode, position)` index serves them.
  */
-export function sameTenantAs(
-  table: { organizationId: PgColumn; livemode: PgColumn },
-  organizationId: SQLWrapper,
-  livemode: SQLWrapper,
+export function sameTenant(
+  table: TenantColumns,
+  organizationId: string | SQLWrapper = sql.placeholder("organizationId"),
+  livemode: boolean | SQLWrapper = sql.placeholder("livemode"),
+  use: "check" | "find" = "check",
 ): SQL {
+  if (use === "find")
+    return and(eq(table.organizationId, organizationId), eq(table.livemode, livemode)) as SQL;
   return sql`(${table.organizationId}, ${table.livemode}) is not distinct from (${organizationId}, ${livemode})`;
 }
 
-export function tenant(merchant: Pick<Merchant, "organizationId" | "livemode">) {
+/**
+ * The merchant's rows: `sameTenant(…, "find")` with the merchant's values. Lists and sweeps need it; the queries
+ * built per call that also filter by a key have always used it too, and keep their plans.
+ */
+export function ownedBy(table: TenantColumns, merchant: Tenant): SQL {
+  return sameTenant(table, merchant.organizationId, merchant.livemode, "find");
+}
+
+export function tenant(merchant: Tenant): Tenant {
   return { organizationId: merchant.organizationId, livemode: merchant.livemode };
 }
 
@@ -129,8 +144,7 @@ function filler(name: string, params: unknown[]): (values: Record<string, unknow
   return (values) =>
     slots.map((slot) => {
       if ("value" in slot) return slot.value;
-      if (!(slot.named in values))
-        throw new Error(`statement ${name}: no value for parameter "${slot.named}"`);
+      if (!(slot.named in values)) panic(`statement ${name}: no value for parameter "${slot.named}"`);
       return values[slot.named];
     });
 }

@@ -1,4 +1,5 @@
-import type { Executor } from "./client.js";
+import { panic } from "../lib/errors.js";
+import type { Executor } from "./executor.js";
 
 /** The slice of a postgres.js `sql` object this module drives. */
 export type PostgresClient = {
@@ -30,12 +31,12 @@ export function pipelinedBegin(
       string,
       (client: PostgresClient) => Promise<unknown>,
     ];
-    if (!pool.reserve) throw new Error("this postgres.js has no reserve()");
+    if (!pool.reserve) panic("this postgres.js has no reserve()");
     const connection = await pool.reserve();
     const client = prepareClient({
       unsafe: connection.unsafe.bind(connection),
       savepoint: () => {
-        throw new Error("nested transactions are not supported");
+        return panic("nested transactions are not supported");
       },
     } as PostgresClient);
     const handedOver: Promise<unknown>[] = [];
@@ -50,7 +51,7 @@ export function pipelinedBegin(
       const failed = outcomes.find((o) => o.status === "rejected");
       if (failed) throw failed.reason;
       const { command } = (await committed) ?? {};
-      if (command !== "COMMIT") throw new Error(`transaction ended with ${command ?? "nothing"}, not COMMIT`);
+      if (command !== "COMMIT") panic(`transaction ended with ${command ?? "nothing"}, not COMMIT`);
       return result;
     } catch (err) {
       // Whatever is still in flight finishes first; then the transaction, if still open, is rolled back

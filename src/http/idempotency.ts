@@ -2,10 +2,11 @@ import { createHash } from "node:crypto";
 import { and, eq, lt, sql } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppDeps } from "../context/index.js";
 import { idempotencyKeys } from "../db/schema/index.js";
-import { ownedBy } from "../db/tenant.js";
+import { ownedBy } from "../db/statement.js";
 import { AppError } from "../lib/errors.js";
-import type { AppDeps, AppEnv } from "./types.js";
+import type { AppEnv } from "./types.js";
 
 const KEY_TTL_MS = 24 * 60 * 60 * 1000;
 /** A first request still "running" after this long is presumed dead (its process crashed). */

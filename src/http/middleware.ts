@@ -1,9 +1,10 @@
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import type { AppDeps } from "../context/index.js";
 import { AppError } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
-import { authenticateSecret } from "../organizations/service.js";
-import type { AppDeps, AppEnv } from "./types.js";
+import { authenticateSecret } from "../organizations/index.js";
+import type { AppEnv } from "./types.js";
 
 type NodeBindings = { outgoing?: { setHeader?: (name: string, value: string) => unknown } };
 

@@ -1,14 +1,14 @@
 import { and, eq, inArray } from "drizzle-orm";
+import type { Merchant } from "../context/index.js";
 import { takeInvoiceNumber } from "../customers/index.js";
 import type { Executor, Transaction } from "../db/client.js";
 import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
 import { type InvoiceType, invoiceLineItems, invoices } from "../db/schema/index.js";
 import { insertStatement } from "../db/statement.js";
-import type { Merchant } from "../http/types.js";
 import { badRequest, conflict, notFound, panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { MAX_AMOUNT, multiplyAmount, sumAmounts } from "../lib/money.js";
-import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/emit-event.js";
+import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/index.js";
 import { invoiceScope } from "./queries.js";
 import { type InvoiceLineItemRow, type InvoiceRow, serializeInvoice } from "./serialize.js";
 
@@ -177,7 +177,7 @@ export async function markInvoicePaid(
     .set({ status: "paid", amountPaid: locked.total, paidAt: now, updatedAt: now })
     .where(eq(invoices.id, locked.id))
     .returning();
-  if (!paid) throw new Error(`invoice ${invoiceId} vanished while locked`);
+  if (!paid) panic(`invoice ${invoiceId} vanished while locked`);
   await emitEvent(tx, invoicePaidEvent(paid));
   return paid;
 }

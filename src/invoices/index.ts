@@ -8,6 +8,7 @@ export {
 } from "./create-invoice.js";
 export {
   getInvoice,
+  getInvoiceForBillingPeriod,
   getInvoiceLineItem,
   listInvoicesWithLinesForCustomer,
   listLinesForInvoices,

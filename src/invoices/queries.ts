@@ -1,8 +1,8 @@
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { invoiceLineItems, invoices } from "../db/schema/index.js";
-import { ownedBy } from "../db/tenant.js";
-import type { Merchant } from "../http/types.js";
+import { ownedBy, sameTenant } from "../db/statement.js";
 import type { InvoiceWithLineItems } from "./schemas.js";
 import { type InvoiceLineItemRow, type InvoiceRow, serializeInvoiceWithLines } from "./serialize.js";
 
@@ -44,6 +44,32 @@ export async function getInvoiceLineItem(
     .select()
     .from(invoiceLineItems)
     .where(and(lineScope(merchant), eq(invoiceLineItems.id, id)));
+  return row;
+}
+
+/**
+ * The invoice billing one period of a subscription (the renewal's, found again after a crashed run). Found
+ * through the subscription's index, the tenant checked on the row; the first one when a proration shares
+ * the period.
+ */
+export async function getInvoiceForBillingPeriod(
+  db: Executor,
+  merchant: Merchant,
+  subscriptionId: string,
+  billingPeriodId: string,
+): Promise<InvoiceRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(invoices)
+    .where(
+      and(
+        eq(invoices.subscriptionId, subscriptionId),
+        eq(invoices.billingPeriodId, billingPeriodId),
+        sameTenant(invoices, merchant.organizationId, merchant.livemode),
+      ),
+    )
+    .orderBy(asc(invoices.position))
+    .limit(1);
   return row;
 }
 

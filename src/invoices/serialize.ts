@@ -1,6 +1,6 @@
 import type { PlannedRow } from "../db/planned-rows.js";
 import type { invoiceLineItems, invoices } from "../db/schema/index.js";
-import { toEpochMs, toEpochMsOrNull } from "../http/openapi.js";
+import { toEpochMs, toEpochMsOrNull } from "../lib/wire.js";
 import type { InvoiceLineItemRecord, InvoiceRecord, InvoiceWithLineItems } from "./schemas.js";
 
 export type InvoiceRow = typeof invoices.$inferSelect;

@@ -2,6 +2,7 @@ import { hash } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { apiKeys, organizations } from "../db/schema/index.js";
+import { panic } from "../lib/errors.js";
 import { newId, randomToken } from "../lib/ids.js";
 
 export type Organization = typeof organizations.$inferSelect;
@@ -25,7 +26,7 @@ export async function createOrganization(
       defaultCurrency: input.defaultCurrency ?? "USD",
     })
     .returning();
-  if (!org) throw new Error("organization insert returned nothing");
+  if (!org) panic("organization insert returned nothing");
   return org;
 }
 
@@ -76,7 +77,7 @@ export async function createApiKey(
       keyPrefix: secret.slice(0, 12),
     })
     .returning();
-  if (!key) throw new Error("api key insert returned nothing");
+  if (!key) panic("api key insert returned nothing");
   return { key, secret };
 }
 

@@ -1,5 +1,5 @@
+import type { CardDetails, CardInput } from "../context/index.js";
 import { AppError } from "../lib/errors.js";
-import type { CardDetails, CardInput } from "./processor.js";
 
 export function luhnValid(digits: string): boolean {
   if (!/^\d{12,19}$/.test(digits)) return false;

@@ -1,3 +1,4 @@
+export { validateCard } from "./cards.js";
 export {
   customerHasDefaultCardSql,
   getPaymentMethod,
@@ -10,6 +11,7 @@ export {
 export { getPayment, planPayment, type RecordPaymentInput, recordPayment } from "./record-payment.js";
 export { refundPayment } from "./refund-payment.js";
 export { registerPaymentRoutes } from "./routes.js";
+export { createSandboxProcessor } from "./sandbox.js";
 export { PaymentMethodRecord, PaymentRecord } from "./schemas.js";
 export {
   type PaymentMethodRow,

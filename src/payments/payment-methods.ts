@@ -1,22 +1,12 @@
 import { and, asc, eq, ne, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import type { CardDetails, Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
 import { type BillingAddress, paymentMethods } from "../db/schema/index.js";
-import {
-  ownedByParams,
-  param,
-  params,
-  rawStatement,
-  sameTenantAs,
-  statement,
-  tenant,
-} from "../db/statement.js";
-import { ownedBy } from "../db/tenant.js";
-import type { Merchant } from "../http/types.js";
+import { ownedBy, param, params, rawStatement, sameTenant, statement, tenant } from "../db/statement.js";
 import { notFound, panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
-import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/emit-event.js";
-import type { CardDetails } from "./processor.js";
+import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/index.js";
 import { type PaymentMethodRow, serializePaymentMethod } from "./serialize.js";
 
 const inScope = (merchant: Merchant) => and(ownedBy(paymentMethods, merchant));
@@ -134,7 +124,7 @@ const unsetDefault = statement("unset_default_payment_method", (db) =>
     .set({ isDefault: false, updatedAt: param("now") as unknown as Date })
     .where(
       and(
-        ownedByParams(paymentMethods),
+        sameTenant(paymentMethods),
         eq(paymentMethods.customerId, param("customerId")),
         eq(paymentMethods.isDefault, true),
       ),
@@ -197,7 +187,7 @@ export function customerHasDefaultCardSql(ref: {
   livemode: SQLWrapper;
 }): SQL<boolean> {
   return sql<boolean>`exists (select 1 from ${paymentMethods} where ${paymentMethods.customerId} = ${ref.customerId}
-    and ${paymentMethods.isDefault} and ${sameTenantAs(paymentMethods, ref.organizationId, ref.livemode)})`;
+    and ${paymentMethods.isDefault} and ${sameTenant(paymentMethods, ref.organizationId, ref.livemode)})`;
 }
 
 const customerHasDefaultCard = rawStatement<{ has: boolean }>(

@@ -1,13 +1,12 @@
 import { and, eq } from "drizzle-orm";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
 import { payments } from "../db/schema/index.js";
-import { insertStatement } from "../db/statement.js";
-import { ownedBy } from "../db/tenant.js";
-import type { Merchant } from "../http/types.js";
+import { insertStatement, ownedBy } from "../db/statement.js";
 import { panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
-import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/emit-event.js";
+import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/index.js";
 import { type PaymentRow, serializePayment } from "./serialize.js";
 
 export type RecordPaymentInput = {

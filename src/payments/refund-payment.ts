@@ -1,10 +1,10 @@
 import { and, eq } from "drizzle-orm";
+import type { AppDeps, Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { type PaymentStatus, payments } from "../db/schema/index.js";
-import { ownedBy } from "../db/tenant.js";
-import type { AppDeps, Merchant } from "../http/types.js";
-import { AppError, badRequest, notFound } from "../lib/errors.js";
-import { emitEvent } from "../webhooks/emit-event.js";
+import { ownedBy } from "../db/statement.js";
+import { AppError, badRequest, notFound, panic } from "../lib/errors.js";
+import { emitEvent } from "../webhooks/index.js";
 import { type PaymentRow, serializePayment } from "./serialize.js";
 
 async function lockPayment(tx: Executor, merchant: Merchant, paymentId: string): Promise<PaymentRow> {
@@ -64,7 +64,7 @@ async function reserveRefund(
       })
       .where(eq(payments.id, payment.id))
       .returning();
-    if (!reserved) throw new Error(`payment ${payment.id} vanished while locked`);
+    if (!reserved) panic(`payment ${payment.id} vanished while locked`);
     return { payment: reserved, amount, previousRefundedAt: payment.refundedAt };
   });
 }

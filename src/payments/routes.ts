@@ -1,10 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { AppDeps } from "../context/index.js";
 import { listTenantPage } from "../db/list.js";
 import { paymentMethods, payments } from "../db/schema/index.js";
-import { errorResponses, jsonBody, jsonResponse, listEnvelope } from "../http/openapi.js";
-import type { App, AppDeps } from "../http/types.js";
+import { errorResponses, jsonBody, jsonResponse } from "../http/openapi.js";
+import type { App } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
 import { ListQuery } from "../lib/pagination.js";
+import { listEnvelope } from "../lib/wire.js";
 import { getPaymentMethod } from "./payment-methods.js";
 import { getPayment } from "./record-payment.js";
 import { refundPayment } from "./refund-payment.js";

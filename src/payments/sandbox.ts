@@ -1,10 +1,11 @@
 import { eq, sql } from "drizzle-orm";
+import type { CardInput, IntentResult, PaymentProcessor } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { sandboxIntents, sandboxPaymentMethods } from "../db/schema/index.js";
 import { param, rawStatement, statement } from "../db/statement.js";
+import { panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { cardDetails } from "./cards.js";
-import type { CardInput, IntentResult, PaymentProcessor } from "./processor.js";
 
 /**
  * Test cards, after Stripe's. Behaviour is decided by the number at tokenization and remembered on the
@@ -189,7 +190,7 @@ export function createSandboxProcessor(db: Executor): PaymentProcessor {
       if (created) return created;
       // A concurrent call with the same key won the insert: its intent is the one that counts.
       const stored = await loadByKey(input.idempotencyKey);
-      if (!stored) throw new Error("sandbox intent vanished");
+      if (!stored) panic("sandbox intent vanished");
       return stored;
     },
 
@@ -209,7 +210,7 @@ export function createSandboxProcessor(db: Executor): PaymentProcessor {
         )
         .where(sql`${sandboxIntents.id} = ${intentId} and ${sandboxIntents.status} = 'requires_action'`);
       const result = await load(intentId);
-      if (!result) throw new Error(`unknown sandbox intent ${intentId}`);
+      if (!result) panic(`unknown sandbox intent ${intentId}`);
       return result;
     },
 
@@ -245,7 +246,7 @@ export function createSandboxProcessor(db: Executor): PaymentProcessor {
         })
         .onConflictDoNothing();
       const stored = await loadByKey(input.idempotencyKey);
-      if (!stored) throw new Error("sandbox intent vanished");
+      if (!stored) panic("sandbox intent vanished");
       return stored;
     },
 
@@ -258,7 +259,7 @@ export function createSandboxProcessor(db: Executor): PaymentProcessor {
         })
         .where(sql`${sandboxIntents.id} = ${input.intentId} and ${sandboxIntents.status} = 'succeeded'`)
         .returning({ refundedAmount: sandboxIntents.refundedAmount });
-      if (!row) throw new Error(`sandbox intent ${input.intentId} cannot be refunded`);
+      if (!row) panic(`sandbox intent ${input.intentId} cannot be refunded`);
       return { refundedAmount: row.refundedAmount };
     },
   };

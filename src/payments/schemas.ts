@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { EpochMs } from "../http/openapi.js";
+import { EpochMs } from "../lib/wire.js";
 
 const AddressSchema = z.object({
   country: z.string(),

@@ -1,6 +1,6 @@
 import type { PlannedRow } from "../db/planned-rows.js";
 import type { paymentMethods, payments } from "../db/schema/index.js";
-import { toEpochMs, toEpochMsOrNull } from "../http/openapi.js";
+import { toEpochMs, toEpochMsOrNull } from "../lib/wire.js";
 import type { PaymentMethodRecord, PaymentRecord } from "./schemas.js";
 
 export type PaymentMethodRow = typeof paymentMethods.$inferSelect;

@@ -10,8 +10,8 @@ import {
   type PriceRow,
   type ProductRow,
 } from "../catalog/index.js";
-import type { AppDeps, Merchant } from "../http/types.js";
-import { getOrganization } from "../organizations/service.js";
+import type { AppDeps, Merchant } from "../context/index.js";
+import { getOrganization } from "../organizations/index.js";
 import type { PageProblem } from "./params.js";
 
 /** What a purchase link sells, in the tenant (organization + mode) the catalog object belongs to. */

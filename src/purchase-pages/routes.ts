@@ -1,9 +1,10 @@
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { renderPurchaseLandingPage, renderPurchaseProblemPage } from "../../web/purchase-page.js";
+import type { AppDeps } from "../context/index.js";
 import { readFormFields } from "../http/form.js";
 import { setPageSecurityHeaders } from "../http/page-headers.js";
-import type { App, AppDeps } from "../http/types.js";
+import type { App } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
 import { isProblem, type PageProblem, parseMode, parsePurchaseParams } from "./params.js";
 import {

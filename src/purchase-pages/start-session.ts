@@ -1,6 +1,6 @@
 import { pricePurchaseUrl } from "../catalog/index.js";
 import { type CheckoutSessionRow, createCheckoutSession, getCheckoutSession } from "../checkout/index.js";
-import type { AppDeps } from "../http/types.js";
+import type { AppDeps } from "../context/index.js";
 import { AppError } from "../lib/errors.js";
 import type { Offer } from "./resolve-offer.js";
 

@@ -1,14 +1,13 @@
 import { and, desc, eq } from "drizzle-orm";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
 import { type OutputMetadata, type prices, purchases } from "../db/schema/index.js";
-import { insertStatement } from "../db/statement.js";
-import { ownedBy } from "../db/tenant.js";
-import type { Merchant } from "../http/types.js";
-import { badRequest } from "../lib/errors.js";
+import { insertStatement, ownedBy } from "../db/statement.js";
+import { badRequest, panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { multiplyAmount } from "../lib/money.js";
-import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/emit-event.js";
+import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/index.js";
 import { type PurchaseRow, serializePurchase } from "./serialize.js";
 
 type PriceRow = typeof prices.$inferSelect;
@@ -111,7 +110,7 @@ export async function createPurchase(
   input: CreatePurchaseInput,
 ): Promise<PurchaseRow> {
   const [row] = await insertPurchase(tx, planPurchaseRow(merchant, input, new Date()));
-  if (!row) throw new Error("purchase insert returned nothing");
+  if (!row) panic("purchase insert returned nothing");
   if (row.status === "paid") await emitEvent(tx, purchaseCompletedEvent(row));
   return row;
 }

@@ -1,10 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { AppDeps } from "../context/index.js";
 import { listTenantPage } from "../db/list.js";
 import { purchases } from "../db/schema/index.js";
-import { errorResponses, jsonResponse, listEnvelope } from "../http/openapi.js";
-import type { App, AppDeps } from "../http/types.js";
+import { errorResponses, jsonResponse } from "../http/openapi.js";
+import type { App } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
 import { ListQuery } from "../lib/pagination.js";
+import { listEnvelope } from "../lib/wire.js";
 import { getPurchase } from "./purchases.js";
 import { PurchaseRecord } from "./schemas.js";
 import { serializePurchase } from "./serialize.js";

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { EpochMs, MetadataSchema } from "../http/openapi.js";
+import { EpochMs, MetadataSchema } from "../lib/wire.js";
 
 export const PurchaseRecord = z
   .object({

@@ -1,6 +1,6 @@
 import type { PlannedRow } from "../db/planned-rows.js";
 import type { purchases } from "../db/schema/index.js";
-import { toEpochMs, toEpochMsOrNull } from "../http/openapi.js";
+import { toEpochMs, toEpochMsOrNull } from "../lib/wire.js";
 import type { PurchaseRecord } from "./schemas.js";
 
 export type PurchaseRow = typeof purchases.$inferSelect;

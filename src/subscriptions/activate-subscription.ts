@@ -1,8 +1,8 @@
 import { and, eq, ne } from "drizzle-orm";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { billingPeriods, type SubscriptionStatus } from "../db/schema/index.js";
-import { ownedBy } from "../db/tenant.js";
-import type { Merchant } from "../http/types.js";
+import { ownedBy } from "../db/statement.js";
 import { conflict, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { getPaymentMethod } from "../payments/index.js";

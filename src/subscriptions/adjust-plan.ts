@@ -1,7 +1,7 @@
 import { getPrice, type PriceRow, type ProductRow, resolveCheckoutPrice } from "../catalog/index.js";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import type { SubscriptionStatus } from "../db/schema/index.js";
-import type { Merchant } from "../http/types.js";
 import { badRequest, conflict } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { multiplyAmount } from "../lib/money.js";

@@ -1,12 +1,11 @@
 import { and, eq } from "drizzle-orm";
+import type { AppDeps, IntentResult, Merchant } from "../context/index.js";
 import type { Executor, Transaction } from "../db/client.js";
 import { billingPeriods, subscriptionItems } from "../db/schema/index.js";
-import { ownedBy } from "../db/tenant.js";
-import type { AppDeps, Merchant } from "../http/types.js";
+import { ownedBy } from "../db/statement.js";
 import { createInvoice } from "../invoices/index.js";
 import { AppError, badRequest, notFound } from "../lib/errors.js";
 import { getPaymentMethod, recordPayment } from "../payments/index.js";
-import type { IntentResult } from "../payments/processor.js";
 import { type AdjustmentPlan, planAdjustment, requireAdjustable } from "./adjust-plan.js";
 import { getSubscription, listItemsForSubscriptions, lockSubscription } from "./queries.js";
 import type { AdjustmentInput, ResolvedAdjustmentTiming } from "./schemas.js";

@@ -1,8 +1,8 @@
 import { and, eq, gt, inArray, isNull, lte, or } from "drizzle-orm";
+import type { AppDeps, Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { billingPeriods, subscriptionItems, subscriptions } from "../db/schema/index.js";
-import { ownedBy } from "../db/tenant.js";
-import type { AppDeps, Merchant } from "../http/types.js";
+import { ownedBy } from "../db/statement.js";
 import { voidOpenInvoicesForSubscription } from "../invoices/index.js";
 import { badRequest } from "../lib/errors.js";
 import { lockSubscription } from "./queries.js";

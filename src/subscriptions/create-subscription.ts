@@ -1,11 +1,11 @@
 import type { PriceRow } from "../catalog/index.js";
+import type { Merchant } from "../context/index.js";
 import type { Transaction } from "../db/client.js";
 import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
 import { billingPeriods, type OutputMetadata, subscriptionItems, subscriptions } from "../db/schema/index.js";
-import type { Merchant } from "../http/types.js";
-import { badRequest } from "../lib/errors.js";
+import { badRequest, panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
-import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/emit-event.js";
+import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/index.js";
 import { addInterval } from "./periods.js";
 import {
   type BillingPeriodRow,
@@ -187,7 +187,7 @@ export async function createSubscription(
     tx.insert(subscriptionItems).values(rows.item).returning().execute(),
     rows.period ? tx.insert(billingPeriods).values(rows.period).returning().execute() : undefined,
   ]);
-  if (!subscription) throw new Error("subscription insert returned nothing");
+  if (!subscription) panic("subscription insert returned nothing");
   const billingPeriod: BillingPeriodRow | null = periods?.[0] ?? null;
   await emitEvent(tx, subscriptionCreatedEvent(subscription));
   return { subscription, items, billingPeriod };

@@ -18,6 +18,7 @@ export {
   listItemsForSubscriptions,
   listSubscriptionDetailsForCustomer,
 } from "./queries.js";
+export { renewDueSubscriptions, renewSubscription } from "./renew-subscriptions.js";
 export { registerSubscriptionRoutes } from "./routes.js";
 export { applyScheduledAdjustments } from "./scheduled-adjustments.js";
 export {

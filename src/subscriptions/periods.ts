@@ -1,4 +1,5 @@
 import type { IntervalUnit } from "../db/schema/index.js";
+import { panic } from "../lib/errors.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -30,7 +31,7 @@ function addMonths(date: Date, months: number): Date {
  * last day of the target month, so a period anchored on the 31st stays anchored on the month's end.
  */
 export function addInterval(date: Date, unit: IntervalUnit, count: number): Date {
-  if (!Number.isInteger(count)) throw new Error(`interval count must be an integer, got ${count}`);
+  if (!Number.isInteger(count)) panic(`interval count must be an integer, got ${count}`);
   switch (unit) {
     case "day":
       return new Date(date.getTime() + count * DAY_MS);
@@ -59,7 +60,7 @@ export type Period = { start: Date; end: Date };
  */
 export function periodContaining(anchor: Date, unit: IntervalUnit, intervalCount: number, now: Date): Period {
   if (!Number.isInteger(intervalCount) || intervalCount < 1) {
-    throw new Error(`interval count must be a positive integer, got ${intervalCount}`);
+    panic(`interval count must be a positive integer, got ${intervalCount}`);
   }
   const boundary = (k: number) => addInterval(anchor, unit, k * intervalCount);
   let k = Math.floor((now.getTime() - anchor.getTime()) / (APPROX_UNIT_MS[unit] * intervalCount));

@@ -1,9 +1,9 @@
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import { getPriceWithProduct, serializePrice } from "../catalog/index.js";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { subscriptionItems, subscriptions } from "../db/schema/index.js";
-import { ownedBy } from "../db/tenant.js";
-import type { Merchant } from "../http/types.js";
+import { ownedBy } from "../db/statement.js";
 import { notFound } from "../lib/errors.js";
 import type { SubscriptionDetailsRecord } from "./schemas.js";
 import {

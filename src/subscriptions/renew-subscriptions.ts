@@ -1,12 +1,19 @@
 import { and, asc, eq, gt, inArray, isNull, lte, or } from "drizzle-orm";
 import { getPrice } from "../catalog/index.js";
+import type { AppDeps, IntentResult, Merchant } from "../context/index.js";
 import type { Transaction } from "../db/client.js";
-import { billingPeriods, invoices, subscriptionItems, subscriptions } from "../db/schema/index.js";
-import type { AppDeps, Merchant } from "../http/types.js";
-import { createInvoice, getInvoice, type InvoiceRow, markInvoicePaid } from "../invoices/index.js";
+import { billingPeriods, subscriptionItems, subscriptions } from "../db/schema/index.js";
+import { sameTenant } from "../db/statement.js";
+import {
+  createInvoice,
+  getInvoice,
+  getInvoiceForBillingPeriod,
+  type InvoiceRow,
+  markInvoicePaid,
+} from "../invoices/index.js";
+import { panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { getPaymentMethod, recordPayment } from "../payments/index.js";
-import type { IntentResult } from "../payments/processor.js";
 import { periodContaining } from "./periods.js";
 import { lockSubscription } from "./queries.js";
 import type { BillingPeriodRow, SubscriptionRow } from "./serialize.js";
@@ -61,9 +68,15 @@ async function prepareRenewal(
   const [period] = await tx
     .select()
     .from(billingPeriods)
-    .where(and(eq(billingPeriods.subscriptionId, sub.id), eq(billingPeriods.startDate, start)));
-  if (!period) throw new Error(`billing period of ${sub.id} at ${start.toISOString()} vanished`);
-  const [existing] = await tx.select().from(invoices).where(eq(invoices.billingPeriodId, period.id));
+    .where(
+      and(
+        eq(billingPeriods.subscriptionId, sub.id),
+        eq(billingPeriods.startDate, start),
+        sameTenant(billingPeriods, merchant.organizationId, merchant.livemode),
+      ),
+    );
+  if (!period) panic(`billing period of ${sub.id} at ${start.toISOString()} vanished`);
+  const existing = await getInvoiceForBillingPeriod(tx, merchant, sub.id, period.id);
   if (existing) return { subscription: sub, period, invoice: existing };
 
   const items = await tx
@@ -72,6 +85,7 @@ async function prepareRenewal(
     .where(
       and(
         eq(subscriptionItems.subscriptionId, sub.id),
+        sameTenant(subscriptionItems, merchant.organizationId, merchant.livemode),
         lte(subscriptionItems.addedDate, start),
         or(isNull(subscriptionItems.expiredAt), gt(subscriptionItems.expiredAt, start)),
       ),
@@ -159,6 +173,7 @@ async function settleRenewal(
       .where(
         and(
           eq(billingPeriods.subscriptionId, sub.id),
+          sameTenant(billingPeriods, merchant.organizationId, merchant.livemode),
           lte(billingPeriods.endDate, period.startDate),
           inArray(billingPeriods.status, ["active", "upcoming"]),
         ),
@@ -166,7 +181,12 @@ async function settleRenewal(
     await tx
       .update(billingPeriods)
       .set({ status: paid ? "active" : "past_due", updatedAt: new Date() })
-      .where(eq(billingPeriods.id, period.id));
+      .where(
+        and(
+          eq(billingPeriods.id, period.id),
+          sameTenant(billingPeriods, merchant.organizationId, merchant.livemode),
+        ),
+      );
     return applySubscriptionChange(
       tx,
       merchant,

@@ -1,11 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
+import type { AppDeps } from "../context/index.js";
 import { listTenantPage } from "../db/list.js";
 import { subscriptions } from "../db/schema/index.js";
-import { errorResponses, jsonBody, jsonResponse, listEnvelope } from "../http/openapi.js";
-import type { App, AppDeps } from "../http/types.js";
+import { errorResponses, jsonBody, jsonResponse } from "../http/openapi.js";
+import type { App } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
 import { ListQuery } from "../lib/pagination.js";
+import { listEnvelope } from "../lib/wire.js";
 import { adjustSubscription } from "./adjust-subscription.js";
 import { cancelSubscription, uncancelSubscription } from "./cancel-subscription.js";
 import { getSubscription, serializedItemPrices } from "./queries.js";

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, inArray, isNull, lte, ne, or } from "drizzle-orm";
+import type { AppDeps, Merchant } from "../context/index.js";
 import { type SubscriptionStatus, subscriptionItems, subscriptions } from "../db/schema/index.js";
-import type { AppDeps, Merchant } from "../http/types.js";
 import { listItemsForSubscriptions, lockSubscription } from "./queries.js";
 import { isItemInForce, type SubscriptionItemRow, type SubscriptionRow } from "./serialize.js";
 import { applySubscriptionChange } from "./update-subscription.js";

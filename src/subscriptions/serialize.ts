@@ -5,7 +5,7 @@ import type {
   subscriptionItems,
   subscriptions,
 } from "../db/schema/index.js";
-import { toEpochMs, toEpochMsOrNull } from "../http/openapi.js";
+import { toEpochMs, toEpochMsOrNull } from "../lib/wire.js";
 import type { SubscriptionDetailsRecord, SubscriptionItemRecord, SubscriptionRecord } from "./schemas.js";
 
 export type SubscriptionRow = typeof subscriptions.$inferSelect;

@@ -1,12 +1,11 @@
 import { type PriceRow, resolveCheckoutPrice } from "../catalog/index.js";
+import type { AppDeps, IntentResult, Merchant } from "../context/index.js";
 import { getCustomerByExternalId, getCustomerById } from "../customers/index.js";
-import type { AppDeps, Merchant } from "../http/types.js";
 import { createInvoice } from "../invoices/index.js";
 import { AppError, badRequest, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { multiplyAmount } from "../lib/money.js";
 import { getPaymentMethod, type PaymentMethodRow, recordPayment } from "../payments/index.js";
-import type { IntentResult } from "../payments/processor.js";
 import { createSubscription } from "./create-subscription.js";
 import type { CreateSubscriptionBody } from "./schemas.js";
 import type { SubscriptionRow } from "./serialize.js";

@@ -1,8 +1,9 @@
 import { eq } from "drizzle-orm";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { subscriptions } from "../db/schema/index.js";
-import type { Merchant } from "../http/types.js";
-import { emitEvent } from "../webhooks/emit-event.js";
+import { panic } from "../lib/errors.js";
+import { emitEvent } from "../webhooks/index.js";
 import { type SubscriptionRow, serializeSubscription } from "./serialize.js";
 
 export type SubscriptionChanges = Partial<
@@ -33,7 +34,7 @@ export async function applySubscriptionChange(
     .set({ ...changes, updatedAt: new Date() })
     .where(eq(subscriptions.id, locked.id))
     .returning();
-  if (!updated) throw new Error(`subscription ${locked.id} vanished while locked`);
+  if (!updated) panic(`subscription ${locked.id} vanished while locked`);
   await emitEvent(tx, {
     organizationId: merchant.organizationId,
     livemode: merchant.livemode,

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { and, eq } from "drizzle-orm";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/schema/index.js";
-import { ownedBy } from "../db/tenant.js";
-import type { Merchant } from "../http/types.js";
-import { notFound } from "../lib/errors.js";
+import { ownedBy } from "../db/statement.js";
+import { notFound, panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import type { CreateWebhookInput, UpdateWebhookInput } from "./schemas.js";
 import type { WebhookEndpointRow } from "./serialize.js";
@@ -62,7 +62,7 @@ export async function createWebhookEndpoint(
       updatedAt: now,
     })
     .returning();
-  if (!row) throw new Error("webhook endpoint insert returned nothing");
+  if (!row) panic("webhook endpoint insert returned nothing");
   return row;
 }
 

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { and, asc, count, desc, eq, inArray, lt, type SQL } from "drizzle-orm";
+import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { listTenantPage } from "../db/list.js";
 import { events, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/schema/index.js";
-import { ownedBy } from "../db/tenant.js";
-import type { Merchant } from "../http/types.js";
+import { ownedBy } from "../db/statement.js";
 import { notFound, unprocessable } from "../lib/errors.js";
 import { decodeCursor, type ListPage, type ListQuery, toListPage } from "../lib/pagination.js";
 import type { EventType } from "./emit-event.js";

@@ -1,9 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { AppDeps } from "../context/index.js";
 import { listTenantPage } from "../db/list.js";
 import { webhookEndpoints } from "../db/schema/index.js";
-import { errorResponses, jsonBody, jsonResponse, listEnvelope } from "../http/openapi.js";
-import type { App, AppDeps } from "../http/types.js";
+import { errorResponses, jsonBody, jsonResponse } from "../http/openapi.js";
+import type { App } from "../http/types.js";
 import { ListQuery } from "../lib/pagination.js";
+import { listEnvelope } from "../lib/wire.js";
 import {
   createWebhookEndpoint,
   deleteWebhookEndpoint,

@@ -1,7 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { errorResponses, jsonResponse, listEnvelope } from "../http/openapi.js";
-import type { App, AppDeps } from "../http/types.js";
+import type { AppDeps } from "../context/index.js";
+import { errorResponses, jsonResponse } from "../http/openapi.js";
+import type { App } from "../http/types.js";
 import { notFound } from "../lib/errors.js";
+import { listEnvelope } from "../lib/wire.js";
 import { getEvent, listEvents, redeliverEvent } from "./event-log.js";
 import { DeliverySchema, EventListQuery, EventSchema, IdParam, RedeliverBody } from "./schemas.js";
 import { serializeEvent } from "./serialize.js";

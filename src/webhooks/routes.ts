@@ -1,4 +1,5 @@
-import type { App, AppDeps } from "../http/types.js";
+import type { AppDeps } from "../context/index.js";
+import type { App } from "../http/types.js";
 import { registerEndpointRoutes } from "./routes-endpoints.js";
 import { registerEventRoutes } from "./routes-events.js";
 

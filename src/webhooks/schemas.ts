@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { EpochMs, HttpUrl } from "../http/openapi.js";
 import { ListQuery } from "../lib/pagination.js";
+import { EpochMs, HttpUrl } from "../lib/wire.js";
 import { EVENT_TYPES } from "./emit-event.js";
 
 export const EventTypeSchema = z.enum(EVENT_TYPES).openapi({ example: "payment.succeeded" });

@@ -1,5 +1,5 @@
 import type { events, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/schema/index.js";
-import { toEpochMs, toEpochMsOrNull } from "../http/openapi.js";
+import { toEpochMs, toEpochMsOrNull } from "../lib/wire.js";
 
 export type EventRow = typeof events.$inferSelect;
 export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;

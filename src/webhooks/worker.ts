@@ -1,9 +1,8 @@
 import { sql } from "drizzle-orm";
+import type { AppDeps, BackgroundJob } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { queryRows } from "../db/raw.js";
 import { param, rawStatement } from "../db/statement.js";
-import type { AppDeps } from "../http/types.js";
-import type { BackgroundJob } from "../jobs.js";
 import { newId } from "../lib/ids.js";
 import { nextAttemptAt } from "./schedule.js";
 import { DEFAULT_TIMEOUT_MS, type SendResult, sendWebhook } from "./send.js";

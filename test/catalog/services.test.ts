@@ -6,7 +6,7 @@ import {
   resolveCheckoutPrice,
   seedDemoCatalog,
 } from "../../src/catalog/index.js";
-import type { Merchant } from "../../src/http/types.js";
+import type { Merchant } from "../../src/context/index.js";
 import { testContext } from "../support/index.js";
 
 const ctx = await testContext();

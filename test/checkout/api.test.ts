@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { sweepExpiredSessions } from "../../src/checkout/index.js";
 import { checkoutSessions, events } from "../../src/db/schema/index.js";
-import { setAllowedRedirectDomains } from "../../src/organizations/service.js";
+import { setAllowedRedirectDomains } from "../../src/organizations/index.js";
 import {
   anonymousSession,
   catalogFixture,

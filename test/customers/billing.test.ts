@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { seedDemoCatalog } from "../../src/catalog/index.js";
-import type { Merchant } from "../../src/http/types.js";
+import type { Merchant } from "../../src/context/index.js";
 import { createPurchase } from "../../src/purchases/index.js";
 import { createSubscription } from "../../src/subscriptions/index.js";
 import { createCustomer, testContext } from "../support/index.js";

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkoutSessions, customers, payments, purchases } from "../../src/db/schema/index.js";
-import { createApiKey, revokeApiKey } from "../../src/organizations/service.js";
+import { createApiKey, revokeApiKey } from "../../src/organizations/index.js";
 import {
   CARDS,
   catalogFixture,

@@ -2,6 +2,7 @@ import { and, eq, inArray, like } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { answerChallenge, confirmCheckout } from "../../src/checkout/confirm.js";
 import { reconcilePendingSessions } from "../../src/checkout/index.js";
+import type { AppDeps, PaymentProcessor } from "../../src/context/index.js";
 import { openDatabase } from "../../src/db/client.js";
 import {
   checkoutSessions,
@@ -13,8 +14,6 @@ import {
   sandboxIntents,
   subscriptions,
 } from "../../src/db/schema/index.js";
-import type { AppDeps } from "../../src/http/types.js";
-import type { PaymentProcessor } from "../../src/payments/processor.js";
 import { createSandboxProcessor } from "../../src/payments/sandbox.js";
 import {
   CARDS,

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ERROR_STATUS } from "../../src/lib/errors.js";
-import { setAllowedRedirectDomains } from "../../src/organizations/service.js";
+import { setAllowedRedirectDomains } from "../../src/organizations/index.js";
 import {
   CARDS,
   catalogFixture,

@@ -1,6 +1,7 @@
-import { and, eq } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { checkoutSessions, invoices, payments, subscriptions } from "../../src/db/schema/index.js";
+import { getInvoiceForBillingPeriod } from "../../src/invoices/index.js";
 import { renewDueSubscriptions } from "../../src/subscriptions/renew-subscriptions.js";
 import {
   CARDS,
@@ -154,5 +155,29 @@ describe("subscription renewals", () => {
     expect((await paymentsOf(subId)).filter((p) => p.status === "succeeded")).toHaveLength(2);
     const sub = (await api(f, `/api/v1/subscriptions/${subId}`)).subscription;
     expect(sub.currentBillingPeriodEnd).toBeGreaterThan(Date.now() + 32 * DAY);
+  });
+
+  it("finds a renewal's invoice again only for its own organization and mode", async () => {
+    const f = await catalogFixture(ctx);
+    const subId = await subscribe(f, "refinder", f.monthlyPriceId, CARDS.ok);
+    await renewDueSubscriptions(later(32));
+    const [renewal] = await ctx.deps.db
+      .select()
+      .from(invoices)
+      .where(and(eq(invoices.subscriptionId, subId), eq(invoices.type, "subscription")))
+      .orderBy(desc(invoices.position))
+      .limit(1);
+    if (!renewal?.billingPeriodId) throw new Error("renewal made no invoice");
+    const own = { organizationId: f.merchant.organizationId, livemode: false, apiKeyId: "test" };
+    const found = await getInvoiceForBillingPeriod(ctx.deps.db, own, subId, renewal.billingPeriodId);
+    expect(found?.id).toBe(renewal.id);
+    const live = { ...own, livemode: true };
+    expect(
+      await getInvoiceForBillingPeriod(ctx.deps.db, live, subId, renewal.billingPeriodId),
+    ).toBeUndefined();
+    const other = { ...own, organizationId: (await ctx.merchant("other renewals")).organizationId };
+    expect(
+      await getInvoiceForBillingPeriod(ctx.deps.db, other, subId, renewal.billingPeriodId),
+    ).toBeUndefined();
   });
 });

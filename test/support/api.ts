@@ -1,5 +1,5 @@
 import type { Executor } from "../../src/db/client.js";
-import { createApiKey, createOrganization } from "../../src/organizations/service.js";
+import { createApiKey, createOrganization } from "../../src/organizations/index.js";
 
 /**
  * Talking to Glade as a merchant does, over any transport: in-process `app.request` for most files, real HTTP

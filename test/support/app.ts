@@ -1,7 +1,8 @@
 import { afterAll, inject } from "vitest";
+import { createApp } from "../../src/app.js";
+import type { AppDeps } from "../../src/context/index.js";
 import { type DbHandle, openDatabase } from "../../src/db/client.js";
-import { createApp } from "../../src/http/app.js";
-import type { App, AppDeps } from "../../src/http/types.js";
+import type { App } from "../../src/http/types.js";
 import { loadConfig } from "../../src/lib/config.js";
 import { createLogger } from "../../src/lib/logger.js";
 import { createSandboxProcessor } from "../../src/payments/sandbox.js";

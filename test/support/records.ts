@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
+import type { Merchant } from "../../src/context/index.js";
 import { events, prices } from "../../src/db/schema/index.js";
-import type { Merchant } from "../../src/http/types.js";
 import { type PaymentMethodRow, savePaymentMethod } from "../../src/payments/index.js";
 import { ok, type TestMerchant } from "./api.js";
 import type { TestContext } from "./app.js";

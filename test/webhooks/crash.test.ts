@@ -7,7 +7,7 @@ import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { migrate, openDatabase } from "../../src/db/client.js";
 import { webhookAttempts, webhookDeliveries } from "../../src/db/schema/index.js";
-import { createOrganization } from "../../src/organizations/service.js";
+import { createOrganization } from "../../src/organizations/index.js";
 import { createWebhookEndpoint, drainDeliveries } from "../../src/webhooks/index.js";
 import {
   createWebhook,

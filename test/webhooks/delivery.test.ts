@@ -1,9 +1,9 @@
 import { asc, eq, inArray } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, inject, it } from "vitest";
+import type { AppDeps } from "../../src/context/index.js";
 import { openDatabase } from "../../src/db/client.js";
 import { webhookAttempts, webhookDeliveries } from "../../src/db/schema/index.js";
-import type { AppDeps } from "../../src/http/types.js";
 import {
   drainDeliveries,
   MAX_ATTEMPTS,

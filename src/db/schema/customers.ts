@@ -38,7 +38,7 @@ export const customers = pgTable(
     billingAddress: jsonb().$type<BillingAddress>(),
   },
   (t) => [
-    // externalId leads, so a lookup by it can only go through this index (see ownedByParams).
+    // externalId leads, so a lookup by it can only go through this index (see sameTenant).
     uniqueIndex("customers_external_id").on(t.externalId, t.organizationId, t.livemode),
     // Invoice numbers are unique per merchant and mode, so no two of its customers may share a base.
     uniqueIndex("customers_invoice_number_base").on(t.invoiceNumberBase, t.organizationId, t.livemode),

@@ -1,12 +1,11 @@
 import { getPricingModelDetails, type PricingModelDetails } from "../catalog/index.js";
+import type { Merchant } from "../context/index.js";
+import { requireCustomerByExternalId, serializeCustomer } from "../customers/index.js";
 import type { Executor } from "../db/client.js";
-import type { Merchant } from "../http/types.js";
 import { listInvoicesWithLinesForCustomer } from "../invoices/index.js";
 import { listPaymentMethodsForCustomer, serializePaymentMethod } from "../payments/index.js";
 import { listPurchasesForCustomer, serializePurchase } from "../purchases/index.js";
 import { listSubscriptionDetailsForCustomer } from "../subscriptions/index.js";
-import { requireCustomerByExternalId } from "./queries.js";
-import { serializeCustomer } from "./serialize.js";
 
 /** Statuses in which the customer still has the plan; the billing view calls these "current". */
 const CURRENT = new Set(["active", "trialing", "past_due", "cancellation_scheduled"]);

@@ -1,0 +1,65 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { registerBillingRoutes } from "./billing/index.js";
+import { registerCatalogRoutes } from "./catalog/index.js";
+import { registerCheckoutPages, registerCheckoutRoutes } from "./checkout/index.js";
+import type { AppDeps } from "./context/index.js";
+import { registerCustomerRoutes } from "./customers/index.js";
+import { errorResponse, toAppError, validationError } from "./http/errors.js";
+import { idempotency } from "./http/idempotency.js";
+import { limitBody, requestId, requireApiKey } from "./http/middleware.js";
+import { registerDocs } from "./http/openapi-doc.js";
+import type { App, AppEnv } from "./http/types.js";
+import { registerInvoiceRoutes } from "./invoices/index.js";
+import { AppError } from "./lib/errors.js";
+import { registerPaymentRoutes } from "./payments/index.js";
+import { registerPurchasePageRoutes } from "./purchase-pages/index.js";
+import { registerPurchaseRoutes } from "./purchases/index.js";
+import { registerSubscriptionRoutes } from "./subscriptions/index.js";
+import { registerWebhookRoutes } from "./webhooks/index.js";
+
+// The one module that knows every domain's routes. It sits above http/ and the domains, so neither has
+// to import the other's way: domains' route modules use http/, and http/ knows no domain's routes.
+export function createApp(deps: AppDeps): App {
+  const app: App = new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) return errorResponse(c, validationError(result.error, result.target));
+    },
+  });
+
+  app.use("*", requestId);
+  app.use("*", limitBody(deps.config.maxBodyBytes));
+  app.use("/api/v1/*", requireApiKey(deps));
+  app.use("/api/v1/*", idempotency(deps));
+
+  registerRoutes(app, deps);
+  registerDocs(app);
+  app.get("/", (c) =>
+    c.html(
+      '<!doctype html><html lang="en"><meta charset="utf-8"><title>Glade</title><body style="font-family:system-ui;max-width:40rem;margin:3rem auto"><h1>Glade</h1><p>Checkout and billing server. API reference: <a href="/api/docs">/api/docs</a>.</p></body></html>',
+    ),
+  );
+
+  app.notFound((c) => {
+    if (c.req.path.startsWith("/api/")) {
+      return errorResponse(c, new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`));
+    }
+    return c.html("<!doctype html><title>Not found</title><h1>Not found</h1>", 404);
+  });
+  app.onError((err, c) => errorResponse(c, toAppError(err, deps.logger, c.get("requestId") ?? "unknown")));
+  return app;
+}
+
+/** Each domain registers its own routes; this list is the one place that knows them all. */
+function registerRoutes(app: App, deps: AppDeps): void {
+  registerCatalogRoutes(app, deps);
+  registerCustomerRoutes(app, deps);
+  registerBillingRoutes(app, deps);
+  registerWebhookRoutes(app, deps);
+  registerCheckoutRoutes(app, deps);
+  registerCheckoutPages(app, deps);
+  registerPaymentRoutes(app, deps);
+  registerInvoiceRoutes(app, deps);
+  registerPurchaseRoutes(app, deps);
+  registerPurchasePageRoutes(app, deps);
+  registerSubscriptionRoutes(app, deps);
+}

@@ -1,0 +1,29 @@
+import type { Database } from "../db/client.js";
+import type { Config } from "../lib/config.js";
+import type { Logger } from "../lib/logger.js";
+import type { PaymentProcessor } from "./processor.js";
+
+export type { CardDetails, CardInput, IntentResult, IntentStatus, PaymentProcessor } from "./processor.js";
+
+/**
+ * What every domain is handed: built once at start and closed over by each domain's routes and jobs.
+ * It lives outside http/ so that services and jobs, which never see a request, do not depend on the
+ * web layer; the processor's interface lives here with it for the same reason (payments implements it).
+ */
+export type AppDeps = {
+  db: Database;
+  config: Config;
+  logger: Logger;
+  processor: PaymentProcessor;
+  now: () => Date;
+};
+
+/** The authenticated merchant behind an API key: every query is scoped to both tenant fields. */
+export type Merchant = {
+  organizationId: string;
+  livemode: boolean;
+  apiKeyId: string;
+};
+
+/** A job run on an interval by `startBackgroundJobs` (src/jobs.ts); each domain declares its own. */
+export type BackgroundJob = { name: string; intervalMs: number; run: (deps: AppDeps) => Promise<unknown> };

@@ -1,0 +1,50 @@
+import { z } from "@hono/zod-openapi";
+
+// The wire format's building blocks, shared by every domain's schemas and serializers. They describe
+// what goes over the wire, not how it is served, so they live in lib/ and the domains need nothing
+// from http/ outside their route modules.
+
+/** Epoch milliseconds on the wire, as Flowglad sends timestamps. */
+export const EpochMs = z.number().int();
+export const toEpochMs = (d: Date): number => d.getTime();
+export const toEpochMsOrNull = (d: Date | null | undefined): number | null => (d ? d.getTime() : null);
+
+export const MetadataSchema = z.record(
+  z.string().max(100),
+  z.union([z.string().max(500), z.number().refine(Number.isFinite), z.boolean()]),
+);
+
+/** Flowglad's list envelope; every list route returns exactly this shape. */
+export const listEnvelope = <T extends z.ZodType>(item: T, name: string) =>
+  z
+    .object({
+      data: z.array(item),
+      hasMore: z.boolean(),
+      total: z.number().int(),
+      currentCursor: z.string().optional(),
+      nextCursor: z.string().optional(),
+    })
+    .openapi(name);
+
+/** Control characters are invalid in a URL, and Postgres text cannot hold a NUL at all. */
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/** An absolute http(s) URL: no `javascript:`, `data:`, `file:` or relative URLs, no control characters. */
+export const HttpUrl = z
+  .string()
+  .max(2048)
+  .refine((value) => !hasControlCharacter(value), "must not contain control characters")
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === "https:" || url.protocol === "http:") && url.hostname.length > 0;
+    } catch {
+      return false;
+    }
+  }, "must be an absolute http(s) URL");

@@ -1,0 +1,13 @@
+export {
+  type ApiKeyRecord,
+  authenticateSecret,
+  createApiKey,
+  createOrganization,
+  findActiveKeyBySecret,
+  getOrganization,
+  getOrganizationCached,
+  hashSecret,
+  type Organization,
+  revokeApiKey,
+  setAllowedRedirectDomains,
+} from "./service.js";
