@@ -2,7 +2,7 @@
  * `npm run bench [-- --only create,complete --runs 1 --duration 3 --profile]`
  *
  * Issue #7 item 5: Glade against bare node:http + postgres.js harnesses on the same Postgres, in the same
- * process, with machine-limits.md's method. Creates its own database, drops it at the end, prints one
+ * process, by the method in docs/performance.md. Creates its own database, drops it at the end, prints one
  * markdown table and writes the raw numbers to bench/results/.
  */
 import { mkdirSync, writeFileSync } from "node:fs";

@@ -1,5 +1,5 @@
 /**
- * Bare baseline for "complete checkout" (machine-limits.md §3d): the same form POST Glade gets, then
+ * Bare baseline for "complete checkout": the same form POST Glade gets, then
  * BEGIN; SELECT … FOR UPDATE; UPDATE; INSERT payment; INSERT event; COMMIT on the row named in the path,
  * answered with the same 303 Glade sends.
  */

@@ -1,5 +1,5 @@
 /**
- * Bare baseline for "create checkout session" (machine-limits.md §3b): node:http parses the same JSON
+ * Bare baseline for "create checkout session": node:http parses the same JSON
  * body Glade gets, computes the amounts, and runs one INSERT … RETURNING into a 12-column table.
  */
 import { randomUUID } from "node:crypto";

@@ -81,7 +81,7 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
   }
 }
 
-/** Like machine-limits.md §3: a 12-column checkout table, payments, events, with the same indexes. */
+/** The bare harnesses' own schema: a 12-column checkout table, payments, events, with the same indexes. */
 async function createBareTables(sql: Sql): Promise<void> {
   await sql.unsafe(`
     create table bare_checkouts (

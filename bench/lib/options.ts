@@ -19,7 +19,7 @@ export type BenchOptions = {
 const USAGE = `npm run bench -- [--only create|complete|page|webhooks[,...]] [--runs N] [--duration S]
                   [--warmup S] [--connections C] [--profile] [--glade-workers N]
 
-Defaults follow machine-limits.md: 3 runs, 3 s warm-up, 10 s measured, 50 connections, median of runs.
+Defaults: 3 runs, 3 s warm-up, 10 s measured, 50 connections, median of runs.
 --profile adds, for the selected HTTP benchmarks: the SQL statements of one request, per-call costs, a CPU
 profile of the glade child under load.
 --glade-workers N starts Glade with GLADE_HTTP_WORKERS=N (node:cluster); the bare harnesses stay one process.
