@@ -451,6 +451,9 @@ async function refusedThenSettled(claimed: Claimed, organizationId: string, mean
   expect(sent[0]).toMatch(SETTLE);
   expect(sent[1]).toMatch(READ);
   expect(sent[2]).toMatch(SETTLE);
+  // A known customer's invoice is counted in the statement, both times; a guest's or a trial's is not.
+  const counts = claimed.reading.session.customerId !== null && claimed.plan.trialDays === 0;
+  expect([COUNTED.test(sent[0] ?? ""), COUNTED.test(sent[2] ?? "")]).toEqual([counts, counts]);
   expect(sent.some((s) => BEGIN.test(s))).toBe(false);
   expect(result.status).toBe("succeeded");
   const after = await recordsOf(id);
