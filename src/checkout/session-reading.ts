@@ -63,3 +63,23 @@ export async function readSession(db: Executor, sessionId: string): Promise<Sess
   if (!row) throw notFound("Checkout session");
   return readingOf(row as ReadingRow);
 }
+
+const lockedSessionVersion = statement("checkout_session_version_for_update", (db) =>
+  db
+    .select({
+      session: getTableColumns(checkoutSessions),
+      version: sql<string>`${checkoutSessions.updatedAt}::text`,
+    })
+    .from(checkoutSessions)
+    .where(eq(checkoutSessions.id, param("id")))
+    .for("update"),
+);
+
+/** The session locked for the caller's transaction, with its exact version. Undefined: no such session. */
+export async function lockSessionVersion(
+  tx: Executor,
+  sessionId: string,
+): Promise<SessionVersion | undefined> {
+  const [row] = await lockedSessionVersion(tx, { id: sessionId });
+  return row && { session: withRegularShape(row.session), version: row.version };
+}

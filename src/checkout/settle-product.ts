@@ -28,6 +28,18 @@ const writeCheckoutCountingInvoice = guardedWrites(
 );
 
 /**
+ * The unique indexes a stale reading of the buyer breaks: another invoice took the predicted number, a first
+ * card became the default meanwhile, a new guest drew an invoice number base (or, rarer still, an external
+ * id) another customer holds. Any other violation is a bug, and is not retried.
+ */
+const STALE_READING = new Set([
+  "invoices_number_per_org",
+  "payment_methods_one_default_per_customer",
+  "customers_invoice_number_base",
+  "customers_external_id",
+]);
+
+/**
  * Writes a product checkout's success as ONE statement: the session's `succeeded`, guarded on the session
  * being exactly as `reading` saw it, and every record that implies (`planFulfilment`) with their events and
  * webhook deliveries. A statement is its own transaction: all of it is stored or none. Undefined when
@@ -65,7 +77,7 @@ async function writeSettlement(
     return written ? succeeded : undefined;
   } catch (err) {
     const constraint = uniqueViolationConstraint(err);
-    if (constraint === undefined) throw err;
+    if (constraint === undefined || !STALE_READING.has(constraint)) throw err;
     deps.logger.info(
       { sessionId: session.id, constraint },
       "settlement refused by a unique index; reading again",

@@ -6,10 +6,10 @@ import { notFound, panic } from "../lib/errors.js";
 import { recordPayment, savePaymentMethod } from "../payments/index.js";
 import { activateSubscription, setSubscriptionDefaultPaymentMethod } from "../subscriptions/index.js";
 import { emitEvent, transactionWithEvents } from "../webhooks/index.js";
-import { lockSession } from "./attempt.js";
 import { type ChargePlan, intentPayment, sessionMerchant } from "./charge-plan.js";
 import { refundIfDuplicateCharge } from "./duplicate-charge.js";
 import type { CheckoutSessionRow } from "./serialize.js";
+import { lockSessionVersion } from "./session-reading.js";
 import {
   type SucceededChanges,
   sessionSucceededEvent,
@@ -35,8 +35,9 @@ export async function settleSetupSession(
 ): Promise<CheckoutSessionRow> {
   let alreadyPaid: CheckoutSessionRow | undefined;
   const settled = await transactionWithEvents(deps.db, async (tx) => {
-    const session = await lockSession(tx, sessionId);
-    if (!session) throw notFound("Checkout session");
+    const locked = await lockSessionVersion(tx, sessionId);
+    if (!locked) throw notFound("Checkout session");
+    const { session } = locked;
     if (session.status === "succeeded") {
       alreadyPaid = session;
       return session;
@@ -75,8 +76,7 @@ export async function settleSetupSession(
       paymentMethodId: saved.id,
     };
     // The row is locked by this transaction, so it is still the one read: the guard holds.
-    const version = { session, version: session.updatedAt.toISOString() };
-    const [moved] = await sessionSucceeds(tx, succeedsValues(version, changes, now));
+    const [moved] = await sessionSucceeds(tx, succeedsValues(locked, changes, now));
     if (!moved) panic(`locked session ${session.id} changed under its lock`);
     const succeeded = succeededSession(session, changes, now);
     await emitEvent(tx, sessionSucceededEvent(succeeded));

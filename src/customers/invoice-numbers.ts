@@ -4,6 +4,7 @@ import type { Executor } from "../db/client.js";
 import type { PlannedRow } from "../db/planned-rows.js";
 import { customers } from "../db/schema/index.js";
 import { param, rawStatement, sameTenant, tenant } from "../db/statement.js";
+import { panic } from "../lib/errors.js";
 import type { CustomerRow } from "./serialize.js";
 
 type InvoiceSequence = Pick<CustomerRow, "invoiceNumberBase" | "invoiceCount">;
@@ -13,6 +14,8 @@ type InvoiceSequence = Pick<CustomerRow, "invoiceNumberBase" | "invoiceCount">;
  * order they were counted (at least four digits). Every invoice number Glade writes comes from here.
  */
 export function nextInvoiceNumberOf(customer: InvoiceSequence): string {
+  // Every customer has had a base since migration 0002; a missing one would number "null-0001".
+  if (customer.invoiceNumberBase === null) panic("customer without an invoice number base");
   const digits = String(customer.invoiceCount + 1);
   return `${customer.invoiceNumberBase}-${digits.padStart(Math.max(4, digits.length), "0")}`;
 }
