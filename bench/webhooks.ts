@@ -93,26 +93,30 @@ async function main() {
       processor: createSandboxProcessor(handle.db),
       now: () => new Date(),
     };
-    const org = await createOrganization(deps.db, { name: "Bench" });
+    const org = await createOrganization(deps.db, { name: "Bench" }, new Date());
     const merchant = { organizationId: org.id, livemode: false, apiKeyId: "bench" };
     const endpoint = await deps.db.transaction((tx) =>
       createWebhookEndpoint(tx, merchant, { url: receiverUrl }, new Date()),
     );
     const emit = (tx: Parameters<typeof emitEvent>[0], i: number) =>
-      emitEvent(tx, {
-        organizationId: org.id,
-        livemode: false,
-        type: "payment.succeeded",
-        objectType: "payment",
-        objectId: `pymt_bench_${i}`,
-        object: {
-          id: `pymt_bench_${i}`,
-          amount: 1000 + i,
-          currency: "USD",
-          status: "succeeded",
+      emitEvent(
+        tx,
+        {
+          organizationId: org.id,
           livemode: false,
+          type: "payment.succeeded",
+          objectType: "payment",
+          objectId: `pymt_bench_${i}`,
+          object: {
+            id: `pymt_bench_${i}`,
+            amount: 1000 + i,
+            currency: "USD",
+            status: "succeeded",
+            livemode: false,
+          },
         },
-      });
+        new Date(),
+      );
 
     // 1. Throughput: a committed backlog, drained by the worker.
     for (let start = 0; start < EVENTS; start += 200) {

@@ -22,6 +22,7 @@ export async function openRuntime(
     config,
     logger,
     processor: createSandboxProcessor(handle.db),
+    // THE app clock: everything else reads time through deps.now(), so tests can replace this one.
     now: () => new Date(),
   };
   return { deps, handle };

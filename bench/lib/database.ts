@@ -58,10 +58,14 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
       processor: createSandboxProcessor(handle.db),
       now: () => new Date(),
     };
-    const org = await createOrganization(deps.db, { name: "Bench Store" });
-    const { key, secret } = await createApiKey(deps.db, { organizationId: org.id, livemode: false });
+    const org = await createOrganization(deps.db, { name: "Bench Store" }, new Date());
+    const { key, secret } = await createApiKey(
+      deps.db,
+      { organizationId: org.id, livemode: false },
+      new Date(),
+    );
     const merchant: Merchant = { organizationId: org.id, livemode: false, apiKeyId: key.id };
-    const catalog = await seedDemoCatalog(deps.db, merchant);
+    const catalog = await seedDemoCatalog(deps.db, merchant, new Date());
     await createBareTables(sql);
     return {
       url: databaseUrl,

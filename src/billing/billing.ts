@@ -19,11 +19,13 @@ export async function getCustomerBilling(
   merchant: Merchant,
   externalId: string,
   publicUrl: string,
+  /** The app clock's instant: which subscription items are in force. */
+  now: Date,
 ) {
   const customer = await requireCustomerByExternalId(db, merchant, externalId);
   const [pricingModel, subscriptions, purchases, invoices, paymentMethods] = await Promise.all([
     getPricingModelDetails(db, merchant, customer.pricingModelId, { activeOnly: true, publicUrl }),
-    listSubscriptionDetailsForCustomer(db, merchant, customer.id),
+    listSubscriptionDetailsForCustomer(db, merchant, customer.id, now),
     listPurchasesForCustomer(db, merchant, customer.id),
     listInvoicesWithLinesForCustomer(db, merchant, customer.id),
     listPaymentMethodsForCustomer(db, merchant, customer.id),

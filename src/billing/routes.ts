@@ -28,7 +28,7 @@ export function registerBillingRoutes(app: App, deps: AppDeps): void {
       const { externalId } = c.req.valid("param");
       // One snapshot, so a payment landing mid-request cannot show a purchase without its invoice.
       const billing = await deps.db.transaction(
-        (tx) => getCustomerBilling(tx, merchant, externalId, deps.config.publicUrl),
+        (tx) => getCustomerBilling(tx, merchant, externalId, deps.config.publicUrl, deps.now()),
         { isolationLevel: "repeatable read", accessMode: "read only" },
       );
       return c.json(billing, 200);

@@ -37,6 +37,7 @@ export async function clonePricingModel(
   merchant: Merchant,
   sourceId: string,
   input: ClonePricingModelInput,
+  now: Date,
 ): Promise<{ pricingModel: PricingModelRow; destination: Merchant }> {
   const source = await requirePricingModel(tx, merchant, sourceId);
   const destination: Merchant = {
@@ -59,7 +60,6 @@ export async function clonePricingModel(
     .where(sourceScope(prices))
     .orderBy(asc(prices.position));
 
-  const now = new Date();
   const scope = { organizationId: destination.organizationId, livemode: destination.livemode };
   const [pricingModel] = await tx
     .insert(pricingModels)

@@ -23,10 +23,11 @@ export async function unsetOtherDefaultPrices(
   merchant: Merchant,
   productId: string,
   keepPriceId: string,
+  now: Date,
 ): Promise<void> {
   await tx
     .update(prices)
-    .set({ isDefault: false, updatedAt: new Date() })
+    .set({ isDefault: false, updatedAt: now })
     .where(
       and(
         ownedBy(prices, merchant),
@@ -45,12 +46,12 @@ export async function insertPrice(
   pricingModelId: string,
   input: PriceInput,
   isDefault: boolean,
+  now: Date,
 ): Promise<PriceRow> {
   const terms = normalizePriceTerms(input);
   const currency = await resolveCurrency(tx, merchant, input.currency);
   const id = newId("price");
-  if (isDefault && product) await unsetOtherDefaultPrices(tx, merchant, product.id, id);
-  const now = new Date();
+  if (isDefault && product) await unsetOtherDefaultPrices(tx, merchant, product.id, id, now);
   const [row] = await tx
     .insert(prices)
     .values({
@@ -79,13 +80,14 @@ export async function createPrice(
   tx: Executor,
   merchant: Merchant,
   input: CreatePriceInput,
+  now: Date,
 ): Promise<PriceRow> {
   if (!input.productId) {
     if (input.type !== "usage") throw badRequest(`productId is required for ${input.type} prices`);
     const pricingModel = input.pricingModelId
       ? await requirePricingModel(tx, merchant, input.pricingModelId)
-      : await ensureDefaultPricingModel(tx, merchant);
-    return insertPrice(tx, merchant, null, pricingModel.id, input, input.isDefault ?? false);
+      : await ensureDefaultPricingModel(tx, merchant, now);
+    return insertPrice(tx, merchant, null, pricingModel.id, input, input.isDefault ?? false, now);
   }
   const product = await requireProduct(tx, merchant, input.productId);
   if (input.pricingModelId && input.pricingModelId !== product.pricingModelId) {
@@ -94,5 +96,5 @@ export async function createPrice(
   // A product's first price becomes its default even when the caller did not say so.
   const isDefault =
     input.isDefault ?? !(await getDefaultPriceForProduct(tx, merchant, product.id))?.isDefault;
-  return insertPrice(tx, merchant, product, product.pricingModelId, input, isDefault);
+  return insertPrice(tx, merchant, product, product.pricingModelId, input, isDefault, now);
 }

@@ -28,9 +28,9 @@ export async function createProduct(
   merchant: Merchant,
   input: CreateProductInput,
   priceInput: PriceInput,
+  now: Date,
 ): Promise<{ product: ProductRow; price: PriceRow }> {
   const pricingModel = await requirePricingModel(tx, merchant, input.pricingModelId);
-  const now = new Date();
   const [product] = await tx
     .insert(products)
     .values({
@@ -52,6 +52,6 @@ export async function createProduct(
     .returning()
     .catch(productSlugTaken(input.slug));
   if (!product) panic("product insert returned nothing");
-  const price = await insertPrice(tx, merchant, product, pricingModel.id, priceInput, true);
+  const price = await insertPrice(tx, merchant, product, pricingModel.id, priceInput, true, now);
   return { product, price };
 }

@@ -12,7 +12,11 @@ import type { PricingModelRow } from "./serialize.js";
 export const DEFAULT_PRICING_MODEL_NAME = "Default";
 
 /** The org+mode default pricing model, created on first use so every tenant always has one. */
-export async function ensureDefaultPricingModel(db: Executor, merchant: Merchant): Promise<PricingModelRow> {
+export async function ensureDefaultPricingModel(
+  db: Executor,
+  merchant: Merchant,
+  now: Date,
+): Promise<PricingModelRow> {
   const existing = await findDefaultPricingModel(db, merchant);
   if (existing) return existing;
   // A concurrent first request may create it too: the partial unique index picks one winner, the loser reads it.
@@ -24,6 +28,8 @@ export async function ensureDefaultPricingModel(db: Executor, merchant: Merchant
       livemode: merchant.livemode,
       name: DEFAULT_PRICING_MODEL_NAME,
       isDefault: true,
+      createdAt: now,
+      updatedAt: now,
     })
     .onConflictDoNothing()
     .returning();
@@ -38,13 +44,18 @@ export async function ensureDefaultPricingModel(db: Executor, merchant: Merchant
  * Makes `pricingModelId` the only default of its org+mode. Callers hold a transaction: the advisory lock
  * serialises concurrent default switches so the unique partial index never sees two defaults.
  */
-async function makeSoleDefault(tx: Executor, merchant: Merchant, pricingModelId: string): Promise<void> {
+async function makeSoleDefault(
+  tx: Executor,
+  merchant: Merchant,
+  pricingModelId: string,
+  now: Date,
+): Promise<void> {
   await tx.execute(
     sql`select pg_advisory_xact_lock(hashtextextended(${`default_pricing_model:${merchant.organizationId}:${merchant.livemode}`}, 0))`,
   );
   await tx
     .update(pricingModels)
-    .set({ isDefault: false, updatedAt: new Date() })
+    .set({ isDefault: false, updatedAt: now })
     .where(
       and(
         ownedBy(pricingModels, merchant),
@@ -67,9 +78,10 @@ export async function createPricingModel(
   tx: Executor,
   merchant: Merchant,
   input: { name: string; isDefault?: boolean | undefined },
+  now: Date,
 ): Promise<PricingModelRow> {
   const id = newId("pricingModel");
-  if (input.isDefault) await makeSoleDefault(tx, merchant, id);
+  if (input.isDefault) await makeSoleDefault(tx, merchant, id, now);
   const [row] = await tx
     .insert(pricingModels)
     .values({
@@ -78,6 +90,8 @@ export async function createPricingModel(
       livemode: merchant.livemode,
       name: input.name,
       isDefault: input.isDefault ?? false,
+      createdAt: now,
+      updatedAt: now,
     })
     .returning()
     .catch(defaultRace);
@@ -90,6 +104,7 @@ export async function updatePricingModel(
   merchant: Merchant,
   id: string,
   input: { id?: string | undefined; name?: string | undefined; isDefault?: boolean | undefined },
+  now: Date,
 ): Promise<PricingModelRow> {
   if (input.id !== undefined && input.id !== id) throw badRequest("pricingModel.id does not match the URL");
   const current = await requirePricingModel(tx, merchant, id);
@@ -99,13 +114,13 @@ export async function updatePricingModel(
     );
   }
   const becomesDefault = input.isDefault === true && !current.isDefault;
-  if (becomesDefault) await makeSoleDefault(tx, merchant, id);
+  if (becomesDefault) await makeSoleDefault(tx, merchant, id, now);
   const [row] = await tx
     .update(pricingModels)
     .set({
       ...(input.name !== undefined ? { name: input.name } : {}),
       ...(becomesDefault ? { isDefault: true } : {}),
-      updatedAt: new Date(),
+      updatedAt: now,
     })
     .where(and(eq(pricingModels.id, id), ownedBy(pricingModels, merchant)))
     .returning()

@@ -10,7 +10,8 @@ import type { PriceRow, ProductRow } from "./serialize.js";
 
 /**
  * The price a checkout asks for, by id or by slug (looked up in `pricingModelId`, else the default pricing
- * model). Activity is not checked: the caller decides whether an inactive price may be sold.
+ * model, created at `now` if missing). Activity is not checked: the caller decides whether an inactive price
+ * may be sold.
  */
 export async function resolveCheckoutPrice(
   db: Executor,
@@ -20,6 +21,7 @@ export async function resolveCheckoutPrice(
     priceSlug?: string | undefined;
     pricingModelId?: string | undefined;
   },
+  now: Date,
 ): Promise<{ price: PriceRow; product: ProductRow | null }> {
   if ((input.priceId === undefined) === (input.priceSlug === undefined)) {
     throw badRequest("Either priceId or priceSlug must be provided, but not both");
@@ -32,7 +34,7 @@ export async function resolveCheckoutPrice(
   const slug = input.priceSlug as string;
   const pricingModel = input.pricingModelId
     ? await requirePricingModel(db, merchant, input.pricingModelId)
-    : await ensureDefaultPricingModel(db, merchant);
+    : await ensureDefaultPricingModel(db, merchant, now);
   const price = await getPriceBySlug(db, merchant, pricingModel.id, slug);
   if (!price) throw notFound(`Price with slug "${slug}" in pricing model`, pricingModel.id);
   const product = price.productId ? ((await getProduct(db, merchant, price.productId)) ?? null) : null;

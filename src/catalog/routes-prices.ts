@@ -33,7 +33,7 @@ export function registerPriceRoutes(app: App, deps: AppDeps): void {
     async (c) => {
       const merchant = c.get("merchant");
       const { price } = c.req.valid("json");
-      const row = await deps.db.transaction((tx) => createPrice(tx, merchant, price));
+      const row = await deps.db.transaction((tx) => createPrice(tx, merchant, price, deps.now()));
       return c.json({ price: serializePrice(row, deps.config.publicUrl) }, 200);
     },
   );
@@ -100,7 +100,7 @@ export function registerPriceRoutes(app: App, deps: AppDeps): void {
       const merchant = c.get("merchant");
       const { id } = c.req.valid("param");
       const { price } = c.req.valid("json");
-      const row = await deps.db.transaction((tx) => updatePrice(tx, merchant, id, price));
+      const row = await deps.db.transaction((tx) => updatePrice(tx, merchant, id, price, deps.now()));
       return c.json({ price: serializePrice(row, deps.config.publicUrl) }, 200);
     },
   );

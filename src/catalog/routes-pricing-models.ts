@@ -41,7 +41,9 @@ export function registerPricingModelRoutes(app: App, deps: AppDeps): void {
     async (c) => {
       const merchant = c.get("merchant");
       const { pricingModel } = c.req.valid("json");
-      const row = await deps.db.transaction((tx) => createPricingModel(tx, merchant, pricingModel));
+      const row = await deps.db.transaction((tx) =>
+        createPricingModel(tx, merchant, pricingModel, deps.now()),
+      );
       return c.json({ pricingModel: serializePricingModel(row) }, 200);
     },
   );
@@ -90,7 +92,7 @@ export function registerPricingModelRoutes(app: App, deps: AppDeps): void {
     async (c) => {
       const merchant = c.get("merchant");
       const details = await deps.db.transaction(async (tx) => {
-        const pricingModel = await ensureDefaultPricingModel(tx, merchant);
+        const pricingModel = await ensureDefaultPricingModel(tx, merchant, deps.now());
         return getPricingModelDetails(tx, merchant, pricingModel.id, { publicUrl: deps.config.publicUrl });
       });
       return c.json({ pricingModel: details }, 200);
@@ -135,7 +137,9 @@ export function registerPricingModelRoutes(app: App, deps: AppDeps): void {
       const merchant = c.get("merchant");
       const { id } = c.req.valid("param");
       const { pricingModel } = c.req.valid("json");
-      const row = await deps.db.transaction((tx) => updatePricingModel(tx, merchant, id, pricingModel));
+      const row = await deps.db.transaction((tx) =>
+        updatePricingModel(tx, merchant, id, pricingModel, deps.now()),
+      );
       return c.json({ pricingModel: serializePricingModel(row) }, 200);
     },
   );
@@ -162,6 +166,7 @@ export function registerPricingModelRoutes(app: App, deps: AppDeps): void {
           c.get("merchant"),
           id,
           c.req.valid("json"),
+          deps.now(),
         );
         return getPricingModelDetails(tx, destination, pricingModel.id, { publicUrl: deps.config.publicUrl });
       });

@@ -40,7 +40,7 @@ export function registerProductRoutes(app: App, deps: AppDeps): void {
       const merchant = c.get("merchant");
       const body = c.req.valid("json");
       const { product } = await deps.db.transaction((tx) =>
-        createProduct(tx, merchant, body.product, body.price),
+        createProduct(tx, merchant, body.product, body.price, deps.now()),
       );
       return c.json({ product: serializeProduct(product, deps.config.publicUrl) }, 200);
     },
@@ -110,7 +110,7 @@ export function registerProductRoutes(app: App, deps: AppDeps): void {
       const { id } = c.req.valid("param");
       const body = c.req.valid("json");
       const { product } = await deps.db.transaction((tx) =>
-        updateProduct(tx, merchant, id, body.product, body.price),
+        updateProduct(tx, merchant, id, body.product, deps.now(), body.price),
       );
       return c.json({ product: serializeProduct(product, deps.config.publicUrl) }, 200);
     },

@@ -35,9 +35,10 @@ async function ensurePrice(
   product: ProductRow,
   input: PriceInput & { slug: string },
   isDefault: boolean,
+  now: Date,
 ): Promise<PriceRow> {
   const existing = await getPriceBySlug(tx, merchant, pricingModel.id, input.slug);
-  return existing ?? insertPrice(tx, merchant, product, pricingModel.id, input, isDefault);
+  return existing ?? insertPrice(tx, merchant, product, pricingModel.id, input, isDefault, now);
 }
 
 /**
@@ -47,6 +48,7 @@ async function ensurePrice(
 export async function seedDemoCatalog(
   db: Database,
   merchant: Merchant,
+  now: Date,
 ): Promise<{
   pricingModel: PricingModelRow;
   product: ProductRow;
@@ -58,7 +60,7 @@ export async function seedDemoCatalog(
     await tx.execute(
       sql`select pg_advisory_xact_lock(hashtextextended(${`seed_demo_catalog:${merchant.organizationId}:${merchant.livemode}`}, 0))`,
     );
-    const pricingModel = await ensureDefaultPricingModel(tx, merchant);
+    const pricingModel = await ensureDefaultPricingModel(tx, merchant, now);
     let product = await getProductBySlug(tx, merchant, pricingModel.id, DEMO_PRODUCT_SLUG);
     if (!product) {
       product = (
@@ -72,6 +74,7 @@ export async function seedDemoCatalog(
             description: "Everything in Glade, for one team.",
           },
           ONE_TIME,
+          now,
         )
       ).product;
     }
@@ -82,6 +85,7 @@ export async function seedDemoCatalog(
       product,
       { ...ONE_TIME, slug: "pro-lifetime" },
       true,
+      now,
     );
     const monthlyPrice = await ensurePrice(
       tx,
@@ -90,6 +94,7 @@ export async function seedDemoCatalog(
       product,
       { ...MONTHLY, slug: "pro-monthly" },
       false,
+      now,
     );
     return { pricingModel, product, oneTimePrice, monthlyPrice };
   });

@@ -37,13 +37,14 @@ export async function applyPriceChanges(
   merchant: Merchant,
   current: PriceRow,
   input: Pick<PriceInput, "name" | "slug" | "active" | "isDefault" | "purchasePageEnabled">,
+  now: Date,
 ): Promise<PriceRow> {
   if (input.isDefault === false && current.isDefault && current.productId) {
     throw badRequest("A product's default price cannot be unset; make another price the default instead");
   }
   const becomesDefault = input.isDefault === true && !current.isDefault && current.productId !== null;
   if (becomesDefault && current.productId)
-    await unsetOtherDefaultPrices(tx, merchant, current.productId, current.id);
+    await unsetOtherDefaultPrices(tx, merchant, current.productId, current.id, now);
   const [row] = await tx
     .update(prices)
     .set({
@@ -53,7 +54,7 @@ export async function applyPriceChanges(
       ...(input.purchasePageEnabled !== undefined ? { purchasePageEnabled: input.purchasePageEnabled } : {}),
       ...(input.isDefault !== undefined && current.productId === null ? { isDefault: input.isDefault } : {}),
       ...(becomesDefault ? { isDefault: true } : {}),
-      updatedAt: new Date(),
+      updatedAt: now,
     })
     .where(and(eq(prices.id, current.id), ownedBy(prices, merchant)))
     .returning()
@@ -67,6 +68,7 @@ export async function updatePrice(
   merchant: Merchant,
   priceId: string,
   input: UpdatePriceInput,
+  now: Date,
 ): Promise<PriceRow> {
   if (input.id !== undefined && input.id !== priceId) throw badRequest("price.id does not match the URL");
   const current = await requirePrice(tx, merchant, priceId);
@@ -84,5 +86,5 @@ export async function updatePrice(
       issues,
     );
   }
-  return applyPriceChanges(tx, merchant, current, input);
+  return applyPriceChanges(tx, merchant, current, input, now);
 }

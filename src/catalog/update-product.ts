@@ -23,20 +23,26 @@ export type UpdateProductInput = Partial<ProductFields> & {
  * keep the old one), and a slug the product's older price held moves to the new price so checkouts by slug
  * pick up the change.
  */
-async function reviseDefaultPrice(tx: Executor, merchant: Merchant, product: ProductRow, input: PriceInput) {
+async function reviseDefaultPrice(
+  tx: Executor,
+  merchant: Merchant,
+  product: ProductRow,
+  input: PriceInput,
+  now: Date,
+) {
   const current = await getDefaultPriceForProduct(tx, merchant, product.id);
   const terms = normalizePriceTerms(input);
   const currency = await resolveCurrency(tx, merchant, input.currency ?? current?.currency);
   if (current && currency === current.currency && sameTerms(terms, current)) {
-    return applyPriceChanges(tx, merchant, current, { ...input, isDefault: true });
+    return applyPriceChanges(tx, merchant, current, { ...input, isDefault: true }, now);
   }
   if (input.slug) {
     await tx
       .update(prices)
-      .set({ slug: null, updatedAt: new Date() })
+      .set({ slug: null, updatedAt: now })
       .where(and(ownedBy(prices, merchant), eq(prices.productId, product.id), eq(prices.slug, input.slug)));
   }
-  return insertPrice(tx, merchant, product, product.pricingModelId, { ...input, currency }, true);
+  return insertPrice(tx, merchant, product, product.pricingModelId, { ...input, currency }, true, now);
 }
 
 export async function updateProduct(
@@ -44,6 +50,7 @@ export async function updateProduct(
   merchant: Merchant,
   productId: string,
   input: UpdateProductInput,
+  now: Date,
   priceInput?: PriceInput,
 ): Promise<{ product: ProductRow; price: PriceRow | undefined }> {
   if (input.id !== undefined && input.id !== productId) throw badRequest("product.id does not match the URL");
@@ -64,12 +71,12 @@ export async function updateProduct(
         : {}),
       ...(input.pluralQuantityLabel !== undefined ? { pluralQuantityLabel: input.pluralQuantityLabel } : {}),
       ...(input.purchasePageEnabled !== undefined ? { purchasePageEnabled: input.purchasePageEnabled } : {}),
-      updatedAt: new Date(),
+      updatedAt: now,
     })
     .where(and(eq(products.id, productId), ownedBy(products, merchant)))
     .returning()
     .catch(productSlugTaken(input.slug));
   if (!product) panic("product update returned nothing");
-  const price = priceInput ? await reviseDefaultPrice(tx, merchant, product, priceInput) : undefined;
+  const price = priceInput ? await reviseDefaultPrice(tx, merchant, product, priceInput, now) : undefined;
   return { product, price };
 }

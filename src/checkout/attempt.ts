@@ -184,24 +184,33 @@ export async function settleDecline(
     if (!updated) panic(`locked session ${session.id} vanished`);
     const merchant = sessionMerchant(session);
     if (intent && intent.kind === "payment" && intent.amount > 0) {
-      await recordPayment(tx, merchant, {
-        ...intentPayment(deps, session, intent),
-        customerId: session.customerId,
-        status: "failed",
-        subscriptionId: session.targetSubscriptionId ?? undefined,
-        failureCode: intent.failure?.code,
-        failureMessage: intent.failure?.message ?? message,
-      });
+      await recordPayment(
+        tx,
+        merchant,
+        {
+          ...intentPayment(deps, session, intent),
+          customerId: session.customerId,
+          status: "failed",
+          subscriptionId: session.targetSubscriptionId ?? undefined,
+          failureCode: intent.failure?.code,
+          failureMessage: intent.failure?.message ?? message,
+        },
+        now,
+      );
     }
     if (failed) {
-      await emitEvent(tx, {
-        organizationId: updated.organizationId,
-        livemode: updated.livemode,
-        type: "checkout_session.failed",
-        objectType: "checkout_session",
-        objectId: updated.id,
-        object: serializeCheckoutSession(updated),
-      });
+      await emitEvent(
+        tx,
+        {
+          organizationId: updated.organizationId,
+          livemode: updated.livemode,
+          type: "checkout_session.failed",
+          objectType: "checkout_session",
+          objectId: updated.id,
+          object: serializeCheckoutSession(updated),
+        },
+        now,
+      );
     }
     return updated;
   });

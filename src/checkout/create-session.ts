@@ -160,13 +160,15 @@ async function productSessionValues(
   merchant: Merchant,
   input: ProductInput,
   customer: CustomerRow | undefined,
+  now: Date,
 ): Promise<Partial<NewSession>> {
   const anonymous = input.anonymous === true;
-  const { price, product } = await resolveCheckoutPrice(deps.db, merchant, {
-    priceId: input.priceId,
-    priceSlug: input.priceSlug,
-    pricingModelId: customer?.pricingModelId,
-  });
+  const { price, product } = await resolveCheckoutPrice(
+    deps.db,
+    merchant,
+    { priceId: input.priceId, priceSlug: input.priceSlug, pricingModelId: customer?.pricingModelId },
+    now,
+  );
   if (price.type === "usage") throw badRequest("Usage prices cannot be bought through a checkout session");
   if (!price.active || (product && !product.active)) throw badRequest(`Price ${price.id} is not active`);
   // Refuse totals we cannot represent exactly before anyone is shown them.
@@ -223,7 +225,7 @@ export async function createCheckoutSession(
       );
       if (created) return created;
     }
-    values = await productSessionValues(deps, merchant, input, customer);
+    values = await productSessionValues(deps, merchant, input, customer, now);
   } else {
     const customer = await requireCustomer(deps, merchant, input.customerExternalId);
     const common = {

@@ -22,14 +22,18 @@ export async function markSessionExpired(
     .where(and(eq(checkoutSessions.id, sessionId), eq(checkoutSessions.status, "open")))
     .returning();
   if (!expired) return undefined;
-  await emitEvent(tx, {
-    organizationId: expired.organizationId,
-    livemode: expired.livemode,
-    type: "checkout_session.expired",
-    objectType: "checkout_session",
-    objectId: expired.id,
-    object: serializeCheckoutSession(expired),
-  });
+  await emitEvent(
+    tx,
+    {
+      organizationId: expired.organizationId,
+      livemode: expired.livemode,
+      type: "checkout_session.expired",
+      objectType: "checkout_session",
+      objectId: expired.id,
+      object: serializeCheckoutSession(expired),
+    },
+    now,
+  );
   return expired;
 }
 

@@ -35,6 +35,7 @@ export async function settleSetupSession(
 ): Promise<CheckoutSessionRow> {
   let alreadyPaid: CheckoutSessionRow | undefined;
   const settled = await transactionWithEvents(deps.db, async (tx) => {
+    const now = deps.now();
     const locked = await lockSessionVersion(tx, sessionId);
     if (!locked) throw notFound("Checkout session");
     const { session } = locked;
@@ -48,22 +49,26 @@ export async function settleSetupSession(
       intent.paymentMethod ?? panic(`${session.type} session ${session.id} succeeded without a card`);
     const [customer, saved] = await Promise.all([
       getCustomerById(tx, merchant, customerId),
-      savePaymentMethod(tx, merchant, {
-        customerId,
-        pricingModelId: session.pricingModelId,
-        processor: deps.processor.name,
-        processorMethodId: card.processorMethodId,
-        card: card.card,
-        billingDetails: session.billingAddress ?? undefined,
-        makeDefault: session.type === "add_payment_method" && !session.targetSubscriptionId,
-      }),
+      savePaymentMethod(
+        tx,
+        merchant,
+        {
+          customerId,
+          pricingModelId: session.pricingModelId,
+          processor: deps.processor.name,
+          processorMethodId: card.processorMethodId,
+          card: card.card,
+          billingDetails: session.billingAddress ?? undefined,
+          makeDefault: session.type === "add_payment_method" && !session.targetSubscriptionId,
+        },
+        now,
+      ),
     ]);
     if (!customer) panic(`customer ${customerId} of session ${session.id} is gone`);
     const records =
       session.type === "add_payment_method"
-        ? await addPaymentMethod(tx, merchant, session, saved.id)
-        : await activate(deps, tx, merchant, session, plan, intent, saved.id);
-    const now = deps.now();
+        ? await addPaymentMethod(tx, merchant, session, saved.id, now)
+        : await activate(deps, tx, merchant, session, plan, intent, saved.id, now);
     const changes: SucceededChanges = {
       processorIntentId: intent.intentId,
       customerId,
@@ -79,7 +84,7 @@ export async function settleSetupSession(
     const [moved] = await sessionSucceeds(tx, succeedsValues(locked, changes, now));
     if (!moved) panic(`locked session ${session.id} changed under its lock`);
     const succeeded = succeededSession(session, changes, now);
-    await emitEvent(tx, sessionSucceededEvent(succeeded));
+    await emitEvent(tx, sessionSucceededEvent(succeeded), now);
     return succeeded;
   });
   if (alreadyPaid) await refundIfDuplicateCharge(deps, alreadyPaid, intent);
@@ -92,9 +97,16 @@ async function addPaymentMethod(
   merchant: Merchant,
   session: CheckoutSessionRow,
   paymentMethodId: string,
+  now: Date,
 ): Promise<SetupRecords> {
   if (session.targetSubscriptionId) {
-    await setSubscriptionDefaultPaymentMethod(tx, merchant, session.targetSubscriptionId, paymentMethodId);
+    await setSubscriptionDefaultPaymentMethod(
+      tx,
+      merchant,
+      session.targetSubscriptionId,
+      paymentMethodId,
+      now,
+    );
   }
   return { subscriptionId: session.targetSubscriptionId };
 }
@@ -111,28 +123,34 @@ async function activate(
   plan: ChargePlan,
   intent: IntentResult,
   paymentMethodId: string,
+  now: Date,
 ): Promise<SetupRecords> {
   const subscriptionId = session.targetSubscriptionId;
   if (!subscriptionId) panic(`activation session ${session.id} has no target`);
   const records: SetupRecords = { subscriptionId };
   if (plan.mode === "payment") {
     const onlyInvoice = plan.invoiceIds.length === 1 ? plan.invoiceIds[0] : undefined;
-    const payment = await recordPayment(tx, merchant, {
-      ...intentPayment(deps, session, intent),
-      customerId: session.customerId,
-      status: "succeeded",
-      invoiceId: onlyInvoice,
-      subscriptionId,
-      paymentMethodId,
-    });
+    const payment = await recordPayment(
+      tx,
+      merchant,
+      {
+        ...intentPayment(deps, session, intent),
+        customerId: session.customerId,
+        status: "succeeded",
+        invoiceId: onlyInvoice,
+        subscriptionId,
+        paymentMethodId,
+      },
+      now,
+    );
     records.paymentId = payment.id;
-    for (const invoiceId of plan.invoiceIds) await markInvoicePaid(tx, merchant, invoiceId);
+    for (const invoiceId of plan.invoiceIds) await markInvoicePaid(tx, merchant, invoiceId, now);
     records.invoiceId = onlyInvoice ?? null;
   }
   await activateSubscription(tx, merchant, subscriptionId, {
     defaultPaymentMethodId: paymentMethodId,
     preserveBillingCycleAnchor: session.preserveBillingCycleAnchor,
-    now: deps.now(),
+    now,
   });
   return records;
 }

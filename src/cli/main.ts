@@ -67,11 +67,15 @@ async function main(argv: string[]): Promise<number> {
           process.stderr.write(`organization ${org} not found\n`);
           return 1;
         }
-        const { key, secret } = await createApiKey(runtime.deps.db, {
-          organizationId: org,
-          livemode: args.includes("--live"),
-          name: flag(args, "--name"),
-        });
+        const { key, secret } = await createApiKey(
+          runtime.deps.db,
+          {
+            organizationId: org,
+            livemode: args.includes("--live"),
+            name: flag(args, "--name"),
+          },
+          runtime.deps.now(),
+        );
         process.stdout.write(`${secret}\n(id ${key.id}; shown once, store it now)\n`);
       } finally {
         await runtime.handle.close();
@@ -84,6 +88,7 @@ async function main(argv: string[]): Promise<number> {
         config,
         logger: undefined as never,
         processor: undefined as never,
+        // Only documents the routes, never serves one: no row is written with this clock.
         now: () => new Date(),
       });
       // Wait for the write to flush: exiting right after a large write to a pipe truncates it at 64 KiB.

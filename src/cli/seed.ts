@@ -18,13 +18,14 @@ type DemoCredentials = { organizationId: string; testSecretKey: string };
 export async function seedDemo(
   deps: AppDeps,
 ): Promise<{ organizationId: string; secret: string; summary: string[] }> {
+  const now = deps.now();
   const credentialsFile = join(dirname(deps.config.dataDir), "demo-credentials.json");
   let [org] = await deps.db
     .select()
     .from(organizations)
     .where(eq(organizations.name, DEMO_ORG_NAME))
     .limit(1);
-  if (!org) org = await createOrganization(deps.db, { name: DEMO_ORG_NAME });
+  if (!org) org = await createOrganization(deps.db, { name: DEMO_ORG_NAME }, now);
   let secret: string | undefined;
   let apiKeyId = "seed";
   if (existsSync(credentialsFile)) {
@@ -37,11 +38,15 @@ export async function seedDemo(
     }
   }
   if (!secret) {
-    const created = await createApiKey(deps.db, {
-      organizationId: org.id,
-      livemode: false,
-      name: "Demo test key",
-    });
+    const created = await createApiKey(
+      deps.db,
+      {
+        organizationId: org.id,
+        livemode: false,
+        name: "Demo test key",
+      },
+      now,
+    );
     secret = created.secret;
     apiKeyId = created.key.id;
     mkdirSync(dirname(credentialsFile), { recursive: true });
@@ -52,7 +57,7 @@ export async function seedDemo(
     );
   }
   const merchant: Merchant = { organizationId: org.id, livemode: false, apiKeyId };
-  const catalog = await seedDemoCatalog(deps.db, merchant);
+  const catalog = await seedDemoCatalog(deps.db, merchant, now);
   const base = deps.config.publicUrl;
   const session = await createCheckoutSession(deps, merchant, {
     type: "product",

@@ -77,6 +77,7 @@ async function startPrimary(config: Config): Promise<void> {
   const deaths: number[] = [];
   cluster.on("exit", (worker, code, signal) => {
     if (stopping) return;
+    // Real time: a crash-loop rate of the process supervisor, not a time in the app's data.
     const now = Date.now();
     deaths.push(now);
     while ((deaths[0] ?? now) < now - 60_000) deaths.shift();

@@ -99,6 +99,7 @@ export async function createCustomer(
   tx: Executor,
   merchant: Merchant,
   input: CreateCustomerInput,
+  now: Date,
   /** Set by callers whose pricing model id comes from a stored row of this merchant (a checkout session). */
   options: { pricingModelVerified?: boolean } = {},
 ): Promise<CustomerRow> {
@@ -110,17 +111,14 @@ export async function createCustomer(
     if (!pricingModel) throw notFound("Pricing model", input.pricingModelId);
     pricingModelId = pricingModel.id;
   } else {
-    pricingModelId = (await ensureDefaultPricingModel(tx, merchant)).id;
+    pricingModelId = (await ensureDefaultPricingModel(tx, merchant, now)).id;
   }
   // Conflict-do-nothing instead of a caught error: a failed insert would abort the caller's transaction.
   // Nothing inserted means the externalId is taken, or (rarely) the random invoice number base is.
   for (let attempt = 1; ; attempt++) {
-    const [row] = await insertCustomer(
-      tx,
-      planCustomerRow(merchant, { ...input, pricingModelId }, new Date()),
-    );
+    const [row] = await insertCustomer(tx, planCustomerRow(merchant, { ...input, pricingModelId }, now));
     if (row) {
-      await emitEvent(tx, customerCreatedEvent(row));
+      await emitEvent(tx, customerCreatedEvent(row), now);
       return row;
     }
     if (await getCustomerByExternalId(tx, merchant, input.externalId)) {

@@ -43,7 +43,7 @@ export function registerCustomerRoutes(app: App, deps: AppDeps): void {
     async (c) => {
       const merchant = c.get("merchant");
       const { customer } = c.req.valid("json");
-      const row = await deps.db.transaction((tx) => createCustomer(tx, merchant, customer));
+      const row = await deps.db.transaction((tx) => createCustomer(tx, merchant, customer, deps.now()));
       return c.json({ data: { customer: serializeCustomer(row) } }, 200);
     },
   );
@@ -107,7 +107,9 @@ export function registerCustomerRoutes(app: App, deps: AppDeps): void {
       const merchant = c.get("merchant");
       const { externalId } = c.req.valid("param");
       const { customer } = c.req.valid("json");
-      const row = await deps.db.transaction((tx) => updateCustomer(tx, merchant, externalId, customer));
+      const row = await deps.db.transaction((tx) =>
+        updateCustomer(tx, merchant, externalId, customer, deps.now()),
+      );
       return c.json({ customer: serializeCustomer(row) }, 200);
     },
   );
@@ -128,7 +130,7 @@ export function registerCustomerRoutes(app: App, deps: AppDeps): void {
     async (c) => {
       const merchant = c.get("merchant");
       const { externalId } = c.req.valid("param");
-      const row = await deps.db.transaction((tx) => archiveCustomer(tx, merchant, externalId));
+      const row = await deps.db.transaction((tx) => archiveCustomer(tx, merchant, externalId, deps.now()));
       return c.json({ customer: serializeCustomer(row) }, 200);
     },
   );

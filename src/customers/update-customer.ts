@@ -24,21 +24,26 @@ async function writeCustomer(
   merchant: Merchant,
   current: CustomerRow,
   changes: Partial<typeof customers.$inferInsert>,
+  now: Date,
 ): Promise<CustomerRow> {
   const [row] = await tx
     .update(customers)
-    .set({ ...changes, updatedAt: new Date() })
+    .set({ ...changes, updatedAt: now })
     .where(and(eq(customers.id, current.id), ownedBy(customers, merchant)))
     .returning();
   if (!row) panic("customer update returned nothing");
-  await emitEvent(tx, {
-    organizationId: merchant.organizationId,
-    livemode: merchant.livemode,
-    type: "customer.updated",
-    objectType: "customer",
-    objectId: row.id,
-    object: serializeCustomer(row),
-  });
+  await emitEvent(
+    tx,
+    {
+      organizationId: merchant.organizationId,
+      livemode: merchant.livemode,
+      type: "customer.updated",
+      objectType: "customer",
+      objectId: row.id,
+      object: serializeCustomer(row),
+    },
+    now,
+  );
   return row;
 }
 
@@ -48,18 +53,25 @@ export async function updateCustomer(
   merchant: Merchant,
   externalId: string,
   input: UpdateCustomerInput,
+  now: Date,
 ): Promise<CustomerRow> {
   const current = await requireCustomerByExternalId(tx, merchant, externalId, { forUpdate: true });
-  return writeCustomer(tx, merchant, current, {
-    ...(input.email !== undefined ? { email: input.email } : {}),
-    ...(input.name !== undefined ? { name: input.name } : {}),
-    ...(input.archived !== undefined ? { archived: input.archived } : {}),
-    ...(input.domain !== undefined ? { domain: input.domain } : {}),
-    ...(input.iconURL !== undefined ? { iconUrl: input.iconURL } : {}),
-    ...(input.logoURL !== undefined ? { logoUrl: input.logoURL } : {}),
-    ...(input.userId !== undefined ? { userId: input.userId } : {}),
-    ...(input.billingAddress !== undefined ? { billingAddress: input.billingAddress } : {}),
-  });
+  return writeCustomer(
+    tx,
+    merchant,
+    current,
+    {
+      ...(input.email !== undefined ? { email: input.email } : {}),
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(input.archived !== undefined ? { archived: input.archived } : {}),
+      ...(input.domain !== undefined ? { domain: input.domain } : {}),
+      ...(input.iconURL !== undefined ? { iconUrl: input.iconURL } : {}),
+      ...(input.logoURL !== undefined ? { logoUrl: input.logoURL } : {}),
+      ...(input.userId !== undefined ? { userId: input.userId } : {}),
+      ...(input.billingAddress !== undefined ? { billingAddress: input.billingAddress } : {}),
+    },
+    now,
+  );
 }
 
 /** Archiving twice is a no-op: no second `customer.updated` event. */
@@ -67,8 +79,9 @@ export async function archiveCustomer(
   tx: Executor,
   merchant: Merchant,
   externalId: string,
+  now: Date,
 ): Promise<CustomerRow> {
   const current = await requireCustomerByExternalId(tx, merchant, externalId, { forUpdate: true });
   if (current.archived) return current;
-  return writeCustomer(tx, merchant, current, { archived: true });
+  return writeCustomer(tx, merchant, current, { archived: true }, now);
 }

@@ -139,8 +139,9 @@ export async function createInvoice(
   tx: Transaction,
   merchant: Merchant,
   input: CreateInvoiceInput,
+  now: Date,
 ): Promise<{ invoice: InvoiceRow; lines: InvoiceLineItemRow[] }> {
-  const { invoice: values, lines: lineValues } = planInvoiceRows(merchant, input, new Date());
+  const { invoice: values, lines: lineValues } = planInvoiceRows(merchant, input, now);
   const invoiceNumber = await takeInvoiceNumber(tx, merchant, input.customerId);
   if (invoiceNumber === undefined) throw notFound("Customer", input.customerId);
   // The lines name the invoice by its id, so both go out at once.
@@ -151,7 +152,7 @@ export async function createInvoice(
       : tx.insert(invoiceLineItems).values(lineValues).returning().execute(),
   ]);
   const invoice = numbered[0] ?? panic(`invoice ${values.id} insert returned nothing`);
-  if (invoice.status === "paid") await emitEvent(tx, invoicePaidEvent(invoice));
+  if (invoice.status === "paid") await emitEvent(tx, invoicePaidEvent(invoice), now);
   return { invoice, lines };
 }
 
@@ -160,6 +161,7 @@ export async function markInvoicePaid(
   tx: Executor,
   merchant: Merchant,
   invoiceId: string,
+  now: Date,
 ): Promise<InvoiceRow> {
   const [locked] = await tx
     .select()
@@ -171,14 +173,13 @@ export async function markInvoicePaid(
   if (locked.status === "void" || locked.status === "uncollectible") {
     throw conflict(`Invoice ${invoiceId} is ${locked.status} and cannot be paid`);
   }
-  const now = new Date();
   const [paid] = await tx
     .update(invoices)
     .set({ status: "paid", amountPaid: locked.total, paidAt: now, updatedAt: now })
     .where(eq(invoices.id, locked.id))
     .returning();
   if (!paid) panic(`invoice ${invoiceId} vanished while locked`);
-  await emitEvent(tx, invoicePaidEvent(paid));
+  await emitEvent(tx, invoicePaidEvent(paid), now);
   return paid;
 }
 
@@ -187,8 +188,8 @@ export async function voidOpenInvoicesForSubscription(
   tx: Executor,
   merchant: Merchant,
   subscriptionId: string,
+  now: Date,
 ): Promise<InvoiceRow[]> {
-  const now = new Date();
   return tx
     .update(invoices)
     .set({ status: "void", updatedAt: now })

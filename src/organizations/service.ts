@@ -16,6 +16,7 @@ export function hashSecret(secret: string): string {
 export async function createOrganization(
   db: Executor,
   input: { name: string; allowedRedirectDomains?: string[]; defaultCurrency?: string },
+  now: Date,
 ): Promise<Organization> {
   const [org] = await db
     .insert(organizations)
@@ -24,6 +25,8 @@ export async function createOrganization(
       name: input.name,
       allowedRedirectDomains: input.allowedRedirectDomains ?? [],
       defaultCurrency: input.defaultCurrency ?? "USD",
+      createdAt: now,
+      updatedAt: now,
     })
     .returning();
   if (!org) panic("organization insert returned nothing");
@@ -35,10 +38,15 @@ export async function getOrganization(db: Executor, id: string): Promise<Organiz
   return org;
 }
 
-export async function setAllowedRedirectDomains(db: Executor, id: string, domains: string[]): Promise<void> {
+export async function setAllowedRedirectDomains(
+  db: Executor,
+  id: string,
+  domains: string[],
+  now: Date,
+): Promise<void> {
   await db
     .update(organizations)
-    .set({ allowedRedirectDomains: domains, updatedAt: new Date() })
+    .set({ allowedRedirectDomains: domains, updatedAt: now })
     .where(eq(organizations.id, id));
   organizationCache.delete(id);
 }
@@ -51,6 +59,7 @@ const ORGANIZATION_CACHE_TTL_MS = 5_000;
 const organizationCache = new Map<string, { org: Organization; expires: number }>();
 
 export async function getOrganizationCached(db: Executor, id: string): Promise<Organization | undefined> {
+  // Real time: the TTL bounds how stale this process's copy is against the database, whatever a test's clock says.
   const now = Date.now();
   const cached = organizationCache.get(id);
   if (cached && cached.expires > now) return cached.org;
@@ -64,6 +73,7 @@ export async function getOrganizationCached(db: Executor, id: string): Promise<O
 export async function createApiKey(
   db: Executor,
   input: { organizationId: string; livemode: boolean; name?: string },
+  now: Date,
 ): Promise<{ key: ApiKeyRecord; secret: string }> {
   const secret = `sk_${input.livemode ? "live" : "test"}_${randomToken(32)}`;
   const [key] = await db
@@ -75,6 +85,7 @@ export async function createApiKey(
       name: input.name ?? (input.livemode ? "Live secret key" : "Test secret key"),
       keyHash: hashSecret(secret),
       keyPrefix: secret.slice(0, 12),
+      createdAt: now,
     })
     .returning();
   if (!key) panic("api key insert returned nothing");
@@ -89,8 +100,8 @@ export async function findActiveKeyBySecret(db: Executor, secret: string): Promi
   return key;
 }
 
-export async function revokeApiKey(db: Executor, keyId: string): Promise<void> {
-  await db.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, keyId));
+export async function revokeApiKey(db: Executor, keyId: string, now: Date): Promise<void> {
+  await db.update(apiKeys).set({ revokedAt: now }).where(eq(apiKeys.id, keyId));
   keyCache.clear();
 }
 
@@ -103,6 +114,7 @@ const keyCache = new Map<string, { key: ApiKeyRecord | undefined; expires: numbe
 
 export async function authenticateSecret(db: Executor, secret: string): Promise<ApiKeyRecord | undefined> {
   const hash = hashSecret(secret);
+  // Real time: a revocation must reach this cache within the TTL, whatever the app clock says.
   const now = Date.now();
   const cached = keyCache.get(hash);
   if (cached && cached.expires > now) return cached.key;

@@ -49,11 +49,17 @@ export async function listPaymentMethodsForCustomer(
     .orderBy(sql`${paymentMethods.isDefault} desc`, asc(paymentMethods.position));
 }
 
-async function makeDefault(tx: Executor, merchant: Merchant, customerId: string, id: string): Promise<void> {
+async function makeDefault(
+  tx: Executor,
+  merchant: Merchant,
+  customerId: string,
+  id: string,
+  now: Date,
+): Promise<void> {
   // Unset first: the partial unique index allows only one default per customer at any instant.
   await tx
     .update(paymentMethods)
-    .set({ isDefault: false, updatedAt: new Date() })
+    .set({ isDefault: false, updatedAt: now })
     .where(
       and(
         inScope(merchant),
@@ -64,7 +70,7 @@ async function makeDefault(tx: Executor, merchant: Merchant, customerId: string,
     );
   await tx
     .update(paymentMethods)
-    .set({ isDefault: true, updatedAt: new Date() })
+    .set({ isDefault: true, updatedAt: now })
     .where(and(inScope(merchant), eq(paymentMethods.id, id), eq(paymentMethods.isDefault, false)));
 }
 
@@ -73,11 +79,12 @@ export async function setDefaultPaymentMethod(
   merchant: Merchant,
   customerId: string,
   paymentMethodId: string,
+  now: Date,
 ): Promise<void> {
   const method = await getPaymentMethod(tx, merchant, paymentMethodId);
   if (!method || method.customerId !== customerId) throw notFound("Payment method", paymentMethodId);
   await lockCustomerMethods(tx, customerId);
-  await makeDefault(tx, merchant, customerId, paymentMethodId);
+  await makeDefault(tx, merchant, customerId, paymentMethodId, now);
 }
 
 export type SavePaymentMethodInput = {
@@ -115,6 +122,8 @@ const METHOD_COLUMNS = [
   "processor",
   "processorMethodId",
   "isDefault",
+  "createdAt",
+  "updatedAt",
 ] as const;
 type NewMethod = typeof paymentMethods.$inferInsert;
 
@@ -138,11 +147,12 @@ const insertMethod = statement("insert_payment_method", (db) =>
     .returning(),
 );
 
-/** What a saved card is written with besides its type and timestamps. */
+/** What a saved card is written with besides its type. */
 function methodValues(
   merchant: Merchant,
   input: Omit<SavePaymentMethodInput, "makeDefault">,
   isDefault: boolean,
+  now: Date,
 ) {
   return {
     id: input.id ?? newId("paymentMethod"),
@@ -157,6 +167,8 @@ function methodValues(
     processor: input.processor,
     processorMethodId: input.processorMethodId,
     isDefault,
+    createdAt: now,
+    updatedAt: now,
   } satisfies Pick<NewMethod, (typeof METHOD_COLUMNS)[number]>;
 }
 
@@ -172,10 +184,8 @@ export function planCard(
   now: Date,
 ): Planned<PaymentMethodRow> {
   const row: PlannedRow<PaymentMethodRow> = {
-    ...methodValues(merchant, input, newCardIsDefault(customerHasDefaultCard)),
+    ...methodValues(merchant, input, newCardIsDefault(customerHasDefaultCard), now),
     type: "card",
-    createdAt: now,
-    updatedAt: now,
   };
   return { row, writes: [rowWrite(paymentMethods, row)], events: [paymentMethodCreatedEvent(row)] };
 }
@@ -208,19 +218,20 @@ export async function savePaymentMethod(
   tx: Executor,
   merchant: Merchant,
   input: SavePaymentMethodInput,
+  now: Date,
 ): Promise<PaymentMethodRow> {
   const customer = { ...tenant(merchant), customerId: input.customerId };
   await lockCustomerMethods(tx, input.customerId);
   let isDefault: boolean;
   if (input.makeDefault) {
-    await unsetDefault(tx, { ...customer, now: new Date() });
+    await unsetDefault(tx, { ...customer, now });
     isDefault = newCardIsDefault(true, true);
   } else {
     const [read] = await customerHasDefaultCard(tx, customer);
     isDefault = newCardIsDefault(read?.has === true);
   }
-  const [saved] = await insertMethod(tx, methodValues(merchant, input, isDefault));
+  const [saved] = await insertMethod(tx, methodValues(merchant, input, isDefault, now));
   if (!saved) panic("payment method insert returned nothing");
-  await emitEvent(tx, paymentMethodCreatedEvent(saved));
+  await emitEvent(tx, paymentMethodCreatedEvent(saved), now);
   return saved;
 }

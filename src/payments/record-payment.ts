@@ -99,10 +99,11 @@ export async function recordPayment(
   tx: Executor,
   merchant: Merchant,
   input: RecordPaymentInput,
+  now: Date,
 ): Promise<PaymentRow> {
-  const [inserted] = await insertPayment(tx, planPaymentRow(merchant, input, new Date()));
+  const [inserted] = await insertPayment(tx, planPaymentRow(merchant, input, now));
   if (inserted) {
-    await emitEvent(tx, paymentRecordedEvent(inserted));
+    await emitEvent(tx, paymentRecordedEvent(inserted), now);
     return inserted;
   }
   const [existing] = await tx

@@ -32,6 +32,7 @@ async function reserveRefund(
   merchant: Merchant,
   paymentId: string,
   partialAmount: number | undefined,
+  now: Date,
 ): Promise<{ payment: PaymentRow; amount: number; previousRefundedAt: Date | null }> {
   return deps.db.transaction(async (tx) => {
     const payment = await lockPayment(tx, merchant, paymentId);
@@ -53,7 +54,6 @@ async function reserveRefund(
       );
     }
     const refundedAmount = payment.refundedAmount + amount;
-    const now = deps.now();
     const [reserved] = await tx
       .update(payments)
       .set({
@@ -76,11 +76,14 @@ export async function refundPayment(
   paymentId: string,
   input: { partialAmount?: number | undefined },
 ): Promise<PaymentRow> {
+  // One instant for the whole refund: the reservation, its release if the processor refuses, the event.
+  const now = deps.now();
   const { payment, amount, previousRefundedAt } = await reserveRefund(
     deps,
     merchant,
     paymentId,
     input.partialAmount,
+    now,
   );
   try {
     await deps.processor.refund({ intentId: payment.processorIntentId, amount });
@@ -95,7 +98,7 @@ export async function refundPayment(
           refundedAmount,
           refundedAt: refundedAmount > 0 ? locked.refundedAt : previousRefundedAt,
           status: statusAfterRefunds(locked, refundedAmount),
-          updatedAt: deps.now(),
+          updatedAt: now,
         })
         .where(eq(payments.id, paymentId));
     });
@@ -110,14 +113,18 @@ export async function refundPayment(
   }
   return deps.db.transaction(async (tx) => {
     const confirmed = await lockPayment(tx, merchant, paymentId);
-    await emitEvent(tx, {
-      organizationId: merchant.organizationId,
-      livemode: merchant.livemode,
-      type: "payment.refunded",
-      objectType: "payment",
-      objectId: confirmed.id,
-      object: serializePayment(confirmed),
-    });
+    await emitEvent(
+      tx,
+      {
+        organizationId: merchant.organizationId,
+        livemode: merchant.livemode,
+        type: "payment.refunded",
+        objectType: "payment",
+        objectId: confirmed.id,
+        object: serializePayment(confirmed),
+      },
+      now,
+    );
     return confirmed;
   });
 }

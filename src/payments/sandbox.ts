@@ -151,6 +151,7 @@ export function createSandboxProcessor(db: Executor): PaymentProcessor {
       const intentId = newId("processorIntent");
       // Declined cards are not tokenized: nothing reusable comes out of a decline.
       const tokenize = outcome.status !== "failed";
+      // The sandbox stands in for an external processor, which keeps its own clock, not Glade's.
       const now = new Date();
       const intent: IntentRow = {
         id: intentId,
@@ -195,7 +196,8 @@ export function createSandboxProcessor(db: Executor): PaymentProcessor {
     },
 
     async completeChallenge(intentId, outcome) {
-      // Only a pending challenge moves; a second answer returns the first outcome.
+      // Only a pending challenge moves; a second answer returns the first outcome. The processor's own
+      // clock stamps it (an external system's, not Glade's).
       await db
         .update(sandboxIntents)
         .set(
@@ -255,6 +257,7 @@ export function createSandboxProcessor(db: Executor): PaymentProcessor {
         .update(sandboxIntents)
         .set({
           refundedAmount: sql`least(${sandboxIntents.amount}, ${sandboxIntents.refundedAmount} + ${input.amount})`,
+          // The processor's own clock, as an external system's would be.
           updatedAt: new Date(),
         })
         .where(sql`${sandboxIntents.id} = ${input.intentId} and ${sandboxIntents.status} = 'succeeded'`)

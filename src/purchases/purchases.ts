@@ -108,9 +108,10 @@ export async function createPurchase(
   tx: Executor,
   merchant: Merchant,
   input: CreatePurchaseInput,
+  now: Date,
 ): Promise<PurchaseRow> {
-  const [row] = await insertPurchase(tx, planPurchaseRow(merchant, input, new Date()));
+  const [row] = await insertPurchase(tx, planPurchaseRow(merchant, input, now));
   if (!row) panic("purchase insert returned nothing");
-  if (row.status === "paid") await emitEvent(tx, purchaseCompletedEvent(row));
+  if (row.status === "paid") await emitEvent(tx, purchaseCompletedEvent(row), now);
   return row;
 }

@@ -67,6 +67,7 @@ export async function activateSubscription(
       locked,
       { status: "active", defaultPaymentMethodId: options.defaultPaymentMethodId },
       "subscription.updated",
+      now,
     );
     return { subscription, billingPeriod: null };
   }
@@ -117,6 +118,7 @@ export async function activateSubscription(
       currentBillingPeriodEnd: period.end,
     },
     "subscription.updated",
+    now,
   );
   return { subscription, billingPeriod: billingPeriod ?? null };
 }
@@ -126,6 +128,7 @@ export async function setSubscriptionDefaultPaymentMethod(
   merchant: Merchant,
   subscriptionId: string,
   paymentMethodId: string,
+  now: Date,
 ): Promise<SubscriptionRow> {
   const locked = await lockSubscription(tx, merchant, subscriptionId);
   await requireCustomerMethod(tx, merchant, locked, paymentMethodId);
@@ -136,5 +139,6 @@ export async function setSubscriptionDefaultPaymentMethod(
     locked,
     { defaultPaymentMethodId: paymentMethodId },
     "subscription.updated",
+    now,
   );
 }

@@ -48,6 +48,7 @@ async function resolveNewPrice(
   subscription: SubscriptionRow,
   currentItem: SubscriptionItemRow,
   item: AdjustmentInput["newSubscriptionItems"][number],
+  now: Date,
 ): Promise<{ price: PriceRow; product: ProductRow | null }> {
   // Whole item records carry `priceId: null` next to a slug; null means "not given".
   const priceId = item.priceId ?? undefined;
@@ -55,11 +56,16 @@ async function resolveNewPrice(
     throw badRequest("newSubscriptionItems[0] needs exactly one of priceId or priceSlug");
   }
   // A slug is looked up in the subscription's own pricing model, never the default one.
-  const found = await resolveCheckoutPrice(db, merchant, {
-    priceId,
-    priceSlug: item.priceSlug,
-    pricingModelId: subscription.pricingModelId,
-  });
+  const found = await resolveCheckoutPrice(
+    db,
+    merchant,
+    {
+      priceId,
+      priceSlug: item.priceSlug,
+      pricingModelId: subscription.pricingModelId,
+    },
+    now,
+  );
   const { price } = found;
   if (price.type !== "subscription") {
     throw badRequest(`Price ${price.id} is a ${price.type} price; a plan change needs a subscription price`);
@@ -126,7 +132,7 @@ export async function planAdjustment(
   }
   const currentItem = items.find((item) => isItemInForce(item, now));
   if (!currentItem) throw conflict(`Subscription ${subscription.id} has no item in force to replace`);
-  const { price, product } = await resolveNewPrice(db, merchant, subscription, currentItem, wanted);
+  const { price, product } = await resolveNewPrice(db, merchant, subscription, currentItem, wanted, now);
 
   const oldTotal = multiplyAmount(currentItem.unitPrice, currentItem.quantity);
   const newTotal = multiplyAmount(price.unitPrice, wanted.quantity);

@@ -95,38 +95,49 @@ async function recordProration(
   locked: SubscriptionRow,
   proration: Proration,
   processor: string,
+  now: Date,
 ) {
   const { price, product } = plan;
   const { intent } = proration;
-  const { invoice } = await createInvoice(tx, merchant, {
-    customerId: locked.customerId,
-    pricingModelId: locked.pricingModelId,
-    type: "subscription",
-    currency: intent.currency,
-    lines: [
-      {
-        priceId: price.id,
-        description: `Proration: ${price.name ?? product?.name ?? locked.name ?? "Subscription"}`,
-        quantity: 1,
-        unitPrice: intent.amount,
-      },
-    ],
-    status: "paid",
-    subscriptionId: locked.id,
-    billingPeriodId: await currentPeriodId(tx, merchant, locked),
-  });
-  await recordPayment(tx, merchant, {
-    customerId: locked.customerId,
-    pricingModelId: locked.pricingModelId,
-    amount: intent.amount,
-    currency: intent.currency,
-    status: "succeeded",
-    processor,
-    processorIntentId: intent.intentId,
-    invoiceId: invoice.id,
-    subscriptionId: locked.id,
-    paymentMethodId: proration.paymentMethodId,
-  });
+  const { invoice } = await createInvoice(
+    tx,
+    merchant,
+    {
+      customerId: locked.customerId,
+      pricingModelId: locked.pricingModelId,
+      type: "subscription",
+      currency: intent.currency,
+      lines: [
+        {
+          priceId: price.id,
+          description: `Proration: ${price.name ?? product?.name ?? locked.name ?? "Subscription"}`,
+          quantity: 1,
+          unitPrice: intent.amount,
+        },
+      ],
+      status: "paid",
+      subscriptionId: locked.id,
+      billingPeriodId: await currentPeriodId(tx, merchant, locked),
+    },
+    now,
+  );
+  await recordPayment(
+    tx,
+    merchant,
+    {
+      customerId: locked.customerId,
+      pricingModelId: locked.pricingModelId,
+      amount: intent.amount,
+      currency: intent.currency,
+      status: "succeeded",
+      processor,
+      processorIntentId: intent.intentId,
+      invoiceId: invoice.id,
+      subscriptionId: locked.id,
+      paymentMethodId: proration.paymentMethodId,
+    },
+    now,
+  );
 }
 
 /** Writes the planned change under the subscription's row lock, re-checking that nothing moved meanwhile. */
@@ -202,8 +213,9 @@ async function writeAdjustment(
     // A scheduled change leaves the subscription's price alone until it starts (applyScheduledAdjustments).
     switchesNow ? { priceId: price.id, isFreePlan: price.unitPrice === 0 } : {},
     "subscription.updated",
+    now,
   );
-  if (proration) await recordProration(tx, merchant, plan, locked, proration, processor);
+  if (proration) await recordProration(tx, merchant, plan, locked, proration, processor, now);
   return result(subscription, await listItemsForSubscriptions(tx, merchant, [locked.id]));
 }
 

@@ -11,12 +11,15 @@ import { applySubscriptionChange } from "./update-subscription.js";
 
 export type CancellationTiming = "immediately" | "at_end_of_current_billing_period";
 
-/** Ends the subscription at `at`: its open periods, items and unpaid invoices end with it. */
-async function cancelNow(tx: Executor, merchant: Merchant, locked: SubscriptionRow, at: Date) {
+/**
+ * Ends the subscription at `at`: its open periods, items and unpaid invoices end with it. `now` is when
+ * the change is written (a sweep ends a subscription at its scheduled instant, some time after it).
+ */
+async function cancelNow(tx: Executor, merchant: Merchant, locked: SubscriptionRow, at: Date, now: Date) {
   const tenant = (table: typeof billingPeriods | typeof subscriptionItems) => and(ownedBy(table, merchant));
   await tx
     .update(billingPeriods)
-    .set({ status: "canceled", updatedAt: new Date() })
+    .set({ status: "canceled", updatedAt: now })
     .where(
       and(
         tenant(billingPeriods),
@@ -26,7 +29,7 @@ async function cancelNow(tx: Executor, merchant: Merchant, locked: SubscriptionR
     );
   await tx
     .update(subscriptionItems)
-    .set({ expiredAt: at, updatedAt: new Date() })
+    .set({ expiredAt: at, updatedAt: now })
     .where(
       and(
         tenant(subscriptionItems),
@@ -35,13 +38,14 @@ async function cancelNow(tx: Executor, merchant: Merchant, locked: SubscriptionR
         or(isNull(subscriptionItems.expiredAt), gt(subscriptionItems.expiredAt, at)),
       ),
     );
-  await voidOpenInvoicesForSubscription(tx, merchant, locked.id);
+  await voidOpenInvoicesForSubscription(tx, merchant, locked.id, now);
   return applySubscriptionChange(
     tx,
     merchant,
     locked,
     { status: "canceled", canceledAt: at },
     "subscription.canceled",
+    now,
   );
 }
 
@@ -63,7 +67,7 @@ export async function cancelSubscription(
     const now = deps.now();
     const periodEnd = locked.currentBillingPeriodEnd;
     const hasRunningPeriod = locked.status !== "incomplete" && periodEnd !== null && periodEnd > now;
-    if (timing === "immediately" || !hasRunningPeriod) return cancelNow(tx, merchant, locked, now);
+    if (timing === "immediately" || !hasRunningPeriod) return cancelNow(tx, merchant, locked, now, now);
     if (
       locked.status === "cancellation_scheduled" &&
       locked.cancelScheduledAt?.getTime() === periodEnd.getTime()
@@ -76,6 +80,7 @@ export async function cancelSubscription(
       locked,
       { status: "cancellation_scheduled", cancelScheduledAt: periodEnd },
       "subscription.updated",
+      now,
     );
   });
 }
@@ -98,6 +103,7 @@ export async function uncancelSubscription(
       locked,
       { status, cancelScheduledAt: null },
       "subscription.updated",
+      now,
     );
   });
 }
@@ -132,7 +138,7 @@ export async function runScheduledCancellations(deps: AppDeps): Promise<number> 
       const locked = await lockSubscription(tx, merchant, row.id);
       const at = locked.cancelScheduledAt;
       if (locked.status !== "cancellation_scheduled" || !at || at > now) return false;
-      await cancelNow(tx, merchant, locked, at);
+      await cancelNow(tx, merchant, locked, at, now);
       return true;
     });
     if (done) canceled++;

@@ -179,8 +179,9 @@ export async function createSubscription(
   tx: Transaction,
   merchant: Merchant,
   input: CreateSubscriptionInput,
+  now: Date,
 ): Promise<CreatedSubscription> {
-  const rows = planSubscriptionRows(merchant, input, new Date());
+  const rows = planSubscriptionRows(merchant, input, now);
   // The three rows are sent together: item and period name the subscription by its pre-generated id.
   const [[subscription], items, periods] = await Promise.all([
     tx.insert(subscriptions).values(rows.subscription).returning().execute(),
@@ -189,6 +190,6 @@ export async function createSubscription(
   ]);
   if (!subscription) panic("subscription insert returned nothing");
   const billingPeriod: BillingPeriodRow | null = periods?.[0] ?? null;
-  await emitEvent(tx, subscriptionCreatedEvent(subscription));
+  await emitEvent(tx, subscriptionCreatedEvent(subscription), now);
   return { subscription, items, billingPeriod };
 }

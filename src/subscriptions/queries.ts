@@ -79,7 +79,7 @@ export async function listSubscriptionDetailsForCustomer(
   db: Executor,
   merchant: Merchant,
   customerId: string,
-  now: Date = new Date(),
+  now: Date,
 ): Promise<SubscriptionDetailsRecord[]> {
   const rows = await db
     .select()

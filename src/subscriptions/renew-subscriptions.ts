@@ -63,6 +63,8 @@ async function prepareRenewal(
       startDate: start,
       endDate: end,
       status: "upcoming",
+      createdAt: now,
+      updatedAt: now,
     })
     .onConflictDoNothing();
   const [period] = await tx
@@ -91,22 +93,27 @@ async function prepareRenewal(
       ),
     );
   const price = await getPrice(tx, merchant, sub.priceId);
-  const { invoice } = await createInvoice(tx, merchant, {
-    customerId: sub.customerId,
-    pricingModelId: sub.pricingModelId,
-    type: "subscription",
-    currency: price?.currency ?? "USD",
-    lines: items.map((item) => ({
-      priceId: item.priceId,
-      description: item.name ?? price?.name ?? "Subscription",
-      quantity: item.quantity,
-      unitPrice: item.unitPrice,
-    })),
-    status: "open",
-    subscriptionId: sub.id,
-    billingPeriodId: period.id,
-    dueDate: start,
-  });
+  const { invoice } = await createInvoice(
+    tx,
+    merchant,
+    {
+      customerId: sub.customerId,
+      pricingModelId: sub.pricingModelId,
+      type: "subscription",
+      currency: price?.currency ?? "USD",
+      lines: items.map((item) => ({
+        priceId: item.priceId,
+        description: item.name ?? price?.name ?? "Subscription",
+        quantity: item.quantity,
+        unitPrice: item.unitPrice,
+      })),
+      status: "open",
+      subscriptionId: sub.id,
+      billingPeriodId: period.id,
+      dueDate: start,
+    },
+    now,
+  );
   return { subscription: sub, period, invoice };
 }
 
@@ -143,6 +150,7 @@ async function settleRenewal(
   merchant: Merchant,
   prepared: Prepared,
   outcome: Awaited<ReturnType<typeof chargeRenewal>>,
+  now: Date,
 ) {
   const { period } = prepared;
   return deps.db.transaction(async (tx) => {
@@ -150,26 +158,31 @@ async function settleRenewal(
     if (sub.currentBillingPeriodEnd?.getTime() !== period.startDate.getTime()) return sub;
     const paid = outcome === "nothing_due" || (typeof outcome === "object" && outcome.status === "succeeded");
     if (typeof outcome === "object") {
-      await recordPayment(tx, merchant, {
-        customerId: sub.customerId,
-        pricingModelId: sub.pricingModelId,
-        amount: outcome.amount,
-        currency: outcome.currency,
-        status: outcome.status === "succeeded" ? "succeeded" : "failed",
-        processor: deps.processor.name,
-        processorIntentId: outcome.intentId,
-        invoiceId: prepared.invoice.id,
-        subscriptionId: sub.id,
-        paymentMethodId: sub.defaultPaymentMethodId ?? undefined,
-        failureCode: outcome.failure?.code,
-        failureMessage: outcome.failure?.message,
-      });
+      await recordPayment(
+        tx,
+        merchant,
+        {
+          customerId: sub.customerId,
+          pricingModelId: sub.pricingModelId,
+          amount: outcome.amount,
+          currency: outcome.currency,
+          status: outcome.status === "succeeded" ? "succeeded" : "failed",
+          processor: deps.processor.name,
+          processorIntentId: outcome.intentId,
+          invoiceId: prepared.invoice.id,
+          subscriptionId: sub.id,
+          paymentMethodId: sub.defaultPaymentMethodId ?? undefined,
+          failureCode: outcome.failure?.code,
+          failureMessage: outcome.failure?.message,
+        },
+        now,
+      );
     }
     const invoice = await getInvoice(tx, merchant, prepared.invoice.id);
-    if (paid && invoice?.status === "open") await markInvoicePaid(tx, merchant, prepared.invoice.id);
+    if (paid && invoice?.status === "open") await markInvoicePaid(tx, merchant, prepared.invoice.id, now);
     await tx
       .update(billingPeriods)
-      .set({ status: "completed", updatedAt: new Date() })
+      .set({ status: "completed", updatedAt: now })
       .where(
         and(
           eq(billingPeriods.subscriptionId, sub.id),
@@ -180,7 +193,7 @@ async function settleRenewal(
       );
     await tx
       .update(billingPeriods)
-      .set({ status: paid ? "active" : "past_due", updatedAt: new Date() })
+      .set({ status: paid ? "active" : "past_due", updatedAt: now })
       .where(
         and(
           eq(billingPeriods.id, period.id),
@@ -197,6 +210,7 @@ async function settleRenewal(
         currentBillingPeriodEnd: period.endDate,
       },
       "subscription.updated",
+      now,
     );
   });
 }
@@ -206,10 +220,12 @@ export async function renewSubscription(
   merchant: Merchant,
   id: string,
 ): Promise<SubscriptionRow | null> {
-  const prepared = await deps.db.transaction((tx) => prepareRenewal(tx, merchant, id, deps.now()));
+  // One instant for the whole renewal, so the period, its invoice and the payment settling it agree.
+  const now = deps.now();
+  const prepared = await deps.db.transaction((tx) => prepareRenewal(tx, merchant, id, now));
   if (!prepared) return null;
   const outcome = await chargeRenewal(deps, merchant, prepared);
-  return settleRenewal(deps, merchant, prepared, outcome);
+  return settleRenewal(deps, merchant, prepared, outcome, now);
 }
 
 /**

@@ -92,6 +92,7 @@ export async function applyScheduledAdjustments(deps: AppDeps): Promise<number> 
           locked,
           { priceId: started.priceId, isFreePlan: started.unitPrice === 0 },
           "subscription.updated",
+          now,
         );
         return true;
       })

@@ -34,12 +34,14 @@ async function requireSubscriptionPrice(
   merchant: Merchant,
   body: CreateSubscriptionBody,
   pricingModelId: string,
+  now: Date,
 ): Promise<PriceRow> {
-  const { price } = await resolveCheckoutPrice(deps.db, merchant, {
-    priceId: body.priceId,
-    priceSlug: body.priceSlug,
-    pricingModelId,
-  });
+  const { price } = await resolveCheckoutPrice(
+    deps.db,
+    merchant,
+    { priceId: body.priceId, priceSlug: body.priceSlug, pricingModelId },
+    now,
+  );
   if (price.type !== "subscription") {
     throw badRequest(`Price ${price.id} is a ${price.type} price; a subscription needs a subscription price`);
   }
@@ -74,12 +76,12 @@ export async function startSubscription(
   merchant: Merchant,
   body: CreateSubscriptionBody,
 ): Promise<SubscriptionRow> {
+  const now = deps.now();
   const customer = await requireCustomer(deps, merchant, body);
-  const price = await requireSubscriptionPrice(deps, merchant, body, customer.pricingModelId);
+  const price = await requireSubscriptionPrice(deps, merchant, body, customer.pricingModelId, now);
   const defaultMethod = await requireMethod(deps, merchant, customer.id, body.defaultPaymentMethodId);
   await requireMethod(deps, merchant, customer.id, body.backupPaymentMethodId);
 
-  const now = deps.now();
   const startDate = parseStartDate(body.startDate, now);
   const trialEnd = body.trialEnd === undefined ? null : new Date(body.trialEnd);
   if (trialEnd && trialEnd <= now) throw badRequest("trialEnd must be in the future");
@@ -109,27 +111,33 @@ export async function startSubscription(
 
   if (trialEnd) {
     return deps.db.transaction(
-      async (tx) => (await createSubscription(tx, merchant, { ...base, status: "trialing" })).subscription,
+      async (tx) =>
+        (await createSubscription(tx, merchant, { ...base, status: "trialing" }, now)).subscription,
     );
   }
   if (body.doNotCharge || amount === 0) {
     return deps.db.transaction(
-      async (tx) => (await createSubscription(tx, merchant, { ...base, status: "active" })).subscription,
+      async (tx) => (await createSubscription(tx, merchant, { ...base, status: "active" }, now)).subscription,
     );
   }
   if (!defaultMethod) {
     return deps.db.transaction(async (tx) => {
-      const { subscription } = await createSubscription(tx, merchant, { ...base, status: "incomplete" });
-      await createInvoice(tx, merchant, {
-        customerId: customer.id,
-        pricingModelId: price.pricingModelId,
-        type: "subscription",
-        currency: price.currency,
-        lines: [line],
-        status: "open",
-        subscriptionId,
-        dueDate: startDate,
-      });
+      const { subscription } = await createSubscription(tx, merchant, { ...base, status: "incomplete" }, now);
+      await createInvoice(
+        tx,
+        merchant,
+        {
+          customerId: customer.id,
+          pricingModelId: price.pricingModelId,
+          type: "subscription",
+          currency: price.currency,
+          lines: [line],
+          status: "open",
+          subscriptionId,
+          dueDate: startDate,
+        },
+        now,
+      );
       return subscription;
     });
   }
@@ -144,32 +152,47 @@ export async function startSubscription(
   );
   try {
     return await deps.db.transaction(async (tx) => {
-      const { subscription, billingPeriod } = await createSubscription(tx, merchant, {
-        ...base,
-        status: "active",
-      });
-      const { invoice } = await createInvoice(tx, merchant, {
-        customerId: customer.id,
-        pricingModelId: price.pricingModelId,
-        type: "subscription",
-        currency: price.currency,
-        lines: [line],
-        status: "paid",
-        subscriptionId,
-        billingPeriodId: billingPeriod?.id ?? null,
-      });
-      await recordPayment(tx, merchant, {
-        customerId: customer.id,
-        pricingModelId: price.pricingModelId,
-        amount: intent.amount,
-        currency: intent.currency,
-        status: "succeeded",
-        processor: deps.processor.name,
-        processorIntentId: intent.intentId,
-        invoiceId: invoice.id,
-        subscriptionId,
-        paymentMethodId: defaultMethod.id,
-      });
+      const { subscription, billingPeriod } = await createSubscription(
+        tx,
+        merchant,
+        {
+          ...base,
+          status: "active",
+        },
+        now,
+      );
+      const { invoice } = await createInvoice(
+        tx,
+        merchant,
+        {
+          customerId: customer.id,
+          pricingModelId: price.pricingModelId,
+          type: "subscription",
+          currency: price.currency,
+          lines: [line],
+          status: "paid",
+          subscriptionId,
+          billingPeriodId: billingPeriod?.id ?? null,
+        },
+        now,
+      );
+      await recordPayment(
+        tx,
+        merchant,
+        {
+          customerId: customer.id,
+          pricingModelId: price.pricingModelId,
+          amount: intent.amount,
+          currency: intent.currency,
+          status: "succeeded",
+          processor: deps.processor.name,
+          processorIntentId: intent.intentId,
+          invoiceId: invoice.id,
+          subscriptionId,
+          paymentMethodId: defaultMethod.id,
+        },
+        now,
+      );
       return subscription;
     });
   } catch (err) {

@@ -28,20 +28,25 @@ export async function applySubscriptionChange(
   locked: SubscriptionRow,
   changes: SubscriptionChanges,
   eventType: "subscription.updated" | "subscription.canceled",
+  now: Date,
 ): Promise<SubscriptionRow> {
   const [updated] = await tx
     .update(subscriptions)
-    .set({ ...changes, updatedAt: new Date() })
+    .set({ ...changes, updatedAt: now })
     .where(eq(subscriptions.id, locked.id))
     .returning();
   if (!updated) panic(`subscription ${locked.id} vanished while locked`);
-  await emitEvent(tx, {
-    organizationId: merchant.organizationId,
-    livemode: merchant.livemode,
-    type: eventType,
-    objectType: "subscription",
-    objectId: updated.id,
-    object: serializeSubscription(updated),
-  });
+  await emitEvent(
+    tx,
+    {
+      organizationId: merchant.organizationId,
+      livemode: merchant.livemode,
+      type: eventType,
+      objectType: "subscription",
+      objectId: updated.id,
+      object: serializeSubscription(updated),
+    },
+    now,
+  );
   return updated;
 }

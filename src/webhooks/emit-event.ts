@@ -160,10 +160,12 @@ export async function transactionWithEvents<T>(
 /**
  * Records the event and one pending delivery per subscribed endpoint. Call it inside the transaction that
  * makes the change: either both commit or neither does, so no committed change goes unannounced. Inside
- * `transactionWithEvents` the write joins the others at commit; elsewhere it happens now.
+ * `transactionWithEvents` the write joins the others at commit; elsewhere it happens now. `now` is the
+ * operation's instant (`deps.now()`), the one its rows carry: the event's timestamp, and when its deliveries
+ * are due.
  */
-export async function emitEvent(tx: Executor, input: EmitEventInput): Promise<string> {
-  const row = planEvent(input, new Date());
+export async function emitEvent(tx: Executor, input: EmitEventInput, now: Date): Promise<string> {
+  const row = planEvent(input, now);
   const pending = outboxes.get(tx);
   if (pending) pending.push(row);
   else await writeEvents(tx, [row]);

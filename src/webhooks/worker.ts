@@ -217,6 +217,7 @@ export async function drainDeliveries(
   const slots = options.batchSize ?? DEFAULT_BATCH_SIZE;
   // Refill only once a quarter of the slots is free, so claims stay batched under load.
   const refillAt = Math.max(1, Math.floor(slots / 4));
+  // A budget of elapsed wall time for this tick (bounding a shutdown), not a timestamp anything is stamped with.
   const deadline = Date.now() + (options.budgetMs ?? 5_000);
   const total = emptyResult();
   const inFlight = new Set<Promise<void>>();

@@ -25,20 +25,20 @@ describe("catalog services", () => {
   it("creates one default pricing model even under concurrent first use", async () => {
     const { test, live } = await merchants();
     const results = await Promise.all(
-      Array.from({ length: 6 }, () => ensureDefaultPricingModel(ctx.deps.db, test)),
+      Array.from({ length: 6 }, () => ensureDefaultPricingModel(ctx.deps.db, test, ctx.deps.now())),
     );
     expect(new Set(results.map((r) => r.id)).size).toBe(1);
-    const liveDefault = await ensureDefaultPricingModel(ctx.deps.db, live);
+    const liveDefault = await ensureDefaultPricingModel(ctx.deps.db, live, ctx.deps.now());
     expect(liveDefault.id).not.toBe(results[0]?.id);
     expect(liveDefault.livemode).toBe(true);
   });
 
   it("seeds the demo catalog idempotently", async () => {
     const { test } = await merchants();
-    const first = await seedDemoCatalog(ctx.deps.db, test);
+    const first = await seedDemoCatalog(ctx.deps.db, test, ctx.deps.now());
     const [second, third] = await Promise.all([
-      seedDemoCatalog(ctx.deps.db, test),
-      seedDemoCatalog(ctx.deps.db, test),
+      seedDemoCatalog(ctx.deps.db, test, ctx.deps.now()),
+      seedDemoCatalog(ctx.deps.db, test, ctx.deps.now()),
     ]);
     for (const again of [second, third]) {
       expect(again.product.id).toBe(first.product.id);
@@ -74,33 +74,57 @@ describe("catalog services", () => {
 
   it("resolves checkout prices by id or slug, only inside the merchant's org and mode", async () => {
     const { test, live, other } = await merchants();
-    const seeded = await seedDemoCatalog(ctx.deps.db, test);
+    const seeded = await seedDemoCatalog(ctx.deps.db, test, ctx.deps.now());
 
-    const byId = await resolveCheckoutPrice(ctx.deps.db, test, { priceId: seeded.monthlyPrice.id });
+    const byId = await resolveCheckoutPrice(
+      ctx.deps.db,
+      test,
+      { priceId: seeded.monthlyPrice.id },
+      ctx.deps.now(),
+    );
     expect(byId.price.id).toBe(seeded.monthlyPrice.id);
     expect(byId.product?.id).toBe(seeded.product.id);
 
-    const bySlug = await resolveCheckoutPrice(ctx.deps.db, test, { priceSlug: "pro-lifetime" });
+    const bySlug = await resolveCheckoutPrice(
+      ctx.deps.db,
+      test,
+      { priceSlug: "pro-lifetime" },
+      ctx.deps.now(),
+    );
     expect(bySlug.price.id).toBe(seeded.oneTimePrice.id);
-    const inModel = await resolveCheckoutPrice(ctx.deps.db, test, {
-      priceSlug: "pro-lifetime",
-      pricingModelId: seeded.pricingModel.id,
-    });
+    const inModel = await resolveCheckoutPrice(
+      ctx.deps.db,
+      test,
+      {
+        priceSlug: "pro-lifetime",
+        pricingModelId: seeded.pricingModel.id,
+      },
+      ctx.deps.now(),
+    );
     expect(inModel.price.id).toBe(seeded.oneTimePrice.id);
 
-    await expect(resolveCheckoutPrice(ctx.deps.db, test, {})).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(resolveCheckoutPrice(ctx.deps.db, test, {}, ctx.deps.now())).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
     await expect(
-      resolveCheckoutPrice(ctx.deps.db, test, { priceId: seeded.oneTimePrice.id, priceSlug: "pro-lifetime" }),
+      resolveCheckoutPrice(
+        ctx.deps.db,
+        test,
+        { priceId: seeded.oneTimePrice.id, priceSlug: "pro-lifetime" },
+        ctx.deps.now(),
+      ),
     ).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    await expect(resolveCheckoutPrice(ctx.deps.db, test, { priceSlug: "nope" })).rejects.toMatchObject({
+    await expect(
+      resolveCheckoutPrice(ctx.deps.db, test, { priceSlug: "nope" }, ctx.deps.now()),
+    ).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
     for (const stranger of [live, other]) {
       await expect(
-        resolveCheckoutPrice(ctx.deps.db, stranger, { priceId: seeded.oneTimePrice.id }),
+        resolveCheckoutPrice(ctx.deps.db, stranger, { priceId: seeded.oneTimePrice.id }, ctx.deps.now()),
       ).rejects.toMatchObject({ code: "NOT_FOUND" });
       await expect(
-        resolveCheckoutPrice(ctx.deps.db, stranger, { priceSlug: "pro-lifetime" }),
+        resolveCheckoutPrice(ctx.deps.db, stranger, { priceSlug: "pro-lifetime" }, ctx.deps.now()),
       ).rejects.toMatchObject({ code: "NOT_FOUND" });
       await expect(
         getPricingModelDetails(ctx.deps.db, stranger, seeded.pricingModel.id),
@@ -113,7 +137,7 @@ describe("catalog services", () => {
   it("leaves inactive products and prices out of the customer-facing details", async () => {
     const m = await ctx.merchant();
     const merchant: Merchant = { organizationId: m.organizationId, livemode: false, apiKeyId: "k" };
-    const seeded = await seedDemoCatalog(ctx.deps.db, merchant);
+    const seeded = await seedDemoCatalog(ctx.deps.db, merchant, ctx.deps.now());
     const off = await ctx.api("PUT", `/api/v1/prices/${seeded.monthlyPrice.id}`, {
       key: m.testKey,
       body: { price: { active: false } },

@@ -216,7 +216,12 @@ describe("POST /api/v1/checkout-sessions", () => {
 
   it("enforces the organization's allowed redirect domains", async () => {
     const f = await catalogFixture(ctx);
-    await setAllowedRedirectDomains(ctx.deps.db, f.merchant.organizationId, ["merchant.example"]);
+    await setAllowedRedirectDomains(
+      ctx.deps.db,
+      f.merchant.organizationId,
+      ["merchant.example"],
+      ctx.deps.now(),
+    );
     const okRes = await createSession(ctx, f.merchant.testKey, {
       type: "product",
       anonymous: true,

@@ -380,28 +380,38 @@ function eventsAfter(organizationId: string, position: number) {
 /** Another invoice for the customer, outside any checkout: it takes the customer's next number. */
 function otherInvoice(f: CatalogFixture, customerId: string) {
   return db.transaction((tx) =>
-    createInvoice(tx, merchantOf(f), {
-      customerId,
-      pricingModelId: f.pricingModelId,
-      type: "standalone",
-      currency: "USD",
-      lines: [{ priceId: null, description: "Consulting", quantity: 1, unitPrice: 5000 }],
-      status: "open",
-    }),
+    createInvoice(
+      tx,
+      merchantOf(f),
+      {
+        customerId,
+        pricingModelId: f.pricingModelId,
+        type: "standalone",
+        currency: "USD",
+        lines: [{ priceId: null, description: "Consulting", quantity: 1, unitPrice: 5000 }],
+        status: "open",
+      },
+      ctx.deps.now(),
+    ),
   );
 }
 
 /** A card saved for the customer outside any checkout, made their default. */
 function otherDefaultCard(f: CatalogFixture, customerId: string, processorMethodId: string) {
   return db.transaction((tx) =>
-    savePaymentMethod(tx, merchantOf(f), {
-      customerId,
-      pricingModelId: f.pricingModelId,
-      processor: ctx.deps.processor.name,
-      processorMethodId,
-      card: { brand: "visa", last4: "1881", expMonth: 7, expYear: 2031 },
-      makeDefault: true,
-    }),
+    savePaymentMethod(
+      tx,
+      merchantOf(f),
+      {
+        customerId,
+        pricingModelId: f.pricingModelId,
+        processor: ctx.deps.processor.name,
+        processorMethodId,
+        card: { brand: "visa", last4: "1881", expMonth: 7, expYear: 2031 },
+        makeDefault: true,
+      },
+      ctx.deps.now(),
+    ),
   );
 }
 

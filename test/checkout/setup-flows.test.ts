@@ -127,15 +127,20 @@ describe("activate_subscription sessions", () => {
     const { customer, subscription } = await incompleteSubscription(f, "activator");
     const merchant = { organizationId: f.merchant.organizationId, livemode: false, apiKeyId: "test" };
     await ctx.deps.db.transaction((tx) =>
-      createInvoice(tx, merchant, {
-        customerId: customer.id,
-        pricingModelId: f.pricingModelId,
-        type: "subscription",
-        currency: "USD",
-        lines: [{ priceId: f.monthlyPriceId, description: "Setup fee", quantity: 1, unitPrice: 2500 }],
-        status: "open",
-        subscriptionId: subscription.id,
-      }),
+      createInvoice(
+        tx,
+        merchant,
+        {
+          customerId: customer.id,
+          pricingModelId: f.pricingModelId,
+          type: "subscription",
+          currency: "USD",
+          lines: [{ priceId: f.monthlyPriceId, description: "Setup fee", quantity: 1, unitPrice: 2500 }],
+          status: "open",
+          subscriptionId: subscription.id,
+        },
+        ctx.deps.now(),
+      ),
     );
     const res = await createSession(ctx, f.merchant.testKey, {
       type: "activate_subscription",

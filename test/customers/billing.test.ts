@@ -25,7 +25,7 @@ describe("customer billing", () => {
   it("returns the full billing shape with empty arrays for a new customer", async () => {
     const m = await ctx.merchant();
     const merchant: Merchant = { organizationId: m.organizationId, livemode: false, apiKeyId: "k" };
-    const seeded = await seedDemoCatalog(ctx.deps.db, merchant);
+    const seeded = await seedDemoCatalog(ctx.deps.db, merchant, ctx.deps.now());
     const customer = await newCustomer(m.testKey, "fresh@example.com");
 
     const res = await ctx.api("GET", "/api/v1/customers/fresh@example.com/billing", { key: m.testKey });
@@ -53,7 +53,7 @@ describe("customer billing", () => {
   it("shows the customer's own pricing model, not the default one", async () => {
     const m = await ctx.merchant();
     const merchant: Merchant = { organizationId: m.organizationId, livemode: false, apiKeyId: "k" };
-    await seedDemoCatalog(ctx.deps.db, merchant);
+    await seedDemoCatalog(ctx.deps.db, merchant, ctx.deps.now());
     const pm = await ctx.api("POST", "/api/v1/pricing-models", {
       key: m.testKey,
       body: { pricingModel: { name: "Enterprise" } },
@@ -76,41 +76,61 @@ describe("customer billing", () => {
   it("lists subscriptions and purchases, with only live-plan statuses as current", async () => {
     const m = await ctx.merchant();
     const merchant: Merchant = { organizationId: m.organizationId, livemode: false, apiKeyId: "k" };
-    const seeded = await seedDemoCatalog(ctx.deps.db, merchant);
+    const seeded = await seedDemoCatalog(ctx.deps.db, merchant, ctx.deps.now());
     const customer = await newCustomer(m.testKey, "subscriber");
     const other = await newCustomer(m.testKey, "bystander");
     const now = new Date();
     const { trialing, incomplete, purchase } = await ctx.deps.db.transaction(async (tx) => {
-      const trialing = await createSubscription(tx, merchant, {
-        customerId: customer.id,
-        price: seeded.monthlyPrice,
-        quantity: 1,
-        startDate: now,
-        trialEnd: new Date(now.getTime() + 14 * 86_400_000),
-        status: "trialing",
-      });
-      const incomplete = await createSubscription(tx, merchant, {
-        customerId: customer.id,
-        price: seeded.monthlyPrice,
-        quantity: 1,
-        startDate: now,
-        status: "incomplete",
-      });
-      await createSubscription(tx, merchant, {
-        customerId: other.id,
-        price: seeded.monthlyPrice,
-        quantity: 1,
-        startDate: now,
-        status: "active",
-      });
-      const purchase = await createPurchase(tx, merchant, {
-        customerId: customer.id,
-        pricingModelId: seeded.pricingModel.id,
-        price: seeded.oneTimePrice,
-        name: "Lifetime",
-        quantity: 1,
-        status: "paid",
-      });
+      const trialing = await createSubscription(
+        tx,
+        merchant,
+        {
+          customerId: customer.id,
+          price: seeded.monthlyPrice,
+          quantity: 1,
+          startDate: now,
+          trialEnd: new Date(now.getTime() + 14 * 86_400_000),
+          status: "trialing",
+        },
+        ctx.deps.now(),
+      );
+      const incomplete = await createSubscription(
+        tx,
+        merchant,
+        {
+          customerId: customer.id,
+          price: seeded.monthlyPrice,
+          quantity: 1,
+          startDate: now,
+          status: "incomplete",
+        },
+        ctx.deps.now(),
+      );
+      await createSubscription(
+        tx,
+        merchant,
+        {
+          customerId: other.id,
+          price: seeded.monthlyPrice,
+          quantity: 1,
+          startDate: now,
+          status: "active",
+        },
+        ctx.deps.now(),
+      );
+      const purchase = await createPurchase(
+        tx,
+        merchant,
+        {
+          customerId: customer.id,
+          pricingModelId: seeded.pricingModel.id,
+          price: seeded.oneTimePrice,
+          name: "Lifetime",
+          quantity: 1,
+          status: "paid",
+        },
+        ctx.deps.now(),
+      );
       return { trialing, incomplete, purchase };
     });
 

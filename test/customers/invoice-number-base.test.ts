@@ -35,14 +35,19 @@ async function customerOf(id: string) {
 async function paidInvoiceFor(customerId: string, merchant: Parameters<typeof createInvoice>[1]) {
   const { pricingModelId } = await customerOf(customerId);
   const { invoice } = await db.transaction((tx) =>
-    createInvoice(tx, merchant, {
-      customerId,
-      pricingModelId,
-      type: "standalone",
-      currency: "USD",
-      lines: [{ priceId: null, description: "Setup", quantity: 1, unitPrice: 500 }],
-      status: "paid",
-    }),
+    createInvoice(
+      tx,
+      merchant,
+      {
+        customerId,
+        pricingModelId,
+        type: "standalone",
+        currency: "USD",
+        lines: [{ priceId: null, description: "Setup", quantity: 1, unitPrice: 500 }],
+        status: "paid",
+      },
+      ctx.deps.now(),
+    ),
   );
   return invoice;
 }
@@ -53,10 +58,20 @@ describe("invoice number bases are unique per merchant and mode", () => {
     const merchant = { organizationId: f.merchant.organizationId, livemode: false, apiKeyId: "test" };
     draws.push("0A0A0A0A", "0A0A0A0A", "0B0B0B0B");
     const first = await db.transaction((tx) =>
-      createCustomer(tx, merchant, { externalId: "base-first", email: "a@example.com", name: "A" }),
+      createCustomer(
+        tx,
+        merchant,
+        { externalId: "base-first", email: "a@example.com", name: "A" },
+        ctx.deps.now(),
+      ),
     );
     const second = await db.transaction((tx) =>
-      createCustomer(tx, merchant, { externalId: "base-second", email: "b@example.com", name: "B" }),
+      createCustomer(
+        tx,
+        merchant,
+        { externalId: "base-second", email: "b@example.com", name: "B" },
+        ctx.deps.now(),
+      ),
     );
     expect(draws).toEqual([]);
     expect(first.invoiceNumberBase).toBe("0A0A0A0A");
@@ -71,6 +86,7 @@ describe("invoice number bases are unique per merchant and mode", () => {
         tx,
         { ...merchant, livemode: true },
         { externalId: "base-live", email: "l@example.com", name: "L" },
+        ctx.deps.now(),
       ),
     );
     expect(live.invoiceNumberBase).toBe("0A0A0A0A");
@@ -80,11 +96,21 @@ describe("invoice number bases are unique per merchant and mode", () => {
     const f = await catalogFixture(ctx);
     const merchant = { organizationId: f.merchant.organizationId, livemode: false, apiKeyId: "test" };
     await db.transaction((tx) =>
-      createCustomer(tx, merchant, { externalId: "twice", email: "t@example.com", name: "T" }),
+      createCustomer(
+        tx,
+        merchant,
+        { externalId: "twice", email: "t@example.com", name: "T" },
+        ctx.deps.now(),
+      ),
     );
     await expect(
       db.transaction((tx) =>
-        createCustomer(tx, merchant, { externalId: "twice", email: "t@example.com", name: "T" }),
+        createCustomer(
+          tx,
+          merchant,
+          { externalId: "twice", email: "t@example.com", name: "T" },
+          ctx.deps.now(),
+        ),
       ),
     ).rejects.toMatchObject({ code: "CONFLICT" });
   });
@@ -94,7 +120,12 @@ describe("invoice number bases are unique per merchant and mode", () => {
     const merchant = { organizationId: f.merchant.organizationId, livemode: false, apiKeyId: "test" };
     draws.push("0C0C0C0C");
     const owner = await db.transaction((tx) =>
-      createCustomer(tx, merchant, { externalId: "base-owner", email: "o@example.com", name: "O" }),
+      createCustomer(
+        tx,
+        merchant,
+        { externalId: "base-owner", email: "o@example.com", name: "O" },
+        ctx.deps.now(),
+      ),
     );
     await paidInvoiceFor(owner.id, merchant);
 

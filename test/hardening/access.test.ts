@@ -311,13 +311,17 @@ describe("access control matrix over every API operation", () => {
     B = await ctx.merchant("Tenant B");
     // B has data of its own, so "empty list" is not how B's lists pass.
     await createCustomer(ctx, B.testKey, "b-user");
-    const extra = await createApiKey(ctx.deps.db, {
-      organizationId: A.f.merchant.organizationId,
-      livemode: false,
-    });
+    const extra = await createApiKey(
+      ctx.deps.db,
+      {
+        organizationId: A.f.merchant.organizationId,
+        livemode: false,
+      },
+      ctx.deps.now(),
+    );
     // Used once (so a cache would remember it), then revoked.
     expect((await ctx.api("GET", "/api/v1/customers", { key: extra.secret })).status).toBe(200);
-    await revokeApiKey(ctx.deps.db, extra.key.id);
+    await revokeApiKey(ctx.deps.db, extra.key.id, ctx.deps.now());
     revokedKey = extra.secret;
     ghostIds = Object.fromEntries(Object.entries(A.ids).map(([k, v]) => [k, ghostOf(v)])) as Ids;
     before = await snapshot();

@@ -785,7 +785,12 @@ describe("redirect URLs", () => {
 
   it("refuses hosts outside the allow-list, however the URL is dressed up", async () => {
     const f = await catalogFixture(ctx);
-    await setAllowedRedirectDomains(ctx.deps.db, f.merchant.organizationId, ["merchant.example"]);
+    await setAllowedRedirectDomains(
+      ctx.deps.db,
+      f.merchant.organizationId,
+      ["merchant.example"],
+      ctx.deps.now(),
+    );
     const tricks = [
       "https://merchant.example.evil.example/",
       "https://evil.example/merchant.example",

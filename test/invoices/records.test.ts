@@ -18,15 +18,20 @@ function openInvoice(
   subscriptionId?: string,
 ) {
   return ctx.deps.db.transaction((tx) =>
-    createInvoice(tx, f.merchant, {
-      customerId: f.customerId,
-      pricingModelId: f.pricingModelId,
-      type: subscriptionId ? "subscription" : "standalone",
-      currency: "usd",
-      lines: lines.map((l, i) => ({ priceId: f.oneTime.id, description: `Line ${i + 1}`, ...l })),
-      status: "open",
-      subscriptionId,
-    }),
+    createInvoice(
+      tx,
+      f.merchant,
+      {
+        customerId: f.customerId,
+        pricingModelId: f.pricingModelId,
+        type: subscriptionId ? "subscription" : "standalone",
+        currency: "usd",
+        lines: lines.map((l, i) => ({ priceId: f.oneTime.id, description: `Line ${i + 1}`, ...l })),
+        status: "open",
+        subscriptionId,
+      },
+      ctx.deps.now(),
+    ),
   );
 }
 
@@ -109,14 +114,19 @@ describe("createInvoice", () => {
   it("marks a paid invoice paid at creation and announces it once", async () => {
     const f = await billingFixture(ctx);
     const { invoice } = await ctx.deps.db.transaction((tx) =>
-      createInvoice(tx, f.merchant, {
-        customerId: f.customerId,
-        pricingModelId: f.pricingModelId,
-        type: "purchase",
-        currency: "USD",
-        lines: [{ priceId: f.oneTime.id, description: "Pro", quantity: 2, unitPrice: 1999 }],
-        status: "paid",
-      }),
+      createInvoice(
+        tx,
+        f.merchant,
+        {
+          customerId: f.customerId,
+          pricingModelId: f.pricingModelId,
+          type: "purchase",
+          currency: "USD",
+          lines: [{ priceId: f.oneTime.id, description: "Pro", quantity: 2, unitPrice: 1999 }],
+          status: "paid",
+        },
+        ctx.deps.now(),
+      ),
     );
     expect(invoice).toMatchObject({ status: "paid", amountPaid: 3998, total: 3998 });
     expect(invoice.paidAt).toBeInstanceOf(Date);
@@ -129,14 +139,20 @@ describe("createInvoice", () => {
     expect(
       (await listOpenInvoicesForSubscription(ctx.deps.db, f.merchant, "sub_fixture_1")).map((i) => i.id),
     ).toEqual([invoice.id]);
-    const paid = await ctx.deps.db.transaction((tx) => markInvoicePaid(tx, f.merchant, invoice.id));
-    const again = await ctx.deps.db.transaction((tx) => markInvoicePaid(tx, f.merchant, invoice.id));
+    const paid = await ctx.deps.db.transaction((tx) =>
+      markInvoicePaid(tx, f.merchant, invoice.id, ctx.deps.now()),
+    );
+    const again = await ctx.deps.db.transaction((tx) =>
+      markInvoicePaid(tx, f.merchant, invoice.id, ctx.deps.now()),
+    );
     expect(paid).toMatchObject({ status: "paid", amountPaid: 1000 });
     expect(again.paidAt?.getTime()).toBe(paid.paidAt?.getTime());
     expect((await eventsFor(ctx, invoice.id)).map((e) => e.type)).toEqual(["invoice.paid"]);
     expect(await listOpenInvoicesForSubscription(ctx.deps.db, f.merchant, "sub_fixture_1")).toEqual([]);
     await expect(
-      ctx.deps.db.transaction((tx) => markInvoicePaid(tx, { ...f.merchant, livemode: true }, invoice.id)),
+      ctx.deps.db.transaction((tx) =>
+        markInvoicePaid(tx, { ...f.merchant, livemode: true }, invoice.id, ctx.deps.now()),
+      ),
     ).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });
@@ -254,15 +270,20 @@ describe("purchases", () => {
   it("creates a paid purchase valued at price × quantity and serves it", async () => {
     const f = await billingFixture(ctx);
     const purchase = await ctx.deps.db.transaction((tx) =>
-      createPurchase(tx, f.merchant, {
-        customerId: f.customerId,
-        pricingModelId: f.pricingModelId,
-        price: f.oneTime,
-        name: "Pro lifetime",
-        quantity: 3,
-        status: "paid",
-        metadata: { plan: "pro" },
-      }),
+      createPurchase(
+        tx,
+        f.merchant,
+        {
+          customerId: f.customerId,
+          pricingModelId: f.pricingModelId,
+          price: f.oneTime,
+          name: "Pro lifetime",
+          quantity: 3,
+          status: "paid",
+          metadata: { plan: "pro" },
+        },
+        ctx.deps.now(),
+      ),
     );
     expect(purchase).toMatchObject({
       firstInvoiceValue: 5997,
@@ -304,14 +325,19 @@ describe("purchases", () => {
   it("hides purchases from other organizations and the other mode", async () => {
     const f = await billingFixture(ctx);
     const purchase = await ctx.deps.db.transaction((tx) =>
-      createPurchase(tx, f.merchant, {
-        customerId: f.customerId,
-        pricingModelId: f.pricingModelId,
-        price: f.oneTime,
-        name: "Pro",
-        quantity: 1,
-        status: "paid",
-      }),
+      createPurchase(
+        tx,
+        f.merchant,
+        {
+          customerId: f.customerId,
+          pricingModelId: f.pricingModelId,
+          price: f.oneTime,
+          name: "Pro",
+          quantity: 1,
+          status: "paid",
+        },
+        ctx.deps.now(),
+      ),
     );
     const stranger = await ctx.merchant();
     for (const key of [stranger.testKey, f.m.liveKey]) {

@@ -23,15 +23,20 @@ async function paidPayment(f: BillingFixture, amount = 5000) {
   const intent = await sandboxCharge(ctx, f, amount);
   expect(intent.status).toBe("succeeded");
   return ctx.deps.db.transaction((tx) =>
-    recordPayment(tx, f.merchant, {
-      customerId: f.customerId,
-      pricingModelId: f.pricingModelId,
-      amount: intent.amount,
-      currency: intent.currency,
-      status: "succeeded",
-      processor: ctx.deps.processor.name,
-      processorIntentId: intent.intentId,
-    }),
+    recordPayment(
+      tx,
+      f.merchant,
+      {
+        customerId: f.customerId,
+        pricingModelId: f.pricingModelId,
+        amount: intent.amount,
+        currency: intent.currency,
+        status: "succeeded",
+        processor: ctx.deps.processor.name,
+        processorIntentId: intent.intentId,
+      },
+      ctx.deps.now(),
+    ),
   );
 }
 
@@ -49,7 +54,9 @@ describe("payment methods", () => {
     expect(methods.map((m) => m.id)).toEqual([third.id, first.id, second.id]);
     expect(methods.filter((m) => m.isDefault)).toHaveLength(1);
 
-    await ctx.deps.db.transaction((tx) => setDefaultPaymentMethod(tx, f.merchant, f.customerId, second.id));
+    await ctx.deps.db.transaction((tx) =>
+      setDefaultPaymentMethod(tx, f.merchant, f.customerId, second.id, ctx.deps.now()),
+    );
     const defaults = await ctx.deps.db
       .select({ id: paymentMethods.id })
       .from(paymentMethods)
@@ -71,7 +78,9 @@ describe("payment methods", () => {
     const other = await billingFixture(ctx);
     const card = await savedCard(ctx, other);
     await expect(
-      ctx.deps.db.transaction((tx) => setDefaultPaymentMethod(tx, f.merchant, f.customerId, card.id)),
+      ctx.deps.db.transaction((tx) =>
+        setDefaultPaymentMethod(tx, f.merchant, f.customerId, card.id, ctx.deps.now()),
+      ),
     ).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
@@ -129,10 +138,14 @@ describe("recordPayment", () => {
       processor: ctx.deps.processor.name,
       processorIntentId: intent.intentId,
     };
-    const first = await ctx.deps.db.transaction((tx) => recordPayment(tx, f.merchant, input));
-    const second = await ctx.deps.db.transaction((tx) => recordPayment(tx, f.merchant, input));
+    const first = await ctx.deps.db.transaction((tx) => recordPayment(tx, f.merchant, input, ctx.deps.now()));
+    const second = await ctx.deps.db.transaction((tx) =>
+      recordPayment(tx, f.merchant, input, ctx.deps.now()),
+    );
     const concurrent = await Promise.all(
-      [1, 2, 3].map(() => ctx.deps.db.transaction((tx) => recordPayment(tx, f.merchant, input))),
+      [1, 2, 3].map(() =>
+        ctx.deps.db.transaction((tx) => recordPayment(tx, f.merchant, input, ctx.deps.now())),
+      ),
     );
     expect(first.currency).toBe("USD");
     for (const row of [second, ...concurrent]) expect(row.id).toBe(first.id);
@@ -147,17 +160,22 @@ describe("recordPayment", () => {
   it("announces a failed payment as payment.failed", async () => {
     const f = await billingFixture(ctx);
     const row = await ctx.deps.db.transaction((tx) =>
-      recordPayment(tx, f.merchant, {
-        customerId: f.customerId,
-        pricingModelId: f.pricingModelId,
-        amount: 700,
-        currency: "USD",
-        status: "failed",
-        processor: "sandbox",
-        processorIntentId: `sbx_intent_failed_${Date.now()}`,
-        failureCode: "card_declined",
-        failureMessage: "Your card was declined.",
-      }),
+      recordPayment(
+        tx,
+        f.merchant,
+        {
+          customerId: f.customerId,
+          pricingModelId: f.pricingModelId,
+          amount: 700,
+          currency: "USD",
+          status: "failed",
+          processor: "sandbox",
+          processorIntentId: `sbx_intent_failed_${Date.now()}`,
+          failureCode: "card_declined",
+          failureMessage: "Your card was declined.",
+        },
+        ctx.deps.now(),
+      ),
     );
     const events = await eventsFor(ctx, row.id);
     expect(events.map((e) => e.type)).toEqual(["payment.failed"]);
@@ -272,15 +290,20 @@ describe("payments API", () => {
   it("refuses to refund a failed payment", async () => {
     const f = await billingFixture(ctx);
     const failed = await ctx.deps.db.transaction((tx) =>
-      recordPayment(tx, f.merchant, {
-        customerId: f.customerId,
-        pricingModelId: f.pricingModelId,
-        amount: 700,
-        currency: "USD",
-        status: "failed",
-        processor: "sandbox",
-        processorIntentId: `sbx_intent_declined_${Date.now()}`,
-      }),
+      recordPayment(
+        tx,
+        f.merchant,
+        {
+          customerId: f.customerId,
+          pricingModelId: f.pricingModelId,
+          amount: 700,
+          currency: "USD",
+          status: "failed",
+          processor: "sandbox",
+          processorIntentId: `sbx_intent_declined_${Date.now()}`,
+        },
+        ctx.deps.now(),
+      ),
     );
     const res = await ctx.api("POST", `/api/v1/payments/${failed.id}/refund`, { key: f.key });
     expect(res.status).toBe(400);

@@ -169,13 +169,18 @@ describe("runScheduledCancellations", () => {
     const now = Date.now();
     // A daily period that started a day ago ends in about a minute; the other one runs for a month.
     const { subscription: dueSoon } = await ctx.deps.db.transaction((tx) =>
-      createSubscription(tx, f.merchant, {
-        customerId: f.customerId,
-        price: { ...f.monthly, intervalUnit: "day" },
-        quantity: 1,
-        startDate: new Date(now - DAY + 60_000),
-        status: "active",
-      }),
+      createSubscription(
+        tx,
+        f.merchant,
+        {
+          customerId: f.customerId,
+          price: { ...f.monthly, intervalUnit: "day" },
+          quantity: 1,
+          startDate: new Date(now - DAY + 60_000),
+          status: "active",
+        },
+        ctx.deps.now(),
+      ),
     );
     const later = await activeSubscription(f);
     for (const id of [dueSoon.id, later.id]) {

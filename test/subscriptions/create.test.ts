@@ -20,14 +20,19 @@ describe("createSubscription", () => {
     const f = await billingFixture(ctx);
     const startDate = new Date("2025-01-31T12:00:00Z");
     const created = await ctx.deps.db.transaction((tx) =>
-      createSubscription(tx, f.merchant, {
-        customerId: f.customerId,
-        price: f.monthly,
-        quantity: 2,
-        startDate,
-        status: "active",
-        name: "Team plan",
-      }),
+      createSubscription(
+        tx,
+        f.merchant,
+        {
+          customerId: f.customerId,
+          price: f.monthly,
+          quantity: 2,
+          startDate,
+          status: "active",
+          name: "Team plan",
+        },
+        ctx.deps.now(),
+      ),
     );
     const { subscription, items, billingPeriod } = created;
     expect(subscription).toMatchObject({
@@ -58,14 +63,19 @@ describe("createSubscription", () => {
     const startDate = new Date("2025-03-01T00:00:00Z");
     const trialEnd = new Date("2025-03-15T00:00:00Z");
     const { subscription, billingPeriod } = await ctx.deps.db.transaction((tx) =>
-      createSubscription(tx, f.merchant, {
-        customerId: f.customerId,
-        price: f.monthly,
-        quantity: 1,
-        startDate,
-        trialEnd,
-        status: "trialing",
-      }),
+      createSubscription(
+        tx,
+        f.merchant,
+        {
+          customerId: f.customerId,
+          price: f.monthly,
+          quantity: 1,
+          startDate,
+          trialEnd,
+          status: "trialing",
+        },
+        ctx.deps.now(),
+      ),
     );
     expect(subscription.status).toBe("trialing");
     expect(subscription.billingCycleAnchorDate?.getTime()).toBe(trialEnd.getTime());
@@ -76,13 +86,18 @@ describe("createSubscription", () => {
   it("leaves an incomplete subscription without a period or anchor", async () => {
     const f = await billingFixture(ctx);
     const { subscription, billingPeriod } = await ctx.deps.db.transaction((tx) =>
-      createSubscription(tx, f.merchant, {
-        customerId: f.customerId,
-        price: f.monthly,
-        quantity: 1,
-        startDate: new Date(),
-        status: "incomplete",
-      }),
+      createSubscription(
+        tx,
+        f.merchant,
+        {
+          customerId: f.customerId,
+          price: f.monthly,
+          quantity: 1,
+          startDate: new Date(),
+          status: "incomplete",
+        },
+        ctx.deps.now(),
+      ),
     );
     expect(billingPeriod).toBeNull();
     expect(subscription).toMatchObject({
@@ -99,12 +114,12 @@ describe("createSubscription", () => {
     const base = { customerId: f.customerId, quantity: 1, startDate: new Date() };
     await expect(
       ctx.deps.db.transaction((tx) =>
-        createSubscription(tx, f.merchant, { ...base, price: f.monthly, status: "trialing" }),
+        createSubscription(tx, f.merchant, { ...base, price: f.monthly, status: "trialing" }, ctx.deps.now()),
       ),
     ).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await expect(
       ctx.deps.db.transaction((tx) =>
-        createSubscription(tx, f.merchant, { ...base, price: f.oneTime, status: "active" }),
+        createSubscription(tx, f.merchant, { ...base, price: f.oneTime, status: "active" }, ctx.deps.now()),
       ),
     ).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });

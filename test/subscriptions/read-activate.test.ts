@@ -109,7 +109,12 @@ describe("reading subscriptions", () => {
       quantity: 4,
       doNotCharge: true,
     });
-    const details = await listSubscriptionDetailsForCustomer(ctx.deps.db, f.merchant, f.customerId);
+    const details = await listSubscriptionDetailsForCustomer(
+      ctx.deps.db,
+      f.merchant,
+      f.customerId,
+      ctx.deps.now(),
+    );
     expect(details).toHaveLength(1);
     expect(details[0]).toMatchObject({ id: created.body.subscription.id, status: "active" });
     expect(details[0]?.subscriptionItems).toHaveLength(1);
@@ -167,14 +172,19 @@ describe("activateSubscription", () => {
     const card = await savedCard(ctx, f);
     const trialEnd = new Date("2030-03-20T00:00:00Z");
     const { subscription: trial } = await ctx.deps.db.transaction((tx) =>
-      createSubscription(tx, f.merchant, {
-        customerId: f.customerId,
-        price: f.monthly,
-        quantity: 1,
-        startDate: new Date("2030-03-06T00:00:00Z"),
-        trialEnd,
-        status: "trialing",
-      }),
+      createSubscription(
+        tx,
+        f.merchant,
+        {
+          customerId: f.customerId,
+          price: f.monthly,
+          quantity: 1,
+          startDate: new Date("2030-03-06T00:00:00Z"),
+          trialEnd,
+          status: "trialing",
+        },
+        ctx.deps.now(),
+      ),
     );
     const now = new Date("2030-03-10T00:00:00Z");
     const { subscription, billingPeriod } = await ctx.deps.db.transaction((tx) =>
@@ -226,7 +236,7 @@ describe("activateSubscription", () => {
     const id = await incomplete(f);
     const card = await savedCard(ctx, f);
     const updated = await ctx.deps.db.transaction((tx) =>
-      setSubscriptionDefaultPaymentMethod(tx, f.merchant, id, card.id),
+      setSubscriptionDefaultPaymentMethod(tx, f.merchant, id, card.id, ctx.deps.now()),
     );
     expect(updated.defaultPaymentMethodId).toBe(card.id);
     expect((await eventsFor(ctx, id)).map((e) => e.type)).toEqual([
@@ -235,7 +245,13 @@ describe("activateSubscription", () => {
     ]);
     await expect(
       ctx.deps.db.transaction((tx) =>
-        setSubscriptionDefaultPaymentMethod(tx, { ...f.merchant, livemode: true }, id, card.id),
+        setSubscriptionDefaultPaymentMethod(
+          tx,
+          { ...f.merchant, livemode: true },
+          id,
+          card.id,
+          ctx.deps.now(),
+        ),
       ),
     ).rejects.toMatchObject({ code: "NOT_FOUND" });
   });

@@ -53,8 +53,8 @@ export async function ok(res: ApiResult | Promise<ApiResult>, what = "request", 
 
 /** A fresh organization with a test and a live key: tests never share tenants. */
 export async function newMerchant(db: Executor, name = "Test Merchant"): Promise<TestMerchant> {
-  const org = await createOrganization(db, { name });
-  const test = await createApiKey(db, { organizationId: org.id, livemode: false });
-  const live = await createApiKey(db, { organizationId: org.id, livemode: true });
+  const org = await createOrganization(db, { name }, new Date());
+  const test = await createApiKey(db, { organizationId: org.id, livemode: false }, new Date());
+  const live = await createApiKey(db, { organizationId: org.id, livemode: true }, new Date());
   return { organizationId: org.id, testKey: test.secret, liveKey: live.secret };
 }

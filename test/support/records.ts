@@ -117,14 +117,19 @@ export async function savedCard(
   if (!intent.paymentMethod) throw new Error(`card ${number} was not tokenized`);
   const method = intent.paymentMethod;
   return ctx.deps.db.transaction((tx) =>
-    savePaymentMethod(tx, f.merchant, {
-      customerId: f.customerId,
-      pricingModelId: f.pricingModelId,
-      processor: ctx.deps.processor.name,
-      processorMethodId: method.processorMethodId,
-      card: method.card,
-      makeDefault,
-    }),
+    savePaymentMethod(
+      tx,
+      f.merchant,
+      {
+        customerId: f.customerId,
+        pricingModelId: f.pricingModelId,
+        processor: ctx.deps.processor.name,
+        processorMethodId: method.processorMethodId,
+        card: method.card,
+        makeDefault,
+      },
+      ctx.deps.now(),
+    ),
   );
 }
 

@@ -64,15 +64,20 @@ export async function subscribe(
   const card =
     options.card === null ? undefined : await savedCard(ctx, f, options.card ?? "4242424242424242", true);
   const { subscription } = await ctx.deps.db.transaction((tx) =>
-    createSubscription(tx, f.merchant, {
-      customerId: f.customerId,
-      price: options.price ?? f.monthly,
-      quantity: options.quantity ?? 1,
-      startDate: new Date(PERIOD_START),
-      status: options.status ?? "active",
-      trialEnd: options.trialEnd ?? null,
-      defaultPaymentMethodId: card?.id ?? null,
-    }),
+    createSubscription(
+      tx,
+      f.merchant,
+      {
+        customerId: f.customerId,
+        price: options.price ?? f.monthly,
+        quantity: options.quantity ?? 1,
+        startDate: new Date(PERIOD_START),
+        status: options.status ?? "active",
+        trialEnd: options.trialEnd ?? null,
+        defaultPaymentMethodId: card?.id ?? null,
+      },
+      ctx.deps.now(),
+    ),
   );
   return { subscription, card };
 }

@@ -166,7 +166,7 @@ describe("crash safety", () => {
     try {
       await migrate(handle);
       receiver = await startReceiver();
-      const org = await createOrganization(handle.db, { name: "CLI" });
+      const org = await createOrganization(handle.db, { name: "CLI" }, ctx.deps.now());
       const merchant = { organizationId: org.id, livemode: false, apiKeyId: "cli" };
       const endpoint = await handle.db.transaction((tx) =>
         createWebhookEndpoint(tx, merchant, { url: receiver!.url }, new Date()),
