@@ -100,9 +100,9 @@ export type PlannedEvent = {
 /**
  * Events and their deliveries (one per subscribed endpoint), as two CTEs (`event`, `delivery`) of a
  * statement: the JSON array `events` is unpacked in order, so events keep the order they were emitted in.
- * Deliveries are due at the event's own timestamp because the worker compares against the app clock. A
- * data-modifying CTE always runs, even when no endpoint subscribes. With `guard`, the events are written
- * only when that CTE of the same statement yields a row.
+ * Deliveries are created and due at the event's own timestamp because the worker compares against the app
+ * clock. A data-modifying CTE always runs, even when no endpoint subscribes. With `guard`, the events are
+ * written only when that CTE of the same statement yields a row.
  */
 export function eventsWithDeliveriesSql(events: SQLWrapper, guard?: SQL): SQL {
   return sql`event as (
@@ -115,8 +115,10 @@ export function eventsWithDeliveriesSql(events: SQLWrapper, guard?: SQL): SQL {
       order by u.n
       returning id, organization_id, livemode, type, created_at
     ), delivery as (
-      insert into webhook_deliveries (id, organization_id, livemode, event_id, endpoint_id, status, next_attempt_at)
-      select 'whdel_' || md5(event.id || e.id), e.organization_id, e.livemode, event.id, e.id, 'pending', event.created_at
+      insert into webhook_deliveries (id, organization_id, livemode, event_id, endpoint_id, status, next_attempt_at,
+        created_at)
+      select 'whdel_' || md5(event.id || e.id), e.organization_id, e.livemode, event.id, e.id, 'pending', event.created_at,
+        event.created_at
       from event join webhook_endpoints e
         on e.organization_id = event.organization_id and e.livemode = event.livemode and e.active
         and (e.event_types is null or event.type = any(e.event_types))
