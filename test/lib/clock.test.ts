@@ -1,4 +1,3 @@
-import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { renewSubscription } from "../../src/subscriptions/index.js";
 import {
@@ -9,7 +8,9 @@ import {
   openSession,
   ownDatabase,
   payCheckout,
+  settableClock,
   testContext,
+  writtenAt,
 } from "../support/index.js";
 
 /**
@@ -19,122 +20,15 @@ import {
  * may be the real time. A service that goes back to `new Date()` (or to a column's `default now()`) fails.
  */
 
+const clock = settableClock();
 // Sweeping every table needs a database no other test file writes to meanwhile.
-let clock = new Date();
-const ctx = await testContext({ now: () => clock }, { databaseUrl: await ownDatabase() });
+const ctx = await testContext({ now: clock.now }, { databaseUrl: await ownDatabase() });
 
-/** The sandbox processor stands in for an external system, which keeps its own clock. */
-const OWN_CLOCK_TABLES = new Set(["sandbox_intents", "sandbox_payment_methods"]);
-const STAMPS = new Set(["created_at", "updated_at"]);
-/**
- * Columns some statement moves without touching updated_at, because they are not a change to the row's
- * record: a customer's invoice counter is the numbering sequence (no `customer.updated` either).
- */
-const SEQUENCES: Record<string, string[]> = { customers: ["invoice_count"] };
-const REAL_TIME_SLACK_MS = 10 * 60_000;
-
-type Row = Record<string, unknown>;
-type Snapshot = Map<string, Map<string, Row>>;
-
-async function rowsOf(query: string): Promise<Row[]> {
-  const result = (await ctx.deps.db.execute(sql.raw(query))) as unknown as Row[] | { rows: Row[] };
-  return Array.isArray(result) ? result : result.rows;
-}
-
-/** Each table's timestamp columns, from the catalog, so a table added later is swept too. */
-async function timestampColumns(): Promise<Map<string, string[]>> {
-  const rows = await rowsOf(`select table_name, column_name, data_type from information_schema.columns
-    where table_schema = 'public' order by table_name, ordinal_position`);
-  const tables = new Map<string, string[]>();
-  for (const row of rows) {
-    const table = String(row.table_name);
-    if (OWN_CLOCK_TABLES.has(table)) continue;
-    const columns = tables.get(table) ?? [];
-    if (row.data_type === "timestamp with time zone") columns.push(String(row.column_name));
-    tables.set(table, columns);
-  }
-  return tables;
-}
-
-async function snapshot(tables: Map<string, string[]>): Promise<Snapshot> {
-  const all: Snapshot = new Map();
-  for (const table of tables.keys()) {
-    const rows = await rowsOf(`select to_jsonb(t) as row from "${table}" t`);
-    const byKey = new Map<string, Row>();
-    for (const { row } of rows as { row: Row }[]) byKey.set(String(row.id ?? JSON.stringify(row)), row);
-    all.set(table, byKey);
-  }
-  return all;
-}
-
-type Written = { table: string; row: Row; columns: string[]; isNew: boolean };
-
-/** Rows inserted, and rows updated with the columns whose value changed. */
-function diff(before: Snapshot, after: Snapshot): Written[] {
-  const written: Written[] = [];
-  for (const [table, rows] of after) {
-    const old = before.get(table) ?? new Map<string, Row>();
-    for (const [key, row] of rows) {
-      const previous = old.get(key);
-      if (!previous) written.push({ table, row, columns: Object.keys(row), isNew: true });
-      else {
-        const columns = Object.keys(row).filter(
-          (c) => JSON.stringify(row[c]) !== JSON.stringify(previous[c]),
-        );
-        if (columns.length > 0) written.push({ table, row, columns, isNew: false });
-      }
-    }
-  }
-  return written;
-}
-
-/** Every way a written row can disagree with the operation's instant, as readable lines. */
-function offClock(written: Written[], tables: Map<string, string[]>, at: Date, realStart: number): string[] {
-  const problems: string[] = [];
-  const realEnd = Date.now() + REAL_TIME_SLACK_MS;
-  for (const { table, row, columns, isNew } of written) {
-    const where = `${table} ${String(row.id ?? "")}`;
-    const stamps = (tables.get(table) ?? []).filter((c) => STAMPS.has(c));
-    const onlySequence = !isNew && columns.every((c) => SEQUENCES[table]?.includes(c));
-    for (const stamp of onlySequence ? [] : stamps) {
-      if (!isNew && stamp === "created_at") continue;
-      const value = row[stamp];
-      if (typeof value !== "string" || new Date(value).getTime() !== at.getTime()) {
-        problems.push(`${where}: ${stamp} is ${String(value)}, not ${at.toISOString()}`);
-      }
-    }
-    for (const column of columns) {
-      if (!(tables.get(table) ?? []).includes(column) || row[column] === null) continue;
-      const ms = new Date(String(row[column])).getTime();
-      if (ms !== at.getTime() && ms >= realStart - REAL_TIME_SLACK_MS && ms <= realEnd) {
-        problems.push(`${where}: ${column} is the real time ${String(row[column])}`);
-      }
-    }
-    const payload = row.payload as { createdAt?: unknown } | undefined;
-    if (table === "events" && payload?.createdAt !== at.getTime()) {
-      problems.push(`${where}: payload.createdAt is ${String(payload?.createdAt)}, not ${at.getTime()}`);
-    }
-  }
-  return problems;
-}
-
-/**
- * Runs `operation` with the clock fixed at `at` and checks what it wrote. Returns the tables it touched, so
- * each case also proves its operation did write what it is about (a no-op would check nothing).
- */
+/** Runs `operation` at `at`; every row it wrote must say so. Returns the tables it wrote. */
 async function atInstant(at: Date, operation: () => Promise<unknown>): Promise<Set<string>> {
-  const tables = await timestampColumns();
-  const realStart = Date.now();
-  const before = await snapshot(tables);
-  clock = at;
-  try {
-    await operation();
-  } finally {
-    clock = new Date();
-  }
-  const written = diff(before, await snapshot(tables));
-  expect(offClock(written, tables, at, realStart)).toEqual([]);
-  return new Set(written.map((w) => w.table));
+  const { tables, problems } = await writtenAt(ctx.deps.db, clock, at, operation);
+  expect(problems).toEqual([]);
+  return tables;
 }
 
 const T0 = new Date("2031-01-02T03:04:05.678Z");
@@ -231,5 +125,74 @@ describe("one clock", () => {
     for (const table of ["subscriptions", "subscription_items", "billing_periods", "events"]) {
       expect(canceled).toContain(table);
     }
+  });
+
+  it("does so for pricing models, saved cards, subscriptions started by the API, refunds and archiving", async () => {
+    const m = await ctx.merchant("Clockwork II");
+    const key = m.testKey;
+    await createWebhook(ctx, key, { url: "https://merchant.example/hooks" });
+
+    // The first read of the default pricing model creates it.
+    let defaultId = "";
+    const created = await atInstant(minutes(0), async () => {
+      defaultId = (await ok(ctx.api("GET", "/api/v1/pricing-models/default", { key }))).pricingModel.id;
+    });
+    expect(created).toEqual(new Set(["pricing_models"]));
+    let productId = "";
+    await atInstant(minutes(1), async () => {
+      const body = {
+        product: { name: "Plan", pricingModelId: defaultId },
+        price: {
+          type: "subscription",
+          unitPrice: 700,
+          currency: "USD",
+          intervalUnit: "month",
+          intervalCount: 1,
+        },
+      };
+      productId = (await ok(ctx.api("POST", "/api/v1/products", { key, body }), "product")).product.id;
+    });
+    const cloned = await atInstant(minutes(2), () =>
+      ok(ctx.api("POST", `/api/v1/pricing-models/${defaultId}/clone`, { key, body: { name: "Copy" } })),
+    );
+    expect(cloned).toEqual(new Set(["pricing_models", "products", "prices"]));
+
+    await createCustomer(ctx, key, "carder");
+    let sessionId = "";
+    await atInstant(minutes(3), async () => {
+      sessionId = (await openSession(ctx, key, { type: "add_payment_method", customerExternalId: "carder" }))
+        .checkoutSession.id;
+    });
+    const saved = await atInstant(minutes(4), () => payCheckout(ctx, sessionId));
+    for (const table of ["payment_methods", "checkout_sessions", "events"]) expect(saved).toContain(table);
+
+    const [card] = (await ok(ctx.api("GET", "/api/v1/payment-methods", { key }))).data as { id: string }[];
+    const [price] = (await ok(ctx.api("GET", `/api/v1/products/${productId}`, { key }))).prices as {
+      id: string;
+    }[];
+    if (!card || !price) throw new Error("no card or price to subscribe with");
+    const started = await atInstant(minutes(5), () =>
+      ok(
+        ctx.api("POST", "/api/v1/subscriptions", {
+          key,
+          body: { customerExternalId: "carder", priceId: price.id, defaultPaymentMethodId: card.id },
+        }),
+      ),
+    );
+    for (const table of ["subscriptions", "subscription_items", "billing_periods", "invoices", "payments"]) {
+      expect(started).toContain(table);
+    }
+
+    const [payment] = (await ok(ctx.api("GET", "/api/v1/payments", { key }))).data as { id: string }[];
+    if (!payment) throw new Error("the subscription was not charged");
+    const refunded = await atInstant(minutes(6), () =>
+      ok(ctx.api("POST", `/api/v1/payments/${payment.id}/refund`, { key, body: {} })),
+    );
+    expect(refunded).toEqual(new Set(["payments", "events", "webhook_deliveries"]));
+
+    const archived = await atInstant(minutes(7), () =>
+      ok(ctx.api("POST", "/api/v1/customers/carder/archive", { key, body: {} })),
+    );
+    expect(archived).toEqual(new Set(["customers", "events", "webhook_deliveries"]));
   });
 });

@@ -7,6 +7,7 @@ export * from "./api.js";
 export * from "./app.js";
 export * from "./catalog.js";
 export * from "./checkout.js";
+export * from "./clock.js";
 export * from "./crash-harness.js";
 export * from "./databases.js";
 export * from "./records.js";
