@@ -39,8 +39,9 @@ export async function markSessionExpired(
 
 /** An open session past its expiry is expired on first sight and the change is written, not just shown. */
 export async function expireIfDue(deps: AppDeps, session: CheckoutSessionRow): Promise<CheckoutSessionRow> {
-  if (session.status !== "open" || session.expiresAt.getTime() > deps.now().getTime()) return session;
-  const expired = await deps.db.transaction((tx) => markSessionExpired(tx, session.id, deps.now()));
+  const now = deps.now();
+  if (session.status !== "open" || session.expiresAt.getTime() > now.getTime()) return session;
+  const expired = await deps.db.transaction((tx) => markSessionExpired(tx, session.id, now));
   if (expired) return expired;
   const [current] = await deps.db.select().from(checkoutSessions).where(eq(checkoutSessions.id, session.id));
   return current ?? session;
