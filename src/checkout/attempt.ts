@@ -11,24 +11,15 @@ import { emitEvent, transactionWithEvents } from "../webhooks/index.js";
 import { intentPayment, sessionMerchant } from "./charge-plan.js";
 import { markSessionExpired } from "./expire.js";
 import { type CheckoutSessionRow, serializeCheckoutSession } from "./serialize.js";
-import { readingFields, readingOf, type SessionReading } from "./session-reading.js";
+import { lockSessionVersion, readingFields, readingOf, type SessionReading } from "./session-reading.js";
 
 /** After this many declined attempts a session fails for good: it stops being a card-testing oracle. */
 export const MAX_DECLINED_ATTEMPTS = 5;
 
 export type BuyerDetails = { email: string; name: string; country: string };
 
-const sessionForUpdate = statement("checkout_session_for_update", (db) =>
-  db
-    .select()
-    .from(checkoutSessions)
-    .where(eq(checkoutSessions.id, param("id")))
-    .for("update"),
-);
-
 export async function lockSession(tx: Executor, sessionId: string): Promise<CheckoutSessionRow | undefined> {
-  const [session] = await sessionForUpdate(tx, { id: sessionId });
-  return session;
+  return (await lockSessionVersion(tx, sessionId))?.session;
 }
 
 /**

@@ -25,9 +25,12 @@ type SessionSource = { customerId: Column | SQL; organizationId: Column | SQL; l
  * The fields a statement selects with the session to read it for settlement (`readingOf` reads them); the
  * statement left-joins the buyer with `joinCheckoutBuyer`.
  */
+/** A session's version: its `updated_at` as the exact text Postgres has (a JS Date keeps only milliseconds). */
+const versionOf = (updatedAt: Column | SQL) => sql<string>`${updatedAt}::text`;
+
 export function readingFields(source: SessionSource & { updatedAt: Column | SQL }) {
   return {
-    version: sql<string>`${source.updatedAt}::text`,
+    version: versionOf(source.updatedAt),
     ...checkoutBuyerFields,
     buyerHasDefaultCard: customerHasDefaultCardSql(source),
   };
@@ -68,7 +71,7 @@ const lockedSessionVersion = statement("checkout_session_version_for_update", (d
   db
     .select({
       session: getTableColumns(checkoutSessions),
-      version: sql<string>`${checkoutSessions.updatedAt}::text`,
+      version: versionOf(checkoutSessions.updatedAt),
     })
     .from(checkoutSessions)
     .where(eq(checkoutSessions.id, param("id")))

@@ -222,14 +222,10 @@ export async function savePaymentMethod(
 ): Promise<PaymentMethodRow> {
   const customer = { ...tenant(merchant), customerId: input.customerId };
   await lockCustomerMethods(tx, input.customerId);
-  let isDefault: boolean;
-  if (input.makeDefault) {
-    await unsetDefault(tx, { ...customer, now });
-    isDefault = newCardIsDefault(true, true);
-  } else {
-    const [read] = await customerHasDefaultCard(tx, customer);
-    isDefault = newCardIsDefault(read?.has === true);
-  }
+  // A card that replaces the default needs no reading: the old default is moved off it instead.
+  if (input.makeDefault) await unsetDefault(tx, { ...customer, now });
+  const hasDefault = !input.makeDefault && (await customerHasDefaultCard(tx, customer))[0]?.has === true;
+  const isDefault = newCardIsDefault(hasDefault, input.makeDefault);
   const [saved] = await insertMethod(tx, methodValues(merchant, input, isDefault, now));
   if (!saved) panic("payment method insert returned nothing");
   await emitEvent(tx, paymentMethodCreatedEvent(saved), now);

@@ -1,7 +1,7 @@
 import { type PriceRow, resolveCheckoutPrice } from "../catalog/index.js";
 import type { AppDeps, IntentResult, Merchant } from "../context/index.js";
 import { getCustomerByExternalId, getCustomerById } from "../customers/index.js";
-import { createInvoice } from "../invoices/index.js";
+import { type CreateInvoiceInput, createInvoice } from "../invoices/index.js";
 import { AppError, badRequest, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { multiplyAmount } from "../lib/money.js";
@@ -102,12 +102,23 @@ export async function startSubscription(
     name: body.name ?? null,
     metadata: body.metadata ?? null,
   };
-  const line = {
-    priceId: price.id,
-    description: body.name ?? price.name ?? "Subscription",
-    quantity: body.quantity,
-    unitPrice: price.unitPrice,
-  };
+  /** The first period's invoice: open and due at the start without a card, paid when the card was charged. */
+  const firstInvoice = (details: Pick<CreateInvoiceInput, "status" | "dueDate" | "billingPeriodId">) => ({
+    customerId: customer.id,
+    pricingModelId: price.pricingModelId,
+    type: "subscription" as const,
+    currency: price.currency,
+    lines: [
+      {
+        priceId: price.id,
+        description: body.name ?? price.name ?? "Subscription",
+        quantity: body.quantity,
+        unitPrice: price.unitPrice,
+      },
+    ],
+    subscriptionId,
+    ...details,
+  });
 
   if (trialEnd) {
     return deps.db.transaction(
@@ -123,21 +134,7 @@ export async function startSubscription(
   if (!defaultMethod) {
     return deps.db.transaction(async (tx) => {
       const { subscription } = await createSubscription(tx, merchant, { ...base, status: "incomplete" }, now);
-      await createInvoice(
-        tx,
-        merchant,
-        {
-          customerId: customer.id,
-          pricingModelId: price.pricingModelId,
-          type: "subscription",
-          currency: price.currency,
-          lines: [line],
-          status: "open",
-          subscriptionId,
-          dueDate: startDate,
-        },
-        now,
-      );
+      await createInvoice(tx, merchant, firstInvoice({ status: "open", dueDate: startDate }), now);
       return subscription;
     });
   }
@@ -164,16 +161,7 @@ export async function startSubscription(
       const { invoice } = await createInvoice(
         tx,
         merchant,
-        {
-          customerId: customer.id,
-          pricingModelId: price.pricingModelId,
-          type: "subscription",
-          currency: price.currency,
-          lines: [line],
-          status: "paid",
-          subscriptionId,
-          billingPeriodId: billingPeriod?.id ?? null,
-        },
+        firstInvoice({ status: "paid", billingPeriodId: billingPeriod?.id ?? null }),
         now,
       );
       await recordPayment(
