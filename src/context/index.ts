@@ -1,9 +1,20 @@
 import type { Database } from "../db/client.js";
 import type { Config } from "../lib/config.js";
 import type { Logger } from "../lib/logger.js";
-import type { PaymentProcessor } from "./processor.js";
+import type { ProcessorRegistry } from "./processor.js";
 
-export type { CardDetails, CardInput, IntentResult, IntentStatus, PaymentProcessor } from "./processor.js";
+export type {
+  CardCollection,
+  CardDetails,
+  CardInput,
+  IntentPayer,
+  IntentResult,
+  IntentStatus,
+  PaymentProcessor,
+  ProcessorName,
+  ProcessorRegistry,
+  ProcessorTenant,
+} from "./processor.js";
 
 /**
  * What every domain is handed: built once at start and closed over by each domain's routes and jobs.
@@ -14,7 +25,7 @@ export type AppDeps = {
   db: Database;
   config: Config;
   logger: Logger;
-  processor: PaymentProcessor;
+  processors: ProcessorRegistry;
   now: () => Date;
 };
 

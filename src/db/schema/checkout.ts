@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { boolean, index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
 import { amount, tenantColumns, timestamptz } from "../columns.js";
 import type { BillingAddress } from "./customers.js";
+import type { ProcessorName } from "./processors.js";
 
 export type CheckoutSessionType = "product" | "add_payment_method" | "activate_subscription";
 export type CheckoutSessionStatus = "open" | "pending" | "succeeded" | "failed" | "expired";
@@ -39,6 +40,8 @@ export const checkoutSessions = pgTable(
     completedAt: timestamptz(),
     /** Processor intent of the attempt in flight (or the one that succeeded). */
     processorIntentId: text(),
+    /** Which processor the attempt in flight (or the one that succeeded) went to. */
+    processor: text().$type<ProcessorName>().notNull().default("sandbox"),
     /** Incremented per confirm attempt; part of the processor idempotency key. */
     attempt: integer().notNull().default(0),
     lastError: text(),

@@ -7,3 +7,4 @@ export * from "./idempotency.js";
 export * from "./organizations.js";
 export * from "./payments.js";
 export * from "./sandbox.js";
+export * from "./processors.js";

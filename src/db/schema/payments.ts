@@ -28,6 +28,8 @@ export const paymentMethods = pgTable(
     isDefault: boolean().notNull().default(false),
     processor: text().notNull(),
     processorMethodId: text().notNull(),
+    /** The processor's customer the method is attached to (Stripe needs it to charge off-session). */
+    processorCustomerId: text(),
   },
   (t) => [
     index().on(t.organizationId, t.livemode, t.position),
@@ -58,6 +60,8 @@ export const payments = pgTable(
     processor: text().notNull(),
     processorIntentId: text().notNull(),
     chargeDate: timestamptz().notNull(),
+    /** Set when the cardholder disputed the charge with their bank. */
+    disputedAt: timestamptz(),
   },
   (t) => [
     index().on(t.organizationId, t.livemode, t.position),
