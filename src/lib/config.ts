@@ -18,6 +18,15 @@ const EnvSchema = z.object({
   GLADE_HTTP_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   /** Postgres connections per process. */
   GLADE_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  /**
+   * Seals processor secrets at rest: base64 of 32 bytes. Several keys separated by commas rotate: the
+   * first seals, every one listed opens.
+   */
+  GLADE_ENCRYPTION_KEY: z.string().optional(),
+  /** Where the Stripe-mode page loads Stripe.js from; tests point it at a fake. */
+  GLADE_STRIPE_JS_URL: z.string().url().default("https://js.stripe.com/v3/"),
+  /** Stripe's API origin; tests point it at a fake. */
+  GLADE_STRIPE_API_URL: z.string().url().default("https://api.stripe.com"),
 });
 
 export type Config = {
@@ -31,6 +40,10 @@ export type Config = {
   runWorker: boolean;
   httpWorkers: number;
   dbPoolSize: number;
+  /** Raw GLADE_ENCRYPTION_KEY (see src/lib/secrets.ts); never logged. */
+  encryptionKey: string | undefined;
+  stripeJsUrl: string;
+  stripeApiUrl: string;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -58,5 +71,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runWorker: e.GLADE_WORKER === "on",
     httpWorkers: e.GLADE_HTTP_WORKERS,
     dbPoolSize: e.GLADE_DB_POOL_SIZE,
+    encryptionKey: e.GLADE_ENCRYPTION_KEY || undefined,
+    stripeJsUrl: e.GLADE_STRIPE_JS_URL,
+    stripeApiUrl: e.GLADE_STRIPE_API_URL.replace(/\/$/, ""),
   };
 }
