@@ -11,7 +11,7 @@ import { createApp } from "../src/app.js";
 import type { AppDeps } from "../src/context/index.js";
 import type { Database } from "../src/db/client.js";
 import * as schema from "../src/db/schema/index.js";
-import { createSandboxProcessor } from "../src/payments/sandbox.js";
+import { processorRegistry } from "../src/processors/index.js";
 import { type CpuSummary, profileUnderLoad } from "./lib/cpu-profile.js";
 import { type BenchDatabase, createBody, createOneSession, createOpenSessions } from "./lib/database.js";
 import { type MicroResult, microCosts } from "./lib/micro.js";
@@ -103,7 +103,7 @@ async function traceStatements(db: BenchDatabase): Promise<{
     },
   });
   const traced = drizzle(client, { schema, casing: "snake_case" }) as unknown as Database;
-  const deps: AppDeps = { ...db.deps, db: traced, processor: createSandboxProcessor(traced) };
+  const deps: AppDeps = { ...db.deps, db: traced, processors: processorRegistry(traced, db.deps.config) };
   const app = createApp(deps);
   const requests: Record<string, () => Promise<Response>> = {
     "POST /api/v1/checkout-sessions": async () =>

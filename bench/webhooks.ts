@@ -20,7 +20,7 @@ import { startBackgroundJobs } from "../src/jobs.js";
 import { loadConfig } from "../src/lib/config.js";
 import { createLogger } from "../src/lib/logger.js";
 import { createOrganization } from "../src/organizations/index.js";
-import { createSandboxProcessor } from "../src/payments/sandbox.js";
+import { processorRegistry } from "../src/processors/index.js";
 import {
   createWebhookEndpoint,
   drainDeliveries,
@@ -90,7 +90,7 @@ async function main() {
       db: handle.db,
       config,
       logger: createLogger("silent"),
-      processor: createSandboxProcessor(handle.db),
+      processors: processorRegistry(handle.db, config),
       now: () => new Date(),
     };
     const org = await createOrganization(deps.db, { name: "Bench" }, new Date());

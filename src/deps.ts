@@ -2,7 +2,7 @@ import type { AppDeps } from "./context/index.js";
 import { type DbHandle, migrate, openDatabase } from "./db/client.js";
 import type { Config } from "./lib/config.js";
 import { createLogger, type Logger } from "./lib/logger.js";
-import { createSandboxProcessor } from "./payments/index.js";
+import { processorRegistry } from "./processors/index.js";
 
 export type Runtime = { deps: AppDeps; handle: DbHandle };
 
@@ -21,7 +21,7 @@ export async function openRuntime(
     db: handle.db,
     config,
     logger,
-    processor: createSandboxProcessor(handle.db),
+    processors: processorRegistry(handle.db, config),
     // THE app clock: everything else reads time through deps.now(), so tests can replace this one.
     now: () => new Date(),
   };

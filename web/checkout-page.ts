@@ -1,6 +1,6 @@
 import { html } from "hono/html";
 import { COUNTRIES, type Html, layout } from "./layout.js";
-import type { CheckoutView } from "./view.js";
+import type { CardEntry, CheckoutView } from "./view.js";
 
 function summary(view: CheckoutView): Html {
   return html`<section class="panel" aria-labelledby="summary-title">
@@ -36,7 +36,21 @@ function cardFields(view: CheckoutView): Html {
 </fieldset>`;
 }
 
+/** Stripe's Payment Element is mounted here by stripe-checkout.js; the card never passes through Glade. */
+function stripeFields(entry: Extract<CardEntry, { kind: "stripe" }>): Html {
+  return html`<fieldset class="plain">
+  <legend class="muted">Payment details</legend>
+  <div id="payment-element" class="payment-element" data-publishable-key="${entry.publishableKey}" data-mode="${entry.mode}" data-amount="${String(entry.amount)}" data-currency="${entry.currency}" data-setup-future-usage="${entry.setupFutureUsage ? "off_session" : ""}"></div>
+  <noscript><p class="error">This payment form needs JavaScript: your card details are entered in Stripe's secure fields.</p></noscript>
+</fieldset>`;
+}
+
 function paymentForm(view: CheckoutView): Html {
+  if (view.cardEntry.kind === "unavailable") {
+    return html`<section class="panel" aria-labelledby="pay-title"><h2 id="pay-title">Payment</h2>
+<p class="error" role="status">${view.merchantName} cannot take payments right now. No payment was taken.</p></section>`;
+  }
+  const entry = view.cardEntry;
   const identity = view.identityLocked
     ? html`<p class="muted">Paying as <strong>${view.name}</strong> (${view.email})</p>
 <input type="hidden" name="email" value="${view.email}"><input type="hidden" name="name" value="${view.name}">`
@@ -45,17 +59,25 @@ ${field("name", "Full name", html`autocomplete="name" required maxlength="200" v
   return html`<section class="panel" aria-labelledby="pay-title">
   <h2 id="pay-title">${view.collectCard ? "Payment" : "Your details"}</h2>
   <div id="form-error" role="alert" aria-live="assertive">${view.error ? html`<p class="error">${view.error}</p>` : ""}</div>
-  <form method="post" action="/checkout/${view.sessionId}/confirm" data-checkout novalidate>
+  ${
+    entry.kind === "stripe"
+      ? html`<form method="post" action="/checkout/${view.sessionId}/intent" data-stripe novalidate>`
+      : html`<form method="post" action="/checkout/${view.sessionId}/confirm" data-checkout novalidate>`
+  }
     ${identity}
     <label for="country">Billing country</label>
     <select id="country" name="country" autocomplete="country" required>
       ${COUNTRIES.map(([code, label]) => html`<option value="${code}"${code === view.country ? " selected" : ""}>${label}</option>`)}
     </select>
-    ${cardFields(view)}
+    ${entry.kind === "stripe" ? stripeFields(entry) : cardFields(view)}
     <button type="submit">${view.buttonLabel}</button>
   </form>
   ${view.cancelUrl ? html`<a class="cancel" href="${view.cancelUrl}" rel="noreferrer">Cancel and return to ${view.merchantName}</a>` : ""}
-  <p class="secure">Card numbers are sent to the payment processor and never stored by ${view.merchantName}.</p>
+  <p class="secure">${
+    entry.kind === "stripe"
+      ? `Card details go straight to Stripe; ${view.merchantName} never sees them.`
+      : `Card numbers are sent to the payment processor and never stored by ${view.merchantName}.`
+  }</p>
 </section>`;
 }
 
@@ -77,7 +99,15 @@ ${view.cancelUrl ? html`<a class="cancel" href="${view.cancelUrl}" rel="noreferr
 
 export function renderCheckoutPage(view: CheckoutView): Html {
   const body = html`<main>${summary(view)}${view.status === "open" ? paymentForm(view) : finalState(view)}</main>`;
-  return layout({ title: `${view.title} · ${view.merchantName}`, livemode: view.livemode, body });
+  const entry = view.cardEntry;
+  return layout({
+    title: `${view.title} · ${view.merchantName}`,
+    livemode: view.livemode,
+    body,
+    ...(entry.kind === "stripe" && view.status === "open"
+      ? { scripts: [entry.scriptUrl, "/checkout/assets/stripe-checkout.js"] }
+      : {}),
+  });
 }
 
 /** The sandbox processor's stand-in for a bank's 3-D Secure page. */

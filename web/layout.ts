@@ -4,7 +4,11 @@ import type { HtmlEscapedString } from "hono/utils/html";
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 /** Every interpolation inside `html` is escaped: merchant and customer text can never become markup. */
-export function layout(options: { title: string; livemode: boolean; body: Html }): Html {
+/**
+ * `scripts` load after the page's own, in order (deferred): the Stripe-mode page's Stripe.js and its
+ * driver, and nothing on any other page.
+ */
+export function layout(options: { title: string; livemode: boolean; body: Html; scripts?: string[] }): Html {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -14,6 +18,7 @@ export function layout(options: { title: string; livemode: boolean; body: Html }
 <title>${options.title}</title>
 <link rel="stylesheet" href="/checkout/assets/checkout.css">
 <script src="/checkout/assets/checkout.js" defer></script>
+${(options.scripts ?? []).map((src) => html`<script src="${src}" defer></script>\n`)}
 </head>
 <body>
 ${options.livemode ? "" : html`<div class="banner" role="note">Test mode: no real money moves. Pay with 4242 4242 4242 4242, any future date, any CVC.</div>`}

@@ -1,3 +1,19 @@
+export type CardEntry =
+  | { kind: "glade" }
+  | {
+      kind: "stripe";
+      publishableKey: string;
+      scriptUrl: string;
+      mode: "payment" | "setup";
+      /** Minor units, as Stripe.js takes them. */
+      amount: number;
+      /** Lower-case ISO code, as Stripe.js takes it. */
+      currency: string;
+      setupFutureUsage: boolean;
+    }
+  /** Live mode with no processor connected (it was disconnected after the session was made). */
+  | { kind: "unavailable"; message: string };
+
 /** Everything the hosted page shows, already formatted; built by src/checkout/page-view.ts. */
 export type CheckoutView = {
   sessionId: string;
@@ -13,6 +29,8 @@ export type CheckoutView = {
   terms: string[];
   buttonLabel: string;
   collectCard: boolean;
+  /** Where the card is typed: Glade's own fields (the sandbox) or Stripe's Payment Element. */
+  cardEntry: CardEntry;
   email: string;
   name: string;
   /** Known customers pay as themselves: their email is shown, not editable. */

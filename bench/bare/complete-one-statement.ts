@@ -32,7 +32,7 @@ with s as (
   select $11, s.livemode, 'visa', '4242', 12, 2034, 'succeed' from s returning id
 ), si as (
   insert into sandbox_intents (id, kind, livemode, idempotency_key, amount, currency, status, payment_method_id, metadata)
-  select $5, 'payment', s.livemode, $1 || ':1', s.unit_amount * s.quantity, s.currency, 'succeeded', $11, jsonb_build_object('checkoutSessionId', $1::text) from s returning id
+  select $5, 'payment', s.livemode, $1 || ':1', s.unit_amount * s.quantity, s.currency, 'succeeded', $11, jsonb_build_object('checkoutSessionId', $1::text, 'attempt', '1') from s returning id
 ), c as (
   insert into customers (id, organization_id, livemode, pricing_model_id, external_id, email, name, invoice_count, invoice_number_base)
   select $6, s.organization_id, s.livemode, s.pricing_model_id, $12, $2, $3, 1, upper(substr($6, 5, 16)) from s returning id

@@ -157,7 +157,7 @@ serveConfirm(async (id, form) => {
       `${id}:${session.attempt}`,
       amount,
       session.currency,
-      { checkoutSessionId: id } as never,
+      { checkoutSessionId: id, attempt: String(session.attempt) } as never,
     ],
     { prepare: true },
   );

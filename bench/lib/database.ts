@@ -8,7 +8,7 @@ import { loadConfig } from "../../src/lib/config.js";
 import { newId } from "../../src/lib/ids.js";
 import { createLogger } from "../../src/lib/logger.js";
 import { createApiKey, createOrganization } from "../../src/organizations/index.js";
-import { createSandboxProcessor } from "../../src/payments/sandbox.js";
+import { processorRegistry } from "../../src/processors/index.js";
 
 export type Sql = postgres.Sql;
 
@@ -51,11 +51,12 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
     handle = await openDatabase({ databaseUrl, dataDir: "", poolSize: 10 });
     await migrate(handle);
     sql = connect(databaseUrl, 4);
+    const config = { ...loadConfig({ LOG_LEVEL: "silent" }), databaseUrl };
     const deps: AppDeps = {
       db: handle.db,
-      config: { ...loadConfig({ LOG_LEVEL: "silent" }), databaseUrl },
+      config,
       logger: createLogger("silent"),
-      processor: createSandboxProcessor(handle.db),
+      processors: processorRegistry(handle.db, config),
       now: () => new Date(),
     };
     const org = await createOrganization(deps.db, { name: "Bench Store" }, new Date());

@@ -41,6 +41,8 @@ const claimSession = statement("claim_checkout_session", (db) => {
         billingAddress: param("billingAddress") as unknown as BillingAddress,
         paymentMethodType: "card",
         processorIntentId: null,
+        // Until an intent is attached (which names its processor), the attempt is the sandbox's.
+        processor: "sandbox",
         lastError: null,
         updatedAt: param("now") as unknown as Date,
       })
@@ -124,15 +126,19 @@ export async function beginAttempt(
   return outcome;
 }
 
-/** Remembers the intent that is waiting on the customer's challenge answer, for that attempt only. */
-export async function awaitChallenge(
+/**
+ * Remembers the attempt's intent (and its processor) on the session, for that attempt only: one waiting on
+ * the customer's challenge answer, or one the page is about to confirm in the browser. Undefined when the
+ * attempt is no longer the session's current one.
+ */
+export async function attachIntent(
   deps: AppDeps,
   session: CheckoutSessionRow,
   intent: IntentResult,
-): Promise<CheckoutSessionRow> {
+): Promise<CheckoutSessionRow | undefined> {
   const [updated] = await deps.db
     .update(checkoutSessions)
-    .set({ processorIntentId: intent.intentId, updatedAt: deps.now() })
+    .set({ processorIntentId: intent.intentId, processor: intent.processor, updatedAt: deps.now() })
     .where(
       and(
         eq(checkoutSessions.id, session.id),
@@ -141,7 +147,7 @@ export async function awaitChallenge(
       ),
     )
     .returning();
-  return updated ?? session;
+  return updated;
 }
 
 /**
@@ -179,7 +185,7 @@ export async function settleDecline(
         tx,
         merchant,
         {
-          ...intentPayment(deps, session, intent),
+          ...intentPayment(session, intent),
           customerId: session.customerId,
           status: "failed",
           subscriptionId: session.targetSubscriptionId ?? undefined,

@@ -27,17 +27,25 @@ export type ChargePlan = {
   invoiceIds: string[];
 };
 
+/**
+ * Whether the card must stay chargeable after this checkout (renewals, a saved card, an activated
+ * subscription): the processor is asked to keep it for off-session use.
+ */
+export function savesCard(session: CheckoutSessionRow, plan: ChargePlan): boolean {
+  return plan.mode === "setup" || session.type !== "product" || plan.price?.type === "subscription";
+}
+
 export function sessionMerchant(session: CheckoutSessionRow): Merchant {
   return { organizationId: session.organizationId, livemode: session.livemode, apiKeyId: "checkout" };
 }
 
 /** What every payment recorded for a session's processor intent says, whatever the outcome. */
-export function intentPayment(deps: AppDeps, session: CheckoutSessionRow, intent: IntentResult) {
+export function intentPayment(session: CheckoutSessionRow, intent: IntentResult) {
   return {
     pricingModelId: session.pricingModelId,
     amount: intent.amount,
     currency: intent.currency,
-    processor: deps.processor.name,
+    processor: intent.processor,
     processorIntentId: intent.intentId,
     checkoutSessionId: session.id,
   };

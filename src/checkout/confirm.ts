@@ -1,17 +1,17 @@
 import { eq } from "drizzle-orm";
-import type { AppDeps, CardInput, IntentResult } from "../context/index.js";
+import type { AppDeps, CardInput, IntentResult, PaymentProcessor } from "../context/index.js";
 import { checkoutSessions } from "../db/schema/index.js";
 import { param, statement } from "../db/statement.js";
 import { AppError, notFound } from "../lib/errors.js";
 import { validateCard } from "../payments/index.js";
 import {
   type AttemptStart,
-  awaitChallenge,
+  attachIntent,
   type BuyerDetails,
   beginAttempt,
   settleDecline,
 } from "./attempt.js";
-import { type ChargePlan, chargePlan, chargePlanWith } from "./charge-plan.js";
+import { type ChargePlan, chargePlan, chargePlanWith, savesCard, sessionMerchant } from "./charge-plan.js";
 import type { CheckoutSessionRow } from "./serialize.js";
 import type { SessionReading } from "./session-reading.js";
 import { settleProductCheckout } from "./settle-product.js";
@@ -42,10 +42,11 @@ export async function loadSession(deps: AppDeps, sessionId: string): Promise<Che
  * What the customer is told is what the session now is, not what this request hoped: a late or stale
  * answer may have found the session settled by another attempt.
  */
-function resultFor(session: CheckoutSessionRow, message: string): ConfirmResult {
+export function resultFor(session: CheckoutSessionRow, message: string): ConfirmResult {
   if (session.status === "succeeded") return { kind: "succeeded", session };
   if (session.status === "pending") {
-    return session.processorIntentId
+    // Only the sandbox's challenge is Glade's page to show; Stripe.js runs its own in the browser.
+    return session.processorIntentId && session.processor === "sandbox"
       ? { kind: "requires_action", session }
       : { kind: "in_progress", session };
   }
@@ -72,10 +73,34 @@ export async function settleIntent(
     return resultFor(settled, "Your payment could not be completed.");
   }
   if (intent.status === "requires_action") {
-    return resultFor(await awaitChallenge(deps, session, intent), "Your payment could not be completed.");
+    const attached = await attachIntent(deps, session, intent);
+    return resultFor(attached ?? session, "Your payment could not be completed.");
   }
-  const message = intent.failure?.message ?? "Your card was declined.";
-  return resultFor(await settleDecline(deps, session.id, session.attempt, intent, message), message);
+  // Still in the processor's hands (an asynchronous method): its webhook or the reconciler settles it.
+  if (intent.status === "processing") return resultFor(session, "Your payment is being processed.");
+  const ended = await endUnpaidIntent(deps, session, intent);
+  if (ended.status === "succeeded") return settleIntent(deps, session, ended);
+  const message = ended.failure?.message ?? "Your card was declined.";
+  return resultFor(await settleDecline(deps, session.id, session.attempt, ended, message), message);
+}
+
+/**
+ * Before an attempt is given back, its intent must be past confirming: a Stripe intent that was declined,
+ * or never confirmed, could still be confirmed by the page that holds its client secret. It is canceled
+ * first, and if the customer's confirmation won that race, the intent answers `succeeded`. The sandbox's
+ * declines are final already.
+ */
+async function endUnpaidIntent(
+  deps: AppDeps,
+  session: CheckoutSessionRow,
+  intent: IntentResult,
+): Promise<IntentResult> {
+  if (intent.status === "canceled") return intent;
+  const processor = await deps.processors.named(sessionMerchant(session), intent.processor);
+  if (processor.collection.kind === "server" && intent.status === "failed") return intent;
+  const ended = await processor.cancelIntent(intent.intentId);
+  // A cancel says "canceled"; what the customer is told is why the payment did not go through.
+  return ended.status === "canceled" && intent.failure ? { ...ended, failure: intent.failure } : ended;
 }
 
 /**
@@ -93,12 +118,25 @@ export async function confirmCheckout(
 ): Promise<ConfirmResult> {
   const card = input.card ? wellFormedCard(input.card, deps.now()) : undefined;
   if (!card) return confirmWithoutCardFirst(deps, sessionId, input);
-  const start = await beginAttempt(deps, sessionId, input.buyer);
+  const claimed = await claimAndPlan(deps, sessionId, input.buyer);
+  if ("kind" in claimed) return claimed;
+  return charge(deps, claimed, claimed.plan.mode === "none" ? undefined : card);
+}
+
+/**
+ * Claims the session for an attempt and plans its charge from what the claim read. A session that cannot
+ * be claimed answers what it is instead (paid, or an attempt already in flight).
+ */
+export async function claimAndPlan(
+  deps: AppDeps,
+  sessionId: string,
+  buyer: BuyerDetails,
+): Promise<{ plan: ChargePlan; reading: SessionReading } | ConfirmResult> {
+  const start = await beginAttempt(deps, sessionId, buyer);
   if (start.kind !== "started") return claimRefused(start);
   const { reading } = start;
-  let plan: ChargePlan;
   try {
-    plan = await chargePlanWith(deps, reading.session, start);
+    return { plan: await chargePlanWith(deps, reading.session, start), reading };
   } catch (err) {
     // Nothing was sent to the processor: give the attempt back now rather than to the reconciler.
     await settleDecline(
@@ -110,7 +148,6 @@ export async function confirmCheckout(
     );
     throw err;
   }
-  return charge(deps, { plan, reading }, plan.mode === "none" ? undefined : card);
 }
 
 function wellFormedCard(raw: RawCard, now: Date): CardInput | undefined {
@@ -149,18 +186,43 @@ function claimRefused(start: Exclude<AttemptStart, { kind: "started" }>): Confir
 
 /**
  * What the processor is asked for on a claimed attempt: the planned amount, keyed by the session and the
- * attempt, so a retried call (or the reconciler's look-up) finds the same intent.
+ * attempt, so a retried call (or the reconciler's look-up) finds the same intent. The card is kept for
+ * later whenever it will be charged again: subscriptions, saved cards, activations.
  */
-export function intentRequest(session: CheckoutSessionRow, plan: ChargePlan, card: CardInput) {
+export function intentRequest(
+  session: CheckoutSessionRow,
+  plan: ChargePlan,
+  card: CardInput | undefined,
+): Parameters<PaymentProcessor["createIntent"]>[0] {
   return {
-    kind: plan.mode === "payment" ? ("payment" as const) : ("setup" as const),
+    kind: plan.mode === "payment" ? "payment" : "setup",
     amount: plan.amount,
     currency: plan.currency,
     livemode: session.livemode,
     idempotencyKey: `${session.id}:${session.attempt}`,
-    card,
-    metadata: { checkoutSessionId: session.id },
+    ...(card ? { card } : {}),
+    payer: {
+      customerId: session.customerId,
+      email: session.customerEmail,
+      name: session.customerName,
+      organizationId: session.organizationId,
+      livemode: session.livemode,
+      checkoutSessionId: session.id,
+    },
+    saveCard: savesCard(session, plan),
+    metadata: { checkoutSessionId: session.id, attempt: String(session.attempt) },
   };
+}
+
+/** Only a product's free order has nothing to collect (`chargePlan`): it completes without a processor. */
+export async function completeFreeOrder(
+  deps: AppDeps,
+  { plan, reading }: { plan: ChargePlan; reading: SessionReading },
+): Promise<ConfirmResult> {
+  return resultFor(
+    await settleProductCheckout(deps, reading, plan, undefined, reading.session.attempt),
+    "Your order could not be completed.",
+  );
 }
 
 /** The claimed attempt: charge the card (or, with nothing to collect, complete the order) and settle. */
@@ -171,17 +233,17 @@ async function charge(
 ): Promise<ConfirmResult> {
   const { plan, reading } = claimed;
   const { session } = reading;
-  if (!card) {
-    // Only a product's free order has nothing to collect (`chargePlan`).
-    return resultFor(
-      await settleProductCheckout(deps, reading, plan, undefined, session.attempt),
-      "Your order could not be completed.",
-    );
-  }
+  if (!card) return completeFreeOrder(deps, claimed);
 
+  const processor = await deps.processors.forTenant(sessionMerchant(session));
+  if (processor.collection.kind !== "server") {
+    // The page for this tenant takes cards in the processor's own fields; a card posted here is refused.
+    const message = "This checkout takes card details on the payment form only. Please try again.";
+    return resultFor(await settleDecline(deps, session.id, session.attempt, undefined, message), message);
+  }
   let intent: IntentResult;
   try {
-    intent = await deps.processor.createIntent(intentRequest(session, plan, card));
+    intent = await processor.createIntent(intentRequest(session, plan, card));
   } catch (err) {
     // We cannot know whether the processor charged: the session stays pending and the reconciler,
     // which can look the attempt up by its idempotency key, settles it either way.
@@ -202,9 +264,10 @@ export async function answerChallenge(
 ): Promise<ConfirmResult> {
   const session = await loadSession(deps, sessionId);
   if (session.status === "succeeded") return { kind: "succeeded", session };
-  if (session.status !== "pending" || !session.processorIntentId) {
+  if (session.status !== "pending" || !session.processorIntentId || session.processor !== "sandbox") {
     throw new AppError("CONFLICT", "There is no payment waiting for authentication.");
   }
-  const intent = await deps.processor.completeChallenge(session.processorIntentId, outcome);
+  const processor = await deps.processors.named(sessionMerchant(session), session.processor);
+  const intent = await processor.completeChallenge(session.processorIntentId, outcome);
   return settleIntent(deps, session, intent);
 }

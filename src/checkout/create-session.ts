@@ -219,6 +219,9 @@ export async function createCheckoutSession(
 ): Promise<CheckoutSessionRow> {
   const now = deps.now();
   const expiresAt = resolveExpiry(now, input.expiresAt);
+  // Live mode takes real money only: without a connected processor there is nothing to pay with, and a
+  // live session must never reach the sandbox. (Test mode always has one: the sandbox at least.)
+  if (merchant.livemode) await deps.processors.forTenant(merchant);
   await checkRedirects(deps, merchant, [input.successUrl, input.cancelUrl]);
   const basics = sessionBasics(merchant, input, options.source ?? "api", now, expiresAt);
 

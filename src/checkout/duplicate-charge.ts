@@ -1,4 +1,5 @@
 import type { AppDeps, IntentResult } from "../context/index.js";
+import { sessionMerchant } from "./charge-plan.js";
 import type { CheckoutSessionRow } from "./serialize.js";
 
 /**
@@ -14,7 +15,12 @@ export async function refundIfDuplicateCharge(
   if (intent?.kind !== "payment" || intent.amount <= 0 || intent.status !== "succeeded") return;
   if (paid.processorIntentId === intent.intentId) return;
   try {
-    await deps.processor.refund({ intentId: intent.intentId, amount: intent.amount });
+    const processor = await deps.processors.named(sessionMerchant(paid), intent.processor);
+    await processor.refund({
+      intentId: intent.intentId,
+      amount: intent.amount,
+      idempotencyKey: `${intent.intentId}:duplicate`,
+    });
     deps.logger.warn(
       { sessionId: paid.id, intentId: intent.intentId },
       "refunded a second charge for an already paid session",

@@ -26,6 +26,7 @@ const FIXED = {
   paymentMethodType: null,
   completedAt: null,
   processorIntentId: null,
+  processor: "sandbox",
   lastError: null,
   purchaseId: null,
   subscriptionId: null,

@@ -1,9 +1,10 @@
-import type { CheckoutView } from "../../web/view.js";
+import type { CardEntry, CheckoutView } from "../../web/view.js";
 import type { PriceRow } from "../catalog/index.js";
-import type { AppDeps } from "../context/index.js";
+import type { AppDeps, PaymentProcessor } from "../context/index.js";
+import { AppError } from "../lib/errors.js";
 import { formatAmount, multiplyAmount } from "../lib/money.js";
 import { getOrganizationCached } from "../organizations/index.js";
-import { type ChargePlan, chargePlan } from "./charge-plan.js";
+import { type ChargePlan, chargePlan, savesCard, sessionMerchant } from "./charge-plan.js";
 import type { CheckoutSessionRow } from "./serialize.js";
 
 function every(price: PriceRow): string {
@@ -51,6 +52,32 @@ function productCopy(session: CheckoutSessionRow, plan: ChargePlan) {
   return { title: name, description: product?.description ?? null, lines, terms, buttonLabel };
 }
 
+/** How an open session's page takes the card, from the processor serving its tenant now. */
+async function cardEntryFor(
+  deps: AppDeps,
+  session: CheckoutSessionRow,
+  plan: ChargePlan,
+): Promise<CardEntry> {
+  if (session.status !== "open" || plan.mode === "none") return { kind: "glade" };
+  let processor: PaymentProcessor;
+  try {
+    processor = await deps.processors.forTenant(sessionMerchant(session));
+  } catch (err) {
+    if (err instanceof AppError && err.status < 500) return { kind: "unavailable", message: err.message };
+    throw err;
+  }
+  if (processor.collection.kind === "server") return { kind: "glade" };
+  return {
+    kind: "stripe",
+    publishableKey: processor.collection.publishableKey,
+    scriptUrl: processor.collection.scriptUrl,
+    mode: plan.mode,
+    amount: plan.amount,
+    currency: plan.currency.toLowerCase(),
+    setupFutureUsage: plan.mode === "payment" && savesCard(session, plan),
+  };
+}
+
 export async function buildCheckoutView(
   deps: AppDeps,
   session: CheckoutSessionRow,
@@ -61,6 +88,7 @@ export async function buildCheckoutView(
     getOrganizationCached(deps.db, session.organizationId),
   ]);
   const currency = plan.currency;
+  const cardEntry = await cardEntryFor(deps, session, plan);
   let copy: {
     title: string;
     description: string | null;
@@ -113,6 +141,7 @@ export async function buildCheckoutView(
     ...copy,
     totalLabel: formatAmount(plan.amount, currency),
     collectCard: plan.mode !== "none",
+    cardEntry,
     email: options.email ?? session.customerEmail ?? "",
     name: options.name ?? session.customerName ?? "",
     identityLocked: session.customerId !== null,
@@ -120,6 +149,8 @@ export async function buildCheckoutView(
     cancelUrl: session.cancelUrl,
     continueUrl: successRedirectUrl(deps, session),
     error: options.error ?? (session.status === "open" ? session.lastError : null),
-    hasChallenge: session.status === "pending" && session.processorIntentId !== null,
+    // Only the sandbox's challenge is a page of Glade's; Stripe.js runs 3-D Secure itself.
+    hasChallenge:
+      session.status === "pending" && session.processorIntentId !== null && session.processor === "sandbox",
   };
 }

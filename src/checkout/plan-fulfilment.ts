@@ -99,8 +99,9 @@ export function planFulfilment(
       {
         customerId,
         pricingModelId: session.pricingModelId,
-        processor: deps.processor.name,
+        processor: intent.processor,
         processorMethodId: paymentMethod.processorMethodId,
+        processorCustomerId: paymentMethod.processorCustomerId ?? null,
         card: paymentMethod.card,
         billingDetails: session.billingAddress,
       },

@@ -41,7 +41,7 @@ export type ProductRecords = {
  * with the payment that settled it.
  */
 export function productRecords(
-  deps: AppDeps,
+  _deps: AppDeps,
   session: CheckoutSessionRow,
   plan: ChargePlan,
   intent: IntentResult | undefined,
@@ -104,7 +104,7 @@ export function productRecords(
     };
     if (intent && plan.mode === "payment") {
       records.payment = {
-        ...intentPayment(deps, session, intent),
+        ...intentPayment(session, intent),
         customerId,
         status: "succeeded",
         invoiceId: ids.invoiceId,

@@ -1,21 +1,25 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Context } from "hono";
-import { z } from "zod";
-import { renderChallengePage, renderCheckoutPage, renderMessagePage } from "../../web/checkout-page.js";
-import { COUNTRY_CODES } from "../../web/layout.js";
+import { renderChallengePage } from "../../web/checkout-page.js";
 import { renderReceiptPage } from "../../web/receipt-page.js";
 import type { AppDeps } from "../context/index.js";
 import { readFormFields } from "../http/form.js";
 import { setPageSecurityHeaders } from "../http/page-headers.js";
 import type { App } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
-import { answerChallenge, type ConfirmResult, confirmCheckout, loadSession } from "./confirm.js";
-import { expireIfDue } from "./expire.js";
-import { buildCheckoutView, successRedirectUrl } from "./page-view.js";
+import { registerClientConfirmPages } from "./client-routes.js";
+import { answerChallenge, confirmCheckout } from "./confirm.js";
+import {
+  afterConfirm,
+  ConfirmForm,
+  notFoundPage,
+  renderSession,
+  SESSION_ID,
+  sessionOr404,
+} from "./page-responses.js";
+import { buildCheckoutView } from "./page-view.js";
 import { buildReceiptView } from "./receipt.js";
-import type { CheckoutSessionRow } from "./serialize.js";
 
 const ASSETS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../web/assets");
 const ASSETS: Record<string, { body: string; type: string }> = {
@@ -27,24 +31,11 @@ const ASSETS: Record<string, { body: string; type: string }> = {
     body: readFileSync(resolve(ASSETS_DIR, "checkout.js"), "utf8"),
     type: "text/javascript; charset=utf-8",
   },
+  "stripe-checkout.js": {
+    body: readFileSync(resolve(ASSETS_DIR, "stripe-checkout.js"), "utf8"),
+    type: "text/javascript; charset=utf-8",
+  },
 };
-
-/** Session ids are long random tokens; anything else is not worth a database round trip. */
-const SESSION_ID = /^chckt_session_[0-9A-Za-z]{16,40}$/;
-
-const ConfirmForm = z.object({
-  email: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .pipe(z.email("Enter a valid email address."))
-    .pipe(z.string().max(254)),
-  name: z.string().trim().min(1, "Enter your name.").max(200, "Name is too long."),
-  country: z.string().refine((c) => COUNTRY_CODES.has(c), "Choose your billing country."),
-  cardNumber: z.string().max(30).optional(),
-  cardExpiry: z.string().max(12).optional(),
-  cardCvc: z.string().max(6).optional(),
-});
 
 function parseExpiry(value: string | undefined): { expMonth: number; expYear: number } | undefined {
   const match = /^\s*(\d{1,2})\s*\/?\s*(\d{2}|\d{4})\s*$/.exec(value ?? "");
@@ -52,53 +43,8 @@ function parseExpiry(value: string | undefined): { expMonth: number; expYear: nu
   return { expMonth: Number(match[1]), expYear: Number(match[2]) };
 }
 
-function notFoundPage(c: Context) {
-  setPageSecurityHeaders(c);
-  return c.html(
-    renderMessagePage({
-      title: "Checkout not found",
-      message: "This checkout link is not valid.",
-      livemode: true,
-    }),
-    404,
-  );
-}
-
-async function sessionOr404(deps: AppDeps, id: string): Promise<CheckoutSessionRow | undefined> {
-  if (!SESSION_ID.test(id)) return undefined;
-  try {
-    return await expireIfDue(deps, await loadSession(deps, id));
-  } catch (err) {
-    if (err instanceof AppError && err.code === "NOT_FOUND") return undefined;
-    throw err;
-  }
-}
-
-async function renderSession(
-  deps: AppDeps,
-  c: Context,
-  session: CheckoutSessionRow,
-  status: 200 | 400 | 402 | 409,
-  extra = {},
-) {
-  setPageSecurityHeaders(c, [session.successUrl, session.cancelUrl]);
-  return c.html(renderCheckoutPage(await buildCheckoutView(deps, session, extra)), status);
-}
-
-function afterConfirm(
-  deps: AppDeps,
-  c: Context,
-  result: ConfirmResult,
-  form: { email?: string; name?: string; country?: string },
-) {
-  setPageSecurityHeaders(c, [result.session.successUrl, result.session.cancelUrl]);
-  if (result.kind === "succeeded") return c.redirect(successRedirectUrl(deps, result.session), 303);
-  if (result.kind === "requires_action") return c.redirect(`/checkout/${result.session.id}/challenge`, 303);
-  if (result.kind === "in_progress") return c.redirect(`/checkout/${result.session.id}`, 303);
-  return renderSession(deps, c, result.session, 402, { error: result.message, ...form });
-}
-
 export function registerCheckoutPages(app: App, deps: AppDeps): void {
+  registerClientConfirmPages(app, deps);
   app.get("/checkout/assets/:file", (c) => {
     const asset = ASSETS[c.req.param("file")];
     if (!asset) return c.notFound();

@@ -55,8 +55,9 @@ export async function settleSetupSession(
         {
           customerId,
           pricingModelId: session.pricingModelId,
-          processor: deps.processor.name,
+          processor: intent.processor,
           processorMethodId: card.processorMethodId,
+          processorCustomerId: card.processorCustomerId ?? null,
           card: card.card,
           billingDetails: session.billingAddress ?? undefined,
           makeDefault: session.type === "add_payment_method" && !session.targetSubscriptionId,
@@ -116,7 +117,7 @@ async function addPaymentMethod(
  * is recorded once (linked to the invoice when there was exactly one), and the subscription goes active.
  */
 async function activate(
-  deps: AppDeps,
+  _deps: AppDeps,
   tx: Transaction,
   merchant: Merchant,
   session: CheckoutSessionRow,
@@ -134,7 +135,7 @@ async function activate(
       tx,
       merchant,
       {
-        ...intentPayment(deps, session, intent),
+        ...intentPayment(session, intent),
         customerId: session.customerId,
         status: "succeeded",
         invoiceId: onlyInvoice,

@@ -87,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
         db: undefined as never,
         config,
         logger: undefined as never,
-        processor: undefined as never,
+        processors: undefined as never,
         // Only documents the routes, never serves one: no row is written with this clock.
         now: () => new Date(),
       });

@@ -23,6 +23,8 @@ export type IntentStatus =
   | "canceled";
 
 export type IntentResult = {
+  /** Which processor answered: the records of this intent name it. */
+  processor: ProcessorName;
   intentId: string;
   kind: "payment" | "setup";
   status: IntentStatus;
@@ -53,7 +55,9 @@ export type IntentPayer = {
  * How the hosted page takes the card: posted to Glade (`server`, the sandbox), or entered in the
  * processor's own fields and confirmed in the browser (`client`, Stripe.js with the Payment Element).
  */
-export type CardCollection = { kind: "server" } | { kind: "client"; publishableKey: string; scriptUrl: string };
+export type CardCollection =
+  | { kind: "server" }
+  | { kind: "client"; publishableKey: string; scriptUrl: string };
 
 export interface PaymentProcessor {
   readonly name: ProcessorName;
@@ -102,7 +106,11 @@ export interface PaymentProcessor {
     metadata?: Record<string, string>;
   }): Promise<IntentResult>;
   /** `idempotencyKey` names the refund, so a retried refund is not a second one. */
-  refund(input: { intentId: string; amount: number; idempotencyKey: string }): Promise<{ refundedAmount: number }>;
+  refund(input: {
+    intentId: string;
+    amount: number;
+    idempotencyKey: string;
+  }): Promise<{ refundedAmount: number }>;
 }
 
 export type ProcessorTenant = { organizationId: string; livemode: boolean };
@@ -116,4 +124,6 @@ export interface ProcessorRegistry {
   forTenant(tenant: ProcessorTenant): Promise<PaymentProcessor>;
   /** The processor that made an existing record (a payment, a saved card, an attempt in flight). */
   named(tenant: ProcessorTenant, name: ProcessorName): Promise<PaymentProcessor>;
+  /** Drops what this process remembers of a tenant's connection (after connecting or disconnecting). */
+  forget(tenant: ProcessorTenant): void;
 }

@@ -9,21 +9,50 @@ function origin(url: string | null): string | null {
   }
 }
 
+/** What a processor's browser script needs beyond the page's own origin (only on its pages). */
+export type ProcessorSources = { script: string[]; frame: string[]; connect: string[] };
+
+const STRIPE_JS = "https://js.stripe.com/v3/";
+const STRIPE_API = "https://api.stripe.com";
+
+/**
+ * Stripe's documented sources for Stripe.js and the Payment Element: the script and its frames from
+ * js.stripe.com, 3-D Secure frames from hooks.stripe.com, API calls to api.stripe.com. Pointed elsewhere
+ * (a fake in tests), exactly those origins instead.
+ */
+export function stripeSources(scriptUrl: string, apiUrl: string): ProcessorSources {
+  const script = origin(scriptUrl) ?? "https://js.stripe.com";
+  const api = origin(apiUrl) ?? STRIPE_API;
+  if (scriptUrl !== STRIPE_JS || api !== STRIPE_API)
+    return { script: [script], frame: [script], connect: [api] };
+  return {
+    script: ["https://js.stripe.com", "https://*.js.stripe.com"],
+    frame: ["https://js.stripe.com", "https://*.js.stripe.com", "https://hooks.stripe.com"],
+    connect: [STRIPE_API],
+  };
+}
+
 /**
  * Headers for the hosted pages: no inline script, no framing (clickjacking a pay button), no referrer
  * leaking the session URL, nothing cached. `form-action` must list the merchant's redirect origins because
  * browsers apply it to the redirect that follows a form post.
  */
-export function setPageSecurityHeaders(c: Context, redirectUrls: (string | null)[] = []): void {
+export function setPageSecurityHeaders(
+  c: Context,
+  redirectUrls: (string | null)[] = [],
+  processor?: ProcessorSources,
+): void {
   const formTargets = ["'self'", ...new Set(redirectUrls.map(origin).filter((o): o is string => o !== null))];
+  const with_ = (own: string, extra: string[] | undefined) => [own, ...(extra ?? [])].join(" ");
   c.header(
     "content-security-policy",
     [
       "default-src 'none'",
-      "script-src 'self'",
+      `script-src ${with_("'self'", processor?.script)}`,
       "style-src 'self'",
       "img-src 'self' https: data:",
-      "connect-src 'self'",
+      `connect-src ${with_("'self'", processor?.connect)}`,
+      ...(processor ? [`frame-src ${processor.frame.join(" ")}`] : []),
       `form-action ${formTargets.join(" ")}`,
       "frame-ancestors 'none'",
       "base-uri 'none'",

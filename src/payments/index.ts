@@ -1,4 +1,5 @@
 export { validateCard } from "./cards.js";
+export { chargeSavedCard, refundUnrecordedCharge } from "./charge-saved-card.js";
 export {
   customerHasDefaultCardSql,
   getPaymentMethod,

@@ -1,5 +1,5 @@
 import { and, asc, eq, ne, type SQL, type SQLWrapper, sql } from "drizzle-orm";
-import type { CardDetails, Merchant } from "../context/index.js";
+import type { CardDetails, Merchant, ProcessorName } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
 import { type BillingAddress, paymentMethods } from "../db/schema/index.js";
@@ -92,8 +92,10 @@ export type SavePaymentMethodInput = {
   id?: string | undefined;
   customerId: string;
   pricingModelId: string | null;
-  processor: string;
+  processor: ProcessorName;
   processorMethodId: string;
+  /** The processor's customer the card is attached to, where the processor has one (Stripe). */
+  processorCustomerId?: string | null | undefined;
   card: CardDetails;
   billingDetails?: BillingAddress | null;
   /** The card replaces the customer's default (an add-payment-method session without a target). */
@@ -121,6 +123,7 @@ const METHOD_COLUMNS = [
   "billingDetails",
   "processor",
   "processorMethodId",
+  "processorCustomerId",
   "isDefault",
   "createdAt",
   "updatedAt",
@@ -166,6 +169,7 @@ function methodValues(
     billingDetails: input.billingDetails ?? null,
     processor: input.processor,
     processorMethodId: input.processorMethodId,
+    processorCustomerId: input.processorCustomerId ?? null,
     isDefault,
     createdAt: now,
     updatedAt: now,

@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import type { Merchant } from "../context/index.js";
+import type { Merchant, ProcessorName } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
 import { payments } from "../db/schema/index.js";
@@ -18,7 +18,7 @@ export type RecordPaymentInput = {
   amount: number;
   currency: string;
   status: "succeeded" | "failed";
-  processor: string;
+  processor: ProcessorName;
   processorIntentId: string;
   invoiceId?: string | null;
   purchaseId?: string | null;
@@ -81,6 +81,7 @@ function planPaymentRow(merchant: Merchant, input: RecordPaymentInput, now: Date
     processor: input.processor,
     processorIntentId: input.processorIntentId,
     chargeDate: now,
+    disputedAt: null,
     createdAt: now,
     updatedAt: now,
   };

@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import type { AppDeps, Merchant } from "../context/index.js";
+import type { AppDeps, Merchant, PaymentProcessor } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { type PaymentStatus, payments } from "../db/schema/index.js";
 import { ownedBy } from "../db/statement.js";
@@ -33,19 +33,20 @@ async function reserveRefund(
   paymentId: string,
   partialAmount: number | undefined,
   now: Date,
-): Promise<{ payment: PaymentRow; amount: number; previousRefundedAt: Date | null }> {
+): Promise<{
+  payment: PaymentRow;
+  amount: number;
+  previousRefundedAt: Date | null;
+  processor: PaymentProcessor;
+}> {
   return deps.db.transaction(async (tx) => {
     const payment = await lockPayment(tx, merchant, paymentId);
     if (payment.status === "refunded") throw badRequest(`Payment ${paymentId} is already fully refunded`);
     if (payment.status !== "succeeded" && payment.status !== "partially_refunded") {
       throw badRequest(`Only succeeded payments can be refunded; payment ${paymentId} is ${payment.status}`);
     }
-    if (payment.processor !== deps.processor.name) {
-      throw new AppError(
-        "UNPROCESSABLE_CONTENT",
-        `Payment ${paymentId} was made through ${payment.processor}, which this server is not connected to`,
-      );
-    }
+    // Refused (4xx) when the processor that took the payment is no longer connected for this mode.
+    const processor = await deps.processors.named(merchant, payment.processor);
     const remaining = payment.amount - payment.refundedAmount;
     const amount = partialAmount ?? remaining;
     if (amount > remaining) {
@@ -65,7 +66,7 @@ async function reserveRefund(
       .where(eq(payments.id, payment.id))
       .returning();
     if (!reserved) panic(`payment ${payment.id} vanished while locked`);
-    return { payment: reserved, amount, previousRefundedAt: payment.refundedAt };
+    return { payment: reserved, amount, previousRefundedAt: payment.refundedAt, processor };
   });
 }
 
@@ -78,7 +79,7 @@ export async function refundPayment(
 ): Promise<PaymentRow> {
   // One instant for the whole refund: the reservation, its release if the processor refuses, the event.
   const now = deps.now();
-  const { payment, amount, previousRefundedAt } = await reserveRefund(
+  const { payment, amount, previousRefundedAt, processor } = await reserveRefund(
     deps,
     merchant,
     paymentId,
@@ -86,7 +87,13 @@ export async function refundPayment(
     now,
   );
   try {
-    await deps.processor.refund({ intentId: payment.processorIntentId, amount });
+    // Reservations are serialized under the payment's lock, so the total they reach names this refund: a
+    // retried call for the same reservation is the same refund at the processor.
+    await processor.refund({
+      intentId: payment.processorIntentId,
+      amount,
+      idempotencyKey: `${payment.id}:refund:${payment.refundedAmount}`,
+    });
   } catch (err) {
     // The processor did not take the refund: release the reservation so the amount can be refunded later.
     await deps.db.transaction(async (tx) => {

@@ -51,6 +51,7 @@ type MethodRow = typeof sandboxPaymentMethods.$inferSelect;
 
 function toResult(intent: IntentRow, method: MethodRow | undefined): IntentResult {
   const result: IntentResult = {
+    processor: "sandbox",
     intentId: intent.id,
     kind: intent.kind,
     status: intent.status,
@@ -142,11 +143,13 @@ export function createSandboxProcessor(db: Executor): PaymentProcessor {
 
   return {
     name: "sandbox",
+    collection: { kind: "server" },
 
     async createIntent(input) {
-      const behavior = TEST_CARDS[input.card.number] ?? "ok";
+      const card: CardInput = input.card ?? panic("the sandbox takes the card on the server");
+      const behavior = TEST_CARDS[card.number] ?? "ok";
       const outcome = onSessionOutcome(behavior, input.kind);
-      const details = cardDetails(input.card satisfies CardInput);
+      const details = cardDetails(card);
       const methodId = newId("processorMethod");
       const intentId = newId("processorIntent");
       // Declined cards are not tokenized: nothing reusable comes out of a decline.
@@ -217,6 +220,17 @@ export function createSandboxProcessor(db: Executor): PaymentProcessor {
     },
 
     retrieveIntent: load,
+
+    async cancelIntent(intentId) {
+      // Only a challenge still waiting can be ended; every other sandbox intent is already final.
+      await db
+        .update(sandboxIntents)
+        .set({ status: "canceled", updatedAt: new Date() })
+        .where(sql`${sandboxIntents.id} = ${intentId} and ${sandboxIntents.status} = 'requires_action'`);
+      const result = await load(intentId);
+      if (!result) panic(`unknown sandbox intent ${intentId}`);
+      return result;
+    },
 
     findIntentByIdempotencyKey: loadByKey,
 

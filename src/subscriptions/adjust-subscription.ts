@@ -1,11 +1,16 @@
 import { and, eq } from "drizzle-orm";
-import type { AppDeps, IntentResult, Merchant } from "../context/index.js";
+import type { AppDeps, IntentResult, Merchant, ProcessorName } from "../context/index.js";
 import type { Executor, Transaction } from "../db/client.js";
 import { billingPeriods, subscriptionItems } from "../db/schema/index.js";
 import { ownedBy } from "../db/statement.js";
 import { createInvoice } from "../invoices/index.js";
-import { AppError, badRequest, notFound } from "../lib/errors.js";
-import { getPaymentMethod, recordPayment } from "../payments/index.js";
+import { AppError, notFound } from "../lib/errors.js";
+import {
+  chargeSavedCard,
+  getPaymentMethod,
+  recordPayment,
+  refundUnrecordedCharge,
+} from "../payments/index.js";
 import { type AdjustmentPlan, planAdjustment, requireAdjustable } from "./adjust-plan.js";
 import { getSubscription, listItemsForSubscriptions, lockSubscription } from "./queries.js";
 import type { AdjustmentInput, ResolvedAdjustmentTiming } from "./schemas.js";
@@ -20,7 +25,7 @@ export type AdjustedSubscription = {
   resolvedTiming: ResolvedAdjustmentTiming;
 };
 
-type Proration = { intent: IntentResult; paymentMethodId: string };
+type Proration = { intent: IntentResult; paymentMethodId: string; processor: ProcessorName };
 
 const itemScope = (merchant: Merchant, subscriptionId: string) =>
   and(ownedBy(subscriptionItems, merchant), eq(subscriptionItems.subscriptionId, subscriptionId));
@@ -39,16 +44,9 @@ async function chargeProration(
   if (plan.proration <= 0 || plan.keepsCurrentPlan || !subscription.defaultPaymentMethodId) return null;
   const method = await getPaymentMethod(deps.db, merchant, subscription.defaultPaymentMethodId);
   if (!method) return null;
-  if (method.processor !== deps.processor.name) {
-    throw badRequest(
-      `Payment method ${method.id} belongs to ${method.processor}, which this server is not connected to`,
-    );
-  }
-  const intent = await deps.processor.chargeSavedMethod({
-    processorMethodId: method.processorMethodId,
+  const intent = await chargeSavedCard(deps, merchant, method, {
     amount: plan.proration,
     currency: plan.price.currency,
-    livemode: merchant.livemode,
     idempotencyKey: `subscription_adjust:${subscription.id}:${plan.newItemId}`,
     metadata: { subscriptionId: subscription.id, subscriptionItemId: plan.newItemId },
   });
@@ -56,7 +54,7 @@ async function chargeProration(
     const reason = intent.failure?.message ?? "The payment method could not be charged.";
     throw new AppError("PAYMENT_REQUIRED", `${reason} The subscription was not changed.`);
   }
-  return { intent, paymentMethodId: method.id };
+  return { intent, paymentMethodId: method.id, processor: method.processor };
 }
 
 /** An item of a change scheduled for later: it has not started and nothing has ended it yet. */
@@ -94,7 +92,6 @@ async function recordProration(
   plan: AdjustmentPlan,
   locked: SubscriptionRow,
   proration: Proration,
-  processor: string,
   now: Date,
 ) {
   const { price, product } = plan;
@@ -130,7 +127,7 @@ async function recordProration(
       amount: intent.amount,
       currency: intent.currency,
       status: "succeeded",
-      processor,
+      processor: proration.processor,
       processorIntentId: intent.intentId,
       invoiceId: invoice.id,
       subscriptionId: locked.id,
@@ -146,7 +143,6 @@ async function writeAdjustment(
   merchant: Merchant,
   plan: AdjustmentPlan,
   proration: Proration | null,
-  processor: string,
   now: Date,
 ): Promise<AdjustedSubscription> {
   const locked = await lockSubscription(tx, merchant, plan.subscription.id);
@@ -215,7 +211,7 @@ async function writeAdjustment(
     "subscription.updated",
     now,
   );
-  if (proration) await recordProration(tx, merchant, plan, locked, proration, processor, now);
+  if (proration) await recordProration(tx, merchant, plan, locked, proration, now);
   return result(subscription, await listItemsForSubscriptions(tx, merchant, [locked.id]));
 }
 
@@ -238,21 +234,11 @@ export async function adjustSubscription(
   const plan = await planAdjustment(deps.db, merchant, subscription, items, input, now);
   const proration = await chargeProration(deps, merchant, plan);
   try {
-    return await deps.db.transaction((tx) =>
-      writeAdjustment(tx, merchant, plan, proration, deps.processor.name, now),
-    );
+    return await deps.db.transaction((tx) => writeAdjustment(tx, merchant, plan, proration, now));
   } catch (err) {
     if (proration) {
       // The card was charged but the change did not happen: give the money back rather than keep it.
-      const { intent } = proration;
-      await deps.processor
-        .refund({ intentId: intent.intentId, amount: intent.amount })
-        .catch((refundErr: unknown) => {
-          deps.logger.error(
-            { err: refundErr, intentId: intent.intentId },
-            "refund after failed adjustment failed",
-          );
-        });
+      await refundUnrecordedCharge(deps, merchant, proration.processor, proration.intent);
     }
     throw err;
   }

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, inArray, isNull, lte, or } from "drizzle-orm";
 import { getPrice } from "../catalog/index.js";
-import type { AppDeps, IntentResult, Merchant } from "../context/index.js";
+import type { AppDeps, IntentResult, Merchant, ProcessorName } from "../context/index.js";
 import type { Transaction } from "../db/client.js";
 import { billingPeriods, subscriptionItems, subscriptions } from "../db/schema/index.js";
 import { sameTenant } from "../db/statement.js";
@@ -11,9 +11,9 @@ import {
   type InvoiceRow,
   markInvoicePaid,
 } from "../invoices/index.js";
-import { panic } from "../lib/errors.js";
+import { AppError, panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
-import { getPaymentMethod, recordPayment } from "../payments/index.js";
+import { chargeSavedCard, getPaymentMethod, recordPayment } from "../payments/index.js";
 import { periodContaining } from "./periods.js";
 import { lockSubscription } from "./queries.js";
 import type { BillingPeriodRow, SubscriptionRow } from "./serialize.js";
@@ -122,22 +122,27 @@ async function chargeRenewal(
   deps: AppDeps,
   merchant: Merchant,
   prepared: Prepared,
-): Promise<IntentResult | "no_method" | "nothing_due"> {
+): Promise<(IntentResult & { processor: ProcessorName }) | "no_method" | "nothing_due"> {
   const { subscription: sub, invoice, period } = prepared;
   const due = invoice.total - invoice.amountPaid;
   if (due <= 0 || sub.doNotCharge) return "nothing_due";
   const method = sub.defaultPaymentMethodId
     ? await getPaymentMethod(deps.db, merchant, sub.defaultPaymentMethodId)
     : undefined;
-  if (!method || method.processor !== deps.processor.name) return "no_method";
-  return deps.processor.chargeSavedMethod({
-    processorMethodId: method.processorMethodId,
-    amount: due,
-    currency: invoice.currency,
-    livemode: merchant.livemode,
-    idempotencyKey: `renewal:${period.id}`,
-    metadata: { subscriptionId: sub.id, invoiceId: invoice.id },
-  });
+  if (!method) return "no_method";
+  try {
+    const intent = await chargeSavedCard(deps, merchant, method, {
+      amount: due,
+      currency: invoice.currency,
+      idempotencyKey: `renewal:${period.id}`,
+      metadata: { subscriptionId: sub.id, invoiceId: invoice.id },
+    });
+    return { ...intent, processor: method.processor };
+  } catch (err) {
+    // The card's processor is no longer connected: the period is owed, as with no card at all.
+    if (err instanceof AppError && err.status < 500) return "no_method";
+    throw err;
+  }
 }
 
 /**
@@ -167,7 +172,7 @@ async function settleRenewal(
           amount: outcome.amount,
           currency: outcome.currency,
           status: outcome.status === "succeeded" ? "succeeded" : "failed",
-          processor: deps.processor.name,
+          processor: outcome.processor,
           processorIntentId: outcome.intentId,
           invoiceId: prepared.invoice.id,
           subscriptionId: sub.id,

@@ -5,7 +5,13 @@ import { type CreateInvoiceInput, createInvoice } from "../invoices/index.js";
 import { AppError, badRequest, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { multiplyAmount } from "../lib/money.js";
-import { getPaymentMethod, type PaymentMethodRow, recordPayment } from "../payments/index.js";
+import {
+  chargeSavedCard,
+  getPaymentMethod,
+  type PaymentMethodRow,
+  recordPayment,
+  refundUnrecordedCharge,
+} from "../payments/index.js";
 import { createSubscription } from "./create-subscription.js";
 import type { CreateSubscriptionBody } from "./schemas.js";
 import type { SubscriptionRow } from "./serialize.js";
@@ -173,7 +179,7 @@ export async function startSubscription(
           amount: intent.amount,
           currency: intent.currency,
           status: "succeeded",
-          processor: deps.processor.name,
+          processor: defaultMethod.processor,
           processorIntentId: intent.intentId,
           invoiceId: invoice.id,
           subscriptionId,
@@ -185,14 +191,7 @@ export async function startSubscription(
     });
   } catch (err) {
     // The card was charged but nothing was recorded: give the money back rather than keep it unaccounted.
-    await deps.processor
-      .refund({ intentId: intent.intentId, amount: intent.amount })
-      .catch((refundErr: unknown) => {
-        deps.logger.error(
-          { err: refundErr, intentId: intent.intentId },
-          "refund after failed subscription start failed",
-        );
-      });
+    await refundUnrecordedCharge(deps, merchant, defaultMethod.processor, intent);
     throw err;
   }
 }
@@ -205,16 +204,9 @@ async function chargeFirstPeriod(
   amount: number,
   currency: string,
 ): Promise<IntentResult> {
-  if (method.processor !== deps.processor.name) {
-    throw badRequest(
-      `Payment method ${method.id} belongs to ${method.processor}, which this server is not connected to`,
-    );
-  }
-  const intent = await deps.processor.chargeSavedMethod({
-    processorMethodId: method.processorMethodId,
+  const intent = await chargeSavedCard(deps, merchant, method, {
     amount,
     currency,
-    livemode: merchant.livemode,
     idempotencyKey: `subscription_start:${subscriptionId}`,
     metadata: { subscriptionId },
   });

@@ -36,6 +36,7 @@ import {
   submitCheckoutForm,
   testContext,
 } from "../support/index.js";
+import { sandboxOf } from "../support/processors.js";
 
 /** The invoice number bases the next new customers draw, in order; empty means random as usual. */
 const draws = vi.hoisted(() => [] as string[]);
@@ -92,7 +93,7 @@ async function claimAndCharge(sessionId: string): Promise<Claimed> {
   const { reading } = start;
   const plan = await chargePlanWith(ctx.deps, reading.session, start);
   const card = validateCard({ number: CARDS.ok, expMonth: 12, expYear: 34, cvc: "123" }, ctx.deps.now());
-  const intent = await ctx.deps.processor.createIntent(intentRequest(reading.session, plan, card));
+  const intent = await sandboxOf(ctx).createIntent(intentRequest(reading.session, plan, card));
   return { reading, plan, intent };
 }
 
@@ -405,7 +406,7 @@ function otherDefaultCard(f: CatalogFixture, customerId: string, processorMethod
       {
         customerId,
         pricingModelId: f.pricingModelId,
-        processor: ctx.deps.processor.name,
+        processor: "sandbox",
         processorMethodId,
         card: { brand: "visa", last4: "1881", expMonth: 7, expYear: 2031 },
         makeDefault: true,

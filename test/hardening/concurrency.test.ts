@@ -14,7 +14,8 @@ import {
   sandboxIntents,
   subscriptions,
 } from "../../src/db/schema/index.js";
-import { createSandboxProcessor } from "../../src/payments/sandbox.js";
+import { loadConfig } from "../../src/lib/config.js";
+import { processorRegistry } from "../../src/processors/index.js";
 import {
   CARDS,
   catalogFixture,
@@ -28,6 +29,7 @@ import {
   testContext,
   URLS,
 } from "../support/index.js";
+import { onlyProcessor, sandboxOf } from "../support/processors.js";
 
 /**
  * Item 1 of issue #7: the races a real deployment sees, driven through real HTTP against a served app
@@ -39,7 +41,7 @@ const databaseUrl = await ownDatabase();
 const pool = await openDatabase({ databaseUrl, dataDir: "", poolSize: 24 });
 afterAll(() => pool.close());
 const ctx: TestContext = await testContext(
-  { db: pool.db, processor: createSandboxProcessor(pool.db) },
+  { db: pool.db, processors: processorRegistry(pool.db, loadConfig({ LOG_LEVEL: "silent" })) },
   { databaseUrl },
 );
 const db = pool.db;
@@ -498,6 +500,7 @@ function gatedProcessor(inner: PaymentProcessor) {
   };
   const processor: PaymentProcessor = {
     name: inner.name,
+    collection: inner.collection,
     createIntent: async (input) => {
       await pass("createIntent");
       return inner.createIntent(input);
@@ -507,6 +510,7 @@ function gatedProcessor(inner: PaymentProcessor) {
       return inner.completeChallenge(intentId, outcome);
     },
     retrieveIntent: (id) => inner.retrieveIntent(id),
+    cancelIntent: (id) => inner.cancelIntent(id),
     findIntentByIdempotencyKey: (key) => inner.findIntentByIdempotencyKey(key),
     chargeSavedMethod: (input) => inner.chargeSavedMethod(input),
     refund: (input) => inner.refund(input),
@@ -526,8 +530,8 @@ describe("settling an attempt that is no longer the current one", () => {
   it("a stale challenge answer cannot reopen a newer attempt and lose its charge", async () => {
     const f = await catalogFixture(ctx);
     const id = await newSession(f.merchant.testKey, { anonymous: true, priceId: f.oneTimePriceId });
-    const gated = gatedProcessor(ctx.deps.processor);
-    const deps: AppDeps = { ...ctx.deps, processor: gated.processor };
+    const gated = gatedProcessor(sandboxOf(ctx));
+    const deps: AppDeps = { ...ctx.deps, processors: onlyProcessor(gated.processor) };
 
     // Attempt 1 waits on a challenge.
     expect((await confirmCheckout(deps, id, { buyer, card: card(CARDS.challenge) })).kind).toBe(
@@ -560,8 +564,8 @@ describe("settling an attempt that is no longer the current one", () => {
   it("a charge that lands after the reconciler gave its attempt up is still recorded", async () => {
     const f = await catalogFixture(ctx);
     const id = await newSession(f.merchant.testKey, { anonymous: true, priceId: f.oneTimePriceId });
-    const gated = gatedProcessor(ctx.deps.processor);
-    const deps: AppDeps = { ...ctx.deps, processor: gated.processor };
+    const gated = gatedProcessor(sandboxOf(ctx));
+    const deps: AppDeps = { ...ctx.deps, processors: onlyProcessor(gated.processor) };
     // The processor is slow to answer attempt 1 (a network stall longer than the reconciler's patience).
     const slow = gated.hold("createIntent");
     const confirming = confirmCheckout(deps, id, { buyer, card: card(CARDS.ok) });

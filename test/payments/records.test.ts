@@ -16,6 +16,7 @@ import {
   savedCard,
   testContext,
 } from "../support/index.js";
+import { onlyProcessor } from "../support/processors.js";
 
 const ctx = await testContext();
 
@@ -32,7 +33,7 @@ async function paidPayment(f: BillingFixture, amount = 5000) {
         amount: intent.amount,
         currency: intent.currency,
         status: "succeeded",
-        processor: ctx.deps.processor.name,
+        processor: "sandbox" as const,
         processorIntentId: intent.intentId,
       },
       ctx.deps.now(),
@@ -135,7 +136,7 @@ describe("recordPayment", () => {
       amount: 1999,
       currency: "usd",
       status: "succeeded" as const,
-      processor: ctx.deps.processor.name,
+      processor: "sandbox" as const,
       processorIntentId: intent.intentId,
     };
     const first = await ctx.deps.db.transaction((tx) => recordPayment(tx, f.merchant, input, ctx.deps.now()));
@@ -169,7 +170,7 @@ describe("recordPayment", () => {
           amount: 700,
           currency: "USD",
           status: "failed",
-          processor: "sandbox",
+          processor: "sandbox" as const,
           processorIntentId: `sbx_intent_failed_${Date.now()}`,
           failureCode: "card_declined",
           failureMessage: "Your card was declined.",
@@ -299,7 +300,7 @@ describe("payments API", () => {
           amount: 700,
           currency: "USD",
           status: "failed",
-          processor: "sandbox",
+          processor: "sandbox" as const,
           processorIntentId: `sbx_intent_declined_${Date.now()}`,
         },
         ctx.deps.now(),
@@ -328,7 +329,10 @@ describe("payments API", () => {
   it("releases the reservation when the processor refuses the refund", async () => {
     const sandbox = createSandboxProcessor(ctx.deps.db);
     const failing = await testContext({
-      processor: { ...sandbox, refund: async () => Promise.reject(new Error("processor offline")) },
+      processors: onlyProcessor({
+        ...sandbox,
+        refund: async () => Promise.reject(new Error("processor offline")),
+      }),
     });
     const f = await billingFixture(failing);
     const payment = await paidPayment(f, 1500);

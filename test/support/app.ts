@@ -5,7 +5,7 @@ import { type DbHandle, openDatabase } from "../../src/db/client.js";
 import type { App } from "../../src/http/types.js";
 import { loadConfig } from "../../src/lib/config.js";
 import { createLogger } from "../../src/lib/logger.js";
-import { createSandboxProcessor } from "../../src/payments/sandbox.js";
+import { processorRegistry } from "../../src/processors/index.js";
 import { type Api, apiOver, newMerchant, type TestMerchant } from "./api.js";
 import { createMigratedDatabase } from "./databases.js";
 
@@ -52,7 +52,7 @@ export async function testContext(
     db: handle.db,
     config,
     logger: createLogger((process.env.TEST_LOG_LEVEL ?? "silent") as "silent"),
-    processor: createSandboxProcessor(handle.db),
+    processors: processorRegistry(handle.db, config),
     now: () => new Date(),
     ...overrides,
   };

@@ -10,6 +10,7 @@ export * from "./checkout.js";
 export * from "./clock.js";
 export * from "./crash-harness.js";
 export * from "./databases.js";
+export * from "./processors.js";
 export * from "./records.js";
 export * from "./sdk.js";
 export * from "./server.js";

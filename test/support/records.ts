@@ -6,6 +6,7 @@ import { ok, type TestMerchant } from "./api.js";
 import type { TestContext } from "./app.js";
 import { createPrice, createPricingModel, createProduct } from "./catalog.js";
 import { createCustomer } from "./checkout.js";
+import { sandboxIntentRequest, sandboxOf } from "./processors.js";
 
 export type PriceRow = typeof prices.$inferSelect;
 
@@ -106,14 +107,16 @@ export async function savedCard(
   number = "4242424242424242",
   makeDefault = false,
 ): Promise<PaymentMethodRow> {
-  const intent = await ctx.deps.processor.createIntent({
-    kind: "setup",
-    amount: 0,
-    currency: "USD",
-    livemode: f.merchant.livemode,
-    idempotencyKey: `fixture_setup_${Math.random().toString(36).slice(2)}`,
-    card: { number, expMonth: 12, expYear: new Date().getUTCFullYear() + 3, cvc: "123" },
-  });
+  const intent = await sandboxOf(ctx).createIntent(
+    sandboxIntentRequest({
+      kind: "setup",
+      amount: 0,
+      currency: "USD",
+      livemode: f.merchant.livemode,
+      idempotencyKey: `fixture_setup_${Math.random().toString(36).slice(2)}`,
+      card: { number, expMonth: 12, expYear: new Date().getUTCFullYear() + 3, cvc: "123" },
+    }),
+  );
   if (!intent.paymentMethod) throw new Error(`card ${number} was not tokenized`);
   const method = intent.paymentMethod;
   return ctx.deps.db.transaction((tx) =>
@@ -123,7 +126,7 @@ export async function savedCard(
       {
         customerId: f.customerId,
         pricingModelId: f.pricingModelId,
-        processor: ctx.deps.processor.name,
+        processor: "sandbox",
         processorMethodId: method.processorMethodId,
         card: method.card,
         makeDefault,
@@ -168,12 +171,19 @@ export async function eventCount(
 
 /** A real sandbox charge, so refunds can go through the processor. */
 export async function sandboxCharge(ctx: TestContext, f: BillingFixture, amount: number) {
-  return ctx.deps.processor.createIntent({
-    kind: "payment",
-    amount,
-    currency: "USD",
-    livemode: f.merchant.livemode,
-    idempotencyKey: `fixture_charge_${Math.random().toString(36).slice(2)}`,
-    card: { number: "4242424242424242", expMonth: 12, expYear: new Date().getUTCFullYear() + 3, cvc: "123" },
-  });
+  return sandboxOf(ctx).createIntent(
+    sandboxIntentRequest({
+      kind: "payment",
+      amount,
+      currency: "USD",
+      livemode: f.merchant.livemode,
+      idempotencyKey: `fixture_charge_${Math.random().toString(36).slice(2)}`,
+      card: {
+        number: "4242424242424242",
+        expMonth: 12,
+        expYear: new Date().getUTCFullYear() + 3,
+        cvc: "123",
+      },
+    }),
+  );
 }

@@ -6,5 +6,5 @@ export * from "./events.js";
 export * from "./idempotency.js";
 export * from "./organizations.js";
 export * from "./payments.js";
-export * from "./sandbox.js";
 export * from "./processors.js";
+export * from "./sandbox.js";

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { amount, tenantColumns, timestamptz } from "../columns.js";
 import type { BillingAddress } from "./customers.js";
+import type { ProcessorName } from "./processors.js";
 
 export type PaymentStatus =
   | "processing"
@@ -26,7 +27,7 @@ export const paymentMethods = pgTable(
     expYear: integer().notNull(),
     billingDetails: jsonb().$type<BillingAddress>(),
     isDefault: boolean().notNull().default(false),
-    processor: text().notNull(),
+    processor: text().$type<ProcessorName>().notNull(),
     processorMethodId: text().notNull(),
     /** The processor's customer the method is attached to (Stripe needs it to charge off-session). */
     processorCustomerId: text(),
@@ -57,7 +58,7 @@ export const payments = pgTable(
     refundedAt: timestamptz(),
     failureCode: text(),
     failureMessage: text(),
-    processor: text().notNull(),
+    processor: text().$type<ProcessorName>().notNull(),
     processorIntentId: text().notNull(),
     chargeDate: timestamptz().notNull(),
     /** Set when the cardholder disputed the charge with their bank. */
