@@ -32,10 +32,16 @@ const sessionById = statement("checkout_session_by_id", (db) =>
     .where(eq(checkoutSessions.id, param("id"))),
 );
 
-export async function loadSession(deps: AppDeps, sessionId: string): Promise<CheckoutSessionRow> {
+export async function loadSessionIfAny(
+  deps: AppDeps,
+  sessionId: string,
+): Promise<CheckoutSessionRow | undefined> {
   const [session] = await sessionById(deps.db, { id: sessionId });
-  if (!session) throw notFound("Checkout session");
   return session;
+}
+
+export async function loadSession(deps: AppDeps, sessionId: string): Promise<CheckoutSessionRow> {
+  return (await loadSessionIfAny(deps, sessionId)) ?? Promise.reject(notFound("Checkout session"));
 }
 
 /**

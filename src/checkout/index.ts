@@ -1,3 +1,5 @@
+export { settleReturn, syncClientAttempt } from "./client-attempt.js";
+export { loadSessionIfAny } from "./confirm.js";
 export { createCheckoutSession } from "./create-session.js";
 export { expireCheckoutSession, getCheckoutSession, sweepExpiredSessions } from "./expire.js";
 export { checkoutJobs } from "./jobs.js";

@@ -10,6 +10,7 @@ export {
   setDefaultPaymentMethod,
 } from "./payment-methods.js";
 export { getPayment, planPayment, type RecordPaymentInput, recordPayment } from "./record-payment.js";
+export { recordDispute, recordProcessorRefundTotal } from "./processor-reports.js";
 export { refundPayment } from "./refund-payment.js";
 export { registerPaymentRoutes } from "./routes.js";
 export { createSandboxProcessor } from "./sandbox.js";

@@ -7,7 +7,7 @@ import { AppError, badRequest, notFound, panic } from "../lib/errors.js";
 import { emitEvent } from "../webhooks/index.js";
 import { type PaymentRow, serializePayment } from "./serialize.js";
 
-async function lockPayment(tx: Executor, merchant: Merchant, paymentId: string): Promise<PaymentRow> {
+export async function lockPayment(tx: Executor, merchant: Merchant, paymentId: string): Promise<PaymentRow> {
   const [payment] = await tx
     .select()
     .from(payments)
@@ -17,7 +17,7 @@ async function lockPayment(tx: Executor, merchant: Merchant, paymentId: string):
   return payment;
 }
 
-function statusAfterRefunds(payment: PaymentRow, refundedAmount: number): PaymentStatus {
+export function statusAfterRefunds(payment: PaymentRow, refundedAmount: number): PaymentStatus {
   if (refundedAmount <= 0) return "succeeded";
   return refundedAmount >= payment.amount ? "refunded" : "partially_refunded";
 }
