@@ -36,6 +36,13 @@ export async function startClientAttempt(
   sessionId: string,
   buyer: BuyerDetails,
 ): Promise<ClientAttempt> {
+  // Checked before anything is claimed: a page rendered for another processor (the merchant changed it
+  // meanwhile) is shown again, and a stray post cannot use up the session's attempts.
+  const current = await loadSession(deps, sessionId);
+  const processor = await deps.processors.forTenant(sessionMerchant(current));
+  if (processor.collection.kind !== "client") {
+    return resultFor(current, "Please enter your card details again.");
+  }
   const claimed = await claimAndPlan(deps, sessionId, buyer);
   if ("kind" in claimed) return claimed;
   const { plan, reading } = claimed;
@@ -44,9 +51,6 @@ export async function startClientAttempt(
 
   const giveBack = async (message: string) =>
     resultFor(await settleDecline(deps, session.id, session.attempt, undefined, message), message);
-  const processor = await deps.processors.forTenant(sessionMerchant(session));
-  // The page was rendered for another processor (the merchant changed it meanwhile): show it again.
-  if (processor.collection.kind !== "client") return giveBack("Please enter your card details again.");
   let intent: Awaited<ReturnType<PaymentProcessor["createIntent"]>>;
   try {
     intent = await processor.createIntent(intentRequest(session, plan, undefined));

@@ -5,6 +5,7 @@ export {
   getPaymentMethod,
   listPaymentMethodsForCustomer,
   planCard,
+  processorCustomerOfSavedCard,
   type SavePaymentMethodInput,
   savePaymentMethod,
   setDefaultPaymentMethod,

@@ -1,4 +1,4 @@
-import { and, asc, eq, ne, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNotNull, ne, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { CardDetails, Merchant, ProcessorName } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
@@ -234,4 +234,32 @@ export async function savePaymentMethod(
   if (!saved) panic("payment method insert returned nothing");
   await emitEvent(tx, paymentMethodCreatedEvent(saved), now);
   return saved;
+}
+
+/**
+ * The processor customer a customer's saved card is attached to, newest card first: how a customer whose
+ * first card came from an anonymous checkout is found at the processor again.
+ */
+export async function processorCustomerOfSavedCard(
+  db: Executor,
+  customerId: string,
+  processor: ProcessorName,
+): Promise<{ processorCustomerId: string; organizationId: string; livemode: boolean } | undefined> {
+  const [card] = await db
+    .select({
+      processorCustomerId: paymentMethods.processorCustomerId,
+      organizationId: paymentMethods.organizationId,
+      livemode: paymentMethods.livemode,
+    })
+    .from(paymentMethods)
+    .where(
+      and(
+        eq(paymentMethods.customerId, customerId),
+        eq(paymentMethods.processor, processor),
+        isNotNull(paymentMethods.processorCustomerId),
+      ),
+    )
+    .orderBy(desc(paymentMethods.position))
+    .limit(1);
+  return card?.processorCustomerId ? { ...card, processorCustomerId: card.processorCustomerId } : undefined;
 }
