@@ -1,15 +1,9 @@
 import { and, eq } from "drizzle-orm";
-import type { ProcessorTenant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { processorCustomers } from "../db/schema/index.js";
 import { panic } from "../lib/errors.js";
 import { processorCustomerOfSavedCard } from "../payments/index.js";
-
-/** What the Stripe adapter needs to keep one Stripe customer per Glade customer. */
-export type ProcessorCustomerStore = {
-  find(customerId: string): Promise<string | undefined>;
-  remember(tenant: ProcessorTenant, customerId: string, processorCustomerId: string): Promise<string>;
-};
+import type { ProcessorCustomerStore } from "../payments/stripe/index.js";
 
 /**
  * The mapping of one processor account. A customer whose first card was saved by an anonymous checkout
@@ -22,7 +16,10 @@ export function processorCustomerStore(db: Executor, accountId: string): Process
       .select({ id: processorCustomers.processorCustomerId })
       .from(processorCustomers)
       .where(
-        and(eq(processorCustomers.customerId, customerId), eq(processorCustomers.processorAccountId, accountId)),
+        and(
+          eq(processorCustomers.customerId, customerId),
+          eq(processorCustomers.processorAccountId, accountId),
+        ),
       );
     return row?.id;
   };

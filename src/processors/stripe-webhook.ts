@@ -80,7 +80,11 @@ export function registerStripeWebhook(app: App, deps: AppDeps): void {
     if (!connection) return c.json({ error: "No Stripe connection for this organization and mode" }, 404);
     let event: Stripe.Event;
     try {
-      event = parseStripeEvent(await c.req.text(), c.req.header("stripe-signature") ?? "", connection.webhookSecret);
+      event = parseStripeEvent(
+        await c.req.text(),
+        c.req.header("stripe-signature") ?? "",
+        connection.webhookSecret,
+      );
     } catch {
       return c.json({ error: "Invalid Stripe signature" }, 400);
     }
@@ -90,7 +94,10 @@ export function registerStripeWebhook(app: App, deps: AppDeps): void {
     } catch (err) {
       // A refusal about this tenant (its processor disconnected meanwhile) will not change on a retry.
       if (err instanceof AppError && err.status < 500) return c.json({ received: true, outcome: "ignored" });
-      deps.logger.error({ err, eventId: event.id, type: event.type }, "stripe webhook failed; Stripe will retry");
+      deps.logger.error(
+        { err, eventId: event.id, type: event.type },
+        "stripe webhook failed; Stripe will retry",
+      );
       return c.json({ error: "Could not handle the event; it will be retried" }, 500);
     }
   });

@@ -12,6 +12,7 @@ type ChargeSavedInput = Parameters<PaymentProcessor["chargeSavedMethod"]>[0];
  */
 function unsentCharge(input: ChargeSavedInput, failure: { code: string; message: string }): IntentResult {
   return {
+    processor: "stripe",
     intentId: `unsent_${input.idempotencyKey}`,
     kind: "payment",
     status: "failed",

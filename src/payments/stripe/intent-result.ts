@@ -73,6 +73,7 @@ export function paymentIntentResult(intent: Stripe.PaymentIntent): IntentResult 
   const { status, failure } = mapIntentStatus(intent.status, intent.last_payment_error);
   return withOptionalParts(
     {
+      processor: "stripe",
       intentId: intent.id,
       kind: "payment",
       status,
@@ -97,6 +98,7 @@ export function setupIntentResult(intent: Stripe.SetupIntent): IntentResult {
   const metadata = intent.metadata ?? {};
   return withOptionalParts(
     {
+      processor: "stripe",
       intentId: intent.id,
       kind: "setup",
       status,
