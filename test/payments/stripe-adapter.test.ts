@@ -1,17 +1,16 @@
 import { afterAll, describe, expect, it } from "vitest";
-import type { IntentPayer, PaymentProcessor } from "../../src/context/index.js";
 import {
   createStripeClient,
-  createStripeProcessor,
   type ProcessorCustomerStore,
   verifyStripeKey,
 } from "../../src/payments/stripe/index.js";
 import {
   confirmOnStripe,
+  intentInput,
   memoryCustomerStore,
   stripeTestTarget,
   testPayer,
-  unique,
+  testStripeProcessor,
 } from "../fixtures/fake-stripe/target.js";
 
 /**
@@ -21,35 +20,10 @@ import {
 const target = await stripeTestTarget();
 afterAll(() => target.close());
 
-function processorWith(customers: ProcessorCustomerStore, client = target.client): PaymentProcessor {
-  return createStripeProcessor({
-    client,
-    accountId: "acct_test",
-    publishableKey: "pk_test_glade",
-    scriptUrl: "https://js.stripe.com/v3/",
-    customers,
-  });
-}
-
+const processorWith = (store: ProcessorCustomerStore, client = target.client) =>
+  testStripeProcessor(client, store);
 const customers = memoryCustomerStore();
 const processor = processorWith(customers);
-
-function intentInput(
-  payer: IntentPayer,
-  overrides: Partial<Parameters<PaymentProcessor["createIntent"]>[0]> = {},
-) {
-  return {
-    kind: "payment" as const,
-    amount: 2500,
-    currency: "USD",
-    livemode: false,
-    idempotencyKey: unique("attempt"),
-    payer,
-    saveCard: false,
-    metadata: { checkoutSessionId: payer.checkoutSessionId, attempt: "1" },
-    ...overrides,
-  };
-}
 
 const stripeCustomerOf = async (intentId: string) =>
   intentId.startsWith("seti_")
