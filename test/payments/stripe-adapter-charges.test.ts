@@ -89,6 +89,13 @@ describe(`Stripe adapter off-session charges (${target.name})`, () => {
     expect(charge).toMatchObject({ status: "failed", failure: { code: "authentication_required" } });
   });
 
+  it("fails a card Stripe no longer has, with no intent made", async () => {
+    const card = await savedCard("pm_card_visa");
+    const charge = await chargeOf({ ...card, processorMethodId: "pm_1DeletedLongAgo0000" });
+    expect(charge).toMatchObject({ status: "failed", failure: { code: "payment_method_missing" } });
+    expect(charge.intentId).not.toMatch(/^pi_/);
+  });
+
   it("fails a saved card without a Stripe customer before calling Stripe", async () => {
     const before = target.fake?.requests().length;
     const charge = await chargeOf({ processorMethodId: "pm_without_customer" });
