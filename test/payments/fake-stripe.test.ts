@@ -150,6 +150,49 @@ describe("fake Stripe API", () => {
     expect(fake.intent(intent.id)?.status).toBe("succeeded");
   });
 
+  it("sends a refused 3-D Secure for a saved card back with the SetupIntent's query", async () => {
+    const created = await call("/v1/setup_intents", { body: "usage=off_session" });
+    const confirmed = await call(`/v1/setup_intents/${created.json.id}/confirm`, {
+      body: "payment_method=pm_card_authenticationRequired&return_url=https%3A%2F%2Fmerchant.example%2Fsaved",
+    });
+    const answered = await fetch(String(confirmed.json.next_action.redirect_to_url.url), {
+      method: "POST",
+      body: "outcome=deny",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      redirect: "manual",
+    });
+    const back = new URL(String(answered.headers.get("location")));
+    expect(Object.fromEntries(back.searchParams)).toEqual({
+      setup_intent: created.json.id,
+      setup_intent_client_secret: created.json.client_secret,
+      redirect_status: "failed",
+    });
+    expect(fake.intent(created.json.id)).toMatchObject({
+      status: "requires_payment_method",
+      last_setup_error: { code: "setup_intent_authentication_failure" },
+    });
+  });
+
+  it("leaves a payment processing until the test ends it, with an event at each step", async () => {
+    const settled = await newPaymentIntent();
+    const bounced = await newPaymentIntent();
+    for (const intent of [settled, bounced]) {
+      expect(fake.confirm(intent.id, "pm_card_visa", { processing: true }).status).toBe("processing");
+    }
+    expect(fake.finishProcessing(settled.id).status).toBe("succeeded");
+    expect(fake.finishProcessing(bounced.id, "failed")).toMatchObject({
+      status: "requires_payment_method",
+      last_payment_error: { code: "card_declined" },
+    });
+    const about = (id: string) =>
+      fake
+        .events()
+        .filter((e) => "id" in e.data.object && e.data.object.id === id)
+        .map((e) => e.type);
+    expect(about(settled.id)).toEqual(["payment_intent.processing", "payment_intent.succeeded"]);
+    expect(about(bounced.id)).toEqual(["payment_intent.processing", "payment_intent.payment_failed"]);
+  });
+
   it("fails the next requests on demand: a 500, or a dropped connection", async () => {
     fake.failNextRequests(1);
     expect(await call("/v1/customers")).toMatchObject({
