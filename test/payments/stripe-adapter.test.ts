@@ -152,12 +152,17 @@ describe(`Stripe adapter (${target.name})`, () => {
     });
   });
 
-  it("cancels an intent nobody confirmed, and answers succeeded for one already paid", async () => {
+  it("cancels an intent nobody completed (unconfirmed, declined), and answers succeeded for one already paid", async () => {
     const open = await processor.createIntent(intentInput(testPayer()));
     expect((await processor.cancelIntent(open.intentId)).status).toBe("canceled");
     expect((await processor.retrieveIntent(open.intentId))?.status).toBe("canceled");
     const setup = await processor.createIntent(intentInput(testPayer(), { kind: "setup" }));
     expect((await processor.cancelIntent(setup.intentId)).status).toBe("canceled");
+
+    // A decline leaves the intent open at Stripe for another card: cancel closes it for good.
+    const declined = await processor.createIntent(intentInput(testPayer()));
+    await confirmOnStripe(target.client, declined.intentId, "pm_card_chargeDeclined");
+    expect((await processor.cancelIntent(declined.intentId)).status).toBe("canceled");
 
     const paid = await processor.createIntent(intentInput(testPayer()));
     await confirmOnStripe(target.client, paid.intentId, "pm_card_visa");
@@ -165,6 +170,7 @@ describe(`Stripe adapter (${target.name})`, () => {
   });
 
   it("answers the customer's payment when the confirm lands between the cancel's read and its cancel", async () => {
+    // The customer's confirm is slipped in right after the adapter's read, the one place it can race.
     const racing = createStripeClient(target.secretKey, target.fake ? { apiUrl: target.fake.apiUrl } : {});
     const read = racing.paymentIntents.retrieve.bind(racing.paymentIntents);
     let confirmAfterRead: string | undefined;
