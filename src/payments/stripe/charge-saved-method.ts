@@ -23,19 +23,6 @@ function unsentCharge(input: ChargeSavedInput, failure: { code: string; message:
   };
 }
 
-/**
- * Nobody is there to authenticate an off-session charge, so an intent that asks for it has failed; Stripe
- * normally says so with an `authentication_required` decline, this covers an intent that was left waiting.
- */
-function offSession(result: IntentResult): IntentResult {
-  if (result.status !== "requires_action" && result.status !== "awaiting_customer") return result;
-  return {
-    ...result,
-    status: "failed",
-    failure: { code: "authentication_required", message: "The card requires authentication." },
-  };
-}
-
 /** Charges a saved card without the customer (renewals, activation). A decline is an answer, not an error. */
 export async function chargeStripeSavedMethod(
   client: Stripe,
@@ -61,9 +48,11 @@ export async function chargeStripeSavedMethod(
       },
       { idempotencyKey: input.idempotencyKey },
     );
-    return offSession(paymentIntentResult(intent));
+    return paymentIntentResult(intent);
   } catch (err) {
     // A decline comes back as a card error carrying the failed intent, whose last error holds the reason.
+    // Off-session that includes a card wanting 3-D Secure: Stripe declines it as `authentication_required`
+    // rather than leaving the intent waiting for a customer who is not there.
     if (err instanceof Stripe.errors.StripeCardError && err.payment_intent) {
       const declined = paymentIntentResult(err.payment_intent);
       return { ...declined, status: "failed", failure: declined.failure ?? failureOf(err) };

@@ -41,7 +41,9 @@ export function failureOf(error: StripeIntentError): { code: string; message: st
   };
 }
 
-const idOf = (value: string | { id: string } | null) => (typeof value === "string" ? value : value?.id);
+/** Stripe answers a related object as its id, or as the object when expanded. */
+export const idOf = (value: string | { id: string } | null) =>
+  typeof value === "string" ? value : value?.id;
 
 /** The saved-card part of a result, only when the payment method came expanded with its card. */
 function savedCard(

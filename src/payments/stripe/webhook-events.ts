@@ -1,6 +1,6 @@
 import Stripe from "stripe";
 import type { IntentResult } from "../../context/index.js";
-import { paymentIntentResult, setupIntentResult } from "./intent-result.js";
+import { idOf, paymentIntentResult, setupIntentResult } from "./intent-result.js";
 
 /** Stripe's own default: a signature older than five minutes is refused, which stops replays. */
 const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -24,18 +24,13 @@ export function parseStripeEvent(
  * them retrieves the intent.
  */
 export function intentFromEvent(event: Stripe.Event): IntentResult | undefined {
-  if (event.type.startsWith("payment_intent.")) {
-    const object = event.data.object;
-    if ("object" in object && object.object === "payment_intent") return paymentIntentResult(object);
-  }
-  if (event.type.startsWith("setup_intent.")) {
-    const object = event.data.object;
-    if ("object" in object && object.object === "setup_intent") return setupIntentResult(object);
-  }
+  // Only payment_intent.* and setup_intent.* events carry an intent as their object.
+  const object = event.data.object;
+  if (!("object" in object)) return undefined;
+  if (object.object === "payment_intent") return paymentIntentResult(object);
+  if (object.object === "setup_intent") return setupIntentResult(object);
   return undefined;
 }
-
-const idOf = (value: string | { id: string } | null) => (typeof value === "string" ? value : value?.id);
 
 /** What a `charge.refunded` event says: the payment's total refunded so far (refunds may come from the dashboard). */
 export type StripeRefundUpdate = { paymentIntentId: string; amountRefunded: number };
