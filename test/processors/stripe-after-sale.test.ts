@@ -1,0 +1,215 @@
+import { eq } from "drizzle-orm";
+import Stripe from "stripe";
+import { describe, expect, it } from "vitest";
+import { payments } from "../../src/db/schema/index.js";
+import { createStripeClient } from "../../src/payments/stripe/index.js";
+import type { TestPaymentMethod } from "../fixtures/fake-stripe/index.js";
+import {
+  catalogFixture,
+  createCustomer,
+  createSession,
+  eventCount,
+  ok,
+  sessionRow,
+} from "../support/index.js";
+import { payWithStripe, serveGladeWithStripe } from "../support/stripe.js";
+
+const world = await serveGladeWithStripe();
+const { ctx, fake } = world;
+
+/**
+ * A connected merchant and a customer who started the trial plan through Stripe (a SetupIntent) with `card`,
+ * approving 3-D Secure if the card asks for it.
+ */
+async function customerWithSavedCard(card: TestPaymentMethod = "pm_card_visa") {
+  const f = await catalogFixture(ctx);
+  await world.connect(f.merchant);
+  const externalId = `stripe-sub-${Math.random().toString(36).slice(2)}`;
+  await createCustomer(ctx, f.merchant.testKey, externalId);
+  const body = await ok(
+    createSession(ctx, f.merchant.testKey, {
+      type: "product",
+      customerExternalId: externalId,
+      priceId: f.trialPriceId,
+    }),
+    "session",
+    201,
+  );
+  const sessionId = body.checkoutSession.id as string;
+  const authenticate = card === "pm_card_authenticationRequired" ? "approve" : undefined;
+  await payWithStripe(world, sessionId, card, authenticate ? { authenticate } : {});
+  const session = await sessionRow(ctx, sessionId);
+  expect(session.status).toBe("succeeded");
+  return { f, customerId: session.customerId, key: f.merchant.testKey };
+}
+
+const paymentByIntent = async (intentId: string) =>
+  (await ctx.deps.db.select().from(payments).where(eq(payments.processorIntentId, intentId)))[0];
+
+describe("off-session charges of a card saved through Stripe", () => {
+  it("a new subscription charges the saved card off-session, keyed per subscription", async () => {
+    const { f, customerId, key } = await customerWithSavedCard();
+    const created = await ctx.api("POST", "/api/v1/subscriptions", {
+      key,
+      body: { customerId, priceId: f.monthlyPriceId },
+    });
+    expect(created.status).toBe(200);
+    const subscriptionId = created.body.subscription.id;
+    const offSession = fake
+      .requests()
+      .filter(
+        (r) =>
+          r.path === "/v1/payment_intents" && r.idempotencyKey === `subscription_start:${subscriptionId}`,
+      );
+    expect(offSession).toHaveLength(1);
+    const charged = await ctx.deps.db
+      .select()
+      .from(payments)
+      .where(eq(payments.subscriptionId, subscriptionId));
+    expect(charged.map((p) => [p.status, p.processor, p.amount])).toEqual([["succeeded", "stripe", 900]]);
+  });
+
+  it.each([
+    ["declines every charge", "pm_card_chargeCustomerFail"],
+    ["needs authentication off-session", "pm_card_authenticationRequired"],
+  ] as const)("a card that %s leaves nothing charged and says why", async (_what, card) => {
+    const { f, customerId, key } = await customerWithSavedCard(card);
+    const refused = await ctx.api("POST", "/api/v1/subscriptions", {
+      key,
+      body: { customerId, priceId: f.monthlyPriceId },
+    });
+    expect(refused.status).toBe(402);
+    expect(refused.body.code).toBe("PAYMENT_REQUIRED");
+    const charged = await ctx.deps.db
+      .select()
+      .from(payments)
+      .where(eq(payments.customerId, customerId ?? ""));
+    expect(charged.filter((p) => p.status === "succeeded")).toHaveLength(0);
+  });
+});
+
+describe("refunds and disputes", () => {
+  it("refunds go through Stripe Refunds in parts; Stripe's echo does not count them twice", async () => {
+    const f = await catalogFixture(ctx);
+    await world.connect(f.merchant, { autoWebhooks: true });
+    const sessionId = (
+      await ok(
+        createSession(ctx, f.merchant.testKey, {
+          type: "product",
+          anonymous: true,
+          priceId: f.oneTimePriceId,
+        }),
+        "session",
+        201,
+      )
+    ).checkoutSession.id as string;
+    const { intentId } = await payWithStripe(world, sessionId);
+    const payment = await paymentByIntent(intentId);
+    if (!payment) throw new Error("no payment");
+    const key = f.merchant.testKey;
+    const partial = await ctx.api("POST", `/api/v1/payments/${payment.id}/refund`, {
+      key,
+      body: { partialAmount: 500 },
+    });
+    expect(partial.body.payment).toMatchObject({ status: "partially_refunded", refundedAmount: 500 });
+    const rest = await ctx.api("POST", `/api/v1/payments/${payment.id}/refund`, { key, body: {} });
+    expect(rest.body.payment).toMatchObject({ status: "refunded", refundedAmount: 1999 });
+    await fake.deliveriesSettled();
+    expect((await paymentByIntent(intentId))?.refundedAmount).toBe(1999);
+    expect(await eventCount(ctx, f.merchant.organizationId, "payment.refunded", payment.id)).toBe(2);
+    const refunds = fake.requests().filter((r) => r.path === "/v1/refunds" && r.method === "POST");
+    expect(refunds.map((r) => r.idempotencyKey)).toEqual([
+      `${payment.id}:refund:0`,
+      `${payment.id}:refund:500`,
+    ]);
+  });
+
+  it("a refund made in Stripe's dashboard and a dispute are recorded once each", async () => {
+    const f = await catalogFixture(ctx);
+    await world.connect(f.merchant, { autoWebhooks: false });
+    const sessionId = (
+      await ok(
+        createSession(ctx, f.merchant.testKey, {
+          type: "product",
+          anonymous: true,
+          priceId: f.oneTimePriceId,
+        }),
+        "session",
+        201,
+      )
+    ).checkoutSession.id as string;
+    const { intentId } = await payWithStripe(world, sessionId);
+    const stripe = createStripeClient(fake.secretKey, { apiUrl: fake.apiUrl });
+    await stripe.refunds.create({ payment_intent: intentId, amount: 700 });
+    fake.dispute(intentId);
+    const wanted = fake
+      .events()
+      .filter((e) => e.type === "charge.refunded" || e.type === "charge.dispute.created");
+    expect(wanted).toHaveLength(2);
+    for (const event of [...wanted, ...wanted]) {
+      expect((await fake.deliver(event.id)).status).toBe(200);
+    }
+    const payment = await paymentByIntent(intentId);
+    expect(payment).toMatchObject({ refundedAmount: 700, status: "partially_refunded" });
+    expect(payment?.disputedAt).toBeInstanceOf(Date);
+    const org = f.merchant.organizationId;
+    expect(await eventCount(ctx, org, "payment.refunded", payment?.id)).toBe(1);
+    expect(await eventCount(ctx, org, "payment.disputed", payment?.id)).toBe(1);
+  });
+});
+
+describe("Stripe's webhooks", () => {
+  const url = (org: string, mode = "test") => `/processors/stripe/webhook/${org}/${mode}`;
+
+  it("refuses a wrong signature and unknown connections, and ignores another tenant's intents", async () => {
+    const a = await catalogFixture(ctx);
+    await world.connect(a.merchant);
+    const b = await catalogFixture(ctx);
+    await world.connect(b.merchant);
+    const sessionId = (
+      await ok(
+        createSession(ctx, a.merchant.testKey, {
+          type: "product",
+          anonymous: true,
+          priceId: a.oneTimePriceId,
+        }),
+        "session",
+        201,
+      )
+    ).checkoutSession.id as string;
+    const { intentId } = await payWithStripe(world, sessionId, "pm_card_visa", { returnToGlade: false });
+    const succeeded = fake
+      .events()
+      .find(
+        (e) => e.type === "payment_intent.succeeded" && (e.data.object as { id: string }).id === intentId,
+      );
+    if (!succeeded) throw new Error("no event");
+    const payload = JSON.stringify(succeeded);
+    const signed = (secret: string) => Stripe.webhooks.generateTestHeaderString({ payload, secret });
+    const post = (path: string, signature: string) =>
+      ctx.api("POST", path, {
+        rawBody: payload,
+        headers: { "stripe-signature": signature, "content-type": "application/json" },
+      });
+
+    expect((await post(url(a.merchant.organizationId), signed("whsec_wrong"))).status).toBe(400);
+    expect((await post(url("org_nobody"), signed(world.webhookSecret))).status).toBe(404);
+    expect((await post(url(a.merchant.organizationId, "staging"), signed(world.webhookSecret))).status).toBe(
+      404,
+    );
+    // B's endpoint verifies the signature (same secret in this test) but the intent is A's: acknowledged, ignored.
+    const elsewhere = await post(url(b.merchant.organizationId), signed(world.webhookSecret));
+    expect(elsewhere.status).toBe(200);
+    expect(elsewhere.body.outcome).toBe("ignored");
+    expect((await sessionRow(ctx, sessionId)).status).toBe("pending");
+    // Delivered where it belongs, twice and after a stale `processing`-era replay, it settles once.
+    for (let i = 0; i < 2; i++) {
+      const res = await post(url(a.merchant.organizationId), signed(world.webhookSecret));
+      expect(res.status).toBe(200);
+    }
+    expect((await sessionRow(ctx, sessionId)).status).toBe("succeeded");
+    expect(
+      await ctx.deps.db.select().from(payments).where(eq(payments.checkoutSessionId, sessionId)),
+    ).toHaveLength(1);
+  });
+});
