@@ -2,15 +2,23 @@ import type { ProcessorRegistry } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import type { Config } from "../lib/config.js";
 import { createSandboxProcessor } from "../payments/index.js";
+import { createStripeClient, createStripeProcessor } from "../payments/stripe/index.js";
+import { readConnection } from "./connections.js";
+import { processorCustomerStore } from "./customers.js";
 import { createProcessorRegistry } from "./registry.js";
 
-/** The registry every runtime uses: the sandbox, and each tenant's connected processor. */
-export function processorRegistry(db: Executor, _config: Config): ProcessorRegistry {
+/** The registry every runtime uses: the sandbox, and each tenant's connected Stripe account. */
+export function processorRegistry(db: Executor, config: Config): ProcessorRegistry {
   return createProcessorRegistry({
     sandbox: createSandboxProcessor(db),
-    readConnection: async () => undefined,
-    build: () => {
-      throw new Error("no processor connections yet");
-    },
+    readConnection: (tenant) => readConnection({ db, config }, tenant),
+    build: (connection) =>
+      createStripeProcessor({
+        client: createStripeClient(connection.secretKey, { apiUrl: config.stripeApiUrl }),
+        accountId: connection.accountId,
+        publishableKey: connection.publishableKey,
+        scriptUrl: config.stripeJsUrl,
+        customers: processorCustomerStore(db, connection.accountId),
+      }),
   });
 }
