@@ -20,9 +20,14 @@ export type StripeWorld = {
 
 /**
  * Glade on a loopback port with its Stripe.js and Stripe API pointed at a fake Stripe account (test keys,
- * or live ones for `mode: "live"`), closed after the file.
+ * or live ones for `mode: "live"`), closed after the file. `databaseUrl` (e.g. `ownDatabase()`) keeps the
+ * sealed connections out of the shared database, where `glade start` children without the key would refuse
+ * to start.
  */
-export async function serveGladeWithStripe(mode: "test" | "live" = "test"): Promise<StripeWorld> {
+export async function serveGladeWithStripe(
+  mode: "test" | "live" = "test",
+  options: { databaseUrl?: string } = {},
+): Promise<StripeWorld> {
   const fake = await startFakeStripe(
     mode === "live"
       ? { secretKey: `sk_live_fake${Date.now()}`, publishableKey: `pk_live_fake${Date.now()}` }
@@ -36,7 +41,7 @@ export async function serveGladeWithStripe(mode: "test" | "live" = "test"): Prom
     stripeApiUrl: fake.apiUrl,
     stripeJsUrl: fake.stripeJsUrl,
   };
-  const ctx = await testContext({ config });
+  const ctx = await testContext({ config }, options.databaseUrl ? { databaseUrl: options.databaseUrl } : {});
   const { url } = await listen(ctx.app.fetch);
   config.publicUrl = url;
   const webhookSecret = `whsec_fake${Date.now()}`;
