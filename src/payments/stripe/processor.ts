@@ -27,7 +27,7 @@ export function createStripeProcessor(options: StripeProcessorOptions): PaymentP
 
     createIntent: (input) => createStripeIntent(client, customers, input),
 
-    completeChallenge() {
+    async completeChallenge() {
       panic("completeChallenge called on Stripe: Stripe.js runs 3-D Secure in the browser");
     },
 
