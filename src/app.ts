@@ -12,6 +12,7 @@ import type { App, AppEnv } from "./http/types.js";
 import { registerInvoiceRoutes } from "./invoices/index.js";
 import { AppError } from "./lib/errors.js";
 import { registerPaymentRoutes } from "./payments/index.js";
+import { registerProcessorRoutes } from "./processors/index.js";
 import { registerPurchasePageRoutes } from "./purchase-pages/index.js";
 import { registerPurchaseRoutes } from "./purchases/index.js";
 import { registerSubscriptionRoutes } from "./subscriptions/index.js";
@@ -62,4 +63,5 @@ function registerRoutes(app: App, deps: AppDeps): void {
   registerPurchaseRoutes(app, deps);
   registerPurchasePageRoutes(app, deps);
   registerSubscriptionRoutes(app, deps);
+  registerProcessorRoutes(app, deps);
 }
