@@ -49,9 +49,9 @@ describe("processor registry", () => {
     const { registry } = registryOver(new Map([["org_a:true", { id: "pconn_1", updatedAt: new Date(1) }]]));
     expect((await registry.forTenant(live)).name).toBe("stripe");
     expect((await registry.forTenant(test)).name).toBe("sandbox");
-    expect((await registry.forTenant({ organizationId: "org_b", livemode: true }).catch((e) => e)).status).toBe(
-      422,
-    );
+    expect(
+      (await registry.forTenant({ organizationId: "org_b", livemode: true }).catch((e) => e)).status,
+    ).toBe(422);
     // Records keep going to the processor that made them.
     expect((await registry.named(test, "sandbox")).name).toBe("sandbox");
     await expect(registry.named(test, "stripe")).rejects.toThrow(/no longer connected/);
