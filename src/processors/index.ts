@@ -9,5 +9,5 @@ export {
   serializeProcessorConnection,
   stripeWebhookUrl,
 } from "./serialize.js";
-export { processorRegistry } from "./wire.js";
 export { registerStripeWebhook } from "./stripe-webhook.js";
+export { processorRegistry } from "./wire.js";
