@@ -140,7 +140,8 @@ describe("refunds and disputes", () => {
     const stripe = createStripeClient(fake.secretKey, { apiUrl: fake.apiUrl });
     await stripe.refunds.create({ payment_intent: intentId, amount: 700 });
     fake.dispute(intentId);
-    const aboutIt = (e: Stripe.Event) => (e.data.object as { payment_intent?: unknown }).payment_intent === intentId;
+    const aboutIt = (e: Stripe.Event) =>
+      (e.data.object as { payment_intent?: unknown }).payment_intent === intentId;
     const wanted = fake
       .events()
       .filter((e) => (e.type === "charge.refunded" || e.type === "charge.dispute.created") && aboutIt(e));
