@@ -22,3 +22,10 @@ export {
   serializePayment,
   serializePaymentMethod,
 } from "./serialize.js";
+export {
+  createStripeClient,
+  createStripeProcessor,
+  type ProcessorCustomerStore,
+  parseStripeEvent,
+  verifyStripeKey,
+} from "./stripe/index.js";

@@ -8,7 +8,7 @@ import type { Config } from "../lib/config.js";
 import { AppError, badRequest, conflict, panic } from "../lib/errors.js";
 import { randomToken } from "../lib/ids.js";
 import type { Keyring } from "../lib/secrets.js";
-import { createStripeClient, verifyStripeKey } from "../payments/stripe/index.js";
+import { createStripeClient, verifyStripeKey } from "../payments/index.js";
 import { requireKeyring, sealSecrets } from "./connection-encryption.js";
 import { checkStripeKeys, type StripeKeys, secretKeyHint } from "./connection-keys.js";
 import type { ConnectionRow } from "./connections.js";

@@ -4,10 +4,10 @@ export { assertEncryptionKeyPresent, rotateSealedSecrets } from "./connection-en
 export { describeConnection, type OpenConnection, readConnection } from "./connections.js";
 export { CONNECTION_CACHE_MS, createProcessorRegistry, LIVE_MODE_NEEDS_PROCESSOR } from "./registry.js";
 export { registerProcessorRoutes } from "./routes.js";
+export { registerStripeWebhook } from "./routes-stripe-webhook.js";
 export {
   type ProcessorConnectionRecord,
   serializeProcessorConnection,
   stripeWebhookUrl,
 } from "./serialize.js";
-export { registerStripeWebhook } from "./stripe-webhook.js";
 export { processorRegistry } from "./wire.js";
