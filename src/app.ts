@@ -12,8 +12,8 @@ import type { App, AppEnv } from "./http/types.js";
 import { registerInvoiceRoutes } from "./invoices/index.js";
 import { AppError } from "./lib/errors.js";
 import { registerPaymentRoutes } from "./payments/index.js";
+import { registerProcessorRoutes, registerStripeWebhook } from "./processors/index.js";
 import { registerPurchasePageRoutes } from "./purchase-pages/index.js";
-import { registerStripeWebhook } from "./processors/index.js";
 import { registerPurchaseRoutes } from "./purchases/index.js";
 import { registerSubscriptionRoutes } from "./subscriptions/index.js";
 import { registerWebhookRoutes } from "./webhooks/index.js";
@@ -63,5 +63,6 @@ function registerRoutes(app: App, deps: AppDeps): void {
   registerPurchaseRoutes(app, deps);
   registerPurchasePageRoutes(app, deps);
   registerSubscriptionRoutes(app, deps);
+  registerProcessorRoutes(app, deps);
   registerStripeWebhook(app, deps);
 }

@@ -2,7 +2,7 @@ import type { AppDeps } from "./context/index.js";
 import { type DbHandle, migrate, openDatabase } from "./db/client.js";
 import type { Config } from "./lib/config.js";
 import { createLogger, type Logger } from "./lib/logger.js";
-import { processorRegistry } from "./processors/index.js";
+import { assertEncryptionKeyPresent, processorRegistry } from "./processors/index.js";
 
 export type Runtime = { deps: AppDeps; handle: DbHandle };
 
@@ -17,6 +17,11 @@ export async function openRuntime(
     poolSize: options.poolSize ?? config.dbPoolSize,
   });
   await migrate(handle);
+  // Stored processor secrets need the key that sealed them: refuse to start now rather than fail a payment later.
+  await assertEncryptionKeyPresent(handle.db, config).catch(async (err: unknown) => {
+    await handle.close();
+    throw err;
+  });
   const deps: AppDeps = {
     db: handle.db,
     config,

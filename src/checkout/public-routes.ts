@@ -8,8 +8,9 @@ import { readFormFields } from "../http/form.js";
 import { setPageSecurityHeaders } from "../http/page-headers.js";
 import type { App } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
-import { registerClientConfirmPages } from "./client-routes.js";
 import { answerChallenge, confirmCheckout } from "./confirm.js";
+import { buildCheckoutView } from "./page-view.js";
+import { registerClientConfirmPages } from "./public-routes-client.js";
 import {
   afterConfirm,
   ConfirmForm,
@@ -17,8 +18,7 @@ import {
   renderSession,
   SESSION_ID,
   sessionOr404,
-} from "./page-responses.js";
-import { buildCheckoutView } from "./page-view.js";
+} from "./public-routes-responses.js";
 import { buildReceiptView } from "./receipt.js";
 
 const ASSETS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../web/assets");

@@ -4,6 +4,8 @@ import { openApiDocument } from "../http/openapi-doc.js";
 import { startBackgroundJobs } from "../jobs.js";
 import { loadConfig } from "../lib/config.js";
 import { createApiKey, getOrganization } from "../organizations/index.js";
+import { flag } from "./args.js";
+import { processorsCommand, secretsCommand } from "./processors.js";
 import { seedDemo } from "./seed.js";
 import { startCommand } from "./start.js";
 
@@ -14,13 +16,18 @@ const USAGE = `glade <command>
   worker             run only the background jobs (webhook delivery, sweeps) until SIGTERM
   seed               create (or reuse) the demo merchant and print its test key
   keys create --org <organizationId> [--live] [--name <name>]
+  processors connect stripe --org <organizationId> --mode test|live
+      [--secret-key sk_… --publishable-key pk_… --webhook-secret whsec_…]
+                     connect (or replace) the organization's Stripe keys for one mode, checked with
+                     Stripe first and stored sealed (needs GLADE_ENCRYPTION_KEY); prints the webhook URL
+                     to add in Stripe. The keys may come from STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY
+                     and STRIPE_WEBHOOK_SECRET instead, so they stay out of shell history
+  processors show [stripe] --org <organizationId> --mode test|live
+  processors disconnect [stripe] --org <organizationId> --mode test|live
+  secrets rotate     re-seal stored processor secrets under the first key of GLADE_ENCRYPTION_KEY
+                     (list the new key first, the old ones after it; drop them once this is done)
   openapi            print the OpenAPI document
 `;
-
-function flag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -81,6 +88,16 @@ async function main(argv: string[]): Promise<number> {
         await runtime.handle.close();
       }
       return 0;
+    }
+    case "processors": {
+      const outcome = await processorsCommand(args, config);
+      if (outcome === "usage") break;
+      return outcome;
+    }
+    case "secrets": {
+      const outcome = await secretsCommand(args, config);
+      if (outcome === "usage") break;
+      return outcome;
     }
     case "openapi": {
       const app = createApp({

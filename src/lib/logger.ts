@@ -2,7 +2,7 @@ import { pino } from "pino";
 
 export type Logger = pino.Logger;
 
-/** Card fields never reach a log line, whatever object a caller hands in. */
+/** Card fields and processor secrets never reach a log line, whatever object a caller hands in. */
 const REDACT = [
   "cardNumber",
   "*.cardNumber",
@@ -12,6 +12,10 @@ const REDACT = [
   "*.cvc",
   "authorization",
   "*.authorization",
+  "secretKey",
+  "*.secretKey",
+  "webhookSecret",
+  "*.webhookSecret",
 ];
 
 export function createLogger(level: string): Logger {

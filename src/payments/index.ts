@@ -10,8 +10,8 @@ export {
   savePaymentMethod,
   setDefaultPaymentMethod,
 } from "./payment-methods.js";
-export { getPayment, planPayment, type RecordPaymentInput, recordPayment } from "./record-payment.js";
 export { recordDispute, recordProcessorRefundTotal } from "./processor-reports.js";
+export { getPayment, planPayment, type RecordPaymentInput, recordPayment } from "./record-payment.js";
 export { refundPayment } from "./refund-payment.js";
 export { registerPaymentRoutes } from "./routes.js";
 export { createSandboxProcessor } from "./sandbox.js";
@@ -22,3 +22,10 @@ export {
   serializePayment,
   serializePaymentMethod,
 } from "./serialize.js";
+export {
+  createStripeClient,
+  createStripeProcessor,
+  type ProcessorCustomerStore,
+  parseStripeEvent,
+  verifyStripeKey,
+} from "./stripe/index.js";

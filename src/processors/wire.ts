@@ -1,8 +1,7 @@
 import type { ProcessorRegistry } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import type { Config } from "../lib/config.js";
-import { createSandboxProcessor } from "../payments/index.js";
-import { createStripeClient, createStripeProcessor } from "../payments/stripe/index.js";
+import { createSandboxProcessor, createStripeClient, createStripeProcessor } from "../payments/index.js";
 import { readConnection } from "./connections.js";
 import { processorCustomerStore } from "./customers.js";
 import { createProcessorRegistry } from "./registry.js";

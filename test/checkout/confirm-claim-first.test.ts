@@ -8,12 +8,14 @@ import {
   submitCheckoutForm,
   testContext,
 } from "../support/index.js";
+import { warmProcessorCache } from "../support/processors.js";
 
 let recording: string[] | undefined;
 const ctx = await testContext({}, { onStatement: (sql) => recording?.push(sql) });
 
 /** The statements one hosted-page confirm sends, in order. */
 async function statementsOf(sessionId: string, fields: Record<string, string>) {
+  await warmProcessorCache(ctx, sessionId);
   recording = [];
   try {
     const res = await submitCheckoutForm(ctx, sessionId, fields);

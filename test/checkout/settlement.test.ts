@@ -36,7 +36,7 @@ import {
   submitCheckoutForm,
   testContext,
 } from "../support/index.js";
-import { sandboxOf } from "../support/processors.js";
+import { sandboxOf, warmProcessorCache } from "../support/processors.js";
 
 /** The invoice number bases the next new customers draw, in order; empty means random as usual. */
 const draws = vi.hoisted(() => [] as string[]);
@@ -1106,6 +1106,7 @@ describe("a known customer's settlement without the claim's reading", () => {
  * the confirm sent the claim, the charge and one settlement statement, with no transaction.
  */
 async function confirmedInThreeStatements(sessionId: string) {
+  await warmProcessorCache(ctx, sessionId);
   const { result: res, sent } = await recorded(() =>
     submitCheckoutForm(ctx, sessionId, { cardNumber: CARDS.ok }),
   );

@@ -34,7 +34,6 @@ async function newSession(
       ...fields,
     }),
     "session",
-    201,
   );
   return body.checkoutSession.id as string;
 }

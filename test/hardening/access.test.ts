@@ -2,6 +2,15 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkoutSessions, customers, payments, purchases } from "../../src/db/schema/index.js";
 import { createApiKey, revokeApiKey } from "../../src/organizations/index.js";
+import { LIVE_MODE_NEEDS_PROCESSOR } from "../../src/processors/index.js";
+import {
+  connectBody,
+  connectionContext,
+  fakeStripeAccount,
+  newEncryptionKey,
+  newWebhookSecret,
+  ownDatabase,
+} from "../processors/connection-fixtures.js";
 import {
   CARDS,
   catalogFixture,
@@ -10,7 +19,6 @@ import {
   createWebhook,
   ok,
   submitCheckoutForm,
-  testContext,
   URLS,
 } from "../support/index.js";
 
@@ -18,8 +26,19 @@ import {
  * Item 4 of issue #7: every operation of the live OpenAPI document, called with keys that must not reach
  * organization A's test-mode data. New routes join the matrix by being registered; a route with a request
  * body also needs a valid body below, and the test says so by name when one is missing.
+ *
+ * A's data includes a Stripe connection, so the app can seal secrets and verify keys (against a fake
+ * Stripe), and the file keeps its own database: `glade start` refuses a database holding secrets sealed
+ * with a key it does not have, and other files start servers on the shared one.
  */
-const ctx = await testContext();
+const databaseUrl = await ownDatabase();
+const encryptionKey = newEncryptionKey();
+const testStripe = await fakeStripeAccount("test");
+const ctx = await connectionContext(databaseUrl, { stripeApiUrl: testStripe.apiUrl, encryptionKey });
+/** The same database served by a process whose Stripe has live-mode keys. */
+const liveStripe = await fakeStripeAccount("live");
+const liveCtx = await connectionContext(databaseUrl, { stripeApiUrl: liveStripe.apiUrl, encryptionKey });
+const STRIPE_CONNECTION = connectBody(testStripe, newWebhookSecret());
 
 type Operation = {
   method: string;
@@ -60,7 +79,14 @@ const OPERATIONS: Operation[] = Object.entries(doc.paths)
     })),
   );
 /** How many operations the document had when this matrix was written; fewer means routes went missing. */
-const KNOWN_OPERATION_COUNT = 52;
+const KNOWN_OPERATION_COUNT = 55;
+
+/**
+ * Operations on the caller's own one-per-mode resource, named by no id (the processor connection): any key
+ * reaches its own tenant's, never A's. What another key gets must be what a tenant without A's data gets
+ * from the same calls, so each call is repeated with a control tenant's key of the same mode.
+ */
+const TENANT_SINGLETONS = new Set(["/api/v1/processors/stripe"]);
 
 type Ids = {
   pricingModelId: string;
@@ -79,6 +105,7 @@ type Ids = {
   subscriptionId: string;
   webhookId: string;
   eventId: string;
+  processorConnectionId: string;
 };
 
 /** Which of A's ids goes into `{param}` after a given collection segment. */
@@ -160,6 +187,7 @@ const BODIES: Record<string, (ids: Ids) => unknown> = {
   "POST /api/v1/subscriptions/{id}/adjust": (ids) => ({
     adjustment: { timing: "immediately", newSubscriptionItems: [{ priceId: ids.priceId, quantity: 2 }] },
   }),
+  "POST /api/v1/processors/stripe": () => STRIPE_CONNECTION,
 };
 
 /** Organization A with one of everything in test mode, made through the API and the hosted page. */
@@ -199,6 +227,9 @@ async function tenantWithEverything() {
     .checkoutSession;
   const invoice = await ok(ctx.api("GET", `/api/v1/invoices/${paid.invoiceId}`, { key }), "invoice");
   const evts = await ok(ctx.api("GET", "/api/v1/events?limit=1", { key }), "events");
+  const connection = (
+    await ok(ctx.api("POST", "/api/v1/processors/stripe", { key, body: STRIPE_CONNECTION }), "connect", 201)
+  ).processorConnection;
   const ids: Ids = {
     pricingModelId: f.pricingModelId,
     productId: f.productId,
@@ -216,6 +247,7 @@ async function tenantWithEverything() {
     subscriptionId: sub.subscriptionId,
     webhookId: webhook.id,
     eventId: evts.data[0].id,
+    processorConnectionId: connection.id,
   };
   for (const [name, value] of Object.entries(ids)) expect(value, name).toEqual(expect.any(String));
   const secrets = [
@@ -224,6 +256,8 @@ async function tenantWithEverything() {
     f.merchant.testKey,
     f.merchant.liveKey,
     webhook.secret,
+    STRIPE_CONNECTION.secretKey,
+    STRIPE_CONNECTION.webhookSecret,
     customer.email,
     customer.name,
     "hooks.acme.example",
@@ -293,6 +327,8 @@ function expectErrorBody(res: { body: any; headers: Headers }, code: string, whe
 describe("access control matrix over every API operation", () => {
   let A: Awaited<ReturnType<typeof tenantWithEverything>>;
   let B: Awaited<ReturnType<typeof ctx.merchant>>;
+  /** The control for TENANT_SINGLETONS: sent every call B's test key and A's live key are, in its own modes. */
+  let C: Awaited<ReturnType<typeof ctx.merchant>>;
   let revokedKey: string;
   let ghostIds: Ids;
   const snapshot = async () => {
@@ -309,6 +345,7 @@ describe("access control matrix over every API operation", () => {
   beforeAll(async () => {
     A = await tenantWithEverything();
     B = await ctx.merchant("Tenant B");
+    C = await ctx.merchant("Tenant C (control)");
     // B has data of its own, so "empty list" is not how B's lists pass.
     await createCustomer(ctx, B.testKey, "b-user");
     const extra = await createApiKey(
@@ -385,7 +422,14 @@ describe("access control matrix over every API operation", () => {
         // Same org, other mode: the org id itself is legitimately in the answer, nothing else of A's is.
         const secrets = sameOrg ? A.secrets : [...A.secrets, A.f.merchant.organizationId];
         expect(leaks(res.text, secrets, real.sent), where).toEqual([]);
-        if (namesA) {
+        if (TENANT_SINGLETONS.has(op.path)) {
+          // The caller's own connection (B's, or A's live one): it must fare exactly as a tenant that never
+          // saw A's data, sent the same calls in the same mode.
+          const control = await call(real, sameOrg ? C.liveKey : C.testKey);
+          expect(`${res.status} ${res.body.code}`, `${where}: ${res.text}`).toBe(
+            `${control.status} ${control.body.code}`,
+          );
+        } else if (namesA) {
           // Naming A's objects must look exactly like naming objects that do not exist.
           const control = await call(ghost, key);
           expect(control.status, `${where} (nonexistent ids)`).toBe(res.status);
@@ -394,6 +438,10 @@ describe("access control matrix over every API operation", () => {
           if (real.undesigned) {
             // No valid body yet (reported by the coverage test): validation may answer first.
             expect([400, 404], `${where}: ${res.text}`).toContain(res.status);
+          } else if (sameOrg && res.body.message === LIVE_MODE_NEEDS_PROCESSOR) {
+            // A has no live processor: what would take live payments is refused before any id is looked
+            // at, exactly as with ids that exist nowhere (compared above).
+            expectErrorBody(res, "UNPROCESSABLE_CONTENT", where);
           } else if (op.pathParams.length > 0 || real.body !== undefined) {
             expect(res.status, `${where}: ${res.text}`).toBe(404);
             expectErrorBody(res, "NOT_FOUND", where);
@@ -413,7 +461,9 @@ describe("access control matrix over every API operation", () => {
   });
 
   it("lists called with another key never contain A's ids", async () => {
-    const lists = OPERATIONS.filter((o) => o.method === "GET" && o.pathParams.length === 0);
+    const lists = OPERATIONS.filter(
+      (o) => o.method === "GET" && o.pathParams.length === 0 && !TENANT_SINGLETONS.has(o.path),
+    );
     expect(lists.length).toBeGreaterThanOrEqual(10);
     for (const op of lists) {
       const url = `${op.path}?limit=100`;
@@ -429,6 +479,64 @@ describe("access control matrix over every API operation", () => {
     }
     const ownCustomers = await ctx.api("GET", "/api/v1/customers?limit=100", { key: A.f.merchant.testKey });
     expect(JSON.stringify(ownCustomers.body)).toContain(A.ids.customerId);
+  });
+});
+
+describe("a processor connection belongs to one organization and one mode", () => {
+  const PATH = "/api/v1/processors/stripe";
+
+  it("a test-mode key cannot read, replace or delete the live connection; another organization's keys neither", async () => {
+    const owner = await ctx.merchant("Two modes");
+    const other = await ctx.merchant("Another organization");
+    const test = (
+      await ok(ctx.api("POST", PATH, { key: owner.testKey, body: STRIPE_CONNECTION }), "test", 201)
+    ).processorConnection;
+    const liveBody = connectBody(liveStripe);
+    const live = (await ok(liveCtx.api("POST", PATH, { key: owner.liveKey, body: liveBody }), "live", 201))
+      .processorConnection;
+    const liveView = async () => (await ctx.api("GET", PATH, { key: owner.liveKey })).body;
+    const before = await liveView();
+    expect(before.processorConnection.id).toBe(live.id);
+    /**
+     * What no answer to another mode's or organization's key may contain, unless the caller sent it (a
+     * caller that sent the live secret key gets its hint back for its own connection).
+     */
+    const liveSecrets = [live.id, liveBody.secretKey, liveBody.webhookSecret];
+    const attempts: [string, () => Promise<{ status: number; text: string; body: any }>, number][] = [
+      ["test key reads", () => ctx.api("GET", PATH, { key: owner.testKey }), 200],
+      [
+        "test key writes live keys",
+        () => liveCtx.api("POST", PATH, { key: owner.testKey, body: liveBody }),
+        400,
+      ],
+      ["test key deletes", () => ctx.api("DELETE", PATH, { key: owner.testKey }), 200],
+      ["test key deletes again", () => ctx.api("DELETE", PATH, { key: owner.testKey }), 404],
+      ["other org's live key reads", () => ctx.api("GET", PATH, { key: other.liveKey }), 404],
+      ["other org's live key deletes", () => ctx.api("DELETE", PATH, { key: other.liveKey }), 404],
+      ["other org's test key deletes", () => ctx.api("DELETE", PATH, { key: other.testKey }), 404],
+      // Its own live connection, made with the same Stripe keys: a new one, not the owner's.
+      [
+        "other org's live key connects",
+        () => liveCtx.api("POST", PATH, { key: other.liveKey, body: liveBody }),
+        201,
+      ],
+    ];
+    for (const [what, attempt, status] of attempts) {
+      const res = await attempt();
+      expect(res.status, `${what}: ${res.text}`).toBe(status);
+      const sent = what.includes("writes") || what.includes("connects") ? JSON.stringify(liveBody) : "";
+      // The owner's test key may show the organization's id (its own connection's webhook URL); nothing of live.
+      const secrets = [
+        ...liveSecrets,
+        ...(sent ? [] : [live.secretKeyHint]),
+        ...(what.startsWith("test key") ? [] : [owner.organizationId]),
+      ];
+      expect(leaks(res.text, secrets, sent), what).toEqual([]);
+    }
+    expect((await ctx.api("GET", PATH, { key: owner.testKey })).status).toBe(404);
+    expect(test.id).not.toBe(live.id);
+    // The live connection is exactly as it was.
+    expect(await liveView()).toEqual(before);
   });
 });
 

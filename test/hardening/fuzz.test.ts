@@ -272,6 +272,15 @@ const URIS = [
   "http://localhost:1/",
   "https://example.com/%00",
 ];
+/**
+ * Stripe key fields: prefixes of every mode, so bodies pass the format and reach the services (the mode
+ * check, and the encryption key this app does not have: no fuzzed body reaches Stripe or is stored).
+ */
+const STRIPE_KEY_PREFIXES: Record<string, string[]> = {
+  secretKey: ["sk_test_", "sk_live_", "rk_test_", "rk_live_"],
+  publishableKey: ["pk_test_", "pk_live_"],
+  webhookSecret: ["whsec_"],
+};
 /** Which real id a field named like this should sometimes carry, so valid bodies reach the services. */
 const FIELD_IDS: Record<string, string[]> = {
   priceId: ["priceId", "monthlyPriceId"],
@@ -305,6 +314,13 @@ function validString(
     return fc.constantFrom("2030-01-01T00:00:00Z", "1970-01-01T00:00:00Z", "2024-02-29");
   const known = FIELD_IDS[field];
   const texts = fc.constantFrom(...HOSTILE_TEXT, "x".repeat(max)).map((t) => fitLength(t, min, max));
+  const prefixes = STRIPE_KEY_PREFIXES[field];
+  if (prefixes) {
+    const key = fc
+      .tuple(fc.constantFrom(...prefixes), fc.stringMatching(/^[A-Za-z0-9_]{8,120}$/))
+      .map(([prefix, rest]) => `${prefix}${rest}`);
+    return fc.oneof({ arbitrary: key, weight: 3 }, { arbitrary: texts, weight: 1 });
+  }
   if (!known) return texts;
   return fc.oneof(
     { arbitrary: fc.constantFrom(...known).map((k) => ids[k] ?? "missing"), weight: 3 },

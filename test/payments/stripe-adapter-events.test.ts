@@ -108,6 +108,7 @@ describe("reading webhook events", () => {
     const paid = await paymentWith("pm_card_visa");
     const succeeded = eventFor(paid, "payment_intent.succeeded");
     expect(intentFromEvent(succeeded)).toEqual({
+      processor: "stripe",
       intentId: paid,
       kind: "payment",
       status: "succeeded",

@@ -1,9 +1,12 @@
 import { count, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { checkoutSessions } from "../../src/db/schema/index.js";
-import { type CatalogFixture, catalogFixture, sessionRow, testContext } from "../support/index.js";
+import { type CatalogFixture, catalogFixture, sessionRow } from "../support/index.js";
+import { serveGladeWithStripe } from "../support/stripe.js";
 
-const ctx = await testContext();
+// Live sessions need a live processor: this file's Glade talks to a fake Stripe account with live keys.
+const world = await serveGladeWithStripe("live");
+const { ctx } = world;
 const BASE = ctx.deps.config.publicUrl;
 
 let ipCounter = 0;
@@ -396,6 +399,7 @@ describe("slug links and modes", () => {
 
   it("starts live sessions from live prices, invisible to the test key", async () => {
     const m = await ctx.merchant("Live Shop");
+    await world.connect(m);
     const pm = await ctx.api("POST", "/api/v1/pricing-models", {
       key: m.liveKey,
       body: { pricingModel: { name: "Live", isDefault: true } },

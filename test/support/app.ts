@@ -52,7 +52,7 @@ export async function testContext(
     db: handle.db,
     config,
     logger: createLogger((process.env.TEST_LOG_LEVEL ?? "silent") as "silent"),
-    processors: processorRegistry(handle.db, config),
+    processors: processorRegistry(handle.db, overrides.config ?? config),
     now: () => new Date(),
     ...overrides,
   };

@@ -1,4 +1,6 @@
+import { eq } from "drizzle-orm";
 import type { AppDeps, CardInput, PaymentProcessor, ProcessorRegistry } from "../../src/context/index.js";
+import { checkoutSessions } from "../../src/db/schema/index.js";
 import { createSandboxProcessor } from "../../src/payments/index.js";
 
 /** The sandbox over the test's database: the processor every test-mode tenant without a connection uses. */
@@ -40,4 +42,21 @@ export function sandboxIntentRequest(input: {
     saveCard: input.kind === "setup",
     metadata: {},
   };
+}
+
+/**
+ * Reads the session's tenant connection into the registry's cache, as any earlier request of the tenant in
+ * the last few seconds has: statement counts then show what a confirm sends in steady state. (The first
+ * confirm of a tenant in a cache period also reads its connection: one indexed lookup.)
+ */
+export async function warmProcessorCache(
+  ctx: { deps: Pick<AppDeps, "db" | "processors"> },
+  sessionId: string,
+): Promise<void> {
+  const [session] = await ctx.deps.db
+    .select({ organizationId: checkoutSessions.organizationId, livemode: checkoutSessions.livemode })
+    .from(checkoutSessions)
+    .where(eq(checkoutSessions.id, sessionId));
+  if (!session) throw new Error(`session ${sessionId} missing`);
+  await ctx.deps.processors.forTenant(session);
 }

@@ -3,8 +3,7 @@ import { loadSessionIfAny, syncClientAttempt } from "../checkout/index.js";
 import type { AppDeps, Merchant, ProcessorTenant } from "../context/index.js";
 import type { App } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
-import { recordDispute, recordProcessorRefundTotal } from "../payments/index.js";
-import { parseStripeEvent } from "../payments/stripe/index.js";
+import { parseStripeEvent, recordDispute, recordProcessorRefundTotal } from "../payments/index.js";
 import { readConnection } from "./connections.js";
 
 type Outcome = "settled" | "recorded" | "ignored";

@@ -4,8 +4,8 @@ import { readFormFields } from "../http/form.js";
 import type { App } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
 import { type ClientAttempt, settleReturn, startClientAttempt } from "./client-attempt.js";
-import { BuyerForm, notFoundPage, SESSION_ID } from "./page-responses.js";
 import { successRedirectUrl } from "./page-view.js";
+import { BuyerForm, notFoundPage, SESSION_ID } from "./public-routes-responses.js";
 
 /** What the Stripe-mode page's script is told after asking to pay: confirm in the browser, go, or why not. */
 function attemptAnswer(deps: AppDeps, c: Context, attempt: ClientAttempt) {
