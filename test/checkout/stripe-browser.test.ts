@@ -69,7 +69,8 @@ async function openTab(url: string, width = 1280): Promise<Tab & { csp: string }
   const tab: Tab = { page, toGlade: [], cspViolations: [], scriptErrors: [] };
   page.on("request", (request) => {
     if (new URL(request.url()).origin === gladeOrigin) {
-      tab.toGlade.push(`${request.method()} ${request.url()} ${request.postData() ?? ""}`);
+      const headers = JSON.stringify(request.headers());
+      tab.toGlade.push(`${request.method()} ${request.url()} ${request.postData() ?? ""} ${headers}`);
     }
   });
   page.on("console", (message) => {
@@ -208,6 +209,39 @@ describe("the Stripe-mode hosted page in Chromium", () => {
     expect((await paymentsOf(s.id)).map((p) => p.status).sort()).toEqual(["failed", "succeeded"]);
     expect(await eventCount(ctx, f.merchant.organizationId, "checkout_session.succeeded", s.id)).toBe(1);
     expectNoCardSentToGlade(tab, CARD.declined, CARD.ok);
+    expectCleanRun(tab);
+  });
+
+  it("a failed 3-D Secure comes back to the page with the session open", async () => {
+    const f = await stripeMerchant();
+    const s = await newSession(f, { type: "product", anonymous: true, priceId: f.oneTimePriceId });
+    const tab = await openTab(s.url);
+    await typeCardAndPay(tab.page, CARD.threeDSecure, buyer);
+    await tab.page.waitForURL(`${fakeOrigin}/authenticate/**`);
+    await tab.page.getByRole("button", { name: "Fail" }).click();
+    await tab.page.getByRole("alert").filter({ hasText: "failed authentication" }).waitFor();
+    expect(tab.page.url()).toBe(s.url);
+    const reopened = await sessionRow(ctx, s.id);
+    expect(reopened.status).toBe("open");
+    expect(fake.intent(reopened.processorIntentId ?? "")?.status).toBe("canceled");
+    expectNoCardSentToGlade(tab, CARD.threeDSecure);
+    expectCleanRun(tab);
+  });
+
+  it("a number Stripe.js refuses is shown on the page without asking Glade for an intent", async () => {
+    const f = await stripeMerchant();
+    const s = await newSession(f, { type: "product", anonymous: true, priceId: f.oneTimePriceId });
+    const tab = await openTab(s.url);
+    await typeCardAndPay(tab.page, "4242424242424241", buyer);
+    await tab.page.getByRole("alert").filter({ hasText: "Your card number is invalid." }).waitFor();
+    const button = tab.page.locator("form[data-stripe] button[type=submit]");
+    expect(await button.isEnabled()).toBe(true);
+    expect(tab.toGlade.filter((r) => r.startsWith("POST"))).toEqual([]);
+    expect((await sessionRow(ctx, s.id)).attempt).toBe(0);
+    // The same page then pays.
+    await typeCardAndPay(tab.page, CARD.ok);
+    await tab.page.waitForURL(s.success);
+    expectNoCardSentToGlade(tab, "4242424242424241", CARD.ok);
     expectCleanRun(tab);
   });
 

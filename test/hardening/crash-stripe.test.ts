@@ -12,6 +12,7 @@ import {
   startStripeTap,
 } from "../support/crash-stripe-world.js";
 import {
+  createCustomer,
   createMigratedDatabase,
   freePort,
   httpApi,
@@ -53,6 +54,7 @@ const intentIdOf = (secret: string) => secret.split("_secret_")[0] ?? "";
 const isRetrieve = (intentId: string) => (c: StripeCall) =>
   c.method === "GET" && c.path.endsWith(`/${intentId}`);
 const isCreate = (c: StripeCall) => c.method === "POST" && /^\/v1\/(payment|setup)_intents$/.test(c.path);
+const isCustomerCreate = (c: StripeCall) => c.method === "POST" && c.path === "/v1/customers";
 
 /** The buyer's card: plain, declined, or 3-D Secure answered either way. */
 type Card = TestPaymentMethod | "3ds_approve" | "3ds_deny";
@@ -132,10 +134,19 @@ describe("SIGKILL on the Stripe path", () => {
     const expectStatus = async (sessionId: string, status: string, why: string) =>
       expect((await sessionRow(w, sessionId)).status, `${sessionId}: ${why}`).toBe(status);
 
-    async function newSession() {
+    /** `newCustomer`: a Glade customer of its own, who has no Stripe customer yet. */
+    async function newSession(newCustomer = false) {
+      const api = httpApi(server());
       const price = pick(rng, [w.prices.oneTime, w.prices.oneTime, w.prices.monthly, w.prices.trial]);
-      const buyer = rng() < 0.5 ? { customerExternalId: pick(rng, w.customers) } : { anonymous: true };
-      const s = await openSession({ api: httpApi(server()) }, w.key, {
+      const buyer = newCustomer
+        ? {
+            customerExternalId: (await createCustomer({ api }, w.key, `new-${Date.now()}-${rng()}`))
+              .externalId,
+          }
+        : rng() < 0.5
+          ? { customerExternalId: pick(rng, w.customers) }
+          : { anonymous: true };
+      const s = await openSession({ api }, w.key, {
         type: "product",
         priceId: price,
         ...buyer,
@@ -232,10 +243,12 @@ describe("SIGKILL on the Stripe path", () => {
 
     // (c) The server dies between creating the intent at Stripe and the page receiving its secret.
     async function intentInFlight(first: boolean): Promise<Subject> {
-      const id = await newSession();
-      const base = server();
       // The first one dies as the create reaches Stripe, before the server can read the answer: Stripe
-      // makes an intent nobody will ever see.
+      // makes an intent nobody will ever see. Others die around the intent's creation, or around the
+      // creation of a new buyer's Stripe customer.
+      const [what, matches] = first || rng() < 0.6 ? ["intent", isCreate] : ["customer", isCustomerCreate];
+      const id = await newSession(what === "customer");
+      const base = server();
       const phase = first ? "request" : pick(rng, ["request", "response"] as const);
       let answer: IntentAnswer = "cut";
       let secret: string | undefined;
@@ -244,8 +257,8 @@ describe("SIGKILL on the Stripe path", () => {
         action: async () => {
           answer = await askForIntent(base, id);
         },
-        plan: { rng: first ? () => 0 : rng, trigger: { phase, matches: isCreate } },
-        label: `c: intent creation, ${phase}`,
+        plan: { rng: first ? () => 0 : rng, trigger: { phase, matches } },
+        label: `c: ${what} creation, ${phase}`,
         // What the buyer does next, before anything else reaches the restarted server.
         afterRestart: async () => {
           secret = answer === "cut" ? undefined : answer.clientSecret;

@@ -18,6 +18,7 @@ type SessionRow = {
   type: string;
   processor_intent_id: string | null;
   payment_method_id: string | null;
+  customer_id: string | null;
   purchases: number;
   succeeded_events: number;
   succeeded_payments: number;
@@ -61,7 +62,7 @@ export async function auditStripeBooks(
   const flag = (what: string, detail: unknown) => violations.push(`${what}: ${JSON.stringify(detail)}`);
   const sessions = await queryRows<SessionRow>(
     world.deps.db,
-    sql`select cs.id, cs.status, cs.type, cs.processor_intent_id, cs.payment_method_id,
+    sql`select cs.id, cs.status, cs.type, cs.processor_intent_id, cs.payment_method_id, cs.customer_id,
           (select count(*)::int from purchases pu where pu.checkout_session_id = cs.id) as purchases,
           (select count(*)::int from events e where e.organization_id = cs.organization_id
              and e.type = 'checkout_session.succeeded' and e.object_id = cs.id) as succeeded_events,
@@ -118,6 +119,18 @@ export async function auditStripeBooks(
         flag("confirmable intent whose secret a page got", { intent: intent.id });
       else orphans++;
     }
+  }
+
+  // A crash between making the buyer's Stripe customer and remembering it must not make a second one.
+  const stripeCustomers = new Map<string, Set<string>>();
+  for (const intent of intents) {
+    const customerId = sessionById.get(intent.metadata?.checkoutSessionId ?? "")?.customer_id;
+    if (!customerId || typeof intent.customer !== "string") continue;
+    stripeCustomers.set(customerId, (stripeCustomers.get(customerId) ?? new Set()).add(intent.customer));
+  }
+  for (const [customerId, ids] of stripeCustomers) {
+    if (ids.size > 1)
+      flag("Glade customer with more than one Stripe customer", { customerId, ids: [...ids] });
   }
 
   const intentStatus = new Map(intents.map((i) => [i.id, i.status]));
