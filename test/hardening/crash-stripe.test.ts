@@ -1,7 +1,17 @@
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { reconcilePendingSessions } from "../../src/checkout/index.js";
-import { startFakeStripe, type TestPaymentMethod } from "../fixtures/fake-stripe/index.js";
+import { startFakeStripe } from "../fixtures/fake-stripe/index.js";
 import { auditStripeBooks } from "../support/crash-stripe-audit.js";
+import {
+  askForIntent,
+  CARDS,
+  type Card,
+  comeBack,
+  confirmAsStripeJs,
+  type IntentAnswer,
+  intentIdOf,
+  redeliverEvents,
+} from "../support/crash-stripe-buyer.js";
 import {
   createStripeCrashWorld,
   type KillPlan,
@@ -48,69 +58,16 @@ afterAll(async () => {
   await dropDatabase?.();
 });
 
-type Rng = () => number;
-const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)] as T;
-const intentIdOf = (secret: string) => secret.split("_secret_")[0] ?? "";
+const pick = <T>(rng: () => number, items: readonly T[]): T => items[Math.floor(rng() * items.length)] as T;
 const isRetrieve = (intentId: string) => (c: StripeCall) =>
   c.method === "GET" && c.path.endsWith(`/${intentId}`);
 const isCreate = (c: StripeCall) => c.method === "POST" && /^\/v1\/(payment|setup)_intents$/.test(c.path);
 const isCustomerCreate = (c: StripeCall) => c.method === "POST" && c.path === "/v1/customers";
+const confirmAtStripe = (intentId: string, card: Card) => confirmAsStripeJs(fake, intentId, card);
 
-/** The buyer's card: plain, declined, or 3-D Secure answered either way. */
-type Card = TestPaymentMethod | "3ds_approve" | "3ds_deny";
-const CARDS: Card[] = ["pm_card_visa", "pm_card_visa", "pm_card_chargeDeclined", "3ds_approve", "3ds_deny"];
-
-/** What Stripe.js does in the buyer's browser: confirm (and authenticate); "refused" if Stripe would not. */
-function confirmAtStripe(intentId: string, card: Card): "succeeded" | "declined" | "refused" {
-  try {
-    const method = card === "3ds_approve" || card === "3ds_deny" ? "pm_card_authenticationRequired" : card;
-    let intent = fake.confirm(intentId, method);
-    if (intent.status === "requires_action")
-      intent = fake.authenticate(intentId, card === "3ds_approve" ? "approve" : "deny");
-    return intent.status === "succeeded" ? "succeeded" : "declined";
-  } catch {
-    return "refused";
-  }
-}
-
-type IntentAnswer = { clientSecret?: string; redirect?: string; error?: string } | "cut";
-
-/** The pay button of the Stripe-mode page (what stripe-checkout.js posts). */
-function askForIntent(base: string, sessionId: string): Promise<IntentAnswer> {
-  return fetch(`${base}/checkout/${sessionId}/intent`, {
-    method: "POST",
-    body: new URLSearchParams({
-      email: `${sessionId.slice(-8)}@example.com`,
-      name: "Crash Buyer",
-      country: "US",
-    }),
-    headers: { accept: "application/json" },
-  }).then(
-    (res) =>
-      res.json().then(
-        (body) => body as IntentAnswer,
-        () => "cut" as const,
-      ),
-    () => "cut" as const,
-  );
-}
-
-/** Stripe sends the buyer back to Glade's return page. */
-function comeBack(base: string, sessionId: string): Promise<string> {
-  return fetch(`${base}/checkout/${sessionId}/return`, { redirect: "manual" }).then(
-    (res) => res.headers.get("location") ?? String(res.status),
-    () => "cut",
-  );
-}
-
-/** Stripe retries every event of the intent that was not answered 2xx; each must now be handled. */
+/** Stripe retries every event of the intent not answered 2xx (`duplicates`: all); each must be handled now. */
 async function redeliver(intentId: string, duplicates: boolean) {
-  const events = fake.events().filter((e) => (e.data.object as { id?: string }).id === intentId);
-  for (const event of events) {
-    const answered = fake.deliveries().some((d) => d.eventId === event.id && d.status === 200);
-    if (answered && !duplicates) continue;
-    expect((await fake.deliver(event.id)).status, `redelivery of ${event.type}`).toBe(200);
-  }
+  expect(await redeliverEvents(fake, intentId, duplicates), "Stripe's retries").toEqual([]);
 }
 
 describe("SIGKILL on the Stripe path", () => {
