@@ -1,7 +1,7 @@
 import { afterAll } from "vitest";
 import { type FakeStripe, startFakeStripe, type TestPaymentMethod } from "../fixtures/fake-stripe/index.js";
 import { type ApiResult, ok, type TestMerchant } from "./api.js";
-import { type TestContext, testContext } from "./app.js";
+import { ownDatabase, type TestContext, testContext } from "./app.js";
 import { listen } from "./server.js";
 
 /** One fixed key for every test database: connections made by tests can be opened by the test's app. */
@@ -29,14 +29,17 @@ export async function serveGladeWithStripe(mode: "test" | "live" = "test"): Prom
       : {},
   );
   afterAll(() => fake.close());
-  const base = await testContext();
+  // A database of its own: it will hold sealed secrets, which a `glade start` on the shared test database
+  // (without this key) would rightly refuse to start over.
+  const databaseUrl = await ownDatabase();
+  const base = await testContext({}, { databaseUrl });
   const config = {
     ...base.deps.config,
     encryptionKey: TEST_ENCRYPTION_KEY,
     stripeApiUrl: fake.apiUrl,
     stripeJsUrl: fake.stripeJsUrl,
   };
-  const ctx = await testContext({ config });
+  const ctx = await testContext({ config }, { databaseUrl });
   const { url } = await listen(ctx.app.fetch);
   config.publicUrl = url;
   const webhookSecret = `whsec_fake${Date.now()}`;
