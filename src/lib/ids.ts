@@ -21,6 +21,7 @@ export const ID_PREFIXES = {
   webhookEndpoint: "webhook",
   webhookDelivery: "whdel",
   webhookAttempt: "whatt",
+  processorConnection: "pconn",
   processorIntent: "sbx_intent",
   processorMethod: "sbx_pm",
   request: "req",

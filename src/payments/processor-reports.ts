@@ -4,7 +4,7 @@ import type { Executor } from "../db/client.js";
 import { payments } from "../db/schema/index.js";
 import { ownedBy } from "../db/statement.js";
 import { emitEvent } from "../webhooks/index.js";
-import { statusAfterRefunds } from "./refund-payment.js";
+import { setRefundedTotal } from "./refund-payment.js";
 import { type PaymentRow, serializePayment } from "./serialize.js";
 
 type IntentRef = { processor: ProcessorName; processorIntentId: string };
@@ -45,17 +45,7 @@ export async function recordProcessorRefundTotal(
     if (!payment || payment.status === "failed") return payment;
     const refundedAmount = Math.min(payment.amount, ref.totalRefunded);
     if (refundedAmount <= payment.refundedAmount) return payment;
-    const [updated] = await tx
-      .update(payments)
-      .set({
-        refundedAmount,
-        refundedAt: now,
-        status: statusAfterRefunds(payment, refundedAmount),
-        updatedAt: now,
-      })
-      .where(eq(payments.id, payment.id))
-      .returning();
-    if (!updated) return payment;
+    const updated = await setRefundedTotal(tx, payment, refundedAmount, now, now);
     await emitEvent(tx, paymentEvent(updated, "payment.refunded"), now);
     return updated;
   });

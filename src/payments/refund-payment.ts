@@ -7,7 +7,7 @@ import { AppError, badRequest, notFound, panic } from "../lib/errors.js";
 import { emitEvent } from "../webhooks/index.js";
 import { type PaymentRow, serializePayment } from "./serialize.js";
 
-export async function lockPayment(tx: Executor, merchant: Merchant, paymentId: string): Promise<PaymentRow> {
+async function lockPayment(tx: Executor, merchant: Merchant, paymentId: string): Promise<PaymentRow> {
   const [payment] = await tx
     .select()
     .from(payments)
@@ -17,9 +17,28 @@ export async function lockPayment(tx: Executor, merchant: Merchant, paymentId: s
   return payment;
 }
 
-export function statusAfterRefunds(payment: PaymentRow, refundedAmount: number): PaymentStatus {
+function statusAfterRefunds(payment: PaymentRow, refundedAmount: number): PaymentStatus {
   if (refundedAmount <= 0) return "succeeded";
   return refundedAmount >= payment.amount ? "refunded" : "partially_refunded";
+}
+
+/**
+ * THE refund bookkeeping of a locked payment: its refunded total moves to `refundedAmount` (up for a refund,
+ * down when a reservation is released), and its status follows.
+ */
+export async function setRefundedTotal(
+  tx: Executor,
+  payment: PaymentRow,
+  refundedAmount: number,
+  refundedAt: Date | null,
+  now: Date,
+): Promise<PaymentRow> {
+  const [updated] = await tx
+    .update(payments)
+    .set({ refundedAmount, refundedAt, status: statusAfterRefunds(payment, refundedAmount), updatedAt: now })
+    .where(eq(payments.id, payment.id))
+    .returning();
+  return updated ?? panic(`payment ${payment.id} vanished while locked`);
 }
 
 /**
@@ -54,18 +73,7 @@ async function reserveRefund(
         `partialAmount ${amount} is more than the ${remaining} that can still be refunded on payment ${paymentId}`,
       );
     }
-    const refundedAmount = payment.refundedAmount + amount;
-    const [reserved] = await tx
-      .update(payments)
-      .set({
-        refundedAmount,
-        refundedAt: now,
-        status: statusAfterRefunds(payment, refundedAmount),
-        updatedAt: now,
-      })
-      .where(eq(payments.id, payment.id))
-      .returning();
-    if (!reserved) panic(`payment ${payment.id} vanished while locked`);
+    const reserved = await setRefundedTotal(tx, payment, payment.refundedAmount + amount, now, now);
     return { payment: reserved, amount, previousRefundedAt: payment.refundedAt, processor };
   });
 }
@@ -99,15 +107,8 @@ export async function refundPayment(
     await deps.db.transaction(async (tx) => {
       const locked = await lockPayment(tx, merchant, paymentId);
       const refundedAmount = locked.refundedAmount - amount;
-      await tx
-        .update(payments)
-        .set({
-          refundedAmount,
-          refundedAt: refundedAmount > 0 ? locked.refundedAt : previousRefundedAt,
-          status: statusAfterRefunds(locked, refundedAmount),
-          updatedAt: now,
-        })
-        .where(eq(payments.id, paymentId));
+      const refundedAt = refundedAmount > 0 ? locked.refundedAt : previousRefundedAt;
+      await setRefundedTotal(tx, locked, refundedAmount, refundedAt, now);
     });
     deps.logger.error({ err, paymentId }, "processor refund failed");
     throw new AppError(

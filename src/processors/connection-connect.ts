@@ -6,7 +6,7 @@ import { processorConnections } from "../db/schema/index.js";
 import { ownedBy } from "../db/statement.js";
 import type { Config } from "../lib/config.js";
 import { AppError, badRequest, conflict, panic } from "../lib/errors.js";
-import { randomToken } from "../lib/ids.js";
+import { newId } from "../lib/ids.js";
 import type { Keyring } from "../lib/secrets.js";
 import { createStripeClient, verifyStripeKey } from "../payments/index.js";
 import { requireKeyring, sealSecrets } from "./connection-encryption.js";
@@ -15,7 +15,6 @@ import type { ConnectionRow } from "./connections.js";
 
 export type ConnectResult = { connection: ConnectionRow; created: boolean };
 
-const newConnectionId = () => `pconn_${randomToken()}`;
 
 /** Stripe answered, but not about the key: it may answer differently in a moment. */
 const STRIPE_UNAVAILABLE = new Set(["StripeConnectionError", "StripeAPIError", "StripeRateLimitError"]);
@@ -99,7 +98,7 @@ async function upsertConnection(
   const existing = await lockedConnection(tx, tenant);
   if (existing)
     return { connection: await replaceConnection(tx, keyring, existing.id, keys, now), created: false };
-  const id = newConnectionId();
+  const id = newId("processorConnection");
   const [inserted] = await tx
     .insert(processorConnections)
     .values({

@@ -12,18 +12,15 @@ import {
   createCustomer,
   eventCount,
   openSession,
-  ownDatabase,
   sessionRow,
 } from "../support/index.js";
 import { serveGladeWithStripe } from "../support/stripe.js";
 
 /**
  * The Stripe-mode hosted page in Chromium, against the fake Stripe and its fake Stripe.js: the card is typed
- * into the (fake) Payment Element, Stripe.js confirms, and the buyer lands where Glade settles. Its own
- * database: the connections it stores are sealed, and `glade start` children of other files on the shared
- * database would refuse to start without the key.
+ * into the (fake) Payment Element, Stripe.js confirms, and the buyer lands where Glade settles.
  */
-const world = await serveGladeWithStripe("test", { databaseUrl: await ownDatabase() });
+const world = await serveGladeWithStripe();
 const { ctx, fake } = world;
 const gladeOrigin = new URL(world.baseUrl).origin;
 const fakeOrigin = new URL(fake.stripeJsUrl).origin;

@@ -213,4 +213,28 @@ describe("settling without the return", () => {
     // The abandoned intent can never be confirmed now: the page that holds its secret would fail.
     expect(fake.intent(left)?.status).toBe("canceled");
   });
+
+  it("the return, the webhook and the reconciler arriving together fulfil once", async () => {
+    const f = await stripeMerchant();
+    for (let round = 0; round < 5; round++) {
+      const id = await newSession(f);
+      const { intentId } = await payWithStripe(world, id, "pm_card_visa", { returnToGlade: false });
+      const succeeded = fake
+        .events()
+        .filter(
+          (e) => e.type === "payment_intent.succeeded" && (e.data.object as { id: string }).id === intentId,
+        );
+      expect(succeeded).toHaveLength(1);
+      const [returned, delivered] = await Promise.all([
+        ctx.api("GET", `/checkout/${id}/return`),
+        fake.deliver(succeeded[0]?.id ?? ""),
+        reconcilePendingSessions(ctx.deps, { staleMs: 0 }),
+        ctx.api("GET", `/checkout/${id}/return`),
+      ]);
+      expect(returned.status).toBe(303);
+      expect(delivered.status).toBe(200);
+      expect((await paymentsOf(id)).map((p) => p.status)).toEqual(["succeeded"]);
+      expect(await eventCount(ctx, f.merchant.organizationId, "checkout_session.succeeded", id)).toBe(1);
+    }
+  });
 });

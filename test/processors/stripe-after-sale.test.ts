@@ -5,6 +5,7 @@ import { payments } from "../../src/db/schema/index.js";
 import { createStripeClient } from "../../src/payments/stripe/index.js";
 import type { TestPaymentMethod } from "../fixtures/fake-stripe/index.js";
 import {
+  type CatalogFixture,
   catalogFixture,
   createCustomer,
   createSession,
@@ -40,6 +41,14 @@ async function customerWithSavedCard(card: TestPaymentMethod = "pm_card_visa") {
   const session = await sessionRow(ctx, sessionId);
   expect(session.status).toBe("succeeded");
   return { f, customerId: session.customerId, cardId: session.paymentMethodId, key: f.merchant.testKey };
+}
+
+async function anonymousSession(f: CatalogFixture): Promise<string> {
+  const body = await ok(
+    createSession(ctx, f.merchant.testKey, { type: "product", anonymous: true, priceId: f.oneTimePriceId }),
+    "session",
+  );
+  return body.checkoutSession.id as string;
 }
 
 const paymentByIntent = async (intentId: string) =>
@@ -91,16 +100,7 @@ describe("refunds and disputes", () => {
   it("refunds go through Stripe Refunds in parts; Stripe's echo does not count them twice", async () => {
     const f = await catalogFixture(ctx);
     await world.connect(f.merchant, { autoWebhooks: true });
-    const sessionId = (
-      await ok(
-        createSession(ctx, f.merchant.testKey, {
-          type: "product",
-          anonymous: true,
-          priceId: f.oneTimePriceId,
-        }),
-        "session",
-      )
-    ).checkoutSession.id as string;
+    const sessionId = await anonymousSession(f);
     const { intentId } = await payWithStripe(world, sessionId);
     const payment = await paymentByIntent(intentId);
     if (!payment) throw new Error("no payment");
@@ -126,16 +126,7 @@ describe("refunds and disputes", () => {
   it("a refund made in Stripe's dashboard and a dispute are recorded once each", async () => {
     const f = await catalogFixture(ctx);
     await world.connect(f.merchant, { autoWebhooks: false });
-    const sessionId = (
-      await ok(
-        createSession(ctx, f.merchant.testKey, {
-          type: "product",
-          anonymous: true,
-          priceId: f.oneTimePriceId,
-        }),
-        "session",
-      )
-    ).checkoutSession.id as string;
+    const sessionId = await anonymousSession(f);
     const { intentId } = await payWithStripe(world, sessionId);
     const stripe = createStripeClient(fake.secretKey, { apiUrl: fake.apiUrl });
     await stripe.refunds.create({ payment_intent: intentId, amount: 700 });
@@ -166,16 +157,7 @@ describe("Stripe's webhooks", () => {
     await world.connect(a.merchant);
     const b = await catalogFixture(ctx);
     await world.connect(b.merchant);
-    const sessionId = (
-      await ok(
-        createSession(ctx, a.merchant.testKey, {
-          type: "product",
-          anonymous: true,
-          priceId: a.oneTimePriceId,
-        }),
-        "session",
-      )
-    ).checkoutSession.id as string;
+    const sessionId = await anonymousSession(a);
     const { intentId } = await payWithStripe(world, sessionId, "pm_card_visa", { returnToGlade: false });
     const succeeded = fake
       .events()

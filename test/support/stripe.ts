@@ -1,7 +1,7 @@
 import { afterAll } from "vitest";
 import { type FakeStripe, startFakeStripe, type TestPaymentMethod } from "../fixtures/fake-stripe/index.js";
 import { type ApiResult, ok, type TestMerchant } from "./api.js";
-import { type TestContext, testContext } from "./app.js";
+import { ownDatabase, type TestContext, testContext } from "./app.js";
 import { listen } from "./server.js";
 
 /** One fixed key for every test database: connections made by tests can be opened by the test's app. */
@@ -20,28 +20,26 @@ export type StripeWorld = {
 
 /**
  * Glade on a loopback port with its Stripe.js and Stripe API pointed at a fake Stripe account (test keys,
- * or live ones for `mode: "live"`), closed after the file. `databaseUrl` (e.g. `ownDatabase()`) keeps the
- * sealed connections out of the shared database, where `glade start` children without the key would refuse
- * to start.
+ * or live ones for `mode: "live"`), closed after the file.
  */
-export async function serveGladeWithStripe(
-  mode: "test" | "live" = "test",
-  options: { databaseUrl?: string } = {},
-): Promise<StripeWorld> {
+export async function serveGladeWithStripe(mode: "test" | "live" = "test"): Promise<StripeWorld> {
   const fake = await startFakeStripe(
     mode === "live"
       ? { secretKey: `sk_live_fake${Date.now()}`, publishableKey: `pk_live_fake${Date.now()}` }
       : {},
   );
   afterAll(() => fake.close());
-  const base = await testContext();
+  // A database of its own: it will hold sealed secrets, which a `glade start` on the shared test database
+  // (without this key) would rightly refuse to start over.
+  const databaseUrl = await ownDatabase();
+  const base = await testContext({}, { databaseUrl });
   const config = {
     ...base.deps.config,
     encryptionKey: TEST_ENCRYPTION_KEY,
     stripeApiUrl: fake.apiUrl,
     stripeJsUrl: fake.stripeJsUrl,
   };
-  const ctx = await testContext({ config }, options.databaseUrl ? { databaseUrl: options.databaseUrl } : {});
+  const ctx = await testContext({ config }, { databaseUrl });
   const { url } = await listen(ctx.app.fetch);
   config.publicUrl = url;
   const webhookSecret = `whsec_fake${Date.now()}`;
