@@ -86,7 +86,12 @@ export async function settleIntent(
   if (intent.status === "processing") return resultFor(session, "Your payment is being processed.");
   const ended = await endUnpaidIntent(deps, session, intent);
   if (ended.status === "succeeded") return settleIntent(deps, session, ended);
-  const message = ended.failure?.message ?? "Your card was declined.";
+  // An intent the customer never confirmed (the page failed before Stripe answered) was not declined.
+  const message =
+    ended.failure?.message ??
+    (intent.status === "awaiting_customer"
+      ? "Your payment was not completed. Please try again."
+      : "Your card was declined.");
   return resultFor(await settleDecline(deps, session.id, session.attempt, ended, message), message);
 }
 

@@ -15,7 +15,6 @@ import type { ConnectionRow } from "./connections.js";
 
 export type ConnectResult = { connection: ConnectionRow; created: boolean };
 
-
 /** Stripe answered, but not about the key: it may answer differently in a moment. */
 const STRIPE_UNAVAILABLE = new Set(["StripeConnectionError", "StripeAPIError", "StripeRateLimitError"]);
 

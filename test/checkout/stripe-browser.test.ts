@@ -216,7 +216,7 @@ describe("the Stripe-mode hosted page in Chromium", () => {
     await typeCardAndPay(tab.page, CARD.threeDSecure, buyer);
     await tab.page.waitForURL(`${fakeOrigin}/authenticate/**`);
     await tab.page.getByRole("button", { name: "Fail" }).click();
-    await tab.page.getByRole("alert").filter({ hasText: "failed authentication" }).waitFor();
+    await tab.page.getByRole("alert").filter({ hasText: "Authentication with your bank failed" }).waitFor();
     expect(tab.page.url()).toBe(s.url);
     const reopened = await sessionRow(ctx, s.id);
     expect(reopened.status).toBe("open");

@@ -34,11 +34,16 @@ export function mapIntentStatus(
   }
 }
 
+/** Stripe's wording for a failed 3-D Secure is written for developers; the buyer reads this instead. */
+const BUYER_MESSAGES: Record<string, string> = {
+  payment_intent_authentication_failure:
+    "Authentication with your bank failed. Try again or use another card.",
+  setup_intent_authentication_failure: "Authentication with your bank failed. Try again or use another card.",
+};
+
 export function failureOf(error: StripeIntentError): { code: string; message: string } {
-  return {
-    code: error.decline_code ?? error.code ?? "unknown",
-    message: error.message ?? "The payment was declined.",
-  };
+  const code = error.decline_code ?? error.code ?? "unknown";
+  return { code, message: BUYER_MESSAGES[code] ?? error.message ?? "The payment was declined." };
 }
 
 /** Stripe answers a related object as its id, or as the object when expanded. */
