@@ -44,7 +44,11 @@ describe("Stripe intent status in Glade's terms", () => {
       { code: "payment_intent_authentication_failure", message: "Authentication failed." },
       {
         status: "failed",
-        failure: { code: "payment_intent_authentication_failure", message: "Authentication failed." },
+        // Stripe's developer wording is replaced by one for the buyer.
+        failure: {
+          code: "payment_intent_authentication_failure",
+          message: "Authentication with your bank failed. Try again or use another card.",
+        },
       },
     ],
     ["a_status_stripe_adds_later", null, { status: "awaiting_customer" }],
