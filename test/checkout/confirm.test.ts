@@ -12,7 +12,7 @@ import {
   submitCheckoutForm,
   testContext,
 } from "../support/index.js";
-import { sandboxIntentRequest, sandboxOf } from "../support/processors.js";
+import { sandboxChargeOfFirstAttempt } from "../support/processors.js";
 
 const ctx = await testContext();
 
@@ -309,16 +309,7 @@ describe("crash recovery", () => {
         updatedAt: new Date(Date.now() - 10 * 60_000),
       })
       .where(eq(checkoutSessions.id, id));
-    await sandboxOf(ctx).createIntent(
-      sandboxIntentRequest({
-        kind: "payment",
-        amount: 1999,
-        currency: "USD",
-        livemode: false,
-        idempotencyKey: `${id}:1`,
-        card: { number: "4242424242424242", expMonth: 12, expYear: 2034, cvc: "123" },
-      }),
-    );
+    await sandboxChargeOfFirstAttempt(ctx, id, 1999, "4242424242424242");
     expect(await reconcilePendingSessions(ctx.deps)).toBeGreaterThanOrEqual(1);
     const row = await sessionRow(ctx, id);
     expect(row.status).toBe("succeeded");

@@ -23,7 +23,7 @@ import {
   submitCheckoutForm,
   testContext,
 } from "../support/index.js";
-import { sandboxIntentRequest, sandboxOf } from "../support/processors.js";
+import { sandboxChargeOfFirstAttempt, sandboxOf } from "../support/processors.js";
 
 /**
  * Item 2 of issue #7: the real server (`glade start`, worker on) in a child process, SIGKILLed at random
@@ -92,7 +92,7 @@ describe("SIGKILL during checkouts", () => {
  * the books can move on from.
  */
 describe("each crash window, reproduced in-process", () => {
-  const card = { number: "4242424242424242", expMonth: 12, expYear: 2034, cvc: "123" };
+  const _card = { number: "4242424242424242", expMonth: 12, expYear: 2034, cvc: "123" };
 
   async function pendingSession(priceField: "oneTimePriceId" | "monthlyPriceId" = "oneTimePriceId") {
     const f = await catalogFixture(ctx);
@@ -122,16 +122,7 @@ describe("each crash window, reproduced in-process", () => {
 
   it("died after the bank asked for a challenge, before the page learned of it: the customer can still answer", async () => {
     const { ctx, id, row } = await pendingSession();
-    await sandboxOf(ctx).createIntent(
-      sandboxIntentRequest({
-        kind: "payment",
-        amount: 1999,
-        currency: "USD",
-        livemode: false,
-        idempotencyKey: `${id}:1`,
-        card: { ...card, number: "4000002500003155" },
-      }),
-    );
+    await sandboxChargeOfFirstAttempt(ctx, id, 1999, "4000002500003155");
     await reconcilePendingSessions(ctx.deps, { staleMs: 0 });
 
     const session = await row();
@@ -155,16 +146,7 @@ describe("each crash window, reproduced in-process", () => {
 
   it("died after the customer approved the challenge, before fulfilment: fulfilled once", async () => {
     const { ctx, id, row } = await pendingSession("monthlyPriceId");
-    const intent = await sandboxOf(ctx).createIntent(
-      sandboxIntentRequest({
-        kind: "payment",
-        amount: 900,
-        currency: "USD",
-        livemode: false,
-        idempotencyKey: `${id}:1`,
-        card: { ...card, number: "4000002500003155" },
-      }),
-    );
+    const intent = await sandboxChargeOfFirstAttempt(ctx, id, 900, "4000002500003155");
     await ctx.deps.db
       .update(checkoutSessions)
       .set({ processorIntentId: intent.intentId })
@@ -181,16 +163,7 @@ describe("each crash window, reproduced in-process", () => {
 
   it("died after a decline, before it was recorded: the session reopens with the decline on record", async () => {
     const { ctx, id, row } = await pendingSession();
-    const intent = await sandboxOf(ctx).createIntent(
-      sandboxIntentRequest({
-        kind: "payment",
-        amount: 1999,
-        currency: "USD",
-        livemode: false,
-        idempotencyKey: `${id}:1`,
-        card: { ...card, number: "4000000000000002" },
-      }),
-    );
+    const intent = await sandboxChargeOfFirstAttempt(ctx, id, 1999, "4000000000000002");
     await reconcilePendingSessions(ctx.deps, { staleMs: 0 });
     expect((await row())?.status).toBe("open");
     const failed = await ctx.deps.db.select().from(payments).where(eq(payments.checkoutSessionId, id));

@@ -60,3 +60,23 @@ export async function warmProcessorCache(
   if (!session) throw new Error(`session ${sessionId} missing`);
   await ctx.deps.processors.forTenant(session);
 }
+
+/**
+ * What the sandbox did for a session's first attempt before the process died (a crash window): a payment of
+ * `amount` with the card `number`, keyed as the confirm keys it.
+ */
+export function sandboxChargeOfFirstAttempt(
+  ctx: { deps: Pick<AppDeps, "db"> },
+  sessionId: string,
+  amount: number,
+  number: string,
+) {
+  return sandboxOf(ctx).createIntent(
+    sandboxIntentRequest({
+      kind: "payment",
+      amount,
+      idempotencyKey: `${sessionId}:1`,
+      card: { number, expMonth: 12, expYear: 2034, cvc: "123" },
+    }),
+  );
+}
