@@ -1,8 +1,9 @@
-import { eq } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import { payments } from "../../src/db/schema/index.js";
+import { invoices, payments } from "../../src/db/schema/index.js";
 import { createStripeClient } from "../../src/payments/stripe/index.js";
+import { renewSubscription } from "../../src/subscriptions/index.js";
 import type { TestPaymentMethod } from "../fixtures/fake-stripe/index.js";
 import {
   type CatalogFixture,
@@ -40,7 +41,13 @@ async function customerWithSavedCard(card: TestPaymentMethod = "pm_card_visa") {
   await payWithStripe(world, sessionId, card, authenticate ? { authenticate } : {});
   const session = await sessionRow(ctx, sessionId);
   expect(session.status).toBe("succeeded");
-  return { f, customerId: session.customerId, cardId: session.paymentMethodId, key: f.merchant.testKey };
+  return {
+    f,
+    customerId: session.customerId,
+    cardId: session.paymentMethodId,
+    subscriptionId: session.subscriptionId ?? "",
+    key: f.merchant.testKey,
+  };
 }
 
 async function anonymousSession(f: CatalogFixture): Promise<string> {
@@ -93,6 +100,48 @@ describe("off-session charges of a card saved through Stripe", () => {
       .from(payments)
       .where(eq(payments.customerId, customerId ?? ""));
     expect(charged.filter((p) => p.status === "succeeded")).toHaveLength(0);
+  });
+});
+
+describe("renewals charge the card saved through Stripe", () => {
+  const DAY = 86_400_000;
+  /** The trial (14 days) is over: the renewal job runs with a clock past its end. */
+  const afterTrial = { ...ctx.deps, now: () => new Date(Date.now() + 15 * DAY) };
+
+  it.each([
+    ["pays: active, invoice paid", "pm_card_visa", "active", "paid"],
+    ["declines: past_due, invoice left open", "pm_card_chargeCustomerFail", "past_due", "open"],
+  ] as const)("a renewal that %s", async (_what, card, status, invoiceStatus) => {
+    const { f, subscriptionId } = await customerWithSavedCard(card);
+    const merchant = { organizationId: f.merchant.organizationId, livemode: false, apiKeyId: "test" };
+    const renewed = await renewSubscription(afterTrial, merchant, subscriptionId);
+    expect(renewed?.status).toBe(status);
+    const charges = fake
+      .requests()
+      .filter((r) => r.path === "/v1/payment_intents" && r.idempotencyKey?.startsWith("renewal:"));
+    const [invoice] = await ctx.deps.db
+      .select()
+      .from(invoices)
+      .where(eq(invoices.subscriptionId, subscriptionId))
+      .orderBy(desc(invoices.position))
+      .limit(1);
+    expect(invoice?.status).toBe(invoiceStatus);
+    const recorded = await ctx.deps.db
+      .select()
+      .from(payments)
+      .where(eq(payments.invoiceId, invoice?.id ?? ""));
+    expect(recorded.map((p) => [p.processor, p.status, p.amount])).toEqual([
+      ["stripe", card === "pm_card_visa" ? "succeeded" : "failed", 1500],
+    ]);
+    expect(charges.some((r) => r.idempotencyKey === `renewal:${invoice?.billingPeriodId}`)).toBe(true);
+    // Running the job again for the same period charges nothing more.
+    await renewSubscription(afterTrial, merchant, subscriptionId);
+    expect(
+      await ctx.deps.db
+        .select()
+        .from(payments)
+        .where(eq(payments.invoiceId, invoice?.id ?? "")),
+    ).toHaveLength(1);
   });
 });
 
