@@ -127,6 +127,16 @@ export async function beginAttempt(
 }
 
 /**
+ * Whether the attempt in flight waits on the sandbox's challenge page. Only the sandbox's challenge is a
+ * page of Glade's; Stripe.js runs 3-D Secure itself in the browser.
+ */
+export function awaitsSandboxChallenge(session: CheckoutSessionRow): boolean {
+  return (
+    session.status === "pending" && session.processorIntentId !== null && session.processor === "sandbox"
+  );
+}
+
+/**
  * Remembers the attempt's intent (and its processor) on the session, for that attempt only: one waiting on
  * the customer's challenge answer, or one the page is about to confirm in the browser. Undefined when the
  * attempt is no longer the session's current one.

@@ -7,6 +7,7 @@ import { validateCard } from "../payments/index.js";
 import {
   type AttemptStart,
   attachIntent,
+  awaitsSandboxChallenge,
   type BuyerDetails,
   beginAttempt,
   settleDecline,
@@ -51,8 +52,7 @@ export async function loadSession(deps: AppDeps, sessionId: string): Promise<Che
 export function resultFor(session: CheckoutSessionRow, message: string): ConfirmResult {
   if (session.status === "succeeded") return { kind: "succeeded", session };
   if (session.status === "pending") {
-    // Only the sandbox's challenge is Glade's page to show; Stripe.js runs its own in the browser.
-    return session.processorIntentId && session.processor === "sandbox"
+    return awaitsSandboxChallenge(session)
       ? { kind: "requires_action", session }
       : { kind: "in_progress", session };
   }
@@ -275,10 +275,10 @@ export async function answerChallenge(
 ): Promise<ConfirmResult> {
   const session = await loadSession(deps, sessionId);
   if (session.status === "succeeded") return { kind: "succeeded", session };
-  if (session.status !== "pending" || !session.processorIntentId || session.processor !== "sandbox") {
+  if (!awaitsSandboxChallenge(session) || !session.processorIntentId) {
     throw new AppError("CONFLICT", "There is no payment waiting for authentication.");
   }
-  const processor = await deps.processors.named(sessionMerchant(session), session.processor);
+  const processor = await deps.processors.named(sessionMerchant(session), "sandbox");
   const intent = await processor.completeChallenge(session.processorIntentId, outcome);
   return settleIntent(deps, session, intent);
 }

@@ -4,6 +4,7 @@ import type { AppDeps, PaymentProcessor } from "../context/index.js";
 import { AppError } from "../lib/errors.js";
 import { formatAmount, multiplyAmount } from "../lib/money.js";
 import { getOrganizationCached } from "../organizations/index.js";
+import { awaitsSandboxChallenge } from "./attempt.js";
 import { type ChargePlan, chargePlan, savesCard, sessionMerchant } from "./charge-plan.js";
 import type { CheckoutSessionRow } from "./serialize.js";
 
@@ -149,8 +150,6 @@ export async function buildCheckoutView(
     cancelUrl: session.cancelUrl,
     continueUrl: successRedirectUrl(deps, session),
     error: options.error ?? (session.status === "open" ? session.lastError : null),
-    // Only the sandbox's challenge is a page of Glade's; Stripe.js runs 3-D Secure itself.
-    hasChallenge:
-      session.status === "pending" && session.processorIntentId !== null && session.processor === "sandbox",
+    hasChallenge: awaitsSandboxChallenge(session),
   };
 }

@@ -1,4 +1,4 @@
-import type { AppDeps, IntentResult, Merchant } from "../context/index.js";
+import type { IntentResult, Merchant } from "../context/index.js";
 import { nextInvoiceNumberOf, planCustomer, planCustomerWithFirstInvoice } from "../customers/index.js";
 import { planNumberedInvoice } from "../invoices/index.js";
 import { panic } from "../lib/errors.js";
@@ -80,7 +80,6 @@ export type FulfilmentPlan = {
  * Nothing is read or written here: `reading` is what the session and its buyer were when they were read.
  */
 export function planFulfilment(
-  deps: AppDeps,
   reading: SessionReading,
   plan: ChargePlan,
   intent: IntentResult | undefined,
@@ -108,7 +107,7 @@ export function planFulfilment(
       buyer.hasDefaultCard,
       now,
     );
-  const records = productRecords(deps, session, plan, intent, customerId, card?.row.id, now);
+  const records = productRecords(session, plan, intent, customerId, card?.row.id, now);
   const subscription = records.subscription && planSubscription(merchant, records.subscription, now);
   const purchase = planPurchase(merchant, records.purchase, now);
   const invoice =

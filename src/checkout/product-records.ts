@@ -1,5 +1,5 @@
 import type { PriceRow } from "../catalog/index.js";
-import type { AppDeps, IntentResult } from "../context/index.js";
+import type { IntentResult } from "../context/index.js";
 import type { CreateInvoiceInput } from "../invoices/index.js";
 import { panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
@@ -41,7 +41,6 @@ export type ProductRecords = {
  * with the payment that settled it.
  */
 export function productRecords(
-  _deps: AppDeps,
   session: CheckoutSessionRow,
   plan: ChargePlan,
   intent: IntentResult | undefined,

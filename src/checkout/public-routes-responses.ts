@@ -11,7 +11,8 @@ import { expireIfDue } from "./expire.js";
 import { buildCheckoutView, successRedirectUrl } from "./page-view.js";
 import type { CheckoutSessionRow } from "./serialize.js";
 
-/** What the hosted pages' handlers share: telling a session id apart, finding the session, answering. */
+// What the hosted pages' handlers share: telling a session id apart, finding the session, answering.
+
 /** Session ids are long random tokens; anything else is not worth a database round trip. */
 export const SESSION_ID = /^chckt_session_[0-9A-Za-z]{16,40}$/;
 

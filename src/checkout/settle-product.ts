@@ -54,7 +54,7 @@ async function writeSettlement(
   intent: IntentResult | undefined,
 ): Promise<CheckoutSessionRow | undefined> {
   const now = deps.now();
-  const { plans, changes, countsKnownCustomerInvoice } = planFulfilment(deps, reading, plan, intent, now);
+  const { plans, changes, countsKnownCustomerInvoice } = planFulfilment(reading, plan, intent, now);
   const { session } = reading;
   const succeeded = succeededSession(session, changes, now);
   const events = inCausalOrder(

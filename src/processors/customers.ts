@@ -2,8 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { processorCustomers } from "../db/schema/index.js";
 import { panic } from "../lib/errors.js";
-import type { ProcessorCustomerStore } from "../payments/index.js";
-import { processorCustomerOfSavedCard } from "../payments/index.js";
+import { type ProcessorCustomerStore, processorCustomerOfSavedCard } from "../payments/index.js";
 
 /**
  * The mapping of one processor account. A customer whose first card was saved by an anonymous checkout
