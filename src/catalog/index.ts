@@ -5,6 +5,21 @@ export {
 } from "./clone-pricing-model.js";
 export { getPricingModelDetails, type PricingModelDetails } from "./details.js";
 export {
+  type FeatureRow,
+  findResourceBySlug,
+  getFeature,
+  getResource,
+  getUsageMeter,
+  listFeaturesByIds,
+  listProductFeatureGrants,
+  listResourcesByIds,
+  listUsageMetersOfPricingModels,
+  type ProductFeatureGrant,
+  type ProductFeatureRow,
+  type ResourceRow,
+  type UsageMeterRow,
+} from "./entitlement-queries.js";
+export {
   joinPriceAndProduct,
   type PriceAndProduct,
   type PriceReference,

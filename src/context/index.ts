@@ -15,6 +15,7 @@ export type {
   ProcessorRegistry,
   ProcessorTenant,
 } from "./processor.js";
+export type { ClosingPeriod, UsageBilling, UsageInvoiceLine } from "./usage-billing.js";
 
 /**
  * What every domain is handed: built once at start and closed over by each domain's routes and jobs.
@@ -29,12 +30,7 @@ export type AppDeps = {
   now: () => Date;
 };
 
-/** The authenticated merchant behind an API key: every query is scoped to both tenant fields. */
-export type Merchant = {
-  organizationId: string;
-  livemode: boolean;
-  apiKeyId: string;
-};
+export type { Merchant } from "./merchant.js";
 
 /** A job run on an interval by `startBackgroundJobs` (src/jobs.ts); each domain declares its own. */
 export type BackgroundJob = { name: string; intervalMs: number; run: (deps: AppDeps) => Promise<unknown> };

@@ -17,6 +17,8 @@ export type InvoiceLineInput = {
   description: string;
   quantity: number;
   unitPrice: number;
+  /** A usage line: the meter and period it bills and the credits applied first. Its quantity may be 0. */
+  usage?: { usageMeterId: string; creditsApplied: number; billingPeriodId: string } | undefined;
 };
 
 export type CreateInvoiceInput = {
@@ -36,8 +38,10 @@ export type CreateInvoiceInput = {
 };
 
 function checkLine(line: InvoiceLineInput): void {
-  if (!Number.isInteger(line.quantity) || line.quantity < 1) {
-    throw badRequest(`Invoice line quantity must be a positive integer, got ${line.quantity}`);
+  // A usage line shows a price the customer did not use as quantity 0; any other line bills at least one.
+  const least = line.usage ? 0 : 1;
+  if (!Number.isInteger(line.quantity) || line.quantity < least) {
+    throw badRequest(`Invoice line quantity must be an integer of at least ${least}, got ${line.quantity}`);
   }
   if (!Number.isInteger(line.unitPrice) || line.unitPrice < 0 || line.unitPrice > MAX_AMOUNT) {
     throw badRequest(`Invoice line unit price must be a non-negative integer amount, got ${line.unitPrice}`);
@@ -100,6 +104,10 @@ function planInvoiceRows(
     quantity: line.quantity,
     unitPrice: line.unitPrice,
     amount: amounts[i] ?? 0,
+    type: line.usage ? ("usage" as const) : ("static" as const),
+    usageMeterId: line.usage?.usageMeterId ?? null,
+    creditsApplied: line.usage?.creditsApplied ?? 0,
+    billingPeriodId: line.usage?.billingPeriodId ?? null,
     createdAt: now,
     updatedAt: now,
   }));

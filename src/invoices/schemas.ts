@@ -36,7 +36,23 @@ export const InvoiceLineItemRecord = z
     quantity: z.number().int(),
     price: z.number().int().openapi({ description: "Unit price in minor units" }),
     amount: z.number().int().openapi({ description: "quantity × price" }),
-    type: z.literal("static"),
+    type: z.enum(["static", "usage"]),
+    usageMeterId: z.string().nullable(),
+    billingRunId: z
+      .string()
+      .nullable()
+      .openapi({ description: "Usage lines: the billing period whose usage the line bills" }),
+    ledgerAccountId: z
+      .string()
+      .nullable()
+      .openapi({ description: "Usage lines: the meter whose usage (after credits) the line bills" }),
+    ledgerAccountCredit: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({
+        description: "Usage lines: meter units covered by credits before the quantity was counted",
+      }),
     livemode: z.boolean(),
     createdAt: EpochMs,
     updatedAt: EpochMs,

@@ -25,6 +25,14 @@ export const ID_PREFIXES = {
   processorIntent: "sbx_intent",
   processorMethod: "sbx_pm",
   request: "req",
+  usageMeter: "usage_meter",
+  feature: "feature",
+  productFeature: "product_feature",
+  subscriptionItemFeature: "sub_feature",
+  resource: "resource",
+  resourceClaim: "resource_claim",
+  usageEvent: "usage_event",
+  usageCreditApplication: "usage_credit_app",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -1,4 +1,4 @@
-import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { amount, tenantColumns, timestamptz } from "../columns.js";
 import type { IntervalUnit, PriceType } from "./catalog.js";
 import type { OutputMetadata } from "./checkout.js";
@@ -17,6 +17,7 @@ export type SubscriptionStatus =
   | "credit_trial";
 export type InvoiceStatus = "draft" | "open" | "paid" | "void" | "uncollectible";
 export type InvoiceType = "purchase" | "subscription" | "standalone";
+export type InvoiceLineType = "static" | "usage";
 export type BillingPeriodStatus = "upcoming" | "active" | "completed" | "canceled" | "past_due";
 
 export const purchases = pgTable(
@@ -158,6 +159,13 @@ export const invoiceLineItems = pgTable(
     quantity: integer().notNull(),
     unitPrice: amount().notNull(),
     amount: amount().notNull(),
+    /** `usage` lines bill a meter's usage in arrears; the rest are `static`. */
+    type: text().$type<InvoiceLineType>().notNull().default("static"),
+    usageMeterId: text(),
+    /** Usage (meter units) that credits covered before the line's quantity was counted. */
+    creditsApplied: bigint({ mode: "number" }).notNull().default(0),
+    /** The billing period whose usage a usage line bills. */
+    billingPeriodId: text(),
   },
   (t) => [index().on(t.invoiceId)],
 );
