@@ -46,13 +46,9 @@ export const InvoiceLineItemRecord = z
       .string()
       .nullable()
       .openapi({ description: "Usage lines: the meter whose usage (after credits) the line bills" }),
-    ledgerAccountCredit: z
-      .number()
-      .int()
-      .nullable()
-      .openapi({
-        description: "Usage lines: meter units covered by credits before the quantity was counted",
-      }),
+    ledgerAccountCredit: z.number().int().nullable().openapi({
+      description: "Usage lines: meter units covered by credits before the quantity was counted",
+    }),
     livemode: z.boolean(),
     createdAt: EpochMs,
     updatedAt: EpochMs,
