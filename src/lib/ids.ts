@@ -1,4 +1,4 @@
-import { randomFillSync } from "node:crypto";
+import { createHash, randomFillSync } from "node:crypto";
 
 /** Wire prefixes, following Flowglad where it has one (`chckt_session_`, `cus_`, `price_`). */
 export const ID_PREFIXES = {
@@ -75,4 +75,15 @@ export function randomHex(bytes: number): string {
   let out = "";
   for (let i = 0; i < bytes; i++) out += randomByte().toString(16).padStart(2, "0");
   return out.toUpperCase();
+}
+
+/**
+ * An id that the same seed always gives: for records derived rather than stored (a product feature's grant
+ * to a subscription item), so every read names them alike and a later override can be stored under it.
+ */
+export function derivedId(kind: IdKind, seed: string): string {
+  const digest = createHash("sha256").update(seed).digest();
+  let out = "";
+  for (let i = 0; out.length < 22; i++) out += ALPHABET[(digest[i % digest.length] as number) % 62];
+  return `${ID_PREFIXES[kind]}_${out}`;
 }

@@ -1,0 +1,7 @@
+export {
+  derivedGrantId,
+  type FeatureGrant,
+  grantInForce,
+  listFeatureGrants,
+  type SubscriptionItemFeatureRow,
+} from "./grants.js";
