@@ -5,17 +5,9 @@ import { prices, pricingModels, products } from "../db/schema/index.js";
 import { ownedBy } from "../db/statement.js";
 import { panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
+import { chunks, cloneFeatures, cloneUsageMeters } from "./clone-entitlements.js";
 import { requirePricingModel } from "./queries.js";
 import type { PricingModelRow } from "./serialize.js";
-
-/** Rows per insert statement: far below Postgres' 65535 bind parameters whatever the catalog's size. */
-const INSERT_CHUNK = 500;
-
-function chunks<T>(rows: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) out.push(rows.slice(i, i + INSERT_CHUNK));
-  return out;
-}
 
 export type CloneDestination = "livemode" | "testmode";
 
@@ -26,9 +18,11 @@ export type ClonePricingModelInput = {
 };
 
 /**
- * Copies a pricing model with all its products and prices (inactive ones included) under new ids, into the
- * same organization, in the destination mode. Names, slugs, amounts, charging terms, active, default and
- * purchase-page flags are kept; the copy itself is never the default pricing model. Call it inside one
+ * Copies a pricing model with all its products and prices (inactive ones included), usage meters, resources,
+ * features and live product features under new ids, into the same organization, in the destination mode.
+ * References between them point at the copies (a usage price at the copied meter, a feature at the copied
+ * meter or resource). Names, slugs, amounts, charging terms, active, default and purchase-page flags are
+ * kept; the copy itself is never the default pricing model. Call it inside one
  * transaction: either the whole catalog is copied or nothing is. Returns the new pricing model and the
  * merchant scope it lives in.
  */
@@ -97,6 +91,8 @@ export async function clonePricingModel(
       })),
     );
   }
+  const copy = { tx, merchant, scope, sourceId: source.id, pricingModelId: pricingModel.id, now };
+  const meterIds = await cloneUsageMeters(copy);
   // A price of a product added after the products were read has no copy to attach to: it is left out.
   const copiedPrices = sourcePrices.filter((p) => p.productId === null || productIds.has(p.productId));
   for (const batch of chunks(copiedPrices)) {
@@ -114,7 +110,7 @@ export async function clonePricingModel(
         intervalUnit: p.intervalUnit,
         intervalCount: p.intervalCount,
         trialPeriodDays: p.trialPeriodDays,
-        usageMeterId: p.usageMeterId,
+        usageMeterId: p.usageMeterId === null ? null : (meterIds.get(p.usageMeterId) ?? p.usageMeterId),
         usageEventsPerUnit: p.usageEventsPerUnit,
         isDefault: p.isDefault,
         active: p.active,
@@ -124,5 +120,6 @@ export async function clonePricingModel(
       })),
     );
   }
+  await cloneFeatures(copy, meterIds, productIds);
   return { pricingModel, destination };
 }

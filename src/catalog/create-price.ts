@@ -1,11 +1,12 @@
-import { and, eq, ne } from "drizzle-orm";
+import { and, eq, isNull, ne } from "drizzle-orm";
 import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { prices } from "../db/schema/index.js";
 import { ownedBy } from "../db/statement.js";
-import { badRequest, panic } from "../lib/errors.js";
+import { badRequest, notFound, panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
-import { normalizePriceTerms, type PriceInput, resolveCurrency } from "./price-terms.js";
+import { getUsageMeter } from "./entitlement-queries.js";
+import { normalizePriceTerms, type PriceInput, type PriceTerms, resolveCurrency } from "./price-terms.js";
 import { ensureDefaultPricingModel } from "./pricing-models.js";
 import { getDefaultPriceForProduct, requirePricingModel, requireProduct } from "./queries.js";
 import type { PriceRow, ProductRow } from "./serialize.js";
@@ -38,6 +39,53 @@ export async function unsetOtherDefaultPrices(
     );
 }
 
+/**
+ * Clears the default flag on the meter's other usage prices without a product: a product's usage price follows
+ * its product's default rule instead.
+ */
+export async function unsetOtherMeterDefaultPrices(
+  tx: Executor,
+  merchant: Merchant,
+  usageMeterId: string,
+  keepPriceId: string,
+  now: Date,
+): Promise<void> {
+  await tx
+    .update(prices)
+    .set({ isDefault: false, updatedAt: now })
+    .where(
+      and(
+        ownedBy(prices, merchant),
+        eq(prices.usageMeterId, usageMeterId),
+        isNull(prices.productId),
+        eq(prices.isDefault, true),
+        ne(prices.id, keepPriceId),
+      ),
+    );
+}
+
+/** A usage price counts the events of one meter, which must exist in the price's own pricing model. */
+async function checkUsageMeter(
+  tx: Executor,
+  merchant: Merchant,
+  terms: PriceTerms,
+  pricingModelId: string,
+): Promise<void> {
+  if (terms.type !== "usage") return;
+  if (terms.usageMeterId === null) {
+    throw badRequest("Invalid price: price.usageMeterId: usage prices need a usage meter", [
+      { path: ["price", "usageMeterId"], message: "usage prices need a usage meter" },
+    ]);
+  }
+  const meter = await getUsageMeter(tx, merchant, terms.usageMeterId);
+  if (!meter) throw notFound("Usage meter", terms.usageMeterId);
+  if (meter.pricingModelId !== pricingModelId) {
+    throw badRequest("The usage meter belongs to another pricing model than the price", [
+      { path: ["price", "usageMeterId"], message: "must be a meter of the price's pricing model" },
+    ]);
+  }
+}
+
 /** Inserts a price for an already-verified product (or none); `isDefault` is final here. */
 export async function insertPrice(
   tx: Executor,
@@ -49,9 +97,13 @@ export async function insertPrice(
   now: Date,
 ): Promise<PriceRow> {
   const terms = normalizePriceTerms(input);
+  await checkUsageMeter(tx, merchant, terms, pricingModelId);
   const currency = await resolveCurrency(tx, merchant, input.currency);
   const id = newId("price");
   if (isDefault && product) await unsetOtherDefaultPrices(tx, merchant, product.id, id, now);
+  if (isDefault && !product && terms.usageMeterId) {
+    await unsetOtherMeterDefaultPrices(tx, merchant, terms.usageMeterId, id, now);
+  }
   const [row] = await tx
     .insert(prices)
     .values({

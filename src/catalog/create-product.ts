@@ -5,6 +5,7 @@ import { panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { insertPrice } from "./create-price.js";
 import type { PriceInput } from "./price-terms.js";
+import { attachFeatures, checkFeatureIds } from "./product-features.js";
 import { requirePricingModel } from "./queries.js";
 import type { PriceRow, ProductRow } from "./serialize.js";
 import { productSlugTaken } from "./unique-violation.js";
@@ -22,15 +23,20 @@ export type ProductFields = {
 
 export type CreateProductInput = ProductFields & { pricingModelId: string };
 
-/** A product is never sold without a price: it is created with its first price, which becomes the default. */
+/**
+ * A product is never sold without a price: it is created with its first price, which becomes the default.
+ * `featureIds` are attached to it; they are checked before anything is written.
+ */
 export async function createProduct(
   tx: Executor,
   merchant: Merchant,
   input: CreateProductInput,
   priceInput: PriceInput,
   now: Date,
+  featureIds: string[] = [],
 ): Promise<{ product: ProductRow; price: PriceRow }> {
   const pricingModel = await requirePricingModel(tx, merchant, input.pricingModelId);
+  const wanted = await checkFeatureIds(tx, merchant, pricingModel.id, featureIds);
   const [product] = await tx
     .insert(products)
     .values({
@@ -53,5 +59,6 @@ export async function createProduct(
     .catch(productSlugTaken(input.slug));
   if (!product) panic("product insert returned nothing");
   const price = await insertPrice(tx, merchant, product, pricingModel.id, priceInput, true, now);
+  await attachFeatures(tx, merchant, product, wanted, now);
   return { product, price };
 }

@@ -43,7 +43,13 @@ export {
 } from "./queries.js";
 export { resolveCheckoutPrice, sellablePriceSql } from "./resolve-price.js";
 export { registerCatalogRoutes } from "./routes.js";
-export { PricingModelDetailsSchema } from "./schemas.js";
+export {
+  FeatureRecordSchema,
+  PricingModelDetailsSchema,
+  ProductFeatureRecordSchema,
+  ResourceRecordSchema,
+  UsageMeterRecordSchema,
+} from "./schemas-entitlements.js";
 export { seedDemoCatalog } from "./seed.js";
 export {
   type PriceRecord,
@@ -56,3 +62,13 @@ export {
   serializePricingModel,
   serializeProduct,
 } from "./serialize.js";
+export {
+  type FeatureRecord,
+  type ProductFeatureRecord,
+  type ResourceRecord,
+  serializeFeature,
+  serializeProductFeature,
+  serializeResource,
+  serializeUsageMeter,
+  type UsageMeterRecord,
+} from "./serialize-entitlements.js";

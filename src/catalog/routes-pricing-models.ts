@@ -13,10 +13,10 @@ import {
   ClonePricingModelBody,
   CreatePricingModelBody,
   IdParam,
-  PricingModelDetailsSchema,
   PricingModelRecordSchema,
   UpdatePricingModelBody,
 } from "./schemas.js";
+import { PricingModelDetailsSchema } from "./schemas-entitlements.js";
 import { serializePricingModel } from "./serialize.js";
 
 const tags = ["Pricing models"];

@@ -7,15 +7,12 @@ import type { App } from "../http/types.js";
 import { ListQuery } from "../lib/pagination.js";
 import { listEnvelope } from "../lib/wire.js";
 import { createProduct } from "./create-product.js";
+import { listLiveFeaturesOfProducts } from "./product-features.js";
 import { listPricesForProducts, requireProduct } from "./queries.js";
-import {
-  CreateProductBody,
-  IdParam,
-  ProductRecordSchema,
-  ProductWithPricesSchema,
-  UpdateProductBody,
-} from "./schemas.js";
-import { type ProductRow, serializeProduct, serializeProductWithPrices } from "./serialize.js";
+import { CreateProductBody, IdParam, ProductRecordSchema, UpdateProductBody } from "./schemas.js";
+import { ProductWithPricesSchema } from "./schemas-entitlements.js";
+import { type ProductRow, serializeProduct } from "./serialize.js";
+import { serializeProductWithPrices } from "./serialize-details.js";
 import { updateProduct } from "./update-product.js";
 
 const tags = ["Products"];
@@ -29,7 +26,7 @@ export function registerProductRoutes(app: App, deps: AppDeps): void {
       path: "/api/v1/products",
       tags,
       security,
-      summary: "Create a product together with its first (default) price",
+      summary: "Create a product together with its first (default) price, optionally attaching features",
       request: { body: jsonBody(CreateProductBody) },
       responses: {
         200: jsonResponse(ProductResponse, "The created product"),
@@ -40,7 +37,7 @@ export function registerProductRoutes(app: App, deps: AppDeps): void {
       const merchant = c.get("merchant");
       const body = c.req.valid("json");
       const { product } = await deps.db.transaction((tx) =>
-        createProduct(tx, merchant, body.product, body.price, deps.now()),
+        createProduct(tx, merchant, body.product, body.price, deps.now(), body.featureIds),
       );
       return c.json({ product: serializeProduct(product, deps.config.publicUrl) }, 200);
     },
@@ -77,7 +74,8 @@ export function registerProductRoutes(app: App, deps: AppDeps): void {
       path: "/api/v1/products/{id}",
       tags,
       security,
-      summary: "A product with its prices and default price (not wrapped, as Flowglad returns it)",
+      summary:
+        "A product with its prices, default price and live features (not wrapped, as Flowglad returns it)",
       request: { params: IdParam },
       responses: {
         200: jsonResponse(ProductWithPricesSchema, "The product"),
@@ -87,8 +85,19 @@ export function registerProductRoutes(app: App, deps: AppDeps): void {
     async (c) => {
       const merchant = c.get("merchant");
       const product = await requireProduct(deps.db, merchant, c.req.valid("param").id);
-      const productPrices = await listPricesForProducts(deps.db, merchant, [product.id]);
-      return c.json(serializeProductWithPrices(product, productPrices, deps.config.publicUrl), 200);
+      const [productPrices, features] = await Promise.all([
+        listPricesForProducts(deps.db, merchant, [product.id]),
+        listLiveFeaturesOfProducts(deps.db, merchant, [product.id]),
+      ]);
+      return c.json(
+        serializeProductWithPrices(
+          product,
+          productPrices,
+          features.get(product.id) ?? [],
+          deps.config.publicUrl,
+        ),
+        200,
+      );
     },
   );
 
@@ -98,7 +107,7 @@ export function registerProductRoutes(app: App, deps: AppDeps): void {
       path: "/api/v1/products/{id}",
       tags,
       security,
-      summary: "Update a product and, optionally, its default price",
+      summary: "Update a product and, optionally, its default price and its set of features",
       request: { params: IdParam, body: jsonBody(UpdateProductBody) },
       responses: {
         200: jsonResponse(ProductResponse, "The updated product"),
@@ -110,7 +119,7 @@ export function registerProductRoutes(app: App, deps: AppDeps): void {
       const { id } = c.req.valid("param");
       const body = c.req.valid("json");
       const { product } = await deps.db.transaction((tx) =>
-        updateProduct(tx, merchant, id, body.product, deps.now(), body.price),
+        updateProduct(tx, merchant, id, body.product, deps.now(), body.price, body.featureIds),
       );
       return c.json({ product: serializeProduct(product, deps.config.publicUrl) }, 200);
     },

@@ -20,8 +20,9 @@ export const MinorUnits = z
   .min(0)
   .max(MAX_AMOUNT)
   .openapi({ description: "Integer minor units" });
-const Slug = z.string().trim().min(1).max(255);
-const ObjectId = z.string().min(1).max(100);
+export const Slug = z.string().trim().min(1).max(255);
+export const ObjectId = z.string().min(1).max(100);
+export const Name = z.string().trim().min(1).max(255);
 
 export const IdParam = z.object({ id: ObjectId.openapi({ param: { name: "id", in: "path" } }) });
 
@@ -65,6 +66,8 @@ export const UpdatePriceBody = z
   })
   .openapi("UpdatePriceBody");
 
+const FeatureIds = z.array(ObjectId).max(100);
+
 const productFields = {
   name: z.string().trim().min(1).max(255),
   description: z.string().max(5000).nullable().optional(),
@@ -84,6 +87,9 @@ export const CreateProductBody = z
   .object({
     product: z.object({ ...productFields, pricingModelId: ObjectId }),
     price: PriceInputSchema,
+    featureIds: FeatureIds.optional().openapi({
+      description: "Features to attach to the new product (same pricing model)",
+    }),
   })
   .openapi("CreateProductBody");
 
@@ -93,6 +99,10 @@ export const UpdateProductBody = z
     price: PriceInputSchema.optional().openapi({
       description:
         "The product's default price. New charging terms create a new default price; the same terms update it in place.",
+    }),
+    featureIds: FeatureIds.optional().openapi({
+      description:
+        "When given, exactly the product's live features afterwards: missing ones are attached, the others expired",
     }),
   })
   .openapi("UpdateProductBody");
@@ -186,17 +196,3 @@ export const PriceRecordSchema = z
     updatedAt: EpochMs,
   })
   .openapi("Price");
-
-const Unmodelled = z.record(z.string(), z.unknown());
-
-export const ProductWithPricesSchema = ProductRecordSchema.extend({
-  prices: z.array(PriceRecordSchema),
-  defaultPrice: PriceRecordSchema.nullable(),
-  features: z.array(Unmodelled).openapi({ description: "Always empty: Glade has no features yet" }),
-}).openapi("ProductWithPrices");
-
-export const PricingModelDetailsSchema = PricingModelRecordSchema.extend({
-  products: z.array(ProductWithPricesSchema),
-  usageMeters: z.array(Unmodelled).openapi({ description: "Always empty: Glade has no usage meters yet" }),
-  defaultProduct: ProductWithPricesSchema.optional(),
-}).openapi("PricingModelDetails");

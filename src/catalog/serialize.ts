@@ -71,24 +71,3 @@ export function serializePrice(row: PriceRow, publicUrl?: string) {
   };
 }
 export type PriceRecord = ReturnType<typeof serializePrice>;
-
-/** The default price is the one flagged so; a product whose flag was lost still shows its oldest price. */
-export function pickDefaultPrice(productPrices: PriceRow[]): PriceRow | null {
-  return productPrices.find((p) => p.isDefault) ?? productPrices[0] ?? null;
-}
-
-/** A product as `GET /products/{id}` and pricing-model details show it: with its prices, no features yet. */
-export function serializeProductWithPrices(
-  product: ProductRow,
-  productPrices: PriceRow[],
-  publicUrl?: string,
-) {
-  const defaultPrice = pickDefaultPrice(productPrices);
-  return {
-    ...serializeProduct(product, publicUrl),
-    prices: productPrices.map((p) => serializePrice(p, publicUrl)),
-    defaultPrice: defaultPrice ? serializePrice(defaultPrice, publicUrl) : null,
-    features: [] as never[],
-  };
-}
-export type ProductWithPricesRecord = ReturnType<typeof serializeProductWithPrices>;

@@ -4,7 +4,7 @@ import type { Executor } from "../db/client.js";
 import { prices } from "../db/schema/index.js";
 import { ownedBy } from "../db/statement.js";
 import { badRequest, type ErrorIssue, panic } from "../lib/errors.js";
-import { unsetOtherDefaultPrices } from "./create-price.js";
+import { unsetOtherDefaultPrices, unsetOtherMeterDefaultPrices } from "./create-price.js";
 import type { PriceInput } from "./price-terms.js";
 import { requirePrice } from "./queries.js";
 import type { PriceRow } from "./serialize.js";
@@ -45,6 +45,9 @@ export async function applyPriceChanges(
   const becomesDefault = input.isDefault === true && !current.isDefault && current.productId !== null;
   if (becomesDefault && current.productId)
     await unsetOtherDefaultPrices(tx, merchant, current.productId, current.id, now);
+  if (input.isDefault === true && !current.isDefault && !current.productId && current.usageMeterId) {
+    await unsetOtherMeterDefaultPrices(tx, merchant, current.usageMeterId, current.id, now);
+  }
   const [row] = await tx
     .update(prices)
     .set({

@@ -7,6 +7,7 @@ import { badRequest, panic } from "../lib/errors.js";
 import { insertPrice } from "./create-price.js";
 import type { ProductFields } from "./create-product.js";
 import { normalizePriceTerms, type PriceInput, resolveCurrency, sameTerms } from "./price-terms.js";
+import { syncProductFeatures } from "./product-features.js";
 import { getDefaultPriceForProduct, requireProduct } from "./queries.js";
 import type { PriceRow, ProductRow } from "./serialize.js";
 import { productSlugTaken } from "./unique-violation.js";
@@ -52,6 +53,7 @@ export async function updateProduct(
   input: UpdateProductInput,
   now: Date,
   priceInput?: PriceInput,
+  featureIds?: string[],
 ): Promise<{ product: ProductRow; price: PriceRow | undefined }> {
   if (input.id !== undefined && input.id !== productId) throw badRequest("product.id does not match the URL");
   const current = await requireProduct(tx, merchant, productId);
@@ -78,5 +80,6 @@ export async function updateProduct(
     .catch(productSlugTaken(input.slug));
   if (!product) panic("product update returned nothing");
   const price = priceInput ? await reviseDefaultPrice(tx, merchant, product, priceInput, now) : undefined;
+  if (featureIds) await syncProductFeatures(tx, merchant, product, featureIds, now);
   return { product, price };
 }

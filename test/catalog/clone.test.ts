@@ -5,9 +5,19 @@ import { flowgladClient, ok, serveGlade, type TestMerchant, testContext } from "
 
 const ctx = await testContext();
 
-type Source = { pricingModelId: string; productIds: string[]; priceIds: string[] };
+type Source = {
+  pricingModelId: string;
+  productIds: string[];
+  priceIds: string[];
+  meterId: string;
+  resourceId: string;
+  featureIds: string[];
+};
 
-/** A default pricing model with an active and an inactive product, several kinds of price and a loose usage price. */
+/**
+ * A default pricing model with an active and an inactive product, several kinds of price, a usage meter with a
+ * loose usage price, a resource, three features (one detached again from the product it was on).
+ */
 async function sourceCatalog(m: TestMerchant, key = m.testKey): Promise<Source> {
   const api = (method: string, path: string, body?: unknown) =>
     ok(ctx.api(method, path, body === undefined ? { key } : { key, body }), `${method} ${path}`);
@@ -67,6 +77,15 @@ async function sourceCatalog(m: TestMerchant, key = m.testKey): Promise<Source> 
     },
   });
   await api("PUT", `/api/v1/products/${setup.product.id}`, { product: { active: false } });
+  const meter = await api("POST", "/api/v1/usage-meters", {
+    usageMeter: {
+      name: "API calls",
+      pricingModelId,
+      slug: "calls",
+      aggregationType: "count_distinct_properties",
+    },
+  });
+  const meterId: string = meter.usageMeter.id;
   const usage = await api("POST", "/api/v1/prices", {
     price: {
       type: "usage",
@@ -74,9 +93,36 @@ async function sourceCatalog(m: TestMerchant, key = m.testKey): Promise<Source> 
       unitPrice: 2,
       currency: "EUR",
       slug: "api-calls",
-      usageMeterId: "meter_calls",
+      usageMeterId: meterId,
       usageEventsPerUnit: 100,
     },
+  });
+  const resource = await api("POST", "/api/v1/resources", {
+    resource: { name: "Seats", pricingModelId, slug: "seats" },
+  });
+  const resourceId: string = resource.resource.id;
+  const feature = async (body: Record<string, unknown>) =>
+    (await api("POST", "/api/v1/features", { feature: { pricingModelId, ...body } })).feature.id as string;
+  const sso = await feature({ type: "toggle", name: "SSO", slug: "sso", description: "Single sign-on" });
+  const credits = await feature({
+    type: "usage_credit_grant",
+    name: "Monthly calls",
+    slug: "monthly-calls",
+    amount: 1000,
+    renewalFrequency: "every_billing_period",
+    usageMeterId: meterId,
+  });
+  const seatCap = await feature({
+    type: "resource",
+    name: "5 seats",
+    slug: "seat-cap",
+    amount: 5,
+    resourceId,
+  });
+  await api("PUT", `/api/v1/products/${productId}`, { product: {}, featureIds: [sso, credits, seatCap] });
+  await api("PUT", `/api/v1/products/${productId}`, { product: {}, featureIds: [sso, credits] });
+  await api("POST", "/api/v1/product-features", {
+    productFeature: { productId: setup.product.id, featureId: seatCap },
   });
   const details = await api("GET", `/api/v1/pricing-models/${pricingModelId}`);
   return {
@@ -89,6 +135,9 @@ async function sourceCatalog(m: TestMerchant, key = m.testKey): Promise<Source> 
       usage.price.id,
       yearly.price.id,
     ],
+    meterId,
+    resourceId,
+    featureIds: [sso, credits, seatCap],
   };
 }
 
@@ -102,13 +151,23 @@ function terms(details: any) {
     updatedAt,
     livemode,
     purchaseUrl,
+    usageMeterId,
+    resourceId,
     ...rest
   }: any) => rest;
-  return details.products.map((p: any) => ({
-    ...strip(p),
-    prices: p.prices.map(strip),
-    defaultPrice: p.defaultPrice ? strip(p.defaultPrice) : null,
-  }));
+  return {
+    products: details.products.map((p: any) => ({
+      ...strip(p),
+      prices: p.prices.map(strip),
+      defaultPrice: p.defaultPrice ? strip(p.defaultPrice) : null,
+      features: p.features.map(strip),
+    })),
+    usageMeters: details.usageMeters.map((u: any) => ({
+      ...strip(u),
+      prices: u.prices.map(strip),
+      defaultPrice: strip(u.defaultPrice),
+    })),
+  };
 }
 
 const clone = (key: string, id: string, body: unknown) =>
@@ -173,12 +232,52 @@ describe("POST /pricing-models/{id}/clone", () => {
         type: "usage",
         slug: "api-calls",
         unitPrice: 2,
-        usageMeterId: "meter_calls",
+        usageMeterId: copy.usageMeters[0].id,
         usageEventsPerUnit: 100,
         livemode: false,
       }),
     ]);
     expect(source.priceIds).not.toContain(loose[0]?.id);
+
+    // Meters, resources and features are copied, and what named them names the copies.
+    expect(copy.usageMeters).toHaveLength(1);
+    const meter = copy.usageMeters[0];
+    expect(meter).toMatchObject({
+      slug: "calls",
+      aggregationType: "count_distinct_properties",
+      pricingModelId: copy.id,
+      prices: [expect.objectContaining({ id: loose[0]?.id, usageMeterId: meter.id })],
+    });
+    expect(meter.id).not.toBe(source.meterId);
+    const copiedResources = await ok(
+      ctx.api("GET", `/api/v1/resources?pricingModelId=${copy.id}`, { key: m.testKey }),
+    );
+    expect(copiedResources.resources).toEqual([
+      expect.objectContaining({ slug: "seats", pricingModelId: copy.id, active: true }),
+    ]);
+    const resourceCopy = copiedResources.resources[0];
+    expect(resourceCopy.id).not.toBe(source.resourceId);
+    // Only live attachments: seat-cap was detached from pro, and stays on setup.
+    expect(pro.features.map((f: any) => f.slug)).toEqual(["sso", "monthly-calls"]);
+    expect(copy.products[1].features.map((f: any) => f.slug)).toEqual(["seat-cap"]);
+    const [sso, credits] = pro.features;
+    const seatCap = copy.products[1].features[0];
+    for (const f of [sso, credits, seatCap]) {
+      expect(source.featureIds).not.toContain(f.id);
+      expect(f.pricingModelId).toBe(copy.id);
+    }
+    expect(sso).toMatchObject({ type: "toggle", description: "Single sign-on", usageMeterId: null });
+    expect(credits).toMatchObject({
+      amount: 1000,
+      renewalFrequency: "every_billing_period",
+      usageMeterId: meter.id,
+    });
+    expect(seatCap).toMatchObject({ type: "resource", amount: 5, resourceId: resourceCopy.id });
+    const attachments = await ok(ctx.api("GET", "/api/v1/product-features?limit=100", { key: m.testKey }));
+    const copiedAttachments = attachments.data.filter((pf: any) => pf.pricingModelId === copy.id);
+    expect(copiedAttachments).toHaveLength(3);
+    expect(copiedAttachments.every((pf: any) => pf.expiredAt === null)).toBe(true);
+    expect(attachments.total).toBe(7);
 
     // The copy reads back the same, and the source is untouched and still the default.
     const reread = await ok(ctx.api("GET", `/api/v1/pricing-models/${copy.id}`, { key: m.testKey }));

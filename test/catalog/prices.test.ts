@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { createPricingModel, createProduct, ok, type TestMerchant, testContext } from "../support/index.js";
+import {
+  createPricingModel,
+  createProduct,
+  createUsageMeter,
+  ok,
+  type TestMerchant,
+  testContext,
+} from "../support/index.js";
 
 const ctx = await testContext();
 
@@ -220,21 +227,111 @@ describe("prices", () => {
 
   it("stores usage prices, with or without a product", async () => {
     const m = await ctx.merchant();
+    const def = await ok(ctx.api("GET", "/api/v1/pricing-models/default", { key: m.testKey }));
+    const meter = await createUsageMeter(ctx, m, def.pricingModel.id);
     const res = await price(m, {
       type: "usage",
       unitPrice: 3,
-      usageMeterId: "meter_api_calls",
+      usageMeterId: meter.id,
       usageEventsPerUnit: 100,
     });
-    expect(res.status).toBe(200);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.price).toMatchObject({
       type: "usage",
       productId: null,
-      usageMeterId: "meter_api_calls",
+      usageMeterId: meter.id,
       usageEventsPerUnit: 100,
+      pricingModelId: def.pricingModel.id,
     });
-    const def = await ok(ctx.api("GET", "/api/v1/pricing-models/default", { key: m.testKey }));
-    expect(res.body.price.pricingModelId).toBe(def.pricingModel.id);
+    const prod = await createProduct(ctx, m, def.pricingModel.id);
+    const withProduct = await price(m, {
+      type: "usage",
+      productId: prod.id,
+      unitPrice: 1,
+      usageMeterId: meter.id,
+      intervalUnit: "month",
+    });
+    expect(withProduct.status, JSON.stringify(withProduct.body)).toBe(200);
+    expect(withProduct.body.price).toMatchObject({ productId: prod.id, usageMeterId: meter.id });
+  });
+
+  it("refuses a usage price without a meter of its own pricing model, on every path that makes one", async () => {
+    const m = await ctx.merchant();
+    const other = await ctx.merchant();
+    const pm = await createPricingModel(ctx, m);
+    const elsewhere = await createPricingModel(ctx, m, { name: "Elsewhere" });
+    const foreignMeter = await createUsageMeter(ctx, m, elsewhere.id);
+    const otherTenantMeter = await createUsageMeter(ctx, other, (await createPricingModel(ctx, other)).id);
+    const liveMeter = await createUsageMeter(
+      ctx,
+      m,
+      (await createPricingModel(ctx, m, { name: "Live" }, m.liveKey)).id,
+      {},
+      undefined,
+      m.liveKey,
+    );
+    const usage = (usageMeterId?: string) => ({
+      type: "usage",
+      pricingModelId: pm.id,
+      unitPrice: 5,
+      ...(usageMeterId === undefined ? {} : { usageMeterId }),
+    });
+    const cases: [Record<string, unknown>, number, string][] = [
+      [usage(), 400, "usageMeterId"],
+      [usage("usage_meter_nope"), 404, "usage_meter_nope"],
+      [usage(foreignMeter.id), 400, "usageMeterId"],
+      [usage(otherTenantMeter.id), 404, otherTenantMeter.id],
+      [usage(liveMeter.id), 404, liveMeter.id],
+    ];
+    for (const [body, status, mention] of cases) {
+      const res = await price(m, body);
+      expect(res.status, JSON.stringify(body)).toBe(status);
+      expect(JSON.stringify(res.body)).toContain(mention);
+    }
+    // A product created with such a price is not created at all.
+    const product = await ctx.api("POST", "/api/v1/products", {
+      key: m.testKey,
+      body: { product: { name: "Metered", pricingModelId: pm.id }, price: usage(foreignMeter.id) },
+    });
+    expect(product.status).toBe(400);
+    // Nor does an update's new default price point at another pricing model's meter.
+    const prod = await createProduct(ctx, m, pm.id);
+    const update = await ctx.api("PUT", `/api/v1/products/${prod.id}`, {
+      key: m.testKey,
+      body: { product: { name: "Renamed" }, price: usage(foreignMeter.id) },
+    });
+    expect(update.status).toBe(400);
+    const details = await ok(ctx.api("GET", `/api/v1/pricing-models/${pm.id}`, { key: m.testKey }));
+    expect(details.pricingModel.products.map((p: any) => p.name)).toEqual(["Widget"]);
+    expect(details.pricingModel.products[0].prices).toHaveLength(1);
+    const prices = await ok(ctx.api("GET", "/api/v1/prices?limit=100", { key: m.testKey }));
+    expect(prices.data.filter((p: any) => p.type === "usage")).toEqual([]);
+  });
+
+  it("keeps one default usage price per meter", async () => {
+    const m = await ctx.merchant();
+    const pm = await createPricingModel(ctx, m);
+    const meter = await createUsageMeter(ctx, m, pm.id, {}, { unitPrice: 2 });
+    const usage = { type: "usage", pricingModelId: pm.id, usageMeterId: meter.id, intervalUnit: "month" };
+    const second = await ok(price(m, { ...usage, unitPrice: 3, isDefault: true }));
+    const third = await ok(price(m, { ...usage, unitPrice: 4 }));
+    const defaults = async () => {
+      const d = await ok(ctx.api("GET", `/api/v1/pricing-models/${pm.id}`, { key: m.testKey }));
+      const [row] = d.pricingModel.usageMeters;
+      return {
+        flagged: row.prices.filter((p: any) => p.isDefault).map((p: any) => p.unitPrice),
+        defaultPrice: row.defaultPrice.unitPrice,
+      };
+    };
+    expect(await defaults()).toEqual({ flagged: [3], defaultPrice: 3 });
+    await ok(
+      ctx.api("PUT", `/api/v1/prices/${third.price.id}`, {
+        key: m.testKey,
+        body: { price: { isDefault: true } },
+      }),
+    );
+    expect(await defaults()).toEqual({ flagged: [4], defaultPrice: 4 });
+    expect(second.price.isDefault).toBe(true);
   });
 
   it("isolates prices by organization and mode", async () => {

@@ -63,10 +63,21 @@ describe("adjust validation", () => {
     clock.now = PERIOD_START + 2 * DAY;
     const f = await adjustFixture(ctx);
     const { subscription } = await subscribe(ctx, f);
+    const meter = await ctx.api("POST", "/api/v1/usage-meters", {
+      key: f.key,
+      body: { usageMeter: { name: "Calls", slug: "calls", pricingModelId: f.pricingModelId } },
+    });
+    expect(meter.status, JSON.stringify(meter.body)).toBe(200);
     const usage = await ctx.api("POST", "/api/v1/prices", {
       key: f.key,
       body: {
-        price: { type: "usage", pricingModelId: f.pricingModelId, unitPrice: 5, intervalUnit: "month" },
+        price: {
+          type: "usage",
+          pricingModelId: f.pricingModelId,
+          unitPrice: 5,
+          intervalUnit: "month",
+          usageMeterId: meter.body.usageMeter.id,
+        },
       },
     });
     expect(usage.status, JSON.stringify(usage.body)).toBe(200);

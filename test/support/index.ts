@@ -6,6 +6,7 @@
 export * from "./api.js";
 export * from "./app.js";
 export * from "./catalog.js";
+export * from "./catalog-features.js";
 export * from "./checkout.js";
 export * from "./clock.js";
 export * from "./crash-harness.js";
