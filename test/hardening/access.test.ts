@@ -15,7 +15,10 @@ import {
   CARDS,
   catalogFixture,
   createCustomer,
+  createFeature,
+  createResource,
   createSession,
+  createUsageMeter,
   createWebhook,
   ok,
   submitCheckoutForm,
@@ -79,7 +82,7 @@ const OPERATIONS: Operation[] = Object.entries(doc.paths)
     })),
   );
 /** How many operations the document had when this matrix was written; fewer means routes went missing. */
-const KNOWN_OPERATION_COUNT = 55;
+const KNOWN_OPERATION_COUNT = 71;
 
 /**
  * Operations on the caller's own one-per-mode resource, named by no id (the processor connection): any key
@@ -106,6 +109,10 @@ type Ids = {
   webhookId: string;
   eventId: string;
   processorConnectionId: string;
+  usageMeterId: string;
+  featureId: string;
+  resourceId: string;
+  productFeatureId: string;
 };
 
 /** Which of A's ids goes into `{param}` after a given collection segment. */
@@ -124,6 +131,10 @@ const ID_FOR_COLLECTION: Record<string, keyof Ids> = {
   "resource-claims": "subscriptionId",
   webhooks: "webhookId",
   events: "eventId",
+  "usage-meters": "usageMeterId",
+  features: "featureId",
+  resources: "resourceId",
+  "product-features": "productFeatureId",
 };
 
 const ID_FOR_QUERY: Record<string, keyof Ids> = {
@@ -157,6 +168,31 @@ const BODIES: Record<string, (ids: Ids) => unknown> = {
     price: { type: "single_payment", unitPrice: 1, currency: "USD", productId: ids.productId },
   }),
   "PUT /api/v1/prices/{id}": () => ({ price: { name: "Hijacked" } }),
+  "POST /api/v1/usage-meters": (ids) => ({
+    usageMeter: { name: "Hijack", slug: "hijack", pricingModelId: ids.pricingModelId },
+    price: { unitPrice: 1 },
+  }),
+  "PUT /api/v1/usage-meters/{id}": () => ({ usageMeter: { name: "Hijacked" } }),
+  "POST /api/v1/resources": (ids) => ({
+    resource: { name: "Hijack", slug: "hijack", pricingModelId: ids.pricingModelId },
+  }),
+  "PUT /api/v1/resources/{id}": () => ({ resource: { name: "Hijacked" } }),
+  "POST /api/v1/features": (ids) => ({
+    feature: {
+      type: "usage_credit_grant",
+      name: "Hijack",
+      slug: "hijack",
+      pricingModelId: ids.pricingModelId,
+      amount: 1,
+      renewalFrequency: "once",
+      usageMeterId: ids.usageMeterId,
+    },
+  }),
+  "PUT /api/v1/features/{id}": () => ({ feature: { name: "Hijacked" } }),
+  "POST /api/v1/product-features": (ids) => ({
+    productFeature: { productId: ids.productId, featureId: ids.featureId },
+  }),
+  "POST /api/v1/product-features/{id}/expire": () => ({}),
   "POST /api/v1/customers": (ids) => ({
     customer: {
       externalId: "matrix-new",
@@ -230,6 +266,22 @@ async function tenantWithEverything() {
   const connection = (
     await ok(ctx.api("POST", "/api/v1/processors/stripe", { key, body: STRIPE_CONNECTION }), "connect", 201)
   ).processorConnection;
+  const meter = await createUsageMeter(ctx, f.merchant, f.pricingModelId, {}, { unitPrice: 1 });
+  const resource = await createResource(ctx, f.merchant, f.pricingModelId);
+  const feature = await createFeature(ctx, f.merchant, f.pricingModelId, {
+    type: "resource",
+    amount: 2,
+    resourceId: resource.id,
+  });
+  const attachment = (
+    await ok(
+      ctx.api("POST", "/api/v1/product-features", {
+        key,
+        body: { productFeature: { productId: f.productId, featureId: feature.id } },
+      }),
+      "product feature",
+    )
+  ).productFeature;
   const ids: Ids = {
     pricingModelId: f.pricingModelId,
     productId: f.productId,
@@ -248,6 +300,10 @@ async function tenantWithEverything() {
     webhookId: webhook.id,
     eventId: evts.data[0].id,
     processorConnectionId: connection.id,
+    usageMeterId: meter.id,
+    featureId: feature.id,
+    resourceId: resource.id,
+    productFeatureId: attachment.id,
   };
   for (const [name, value] of Object.entries(ids)) expect(value, name).toEqual(expect.any(String));
   const secrets = [

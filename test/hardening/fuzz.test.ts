@@ -6,7 +6,10 @@ import {
   CARDS,
   catalogFixture,
   createCustomer,
+  createFeature,
+  createResource,
   createSession,
+  createUsageMeter,
   createWebhook,
   submitCheckoutForm,
   testContext,
@@ -399,6 +402,10 @@ const COLLECTION_IDS: Record<string, string> = {
   subscriptions: "subscriptionId",
   webhooks: "webhookId",
   events: "eventId",
+  "usage-meters": "usageMeterId",
+  features: "featureId",
+  resources: "resourceId",
+  "product-features": "productFeatureId",
 };
 
 function fillPath(path: string, override?: string): string {
@@ -441,6 +448,20 @@ beforeAll(async () => {
   const invoice = (await ctx.api("GET", `/api/v1/invoices/${paidRow.invoiceId}`, { key })).body;
   const webhook = await createWebhook(ctx, key, { url: "https://hooks.example/fuzz" });
   const evts = (await ctx.api("GET", "/api/v1/events?limit=1", { key })).body;
+  const meter = await createUsageMeter(ctx, f.merchant, f.pricingModelId, {}, { unitPrice: 1 });
+  const resource = await createResource(ctx, f.merchant, f.pricingModelId);
+  const feature = await createFeature(ctx, f.merchant, f.pricingModelId, {
+    type: "usage_credit_grant",
+    amount: 10,
+    renewalFrequency: "once",
+    usageMeterId: meter.id,
+  });
+  const attachment = (
+    await ctx.api("POST", "/api/v1/product-features", {
+      key,
+      body: { productFeature: { productId: f.productId, featureId: feature.id } },
+    })
+  ).body.productFeature;
   ids = {
     pricingModelId: f.pricingModelId,
     productId: f.productId,
@@ -457,6 +478,10 @@ beforeAll(async () => {
     subscriptionId: subRow.subscriptionId,
     webhookId: webhook.id,
     eventId: evts.data[0].id,
+    usageMeterId: meter.id,
+    featureId: feature.id,
+    resourceId: resource.id,
+    productFeatureId: attachment.id,
   };
   realIds = [...Object.values(ids), f.slugs.oneTime, f.slugs.monthly, "fuzzed"];
 
