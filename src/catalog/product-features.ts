@@ -23,12 +23,11 @@ export async function requireProductFeature(
   return row;
 }
 
-type ProductRef = Pick<ProductRow, "id" | "pricingModelId">;
-
-function samePricingModel(product: ProductRef, feature: FeatureRow): void {
-  if (feature.pricingModelId !== product.pricingModelId) {
-    throw badRequest(`Feature ${feature.id} belongs to another pricing model than product ${product.id}`, [
-      { path: ["featureId"], message: "must be a feature of the product's pricing model" },
+/** A product has features of its own pricing model only. `path` names the field that named the feature. */
+function samePricingModel(pricingModelId: string, feature: FeatureRow, path: (string | number)[]): void {
+  if (feature.pricingModelId !== pricingModelId) {
+    throw badRequest(`Feature ${feature.id} belongs to another pricing model than the product`, [
+      { path, message: "must be a feature of the product's pricing model" },
     ]);
   }
 }
@@ -81,7 +80,7 @@ export async function attachProductFeature(
 ): Promise<ProductFeatureRow> {
   const product = await requireProduct(tx, merchant, input.productId);
   const feature = await requireFeature(tx, merchant, input.featureId);
-  samePricingModel(product, feature);
+  samePricingModel(product.pricingModelId, feature, ["productFeature", "featureId"]);
   const [row] = await attach(tx, merchant, product, [feature.id], now);
   if (!row) panic("product feature attach left no live row");
   return row;
@@ -104,32 +103,25 @@ export async function expireProductFeature(
   return row ?? requireProductFeature(tx, merchant, id);
 }
 
-/** The features named, each this merchant's and of the product's pricing model (404 / 400 otherwise). */
-async function requireFeaturesFor(
-  tx: Executor,
-  merchant: Merchant,
-  product: ProductRef,
-  featureIds: string[],
-): Promise<string[]> {
-  const unique = [...new Set(featureIds)];
-  const rows = await listFeaturesByIds(tx, merchant, unique);
-  const found = new Map(rows.map((f) => [f.id, f]));
-  for (const id of unique) {
-    const feature = found.get(id);
-    if (!feature) throw notFound("Feature", id);
-    samePricingModel(product, feature);
-  }
-  return unique;
-}
-
-/** Checks `featureIds` before a product is written, so a bad list writes nothing. */
+/**
+ * A product's `featureIds`, without repeats: each this merchant's (404) and of the product's pricing model
+ * (400). A product's create checks them before it writes anything.
+ */
 export async function checkFeatureIds(
   tx: Executor,
   merchant: Merchant,
   pricingModelId: string,
   featureIds: string[],
 ): Promise<string[]> {
-  return requireFeaturesFor(tx, merchant, { id: "(new product)", pricingModelId }, featureIds);
+  const unique = [...new Set(featureIds)];
+  const rows = await listFeaturesByIds(tx, merchant, unique);
+  const found = new Map(rows.map((f) => [f.id, f]));
+  unique.forEach((id, i) => {
+    const feature = found.get(id);
+    if (!feature) throw notFound("Feature", id);
+    samePricingModel(pricingModelId, feature, ["featureIds", i]);
+  });
+  return unique;
 }
 
 /** A new product's features (already checked with `checkFeatureIds`). */
@@ -151,7 +143,7 @@ export async function syncProductFeatures(
   featureIds: string[],
   now: Date,
 ): Promise<void> {
-  const wanted = await requireFeaturesFor(tx, merchant, product, featureIds);
+  const wanted = await checkFeatureIds(tx, merchant, product.pricingModelId, featureIds);
   await tx
     .update(productFeatures)
     .set({ expiredAt: now, updatedAt: now })

@@ -151,10 +151,10 @@ export function registerPricingModelRoutes(app: App, deps: AppDeps): void {
       tags,
       security,
       summary:
-        "Copy a pricing model with all its products and prices (new ids, same slugs and terms) into this or the other mode; the copy is never the default",
+        "Copy a pricing model with all its products, prices, usage meters, resources and features (new ids, same slugs and terms) into this or the other mode; the copy is never the default",
       request: { params: IdParam, body: jsonBody(ClonePricingModelBody) },
       responses: {
-        200: jsonResponse(PricingModelDetailsResponse, "The new pricing model with its products and prices"),
+        200: jsonResponse(PricingModelDetailsResponse, "The new pricing model's details"),
         ...errorResponses("NOT_FOUND"),
       },
     }),
