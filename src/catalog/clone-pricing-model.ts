@@ -93,7 +93,9 @@ export async function clonePricingModel(
   }
   const copy = { tx, merchant, scope, sourceId: source.id, pricingModelId: pricingModel.id, now };
   const meterIds = await cloneUsageMeters(copy);
-  // A price of a product added after the products were read has no copy to attach to: it is left out.
+  // A price of a product added after the products were read has no copy to attach to: it is left out. A usage
+  // price points at its meter's copy; one written before prices had to name a meter of their own model keeps
+  // the id it had.
   const copiedPrices = sourcePrices.filter((p) => p.productId === null || productIds.has(p.productId));
   for (const batch of chunks(copiedPrices)) {
     await tx.insert(prices).values(
