@@ -4,6 +4,7 @@ import { registerCatalogRoutes } from "./catalog/index.js";
 import { registerCheckoutPages, registerCheckoutRoutes } from "./checkout/index.js";
 import type { AppDeps } from "./context/index.js";
 import { registerCustomerRoutes } from "./customers/index.js";
+import { registerEntitlementRoutes } from "./entitlements/index.js";
 import { errorResponse, toAppError, validationError } from "./http/errors.js";
 import { idempotency } from "./http/idempotency.js";
 import { limitBody, requestId, requireApiKey } from "./http/middleware.js";
@@ -63,6 +64,7 @@ function registerRoutes(app: App, deps: AppDeps): void {
   registerPurchaseRoutes(app, deps);
   registerPurchasePageRoutes(app, deps);
   registerSubscriptionRoutes(app, deps);
+  registerEntitlementRoutes(app, deps);
   registerProcessorRoutes(app, deps);
   registerStripeWebhook(app, deps);
 }

@@ -2,10 +2,15 @@ import { getPricingModelDetails, type PricingModelDetails } from "../catalog/ind
 import type { Merchant } from "../context/index.js";
 import { requireCustomerByExternalId, serializeCustomer } from "../customers/index.js";
 import type { Executor } from "../db/client.js";
+import { grantInForce, listFeatureGrants, serializeFeatureGrant } from "../entitlements/index.js";
 import { listInvoicesWithLinesForCustomer } from "../invoices/index.js";
 import { listPaymentMethodsForCustomer, serializePaymentMethod } from "../payments/index.js";
 import { listPurchasesForCustomer, serializePurchase } from "../purchases/index.js";
-import { listSubscriptionDetailsForCustomer } from "../subscriptions/index.js";
+import {
+  listSubscriptionDetailsForCustomer,
+  type SubscriptionDetailsRecord,
+  type SubscriptionItemFeatureRecord,
+} from "../subscriptions/index.js";
 
 /** Statuses in which the customer still has the plan; the billing view calls these "current". */
 const CURRENT = new Set(["active", "trialing", "past_due", "cancellation_scheduled"]);
@@ -23,13 +28,14 @@ export async function getCustomerBilling(
   now: Date,
 ) {
   const customer = await requireCustomerByExternalId(db, merchant, externalId);
-  const [pricingModel, subscriptions, purchases, invoices, paymentMethods] = await Promise.all([
+  const [pricingModel, details, purchases, invoices, paymentMethods] = await Promise.all([
     getPricingModelDetails(db, merchant, customer.pricingModelId, { activeOnly: true, publicUrl }),
     listSubscriptionDetailsForCustomer(db, merchant, customer.id, now),
     listPurchasesForCustomer(db, merchant, customer.id),
     listInvoicesWithLinesForCustomer(db, merchant, customer.id),
     listPaymentMethodsForCustomer(db, merchant, customer.id),
   ]);
+  const subscriptions = await withExperimental(db, merchant, details, now);
   const currentSubscriptions = subscriptions.filter((s) => CURRENT.has(s.status));
   const catalog: PricingModelDetails = pricingModel;
   return {
@@ -44,4 +50,32 @@ export async function getCustomerBilling(
     invoices,
     paymentMethods: paymentMethods.map(serializePaymentMethod),
   };
+}
+
+/**
+ * Each subscription's `experimental`: its feature grants in force at `now` (what `checkFeatureAccess` reads)
+ * and its usage meter balances (filled by the usage domain; empty until then).
+ */
+async function withExperimental(
+  db: Executor,
+  merchant: Merchant,
+  subscriptions: SubscriptionDetailsRecord[],
+  now: Date,
+): Promise<SubscriptionDetailsRecord[]> {
+  const grants = await listFeatureGrants(
+    db,
+    merchant,
+    subscriptions.map((s) => s.id),
+  );
+  const featureItems = new Map<string, SubscriptionItemFeatureRecord[]>();
+  for (const grant of grants) {
+    if (!grantInForce(grant, now)) continue;
+    const list = featureItems.get(grant.subscriptionId) ?? [];
+    list.push(serializeFeatureGrant(grant));
+    featureItems.set(grant.subscriptionId, list);
+  }
+  return subscriptions.map((s) => ({
+    ...s,
+    experimental: { featureItems: featureItems.get(s.id) ?? [], usageMeterBalances: [] },
+  }));
 }

@@ -5,7 +5,9 @@ import type { Executor } from "../db/client.js";
 import type { FeatureType, RenewalFrequency } from "../db/schema/index.js";
 import { subscriptionItemFeatures } from "../db/schema/index.js";
 import { ownedBy } from "../db/statement.js";
-import { derivedId } from "../lib/ids.js";
+import { panic } from "../lib/errors.js";
+import { ID_PREFIXES } from "../lib/ids.js";
+import { multiplyAmount } from "../lib/money.js";
 import { listItemsForSubscriptions, type SubscriptionItemRow } from "../subscriptions/index.js";
 
 export type SubscriptionItemFeatureRow = typeof subscriptionItemFeatures.$inferSelect;
@@ -52,9 +54,37 @@ export function grantInForce(grant: FeatureGrant, at: Date): boolean {
   );
 }
 
-/** THE id of the grant a product feature gives a subscription item. */
+const GRANT_PREFIX = `${ID_PREFIXES.subscriptionItemFeature}_`;
+const ITEM_PREFIX = `${ID_PREFIXES.subscriptionItem}_`;
+const PRODUCT_FEATURE_PREFIX = `${ID_PREFIXES.productFeature}_`;
+const TOKEN = /^[0-9A-Za-z]+$/;
+const DERIVED = new RegExp(`^${GRANT_PREFIX}([0-9A-Za-z]+)_([0-9A-Za-z]+)$`);
+
+function tokenOf(id: string, prefix: string): string {
+  const token = id.slice(prefix.length);
+  if (!id.startsWith(prefix) || !TOKEN.test(token)) panic(`${id} is not an id minted with ${prefix}`);
+  return token;
+}
+
+/**
+ * THE id of the grant a product feature gives a subscription item: both ids' random parts, so the same pair
+ * always names the same grant, and a read by id (`parseDerivedGrantId`) finds its item without a scan.
+ * A grant made by hand has a plain `sub_feature_<token>` id, which never has the second part.
+ */
 export function derivedGrantId(subscriptionItemId: string, productFeatureId: string): string {
-  return derivedId("subscriptionItemFeature", `${subscriptionItemId}:${productFeatureId}`);
+  return `${GRANT_PREFIX}${tokenOf(subscriptionItemId, ITEM_PREFIX)}_${tokenOf(productFeatureId, PRODUCT_FEATURE_PREFIX)}`;
+}
+
+/** The item and the product feature a derived grant's id names; undefined for any other id. */
+export function parseDerivedGrantId(
+  id: string,
+): { subscriptionItemId: string; productFeatureId: string } | undefined {
+  const match = DERIVED.exec(id);
+  if (!match) return undefined;
+  return {
+    subscriptionItemId: `${ITEM_PREFIX}${match[1]}`,
+    productFeatureId: `${PRODUCT_FEATURE_PREFIX}${match[2]}`,
+  };
 }
 
 const earliest = (...dates: (Date | null)[]): Date | null =>
@@ -67,7 +97,7 @@ function fromFeature(feature: FeatureRow, quantity: number) {
     type: feature.type,
     name: feature.name,
     slug: feature.slug,
-    amount: feature.amount === null ? null : feature.amount * quantity,
+    amount: feature.amount === null ? null : multiplyAmount(feature.amount, quantity),
     renewalFrequency: feature.renewalFrequency,
     usageMeterId: feature.usageMeterId,
     resourceId: feature.resourceId,

@@ -15,6 +15,7 @@ export {
 export { addInterval, type Period, periodContaining } from "./periods.js";
 export {
   getSubscription,
+  getSubscriptionItem,
   listItemsForSubscriptions,
   listSubscriptionDetailsForCustomer,
 } from "./queries.js";
@@ -27,6 +28,14 @@ export {
   SubscriptionItemRecord,
   SubscriptionRecord,
 } from "./schemas.js";
+export {
+  ResourceSubscriptionItemFeatureRecord,
+  SubscriptionExperimental,
+  SubscriptionItemFeatureRecord,
+  ToggleSubscriptionItemFeatureRecord,
+  UsageCreditGrantSubscriptionItemFeatureRecord,
+  UsageMeterBalanceRecord,
+} from "./schemas-experimental.js";
 export {
   type BillingPeriodRow,
   CURRENT_STATUSES,

@@ -27,6 +27,18 @@ export async function getSubscription(
   return row;
 }
 
+export async function getSubscriptionItem(
+  db: Executor,
+  merchant: Merchant,
+  id: string,
+): Promise<SubscriptionItemRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(subscriptionItems)
+    .where(and(ownedBy(subscriptionItems, merchant), eq(subscriptionItems.id, id)));
+  return row;
+}
+
 /** Row lock for a state change: concurrent cancels, activations and uncancels take turns. */
 export async function lockSubscription(
   tx: Executor,

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { EpochMs, MetadataSchema } from "../lib/wire.js";
+import { SubscriptionExperimental } from "./schemas-experimental.js";
 
 export const SubscriptionStatusSchema = z.enum([
   "trialing",
@@ -73,6 +74,9 @@ export type SubscriptionItemRecord = z.infer<typeof SubscriptionItemRecord>;
 
 export const SubscriptionDetailsRecord = SubscriptionRecord.extend({
   subscriptionItems: z.array(SubscriptionItemRecord),
+  experimental: SubscriptionExperimental.optional().openapi({
+    description: "Experimental fields (the billing view fills them). May change without notice.",
+  }),
 }).openapi("SubscriptionDetails");
 export type SubscriptionDetailsRecord = z.infer<typeof SubscriptionDetailsRecord>;
 
