@@ -82,7 +82,7 @@ const OPERATIONS: Operation[] = Object.entries(doc.paths)
     })),
   );
 /** How many operations the document had when this matrix was written; fewer means routes went missing. */
-const KNOWN_OPERATION_COUNT = 71;
+const KNOWN_OPERATION_COUNT = 80;
 
 /**
  * Operations on the caller's own one-per-mode resource, named by no id (the processor connection): any key
@@ -113,6 +113,9 @@ type Ids = {
   featureId: string;
   resourceId: string;
   productFeatureId: string;
+  subscriptionItemId: string;
+  subscriptionItemFeatureId: string;
+  resourceSlug: string;
 };
 
 /** Which of A's ids goes into `{param}` after a given collection segment. */
@@ -129,6 +132,7 @@ const ID_FOR_COLLECTION: Record<string, keyof Ids> = {
   "payment-methods": "paymentMethodId",
   subscriptions: "subscriptionId",
   "resource-claims": "subscriptionId",
+  "subscription-item-features": "subscriptionItemFeatureId",
   webhooks: "webhookId",
   events: "eventId",
   "usage-meters": "usageMeterId",
@@ -146,6 +150,7 @@ const ID_FOR_QUERY: Record<string, keyof Ids> = {
   productId: "productId",
   pricingModelId: "pricingModelId",
   webhookId: "webhookId",
+  resourceSlug: "resourceSlug",
 };
 
 /**
@@ -224,6 +229,21 @@ const BODIES: Record<string, (ids: Ids) => unknown> = {
     adjustment: { timing: "immediately", newSubscriptionItems: [{ priceId: ids.priceId, quantity: 2 }] },
   }),
   "POST /api/v1/processors/stripe": () => STRIPE_CONNECTION,
+  "POST /api/v1/subscription-item-features": (ids) => ({
+    subscriptionItemFeature: { subscriptionItemId: ids.subscriptionItemId, featureId: ids.featureId },
+  }),
+  "PUT /api/v1/subscription-item-features/{id}": (ids) => ({
+    subscriptionItemFeature: { id: ids.subscriptionItemFeatureId, expiredAt: null },
+  }),
+  "POST /api/v1/subscription-item-features/{id}/expire": () => ({}),
+  "POST /api/v1/resource-claims/{subscriptionId}/claim": (ids) => ({
+    resourceSlug: ids.resourceSlug,
+    quantity: 1,
+  }),
+  "POST /api/v1/resource-claims/{subscriptionId}/release": (ids) => ({
+    resourceSlug: ids.resourceSlug,
+    quantity: 1,
+  }),
 };
 
 /** Organization A with one of everything in test mode, made through the API and the hosted page. */
@@ -282,6 +302,19 @@ async function tenantWithEverything() {
       "product feature",
     )
   ).productFeature;
+  // The subscription holds the attached feature from its attachment on: a grant, and a claim against it.
+  const billing = await ok(
+    ctx.api("GET", `/api/v1/customers/${customer.externalId}/billing`, { key }),
+    "billing",
+  );
+  const subDetails = billing.subscriptions.find((s: { id: string }) => s.id === sub.subscriptionId);
+  await ok(
+    ctx.api("POST", `/api/v1/resource-claims/${sub.subscriptionId}/claim`, {
+      key,
+      body: { resourceSlug: resource.slug, externalId: "acme-seat" },
+    }),
+    "claim",
+  );
   const ids: Ids = {
     pricingModelId: f.pricingModelId,
     productId: f.productId,
@@ -304,6 +337,9 @@ async function tenantWithEverything() {
     featureId: feature.id,
     resourceId: resource.id,
     productFeatureId: attachment.id,
+    subscriptionItemId: subDetails.subscriptionItems[0].id,
+    subscriptionItemFeatureId: subDetails.experimental.featureItems[0].id,
+    resourceSlug: resource.slug,
   };
   for (const [name, value] of Object.entries(ids)) expect(value, name).toEqual(expect.any(String));
   const secrets = [
@@ -317,6 +353,7 @@ async function tenantWithEverything() {
     customer.email,
     customer.name,
     "hooks.acme.example",
+    "acme-seat",
   ];
   const product = await ok(ctx.api("GET", `/api/v1/products/${f.productId}`, { key }), "product");
   secrets.push(product.name);
