@@ -165,7 +165,8 @@ export async function listFeatureGrants(
         detachedAt: override?.detachedAt ?? productFeature.expiredAt,
         detachedReason:
           override?.detachedReason ?? (productFeature.expiredAt ? "product_feature_expired" : null),
-        createdAt: override?.createdAt ?? grantedAt,
+        // The grant began when it came into force; a stored change does not move that.
+        createdAt: grantedAt,
         updatedAt: override?.updatedAt ?? grantedAt,
       });
     }

@@ -37,7 +37,7 @@ async function storeChange(
       amount: change.amount ?? null,
       manuallyCreated: grant.manuallyCreated,
       expiredAt: change.expiredAt ?? null,
-      createdAt: grant.createdAt,
+      createdAt: now,
       updatedAt: now,
     })
     .onConflictDoUpdate({

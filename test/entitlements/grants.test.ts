@@ -16,6 +16,7 @@ import {
   settableClock,
   subscribeTo,
   testContext,
+  writtenAt,
 } from "../support/index.js";
 
 // The scheduled-cancellation sweep runs with the clock moved past period ends: on a database of its own.
@@ -397,5 +398,67 @@ describe("changing and expiring grants", () => {
     // Ids that name nothing: a derived id of a missing item, a malformed id.
     expect((await getGrant(f, derivedGrantId("si_Missing", f.togglePf.id))).status).toBe(404);
     expect((await getGrant(f, "sub_feature_")).status).toBe(404);
+  });
+});
+
+describe("one clock", () => {
+  it("stamps every grant and claim it writes with the app clock's instant", async () => {
+    clock.set(T0);
+    const f = await entitledFixture(ctx);
+    const { subscription, item } = await subscribed(f);
+    const derived = derivedGrantId(item.id, f.seatsPf.id);
+    const at = (days: number, operation: () => Promise<unknown>) =>
+      writtenAt(ctx.deps.db, clock, new Date(T0.getTime() + days * DAY), async () => {
+        const res = await operation();
+        expect((res as { status: number }).status).toBe(200);
+      });
+    const steps: [number, () => Promise<unknown>, string][] = [
+      [
+        1,
+        () =>
+          ctx.api("POST", "/api/v1/subscription-item-features", {
+            key: f.key,
+            body: { subscriptionItemFeature: { subscriptionItemId: item.id, featureId: f.toggle.id } },
+          }),
+        "subscription_item_features",
+      ],
+      [
+        2,
+        () =>
+          ctx.api("PUT", grantPath(derived), {
+            key: f.key,
+            body: { subscriptionItemFeature: { id: derived, amount: 9 } },
+          }),
+        "subscription_item_features",
+      ],
+      [
+        3,
+        () =>
+          ctx.api("POST", `/api/v1/resource-claims/${subscription.id}/claim`, {
+            key: f.key,
+            body: { resourceSlug: "seats", quantity: 2 },
+          }),
+        "resource_claims",
+      ],
+      [
+        4,
+        () =>
+          ctx.api("POST", `/api/v1/resource-claims/${subscription.id}/release`, {
+            key: f.key,
+            body: { resourceSlug: "seats", quantity: 1 },
+          }),
+        "resource_claims",
+      ],
+      [
+        5,
+        () => ctx.api("POST", `${grantPath(derived)}/expire`, { key: f.key, body: {} }),
+        "subscription_item_features",
+      ],
+    ];
+    for (const [days, operation, table] of steps) {
+      const { tables, problems } = await at(days, operation);
+      expect(problems).toEqual([]);
+      expect(tables).toEqual(new Set([table]));
+    }
   });
 });
