@@ -4,10 +4,10 @@ import { resourceClaims } from "../../src/db/schema/index.js";
 import { derivedGrantId } from "../../src/entitlements/index.js";
 import {
   attachFeature,
+  createFeature,
+  createResource,
   type EntitledFixture,
   entitledFixture,
-  insertFeature,
-  insertResource,
   itemsOf,
   subscribeTo,
   testContext,
@@ -127,10 +127,10 @@ describe("claiming a resource", () => {
       expect(`${res.status} ${res.body.code}`, JSON.stringify(body)).toBe(expected);
     }
     // A resource of another pricing model (here: another organization's) is not found.
-    const foreign = await insertResource(ctx, other.merchant, other.pricingModelId, { slug: "desks" });
+    const foreign = await createResource(ctx, other.m, other.pricingModelId, { slug: "desks" }, other.key);
     expect((await claim(f, sub, { quantity: 1, resourceSlug: foreign.slug })).status).toBe(404);
     // A resource the subscription holds no grant of has no capacity.
-    await insertResource(ctx, f.merchant, f.pricingModelId, { slug: "rooms" });
+    await createResource(ctx, f.m, f.pricingModelId, { slug: "rooms" }, f.key);
     const none = await claim(f, sub, { quantity: 1, resourceSlug: "rooms" });
     expect(`${none.status} ${none.body.code}`).toBe("422 UNPROCESSABLE_CONTENT");
 
@@ -257,14 +257,20 @@ describe("releasing claims", () => {
 describe("reading usage and claims", () => {
   it("usage by slug or id, usages of the named or held resources, active claims", async () => {
     const { f, sub } = await seated({ seats: 4 });
-    const desks = await insertResource(ctx, f.merchant, f.pricingModelId, { slug: "desks" });
-    await insertResource(ctx, f.merchant, f.pricingModelId, { slug: "unused" });
-    const deskFeature = await insertFeature(ctx, f.merchant, f.pricingModelId, {
-      type: "resource",
-      amount: 2,
-      resourceId: desks.id,
-    });
-    await attachFeature(ctx, f.merchant, f.productId, deskFeature);
+    const desks = await createResource(ctx, f.m, f.pricingModelId, { slug: "desks" }, f.key);
+    await createResource(ctx, f.m, f.pricingModelId, { slug: "unused" }, f.key);
+    const deskFeature = await createFeature(
+      ctx,
+      f.m,
+      f.pricingModelId,
+      {
+        type: "resource",
+        amount: 2,
+        resourceId: desks.id,
+      },
+      f.key,
+    );
+    await attachFeature(ctx, f.key, f.productId, deskFeature.id);
     const held = (await claim(f, sub, { externalIds: ["ann", "bob"] })).body.claims;
     await claim(f, sub, { externalId: "bob" });
     await release(f, sub, { externalId: "bob" });

@@ -5,12 +5,12 @@ import { derivedGrantId } from "../../src/entitlements/index.js";
 import { runScheduledCancellations } from "../../src/subscriptions/index.js";
 import {
   attachFeature,
+  createFeature,
+  createUsageMeter,
   type EntitledFixture,
   entitledFixture,
   expireProductFeature,
   featureItemsOf,
-  insertFeature,
-  insertUsageMeter,
   itemsOf,
   ownDatabase,
   settableClock,
@@ -48,16 +48,22 @@ describe("grants derived from a subscription's product features", () => {
   it("grants each of the product's features, in Flowglad's record shapes, without writing a row", async () => {
     clock.set(T0);
     const f = await entitledFixture(ctx, { seats: 5 });
-    const meter = await insertUsageMeter(ctx, f.merchant, f.pricingModelId);
-    const credits = await insertFeature(ctx, f.merchant, f.pricingModelId, {
-      type: "usage_credit_grant",
-      slug: "monthly-calls",
-      name: "Monthly calls",
-      amount: 100,
-      renewalFrequency: "every_billing_period",
-      usageMeterId: meter.id,
-    });
-    const creditsPf = await attachFeature(ctx, f.merchant, f.productId, credits);
+    const meter = await createUsageMeter(ctx, f.m, f.pricingModelId, {}, undefined, f.key);
+    const credits = await createFeature(
+      ctx,
+      f.m,
+      f.pricingModelId,
+      {
+        type: "usage_credit_grant",
+        slug: "monthly-calls",
+        name: "Monthly calls",
+        amount: 100,
+        renewalFrequency: "every_billing_period",
+        usageMeterId: meter.id,
+      },
+      f.key,
+    );
+    const creditsPf = await attachFeature(ctx, f.key, f.productId, credits.id);
     const { subscription, item } = await subscribed(f, { quantity: 3 });
 
     const common = {
@@ -130,8 +136,8 @@ describe("grants derived from a subscription's product features", () => {
     expect((await featureItemsOf(ctx, f, subscription.id)).map((g) => g.slug)).toEqual(["sso", "seat-pack"]);
 
     clock.set(new Date(T0.getTime() + DAY));
-    const extra = await insertFeature(ctx, f.merchant, f.pricingModelId, { slug: "audit-log" });
-    const extraPf = await attachFeature(ctx, f.merchant, f.productId, extra);
+    const extra = await createFeature(ctx, f.m, f.pricingModelId, { slug: "audit-log" }, f.key);
+    const extraPf = await attachFeature(ctx, f.key, f.productId, extra.id);
     const items = await featureItemsOf(ctx, f, subscription.id);
     expect(items.map((g) => g.slug)).toEqual(["sso", "seat-pack", "audit-log"]);
     expect(items[2]).toMatchObject({
@@ -146,7 +152,7 @@ describe("grants derived from a subscription's product features", () => {
     const { subscription, item } = await subscribed(f);
     const detachAt = new Date(T0.getTime() + 2 * DAY);
     clock.set(detachAt);
-    await expireProductFeature(ctx, f.togglePf.id, detachAt);
+    await expireProductFeature(ctx, f.key, f.togglePf.id);
     expect((await featureItemsOf(ctx, f, subscription.id)).map((g) => g.slug)).toEqual(["seat-pack"]);
     const res = await getGrant(f, derivedGrantId(item.id, f.togglePf.id));
     expect(res.status).toBe(200);
@@ -194,7 +200,7 @@ describe("grants made by hand", () => {
     clock.set(T0);
     const f = await entitledFixture(ctx);
     const { subscription, item } = await subscribed(f);
-    const beta = await insertFeature(ctx, f.merchant, f.pricingModelId, { slug: "beta", name: "Beta" });
+    const beta = await createFeature(ctx, f.m, f.pricingModelId, { slug: "beta", name: "Beta" }, f.key);
     clock.set(new Date(T0.getTime() + DAY));
     const res = await create(f, { subscriptionItemId: item.id, featureId: beta.id });
     expect(res.status).toBe(200);
@@ -243,8 +249,8 @@ describe("grants made by hand", () => {
       key: f.key,
       body: { pricingModel: { name: "Other" } },
     });
-    const foreign = await insertFeature(ctx, f.merchant, elsewhere.body.pricingModel.id);
-    const inactive = await insertFeature(ctx, f.merchant, f.pricingModelId, { active: false });
+    const foreign = await createFeature(ctx, f.m, elsewhere.body.pricingModel.id, {}, f.key);
+    const inactive = await createFeature(ctx, f.m, f.pricingModelId, { active: false }, f.key);
 
     const cases: [Record<string, unknown>, number, string][] = [
       [{ subscriptionItemId: item.id, featureId: foreign.id }, 400, "BAD_REQUEST"],

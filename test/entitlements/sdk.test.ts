@@ -3,11 +3,11 @@ import { FlowgladServer } from "@flowglad/server";
 import { describe, expect, it } from "vitest";
 import {
   attachFeature,
+  createFeature,
+  createResource,
   type EntitledFixture,
   entitledFixture,
   flowgladClient,
-  insertFeature,
-  insertResource,
   openSession,
   payCheckout,
   type RequestLog,
@@ -41,13 +41,19 @@ async function rejection(promise: Promise<unknown>): Promise<Error & { status?: 
 describe("@flowglad/node resourceClaims against Glade", () => {
   it("claims, reads usage, lists usages (comma lists) and releases", async () => {
     const f = await entitledFixture(ctx, { seats: 3 });
-    const desks = await insertResource(ctx, f.merchant, f.pricingModelId, { slug: "desks" });
-    const deskFeature = await insertFeature(ctx, f.merchant, f.pricingModelId, {
-      type: "resource",
-      amount: 1,
-      resourceId: desks.id,
-    });
-    await attachFeature(ctx, f.merchant, f.productId, deskFeature);
+    const desks = await createResource(ctx, f.m, f.pricingModelId, { slug: "desks" }, f.key);
+    const deskFeature = await createFeature(
+      ctx,
+      f.m,
+      f.pricingModelId,
+      {
+        type: "resource",
+        amount: 1,
+        resourceId: desks.id,
+      },
+      f.key,
+    );
+    await attachFeature(ctx, f.key, f.productId, deskFeature.id);
     const sub = (await subscribeTo(ctx, f)).id as string;
     const log: RequestLog = [];
     const client = flowgladClient(glade, f.key, { log });

@@ -1,134 +1,25 @@
-import { eq } from "drizzle-orm";
-import type { Merchant } from "../../src/context/index.js";
-import type { FeatureType, RenewalFrequency } from "../../src/db/schema/index.js";
-import { features, productFeatures, resources, usageMeters } from "../../src/db/schema/index.js";
-import { newId } from "../../src/lib/ids.js";
+import { type ApiClient, ok } from "./api.js";
 import type { TestContext } from "./app.js";
+import { createFeature, createResource } from "./catalog-features.js";
 import { type BillingFixture, billingFixture } from "./records.js";
 
-/**
- * Catalog definitions for the entitlement tests, written as rows: the catalog's routes for features, resources
- * and product features are being written in parallel (test/support/catalog-features.ts makes them through the
- * API once they exist). Every row is stamped with the app clock's instant, as the API would.
- */
+/** Entitlement fixtures: a plan whose product grants features, made through the public API. */
 
-type Tenant = Pick<Merchant, "organizationId" | "livemode">;
-const slugOf = (kind: string) => `${kind}-${Math.random().toString(36).slice(2, 10)}`;
-const tenantOf = (m: Tenant) => ({ organizationId: m.organizationId, livemode: m.livemode });
-
-export async function insertResource(
-  ctx: TestContext,
-  m: Tenant,
-  pricingModelId: string,
-  fields: { slug?: string; name?: string } = {},
-) {
-  const now = ctx.deps.now();
-  const [row] = await ctx.deps.db
-    .insert(resources)
-    .values({
-      id: newId("resource"),
-      ...tenantOf(m),
-      pricingModelId,
-      name: fields.name ?? "Seats",
-      slug: fields.slug ?? slugOf("seats"),
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning();
-  if (!row) throw new Error("resource not inserted");
-  return row;
+/** Attaches the feature to the product (POST /product-features), at the app clock's instant. */
+export async function attachFeature(ctx: ApiClient, key: string, productId: string, featureId: string) {
+  const body = { productFeature: { productId, featureId } };
+  return (await ok(ctx.api("POST", "/api/v1/product-features", { key, body }), "product feature"))
+    .productFeature;
 }
 
-export async function insertUsageMeter(ctx: TestContext, m: Tenant, pricingModelId: string) {
-  const now = ctx.deps.now();
-  const [row] = await ctx.deps.db
-    .insert(usageMeters)
-    .values({
-      id: newId("usageMeter"),
-      ...tenantOf(m),
-      pricingModelId,
-      name: "API calls",
-      slug: slugOf("calls"),
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning();
-  if (!row) throw new Error("usage meter not inserted");
-  return row;
-}
-
-export type FeatureFields = {
-  type?: FeatureType;
-  slug?: string;
-  name?: string;
-  amount?: number | null;
-  renewalFrequency?: RenewalFrequency | null;
-  usageMeterId?: string | null;
-  resourceId?: string | null;
-  active?: boolean;
-};
-
-/** A toggle unless `fields` say otherwise. */
-export async function insertFeature(
-  ctx: TestContext,
-  m: Tenant,
-  pricingModelId: string,
-  fields: FeatureFields = {},
-) {
-  const now = ctx.deps.now();
-  const type = fields.type ?? "toggle";
-  const [row] = await ctx.deps.db
-    .insert(features)
-    .values({
-      id: newId("feature"),
-      ...tenantOf(m),
-      pricingModelId,
-      type,
-      name: fields.name ?? `Feature ${type}`,
-      slug: fields.slug ?? slugOf(type),
-      amount: fields.amount ?? null,
-      renewalFrequency: fields.renewalFrequency ?? null,
-      usageMeterId: fields.usageMeterId ?? null,
-      resourceId: fields.resourceId ?? null,
-      active: fields.active ?? true,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning();
-  if (!row) throw new Error("feature not inserted");
-  return row;
-}
-
-/** Attaches the feature to the product (what `featureIds` on a product does), at the app clock's instant. */
-export async function attachFeature(
-  ctx: TestContext,
-  m: Tenant,
-  productId: string,
-  feature: { id: string; pricingModelId: string },
-) {
-  const now = ctx.deps.now();
-  const [row] = await ctx.deps.db
-    .insert(productFeatures)
-    .values({
-      id: newId("productFeature"),
-      ...tenantOf(m),
-      pricingModelId: feature.pricingModelId,
-      productId,
-      featureId: feature.id,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning();
-  if (!row) throw new Error("product feature not inserted");
-  return row;
-}
-
-/** Detaches a product feature at `at` (the catalog expires attachments rather than deleting them). */
-export async function expireProductFeature(ctx: TestContext, productFeatureId: string, at: Date) {
-  await ctx.deps.db
-    .update(productFeatures)
-    .set({ expiredAt: at, updatedAt: at })
-    .where(eq(productFeatures.id, productFeatureId));
+/** Detaches a product feature now (the catalog expires attachments rather than deleting them). */
+export async function expireProductFeature(ctx: ApiClient, key: string, productFeatureId: string) {
+  return (
+    await ok(
+      ctx.api("POST", `/api/v1/product-features/${productFeatureId}/expire`, { key, body: {} }),
+      "expire product feature",
+    )
+  ).productFeature;
 }
 
 export type EntitledFixture = BillingFixture & {
@@ -142,9 +33,10 @@ export type EntitledFixture = BillingFixture & {
   seatsPf: ProductFeatureRow;
 };
 
-type FeatureRow = typeof features.$inferSelect;
-type ProductFeatureRow = typeof productFeatures.$inferSelect;
-type ResourceRow = typeof resources.$inferSelect;
+/** Wire records (the catalog's features, product features and resources). */
+type FeatureRow = { id: string; pricingModelId: string; slug: string };
+type ProductFeatureRow = { id: string; productId: string; featureId: string };
+type ResourceRow = { id: string; slug: string; pricingModelId: string };
 
 /** The billing fixture whose plan's product grants a toggle ("sso") and `seats` seats per unit. */
 export async function entitledFixture(
@@ -154,17 +46,23 @@ export async function entitledFixture(
   const f = await billingFixture(ctx, { live: options.live === true });
   const productId = f.monthly.productId;
   if (productId === null) throw new Error("fixture plan has no product");
-  const toggle = await insertFeature(ctx, f.merchant, f.pricingModelId, { slug: "sso", name: "SSO" });
-  const seats = await insertResource(ctx, f.merchant, f.pricingModelId, { slug: "seats" });
-  const seatsFeature = await insertFeature(ctx, f.merchant, f.pricingModelId, {
-    type: "resource",
-    slug: "seat-pack",
-    name: "Seat pack",
-    amount: options.seats ?? 5,
-    resourceId: seats.id,
-  });
-  const togglePf = await attachFeature(ctx, f.merchant, productId, toggle);
-  const seatsPf = await attachFeature(ctx, f.merchant, productId, seatsFeature);
+  const toggle = await createFeature(ctx, f.m, f.pricingModelId, { slug: "sso", name: "SSO" }, f.key);
+  const seats = await createResource(ctx, f.m, f.pricingModelId, { slug: "seats" }, f.key);
+  const seatsFeature = await createFeature(
+    ctx,
+    f.m,
+    f.pricingModelId,
+    {
+      type: "resource",
+      slug: "seat-pack",
+      name: "Seat pack",
+      amount: options.seats ?? 5,
+      resourceId: seats.id,
+    },
+    f.key,
+  );
+  const togglePf = await attachFeature(ctx, f.key, productId, toggle.id);
+  const seatsPf = await attachFeature(ctx, f.key, productId, seatsFeature.id);
   return { ...f, productId, toggle, togglePf, seats, seatsFeature, seatsPf };
 }
 
