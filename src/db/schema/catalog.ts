@@ -76,5 +76,7 @@ export const prices = pgTable(
     uniqueIndex("prices_slug_per_pricing_model")
       .on(t.pricingModelId, t.slug)
       .where(sql`${t.slug} is not null`),
+    // A usage event naming a meter is priced by the meter's default usage price, found by this index.
+    index("prices_usage_meter").on(t.usageMeterId).where(sql`${t.usageMeterId} is not null`),
   ],
 );

@@ -1,0 +1,1 @@
+CREATE INDEX "prices_usage_meter" ON "prices" USING btree ("usage_meter_id") WHERE "prices"."usage_meter_id" is not null;
