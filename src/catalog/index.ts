@@ -72,3 +72,9 @@ export {
   serializeUsageMeter,
   type UsageMeterRecord,
 } from "./serialize-entitlements.js";
+export {
+  resolveUsageTarget,
+  type UsageTarget,
+  type UsageTargetKind,
+  usageTargetSql,
+} from "./usage-target.js";

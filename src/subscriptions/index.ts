@@ -47,3 +47,4 @@ export {
   serializeSubscriptionItem,
 } from "./serialize.js";
 export { startSubscription } from "./start-subscription.js";
+export { usageSubscriptionSql } from "./usage-target.js";
