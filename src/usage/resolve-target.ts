@@ -53,13 +53,16 @@ function targetBranch(kind: UsageTargetKind): SQL {
     where i.kind = ${sql.raw(`'${kind}'`)}`;
 }
 
-/** Every distinct (subscription, target) of a batch in one read: each row found by its keys. */
+/**
+ * Every distinct (subscription, target) of a batch in one read: each row found by its keys (lateral, the
+ * subscription's behind OFFSET 0, so no plan made while the tables were small joins them by scanning).
+ */
 const resolveStatement = rawStatement<ResolveRow>(
   "usage_resolve_events",
   sql`select i.n, s.current, s.customer_id, s.pricing_model_id, s.billing_period_id, t.usage_meter_id,
       t.aggregation_type, t.price_id
     from json_to_recordset(${param("items")}::json) as i(n int, subscription_id text, kind text, key text)
-    left join lateral (${usageSubscriptionSql(sql`i.subscription_id`)}) s on true
+    left join lateral (${usageSubscriptionSql(sql`i.subscription_id`)} offset 0) s on true
     left join lateral (${sql.join(KINDS.map(targetBranch), sql` union all `)}) t on true`,
 );
 

@@ -105,11 +105,18 @@ const periodTotals = rawStatement<{
   total: number | string;
 }>(
   "usage_current_period_totals",
-  sql`select t.subscription_id, t.usage_meter_id, sum(t.total) as total
+  // Lateral, behind OFFSET 0: each period's rows are found by the key, however few rows the table had
+  // when the statement was planned.
+  sql`select k.subscription_id, t.usage_meter_id, sum(t.total) as total
     from json_to_recordset(${param("periods")}::json) as k(subscription_id text, billing_period_id text)
-    join ${usagePeriodTotals} t on t.subscription_id = k.subscription_id
-      and t.billing_period_id = k.billing_period_id and ${sameTenant(usagePeriodTotals)}
-    group by t.subscription_id, t.usage_meter_id`,
+    cross join lateral (
+      select ${usagePeriodTotals.usageMeterId} as usage_meter_id, ${usagePeriodTotals.total} as total
+      from ${usagePeriodTotals}
+      where ${usagePeriodTotals.subscriptionId} = k.subscription_id
+        and ${usagePeriodTotals.billingPeriodId} = k.billing_period_id and ${sameTenant(usagePeriodTotals)}
+      offset 0
+    ) t
+    group by k.subscription_id, t.usage_meter_id`,
 );
 
 /** Usage per subscription, then per meter: `totals.get(subscriptionId)?.get(usageMeterId) ?? 0`. */

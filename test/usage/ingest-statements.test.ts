@@ -1,0 +1,127 @@
+import postgres from "postgres";
+import { afterAll, describe, expect, it } from "vitest";
+import { builtStatements } from "../../src/db/statement.js";
+import { currentPeriodUsage } from "../../src/usage/index.js";
+import {
+  createMigratedDatabase,
+  newTransactionId,
+  ok,
+  postUsageEvent,
+  postUsageEvents,
+  testContext,
+  usageFixture,
+} from "../support/index.js";
+
+/** What the ingest paths send to Postgres: how many statements, and how the built ones are planned. */
+let recording: string[] | undefined;
+const ctx = await testContext({}, { onStatement: (sql) => recording?.push(sql) });
+const f = await usageFixture(ctx);
+
+async function statementsOf<T>(work: () => Promise<T>): Promise<{ result: T; sent: string[] }> {
+  const sent: string[] = [];
+  recording = sent;
+  try {
+    return { result: await work(), sent };
+  } finally {
+    recording = undefined;
+  }
+}
+
+const event = (fields: Record<string, unknown> = {}) => ({
+  amount: 2,
+  subscriptionId: f.subscriptionId,
+  transactionId: newTransactionId(),
+  usageMeterId: f.sum.id,
+  ...fields,
+});
+
+const INGEST = /^with sub as \(select "subscriptions"\."id"/;
+const RESOLVE = /^select i\.n, s\.current/;
+const BATCH = /^with input as \(/;
+
+describe("statements per request", () => {
+  it("records one event in ONE statement, by each kind of target", async () => {
+    // The API key's lookup is cached after the first request.
+    await ok(postUsageEvent(ctx, f.key, event()));
+    for (const target of [
+      { usageMeterId: f.sum.id },
+      { usageMeterId: undefined, usageMeterSlug: f.sum.slug },
+      { usageMeterId: undefined, priceId: f.sum.priceId },
+      { usageMeterId: undefined, priceSlug: f.sum.priceSlug },
+      { usageMeterId: f.distinct.id, properties: { user: "ada" } },
+    ]) {
+      const { result, sent } = await statementsOf(() => postUsageEvent(ctx, f.key, event(target)));
+      expect(result.status).toBe(200);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).toMatch(INGEST);
+    }
+  });
+
+  it("a repeated transactionId: the statement, then the read of the first event", async () => {
+    const body = event();
+    await ok(postUsageEvent(ctx, f.key, body));
+    const { result, sent } = await statementsOf(() => postUsageEvent(ctx, f.key, body));
+    expect(result.status).toBe(200);
+    expect(sent).toHaveLength(2);
+    expect(sent[0]).toMatch(INGEST);
+    expect(sent[1]).toMatch(/^select .* from "usage_events"/);
+  });
+
+  it("records a batch of 100 in two statements: one read resolving it, one write", async () => {
+    const batch = Array.from({ length: 100 }, (_, i) =>
+      event(i % 2 ? {} : { usageMeterId: f.distinct.id, properties: { n: i % 10 } }),
+    );
+    const { result, sent } = await statementsOf(() => postUsageEvents(ctx, f.key, batch));
+    expect(result.status).toBe(200);
+    expect(sent).toHaveLength(2);
+    expect(sent[0]).toMatch(RESOLVE);
+    expect(sent[1]).toMatch(BATCH);
+  });
+});
+
+const database = await createMigratedDatabase("glade_usage_plans");
+const fresh = postgres(database.url, { max: 1, onnotice: () => {} });
+afterAll(async () => {
+  await fresh.end({ timeout: 5 });
+  await database.drop();
+});
+
+/** The generic plan a fresh install gives a built statement (as test/db/statement-plans.test.ts makes it). */
+async function genericPlan(text: string): Promise<string> {
+  const params = Math.max(0, ...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
+  return fresh.begin(async (tx) => {
+    await tx.unsafe("set local plan_cache_mode = force_generic_plan");
+    await tx.unsafe(`prepare plan_probe as ${text}`);
+    const args = Array.from({ length: params }, () => "null").join(", ");
+    const rows = await tx.unsafe(`explain execute plan_probe${params ? `(${args})` : ""}`);
+    await tx.unsafe("deallocate plan_probe");
+    return rows.map((r) => r["QUERY PLAN"] as string).join("\n");
+  });
+}
+
+describe("the ingest's built statements on a fresh database", () => {
+  it("find every row by its key: no walk of a merchant's rows, no scan of a table", async () => {
+    await ok(postUsageEvents(ctx, f.key, [event({ priceSlug: f.sum.priceSlug, usageMeterId: undefined })]));
+    const usage = await currentPeriodUsage(ctx.deps.db, f.merchant, [
+      { subscriptionId: f.subscriptionId, billingPeriodId: f.billingPeriodId },
+    ]);
+    expect(usage.get(f.subscriptionId)?.get(f.sum.id)).toBeGreaterThan(0);
+    const names = [...builtStatements().keys()].filter((n) => /usage/.test(n));
+    expect(names.sort()).toEqual([
+      "ingest_usage_event_batch",
+      "ingest_usage_event_by_meter_id",
+      "ingest_usage_event_by_meter_slug",
+      "ingest_usage_event_by_price_id",
+      "ingest_usage_event_by_price_slug",
+      "usage_current_period_totals",
+      "usage_resolve_events",
+    ]);
+    const offenders: string[] = [];
+    for (const name of names) {
+      const plan = await genericPlan(builtStatements().get(name) as string);
+      const scans = plan.match(/Seq Scan on (?!json)\w+|_organization_id_livemode_position_index/g) ?? [];
+      if (scans.length > 0) offenders.push(`${name}: ${scans.join(", ")}\n${plan}`);
+    }
+    expect(offenders).toEqual([]);
+  });
+});
