@@ -29,13 +29,19 @@ function storableJson(value: unknown, depth: number): boolean {
   return true;
 }
 
+/**
+ * Checked by hand rather than by `z.record`, which fails on a key named "constructor" whose value is null,
+ * and would copy the object: here the parsed JSON itself passes through, every key kept.
+ */
+/** Nullable on the wire (`null` is "none"); the field's `.nullable()` says so to zod. */
 const Properties = z
-  .record(z.string(), z.unknown())
-  .refine(
-    (value) => storableJson(value, 0),
-    `must be JSON nested at most ${MAX_PROPERTIES_DEPTH} deep, without NUL characters or lone surrogates`,
+  .custom<Record<string, unknown>>(
+    (value) => typeof value === "object" && value !== null && !Array.isArray(value) && storableJson(value, 0),
+    `must be a JSON object nested at most ${MAX_PROPERTIES_DEPTH} deep, without NUL characters or lone surrogates`,
   )
   .openapi({
+    type: ["object", "null"],
+    additionalProperties: {},
     description:
       "Free-form JSON. A count_distinct_properties meter counts each distinct value once per billing period " +
       "(key order does not matter) and needs it.",

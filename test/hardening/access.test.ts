@@ -82,7 +82,7 @@ const OPERATIONS: Operation[] = Object.entries(doc.paths)
     })),
   );
 /** How many operations the document had when this matrix was written; fewer means routes went missing. */
-const KNOWN_OPERATION_COUNT = 80;
+const KNOWN_OPERATION_COUNT = 84;
 
 /**
  * Operations on the caller's own one-per-mode resource, named by no id (the processor connection): any key
@@ -116,6 +116,7 @@ type Ids = {
   subscriptionItemId: string;
   subscriptionItemFeatureId: string;
   resourceSlug: string;
+  usageEventId: string;
 };
 
 /** Which of A's ids goes into `{param}` after a given collection segment. */
@@ -139,6 +140,7 @@ const ID_FOR_COLLECTION: Record<string, keyof Ids> = {
   features: "featureId",
   resources: "resourceId",
   "product-features": "productFeatureId",
+  "usage-events": "usageEventId",
 };
 
 const ID_FOR_QUERY: Record<string, keyof Ids> = {
@@ -244,6 +246,24 @@ const BODIES: Record<string, (ids: Ids) => unknown> = {
     resourceSlug: ids.resourceSlug,
     quantity: 1,
   }),
+  "POST /api/v1/usage-events": (ids) => ({
+    usageEvent: {
+      amount: 1,
+      subscriptionId: ids.subscriptionId,
+      transactionId: "matrix-usage",
+      usageMeterId: ids.usageMeterId,
+    },
+  }),
+  "POST /api/v1/usage-events/bulk": (ids) => ({
+    usageEvents: [
+      {
+        amount: 1,
+        subscriptionId: ids.subscriptionId,
+        transactionId: "matrix-usage-bulk",
+        usageMeterId: ids.usageMeterId,
+      },
+    ],
+  }),
 };
 
 /** Organization A with one of everything in test mode, made through the API and the hosted page. */
@@ -315,6 +335,22 @@ async function tenantWithEverything() {
     }),
     "claim",
   );
+  const usageEvent = (
+    await ok(
+      ctx.api("POST", "/api/v1/usage-events", {
+        key,
+        body: {
+          usageEvent: {
+            amount: 3,
+            subscriptionId: sub.subscriptionId,
+            transactionId: "acme-usage",
+            usageMeterId: meter.id,
+          },
+        },
+      }),
+      "usage event",
+    )
+  ).usageEvent;
   const ids: Ids = {
     pricingModelId: f.pricingModelId,
     productId: f.productId,
@@ -340,6 +376,7 @@ async function tenantWithEverything() {
     subscriptionItemId: subDetails.subscriptionItems[0].id,
     subscriptionItemFeatureId: subDetails.experimental.featureItems[0].id,
     resourceSlug: resource.slug,
+    usageEventId: usageEvent.id,
   };
   for (const [name, value] of Object.entries(ids)) expect(value, name).toEqual(expect.any(String));
   const secrets = [

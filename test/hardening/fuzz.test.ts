@@ -296,6 +296,8 @@ const FIELD_IDS: Record<string, string[]> = {
   defaultPaymentMethodId: ["paymentMethodId"],
   backupPaymentMethodId: ["paymentMethodId"],
   id: ["pricingModelId", "productId", "priceId"],
+  subscriptionId: ["subscriptionId"],
+  usageMeterId: ["usageMeterId"],
 };
 
 function fitLength(text: string, min = 0, max = 10_000): string {
@@ -406,6 +408,7 @@ const COLLECTION_IDS: Record<string, string> = {
   features: "featureId",
   resources: "resourceId",
   "product-features": "productFeatureId",
+  "usage-events": "usageEventId",
 };
 
 function fillPath(path: string, override?: string): string {
@@ -482,6 +485,19 @@ beforeAll(async () => {
     featureId: feature.id,
     resourceId: resource.id,
     productFeatureId: attachment.id,
+    usageEventId: (
+      await ctx.api("POST", "/api/v1/usage-events", {
+        key,
+        body: {
+          usageEvent: {
+            amount: 1,
+            subscriptionId: subRow.subscriptionId,
+            transactionId: "fuzz",
+            usageMeterId: meter.id,
+          },
+        },
+      })
+    ).body.usageEvent.id,
   };
   realIds = [...Object.values(ids), f.slugs.oneTime, f.slugs.monthly, "fuzzed"];
 

@@ -122,6 +122,36 @@ describe("a count_distinct_properties meter", () => {
     expect(read.usageEvent.properties).toEqual({ z: 1, a: "x" });
   });
 
+  it("keeps keys such as constructor and __proto__ as plain keys of the properties", async () => {
+    const f = await usageFixture(ctx);
+    const rawBody = (transactionId: string, properties: string) =>
+      `{"usageEvent":{"amount":1,"subscriptionId":"${f.subscriptionId}","transactionId":"${transactionId}",` +
+      `"usageMeterId":"${f.distinct.id}","properties":${properties}}}`;
+    const odd = '{"constructor":null,"__proto__":{"admin":true},"toString":1}';
+    const first = await ok(
+      ctx.api("POST", "/api/v1/usage-events", { key: f.key, rawBody: rawBody(newTransactionId(), odd) }),
+    );
+    expect(first.usageEvent.properties).toEqual(JSON.parse(odd));
+    const read = await ok(ctx.api("GET", `/api/v1/usage-events/${first.usageEvent.id}`, { key: f.key }));
+    expect(read.usageEvent.properties).toEqual(JSON.parse(odd));
+    // The same keys in another order are the same value; without __proto__ another one.
+    const reordered = '{"toString":1,"__proto__":{"admin":true},"constructor":null}';
+    await ok(
+      ctx.api("POST", "/api/v1/usage-events", {
+        key: f.key,
+        rawBody: rawBody(newTransactionId(), reordered),
+      }),
+    );
+    const fewer = '{"constructor":null,"toString":1}';
+    await ok(
+      ctx.api("POST", "/api/v1/usage-events", { key: f.key, rawBody: rawBody(newTransactionId(), fewer) }),
+    );
+    expect(await totalsOf(ctx, f.subscriptionId)).toEqual([
+      [f.billingPeriodId, f.distinct.id, f.distinct.priceId, 2, 3],
+    ]);
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+  });
+
   it("counts a value concurrently sent by many events once", async () => {
     const f = await usageFixture(ctx);
     const results = await Promise.all(
