@@ -16,17 +16,25 @@ import type { UsageEventData } from "./serialize-event.js";
 import { batchTotalsSql } from "./usage-totals.js";
 
 /**
- * Every event of a batch in ONE statement: the rows (one JSON parameter) inserted in transaction-id order
- * (so two batches sharing ids wait for each other in the same order, never in a cycle), a repeated
- * transactionId skipped by the unique index, and the inserted rows counted in the totals grouped by key.
+ * Every event of a batch in ONE statement: what the events count toward (one JSON parameter, each distinct
+ * resolved target once), the events (another, each naming its target by index `t`), inserted in
+ * transaction-id order (so two batches sharing ids wait for each other in the same order, never in a
+ * cycle), a repeated transactionId skipped by the unique index, and the inserted rows counted in the totals
+ * grouped by key.
  */
 const insertBatch = rawStatement<{ id: string }>(
   "ingest_usage_event_batch",
   sql`with input as (
-      select * from json_to_recordset(${param("rows")}::json) as r(id text, pricing_model_id text,
-        customer_id text, subscription_id text, usage_meter_id text, price_id text, billing_period_id text,
-        amount bigint, usage_date timestamptz, transaction_id text, properties jsonb, counts_distinct boolean,
-        ord int)
+      select r.id, r.amount, coalesce(r.usage_date, ${param("now")}::timestamptz) as usage_date, r.transaction_id,
+        r.properties, r.ord, t.subscription_id, t.customer_id, t.pricing_model_id, t.usage_meter_id, t.price_id,
+        t.billing_period_id, t.counts_distinct
+      from rows from (json_to_recordset(${param("rows")}::json) as (id text, t int, amount bigint,
+          usage_date timestamptz, transaction_id text, properties jsonb))
+        with ordinality as r(id, t, amount, usage_date, transaction_id, properties, ord)
+      join json_to_recordset(${param("targets")}::json) as t(t int, subscription_id text, customer_id text,
+          pricing_model_id text, usage_meter_id text, price_id text, billing_period_id text,
+          counts_distinct boolean)
+        on t.t = r.t
     ), ins as (
       insert into usage_events (id, organization_id, livemode, created_at, updated_at, pricing_model_id,
         customer_id, subscription_id, usage_meter_id, price_id, billing_period_id, amount, usage_date,
@@ -107,13 +115,32 @@ export async function ingestUsageEvents(
   const { resolved, recorded } = await resolveAll(db, merchant, inputs);
   const firstOf = new Map<string, number>();
   const planned: (UsageEventData | undefined)[] = [];
+  // Each distinct target once (inputs of one subscription and meter share it), the events by its index.
+  const targetIndex = new Map<ResolvedEvent, number>();
+  const targets: Record<string, unknown>[] = [];
   const rows: Record<string, unknown>[] = [];
   inputs.forEach((input, i) => {
     const target = resolved[i];
     if (!target || firstOf.has(input.transactionId)) return;
     firstOf.set(input.transactionId, i);
-    const row: UsageEventData = {
-      id: newId("usageEvent"),
+    let t = targetIndex.get(target);
+    if (t === undefined) {
+      t = targets.length;
+      targetIndex.set(target, t);
+      targets.push({
+        t,
+        subscription_id: target.subscriptionId,
+        customer_id: target.customerId,
+        pricing_model_id: target.pricingModelId,
+        usage_meter_id: target.usageMeterId,
+        price_id: target.priceId,
+        billing_period_id: target.billingPeriodId,
+        counts_distinct: needsProperties(target.aggregationType),
+      });
+    }
+    const id = newId("usageEvent");
+    planned[i] = {
+      id,
       organizationId: merchant.organizationId,
       livemode: merchant.livemode,
       createdAt: now,
@@ -129,27 +156,21 @@ export async function ingestUsageEvents(
       transactionId: input.transactionId,
       properties: input.properties ?? null,
     };
-    planned[i] = row;
+    // Left out, a usage date is the statement's `now` and properties are null.
     rows.push({
-      id: row.id,
-      pricing_model_id: row.pricingModelId,
-      customer_id: row.customerId,
-      subscription_id: row.subscriptionId,
-      usage_meter_id: row.usageMeterId,
-      price_id: row.priceId,
-      billing_period_id: row.billingPeriodId,
-      amount: row.amount,
-      usage_date: row.usageDate.toISOString(),
-      transaction_id: row.transactionId,
-      properties: row.properties,
-      counts_distinct: needsProperties(target.aggregationType),
-      ord: i,
+      id,
+      t,
+      amount: input.amount,
+      usage_date: input.usageDate === undefined ? undefined : new Date(input.usageDate).toISOString(),
+      transaction_id: input.transactionId,
+      properties: input.properties ?? undefined,
     });
   });
   const inserted = new Set<string>();
   if (rows.length > 0) {
     const written = await insertBatch(db, {
       rows: JSON.stringify(rows),
+      targets: JSON.stringify(targets),
       organizationId: merchant.organizationId,
       livemode: merchant.livemode,
       now: now.toISOString(),

@@ -49,28 +49,45 @@ type ResolveRow = {
 };
 
 function targetBranch(kind: UsageTargetKind): SQL {
-  return sql`select * from (${usageTargetSql(kind, sql`i.key`, sql`s.pricing_model_id`)}) ${sql.identifier(kind)}
-    where i.kind = ${sql.raw(`'${kind}'`)}`;
+  return sql`select * from (${usageTargetSql(kind, sql`d.key`, sql`d.pricing_model_id`)}) ${sql.identifier(kind)}
+    where d.kind = ${sql.raw(`'${kind}'`)}`;
 }
 
 /**
- * Every distinct (subscription, target) of a batch in one read: each row found by its keys (lateral, the
- * subscription's behind OFFSET 0, so no plan made while the tables were small joins them by scanning).
+ * Every distinct subscription of a batch, then every distinct target in each pricing model, in one read:
+ * each row found by its keys (lateral, the subscription's behind OFFSET 0, so no plan made while the tables
+ * were small joins them by scanning). A row per item (`n`): a batch of one meter's events resolves its meter
+ * once, however many subscriptions it names.
  */
 const resolveStatement = rawStatement<ResolveRow>(
   "usage_resolve_events",
-  sql`select i.n, s.current, s.customer_id, s.pricing_model_id, s.billing_period_id, t.usage_meter_id,
-      t.aggregation_type, t.price_id
-    from json_to_recordset(${param("items")}::json) as i(n int, subscription_id text, kind text, key text)
-    left join lateral (${usageSubscriptionSql(sql`i.subscription_id`)} offset 0) s on true
-    left join lateral (${sql.join(KINDS.map(targetBranch), sql` union all `)}) t on true`,
+  sql`with i as (
+      select * from json_to_recordset(${param("items")}::json) as i(n int, subscription_id text, kind text, key text)
+    ), subs as (
+      select u.id as subscription_id, s.current, s.customer_id, s.pricing_model_id, s.billing_period_id
+      from (select distinct i.subscription_id as id from i) u
+      left join lateral (${usageSubscriptionSql(sql`u.id`)} offset 0) s on true
+    ), targets as (
+      select d.pricing_model_id, d.kind, d.key, t.usage_meter_id, t.aggregation_type, t.price_id
+      from (
+        select distinct subs.pricing_model_id, i.kind, i.key
+        from i join subs on subs.subscription_id = i.subscription_id and subs.pricing_model_id is not null
+      ) d
+      left join lateral (${sql.join(KINDS.map(targetBranch), sql` union all `)}) t on true
+    )
+    select i.n, subs.current, subs.customer_id, subs.pricing_model_id, subs.billing_period_id,
+      targets.usage_meter_id, targets.aggregation_type, targets.price_id
+    from i left join subs on subs.subscription_id = i.subscription_id
+    left join targets on targets.pricing_model_id = subs.pricing_model_id and targets.kind = i.kind
+      and targets.key = i.key`,
 );
 
 /**
  * What each input counts toward, read in one statement for every distinct subscription and target of the
  * batch; undefined for an input that cannot be recorded as it stands (its subscription or target is not
  * the merchant's, the subscription is not current, the target is not in the subscription's pricing model,
- * a distinct-counting meter without properties). `explainUnresolved` says why.
+ * a distinct-counting meter without properties). `explainUnresolved` says why. Inputs of the same
+ * subscription and target get the same object.
  */
 export async function resolveUsageEvents(
   db: Executor,
@@ -95,14 +112,12 @@ export async function resolveUsageEvents(
     organizationId: merchant.organizationId,
     livemode: merchant.livemode,
   });
-  const byCombo: (ResolveRow | undefined)[] = [];
-  for (const row of rows) byCombo[row.n] = row;
-  return inputs.map((input, i) => {
-    const row = byCombo[comboOf[i] as number];
-    if (!row?.current || !row.usage_meter_id || !row.aggregation_type) return undefined;
-    if (needsProperties(row.aggregation_type) && input.properties == null) return undefined;
-    return {
-      subscriptionId: input.subscriptionId,
+  // One object per distinct subscription and target: the inputs naming them share it.
+  const byCombo: (ResolvedEvent | undefined)[] = [];
+  for (const row of rows) {
+    if (!row.current || !row.usage_meter_id || !row.aggregation_type) continue;
+    byCombo[row.n] = {
+      subscriptionId: (items[row.n] as { subscription_id: string }).subscription_id,
       customerId: row.customer_id as string,
       pricingModelId: row.pricing_model_id as string,
       billingPeriodId: row.billing_period_id,
@@ -110,6 +125,11 @@ export async function resolveUsageEvents(
       aggregationType: row.aggregation_type,
       priceId: row.price_id,
     };
+  }
+  return inputs.map((input, i) => {
+    const target = byCombo[comboOf[i] as number];
+    if (target && needsProperties(target.aggregationType) && input.properties == null) return undefined;
+    return target;
   });
 }
 

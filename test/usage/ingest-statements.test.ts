@@ -36,7 +36,7 @@ const event = (fields: Record<string, unknown> = {}) => ({
 });
 
 const INGEST = /^with sub as \(select "subscriptions"\."id"/;
-const RESOLVE = /^select i\.n, s\.current/;
+const RESOLVE = /^with i as \(\s*select \* from json_to_recordset/;
 const BATCH = /^with input as \(/;
 
 describe("statements per request", () => {
