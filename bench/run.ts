@@ -15,12 +15,13 @@ import { type ProfileReport, profileGlade, profileText } from "./profile.js";
 import { benchComplete } from "./scenarios/complete.js";
 import { benchCreate } from "./scenarios/create.js";
 import { benchPage } from "./scenarios/page.js";
+import { benchUsage } from "./scenarios/usage.js";
 import { benchWebhooks } from "./scenarios/webhooks.js";
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 /** Servers each HTTP scenario runs per round: Glade, bare and its references. */
-const SIDES: Record<Exclude<Scenario, "webhooks">, number> = { create: 3, complete: 4, page: 2 };
+const SIDES: Record<Exclude<Scenario, "webhooks">, number> = { create: 3, complete: 4, page: 2, usage: 6 };
 
 /** Generous upper bound on a whole run, so a hung child can never keep the bench alive. */
 function watchdogSeconds(options: BenchOptions): number {
@@ -70,6 +71,10 @@ async function main(): Promise<void> {
     if (options.only.includes("page")) {
       log("hosted checkout page");
       results.page = await benchPage(db, options, log);
+    }
+    if (options.only.includes("usage")) {
+      log("usage event ingest");
+      results.usage = await benchUsage(db, options, log);
     }
     if (options.profile) {
       log("profiling Glade (statements per request, CPU profile under load)");

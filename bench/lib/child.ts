@@ -209,7 +209,8 @@ export async function startBare(
     | "complete"
     | "complete-one-statement"
     | "complete-same-protocol"
-    | "page",
+    | "page"
+    | "usage",
   env: Record<string, string>,
 ): Promise<RunningProcess> {
   const port = await freePort();

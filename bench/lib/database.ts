@@ -86,7 +86,10 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
   }
 }
 
-/** The bare harnesses' own schema: a 12-column checkout table, payments, events, with the same indexes. */
+/**
+ * The bare harnesses' own schema: a 12-column checkout table, payments and events with the same indexes, and
+ * usage events with Glade's columns and indexes.
+ */
 async function createBareTables(sql: Sql): Promise<void> {
   await sql.unsafe(`
     create table bare_checkouts (
@@ -122,6 +125,26 @@ async function createBareTables(sql: Sql): Promise<void> {
       created_at timestamptz not null default now()
     );
     create index on bare_events (org_id, created_at);
+    create table bare_usage_events (
+      id text primary key,
+      organization_id text not null,
+      livemode boolean not null,
+      created_at timestamptz not null default now(),
+      updated_at timestamptz not null default now(),
+      position bigint generated always as identity,
+      pricing_model_id text not null,
+      customer_id text not null,
+      subscription_id text not null,
+      usage_meter_id text not null,
+      price_id text,
+      billing_period_id text,
+      amount bigint not null,
+      usage_date timestamptz not null,
+      transaction_id text not null,
+      properties jsonb
+    );
+    create index on bare_usage_events (organization_id, livemode, position);
+    create unique index on bare_usage_events (organization_id, livemode, transaction_id);
   `);
 }
 

@@ -8,7 +8,8 @@ export type LoadSpec = {
   /** A fixed path, or a function giving each request its own path (distinct sessions). */
   path: string | (() => string);
   headers?: Record<string, string>;
-  body?: string;
+  /** A fixed body, or a function giving each request its own (distinct idempotency keys, say). */
+  body?: string | (() => string);
   expectStatus: number;
 };
 
@@ -46,17 +47,19 @@ function optionsFor(url: string, spec: LoadSpec, connections: number, duration: 
     method: spec.method,
     headers: spec.headers ?? {},
   };
-  if (spec.body !== undefined) base.body = spec.body;
-  const path = spec.path;
-  if (typeof path === "string") return { ...base, url: `${url}${path}` };
+  const { path, body } = spec;
+  if (typeof body === "string") base.body = body;
+  if (typeof path === "string" && typeof body !== "function") return { ...base, url: `${url}${path}` };
   return {
     ...base,
     requests: [
       {
         method: spec.method,
-        ...(spec.body !== undefined ? { body: spec.body } : {}),
+        ...(typeof path === "string" ? { path } : {}),
+        ...(typeof body === "string" ? { body } : {}),
         setupRequest: (request) => {
-          request.path = path();
+          if (typeof path === "function") request.path = path();
+          if (typeof body === "function") request.body = body();
           return request;
         },
       },

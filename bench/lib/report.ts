@@ -1,4 +1,5 @@
 import type { PageWeight } from "../scenarios/page.js";
+import type { UsageResults } from "../scenarios/usage.js";
 import type { WebhookResult } from "../scenarios/webhooks.js";
 import type { Comparison } from "./compare.js";
 import type { BenchOptions } from "./options.js";
@@ -7,6 +8,7 @@ export type BenchResults = {
   create?: Comparison;
   complete?: Comparison;
   page?: Comparison & { weight: PageWeight };
+  usage?: UsageResults;
   webhooks?: WebhookResult;
 };
 
@@ -19,7 +21,13 @@ export const TARGETS = {
   createP99Factor: 2,
   completeRatio: 0.7,
   pageGzipKb: 25,
+  usageSingleRatio: 0.6,
+  usageBulkEventsPerSecond: 50_000,
 };
+
+/** Glade's events per second in a bulk comparison: requests per second × events per request. */
+export const eventsPerSecond = (c: Comparison & { eventsPerRequest: number }) =>
+  c.glade.rps * c.eventsPerRequest;
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(0)} %` : "–");
 const num = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString("en-US") : "–");
@@ -39,6 +47,13 @@ export function verdicts(results: BenchResults): { name: string; pass: boolean }
   if (results.complete) out.push({ name: "complete", pass: results.complete.ratio >= TARGETS.completeRatio });
   if (results.page) {
     out.push({ name: "page", pass: results.page.weight.totalGzipBytes <= TARGETS.pageGzipKb * 1024 });
+  }
+  if (results.usage) {
+    out.push({ name: "usage single", pass: results.usage.single.ratio >= TARGETS.usageSingleRatio });
+    out.push({
+      name: "usage bulk",
+      pass: eventsPerSecond(results.usage.bulk) >= TARGETS.usageBulkEventsPerSecond,
+    });
   }
   return out;
 }
@@ -135,6 +150,35 @@ export function markdownTable(results: BenchResults, options: BenchOptions): str
       ]),
     );
   }
+  if (results.usage) {
+    const u = results.usage;
+    const events = eventsPerSecond(u.bulk);
+    lines.push(
+      row([
+        "Usage event (`POST /api/v1/usage-events`: subscription, period and meter resolved, event and running " +
+          "total in one statement) vs node:http + 1 INSERT … RETURNING of a usage-event row",
+        ...comparisonCells(u.single),
+        `≥ ${pct(TARGETS.usageSingleRatio)}`,
+        pass(u.single.ratio >= TARGETS.usageSingleRatio),
+      ]),
+      row([
+        `Usage events, bulk of ${u.bulk.eventsPerRequest} (\`POST /api/v1/usage-events/bulk\`): ` +
+          `**${num(events)} events/s** vs node:http + 1 INSERT of ${u.bulk.eventsPerRequest} rows ` +
+          `(${num(u.bulk.bare.rps * u.bulk.eventsPerRequest)} events/s); req/s below`,
+        ...comparisonCells(u.bulk),
+        `≥ ${num(TARGETS.usageBulkEventsPerSecond)} events/s`,
+        pass(events >= TARGETS.usageBulkEventsPerSecond),
+      ]),
+      row([
+        `↳ the same, every request spanning ${u.bulkMixed.eventsPerRequest} subscriptions (concurrent requests ` +
+          `update the same running totals): **${num(eventsPerSecond(u.bulkMixed))} events/s** ` +
+          `vs ${num(u.bulkMixed.bare.rps * u.bulkMixed.eventsPerRequest)}`,
+        ...comparisonCells(u.bulkMixed),
+        "report only",
+        "–",
+      ]),
+    );
+  }
   const w = results.webhooks;
   if (w?.available) {
     lines.push(
@@ -161,6 +205,13 @@ export function markdownTable(results: BenchResults, options: BenchOptions): str
   if (results.create) cpuRows.push(["Create checkout session", results.create]);
   if (results.complete) cpuRows.push(["Complete checkout", results.complete]);
   if (results.page) cpuRows.push(["Hosted page", results.page]);
+  if (results.usage) {
+    cpuRows.push(["Usage event", results.usage.single]);
+    cpuRows.push([
+      `Usage events, bulk of ${results.usage.bulk.eventsPerRequest} (per request)`,
+      results.usage.bulk,
+    ]);
+  }
   if (cpuRows.length > 0) {
     lines.push(
       "",
