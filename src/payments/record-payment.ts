@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { Merchant, ProcessorName } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
@@ -39,6 +39,28 @@ export async function getPayment(
     .from(payments)
     .where(and(ownedBy(payments, merchant), eq(payments.id, id)));
   return row;
+}
+
+/** Of these purchases of the customer, the ones whose payment was refunded in full. */
+export async function fullyRefundedPurchases(
+  db: Executor,
+  merchant: Merchant,
+  customerId: string,
+  purchaseIds: string[],
+): Promise<Set<string>> {
+  if (purchaseIds.length === 0) return new Set();
+  const rows = await db
+    .select({ purchaseId: payments.purchaseId })
+    .from(payments)
+    .where(
+      and(
+        ownedBy(payments, merchant),
+        eq(payments.customerId, customerId),
+        inArray(payments.purchaseId, purchaseIds),
+        eq(payments.status, "refunded"),
+      ),
+    );
+  return new Set(rows.flatMap((r) => (r.purchaseId ? [r.purchaseId] : [])));
 }
 
 type NewPayment = typeof payments.$inferInsert;

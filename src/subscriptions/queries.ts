@@ -2,11 +2,12 @@ import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import { getPriceWithProduct, serializePrice } from "../catalog/index.js";
 import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
-import { subscriptionItems, subscriptions } from "../db/schema/index.js";
+import { billingPeriods, subscriptionItems, subscriptions } from "../db/schema/index.js";
 import { ownedBy } from "../db/statement.js";
 import { notFound } from "../lib/errors.js";
 import type { SubscriptionDetailsRecord } from "./schemas.js";
 import {
+  type BillingPeriodRow,
   isItemInForce,
   type SubscriptionItemRow,
   type SubscriptionRow,
@@ -83,6 +84,19 @@ export async function serializedItemPrices(
   return prices;
 }
 
+/** Every subscription of the customer, newest first. */
+export async function listSubscriptionsForCustomer(
+  db: Executor,
+  merchant: Merchant,
+  customerId: string,
+): Promise<SubscriptionRow[]> {
+  return db
+    .select()
+    .from(subscriptions)
+    .where(and(subscriptionScope(merchant), eq(subscriptions.customerId, customerId)))
+    .orderBy(desc(subscriptions.position));
+}
+
 /**
  * Every subscription of the customer (newest first) with the items in force at `now` and each item's price,
  * as wire objects. Expired items and a plan change scheduled for later are left out.
@@ -93,11 +107,7 @@ export async function listSubscriptionDetailsForCustomer(
   customerId: string,
   now: Date,
 ): Promise<SubscriptionDetailsRecord[]> {
-  const rows = await db
-    .select()
-    .from(subscriptions)
-    .where(and(subscriptionScope(merchant), eq(subscriptions.customerId, customerId)))
-    .orderBy(desc(subscriptions.position));
+  const rows = await listSubscriptionsForCustomer(db, merchant, customerId);
   const items = (
     await listItemsForSubscriptions(
       db,
@@ -113,4 +123,54 @@ export async function listSubscriptionDetailsForCustomer(
       prices,
     ),
   );
+}
+
+/**
+ * Each subscription's current billing period (the period row starting at its `currentBillingPeriodStart`), by
+ * subscription id; a subscription without one (incomplete, non-renewing) is left out.
+ */
+export async function getCurrentBillingPeriods(
+  db: Executor,
+  merchant: Merchant,
+  subs: Pick<SubscriptionRow, "id" | "currentBillingPeriodStart">[],
+): Promise<Map<string, BillingPeriodRow>> {
+  const dated = subs.filter((s): s is typeof s & { currentBillingPeriodStart: Date } =>
+    Boolean(s.currentBillingPeriodStart),
+  );
+  const found = new Map<string, BillingPeriodRow>();
+  if (dated.length === 0) return found;
+  const rows = await db
+    .select()
+    .from(billingPeriods)
+    .where(
+      and(
+        ownedBy(billingPeriods, merchant),
+        inArray(
+          billingPeriods.subscriptionId,
+          dated.map((s) => s.id),
+        ),
+        inArray(
+          billingPeriods.startDate,
+          dated.map((s) => s.currentBillingPeriodStart),
+        ),
+      ),
+    );
+  for (const sub of dated) {
+    const start = sub.currentBillingPeriodStart.getTime();
+    const row = rows.find((r) => r.subscriptionId === sub.id && r.startDate.getTime() === start);
+    if (row) found.set(sub.id, row);
+  }
+  return found;
+}
+
+export async function listBillingPeriodsByIds(
+  db: Executor,
+  merchant: Merchant,
+  ids: string[],
+): Promise<BillingPeriodRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(billingPeriods)
+    .where(and(ownedBy(billingPeriods, merchant), inArray(billingPeriods.id, ids)));
 }
