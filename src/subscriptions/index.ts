@@ -30,7 +30,6 @@ export {
   SubscriptionDetailsRecord,
   SubscriptionItemRecord,
   SubscriptionRecord,
-  UsageMeterBalanceRecord,
 } from "./schemas.js";
 export {
   ResourceSubscriptionItemFeatureRecord,

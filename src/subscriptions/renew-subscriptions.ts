@@ -1,6 +1,13 @@
 import { and, asc, eq, gt, inArray, isNull, lte, or } from "drizzle-orm";
 import { getPrice } from "../catalog/index.js";
-import type { AppDeps, IntentResult, Merchant, ProcessorName } from "../context/index.js";
+import type {
+  AppDeps,
+  ClosingPeriod,
+  IntentResult,
+  Merchant,
+  ProcessorName,
+  UsageBilling,
+} from "../context/index.js";
 import type { Transaction } from "../db/client.js";
 import { billingPeriods, subscriptionItems, subscriptions } from "../db/schema/index.js";
 import { sameTenant } from "../db/statement.js";
@@ -40,14 +47,44 @@ function nextPeriod(sub: SubscriptionRow): { start: Date; end: Date } {
   return { start, end: aligned.end };
 }
 
+/** The period a renewal closes: the billing period row the subscription is in until the renewal moves it. */
+async function closingPeriod(
+  tx: Transaction,
+  merchant: Merchant,
+  sub: SubscriptionRow,
+): Promise<ClosingPeriod> {
+  const start = sub.currentBillingPeriodStart ?? panic(`due subscription ${sub.id} has no current period`);
+  const [row] = await tx
+    .select()
+    .from(billingPeriods)
+    .where(
+      and(
+        eq(billingPeriods.subscriptionId, sub.id),
+        eq(billingPeriods.startDate, start),
+        sameTenant(billingPeriods, merchant.organizationId, merchant.livemode),
+      ),
+    );
+  if (!row) panic(`subscription ${sub.id} has no billing period starting ${start.toISOString()}`);
+  return {
+    subscriptionId: sub.id,
+    customerId: sub.customerId,
+    pricingModelId: sub.pricingModelId,
+    billingPeriodId: row.id,
+    startDate: row.startDate,
+    endDate: row.endDate,
+  };
+}
+
 /**
  * Step one, in a transaction: the next billing period and its open invoice, priced from the items in force
- * when the period starts. A crashed earlier run's period and invoice are found again, never duplicated.
+ * when the period starts, with the closing period's usage (billed in arrears, after credits). A crashed
+ * earlier run's period and invoice are found again, never duplicated, and its usage is not billed again.
  */
 async function prepareRenewal(
   tx: Transaction,
   merchant: Merchant,
   id: string,
+  usageBilling: UsageBilling,
   now: Date,
 ): Promise<Prepared | null> {
   const sub = await lockSubscription(tx, merchant, id);
@@ -93,6 +130,17 @@ async function prepareRenewal(
       ),
     );
   const price = await getPrice(tx, merchant, sub.priceId);
+  // Usage prices held as items are billed by usage, in arrears, not as a fixed line.
+  const fixed = [];
+  for (const item of items) {
+    if ((await getPrice(tx, merchant, item.priceId))?.type !== "usage") fixed.push(item);
+  }
+  const usage = await usageBilling.billClosingPeriod(
+    tx,
+    merchant,
+    await closingPeriod(tx, merchant, sub),
+    now,
+  );
   const { invoice } = await createInvoice(
     tx,
     merchant,
@@ -101,12 +149,18 @@ async function prepareRenewal(
       pricingModelId: sub.pricingModelId,
       type: "subscription",
       currency: price?.currency ?? "USD",
-      lines: items.map((item) => ({
-        priceId: item.priceId,
-        description: item.name ?? price?.name ?? "Subscription",
-        quantity: item.quantity,
-        unitPrice: item.unitPrice,
-      })),
+      lines: [
+        ...fixed.map((item) => ({
+          priceId: item.priceId,
+          description: item.name ?? price?.name ?? "Subscription",
+          quantity: item.quantity,
+          unitPrice: item.unitPrice,
+        })),
+        ...usage.map(({ usageMeterId, creditsApplied, billingPeriodId, ...line }) => ({
+          ...line,
+          usage: { usageMeterId, creditsApplied, billingPeriodId },
+        })),
+      ],
       status: "open",
       subscriptionId: sub.id,
       billingPeriodId: period.id,
@@ -227,7 +281,9 @@ export async function renewSubscription(
 ): Promise<SubscriptionRow | null> {
   // One instant for the whole renewal, so the period, its invoice and the payment settling it agree.
   const now = deps.now();
-  const prepared = await deps.db.transaction((tx) => prepareRenewal(tx, merchant, id, now));
+  const prepared = await deps.db.transaction((tx) =>
+    prepareRenewal(tx, merchant, id, deps.usageBilling, now),
+  );
   if (!prepared) return null;
   const outcome = await chargeRenewal(deps, merchant, prepared);
   return settleRenewal(deps, merchant, prepared, outcome, now);
