@@ -17,4 +17,5 @@ export * from "./records.js";
 export * from "./sdk.js";
 export * from "./server.js";
 export * from "./subscriptions.js";
+export * from "./usage.js";
 export * from "./webhooks.js";

@@ -1,0 +1,385 @@
+import { createHash } from "node:crypto";
+import { and, eq, sql } from "drizzle-orm";
+import type { Merchant } from "../../src/context/index.js";
+import {
+  type AggregationType,
+  billingPeriods,
+  features,
+  payments,
+  productFeatures,
+  purchases,
+  type RenewalFrequency,
+  subscriptionItems,
+  subscriptions,
+  usageCreditApplications,
+  usageDistinctValues,
+  usageEvents,
+  usageMeters,
+  usagePeriodTotals,
+} from "../../src/db/schema/index.js";
+import { newId } from "../../src/lib/ids.js";
+import { ok } from "./api.js";
+import type { TestContext } from "./app.js";
+import { createPrice, createProduct } from "./catalog.js";
+import { openSession, payCheckout } from "./checkout.js";
+import { type BillingFixture, loadPrice, type PriceRow } from "./records.js";
+import { type AdjustFixture, adjustFixture, DAY, moneyOf, PERIOD_START } from "./subscriptions.js";
+
+/*
+ * Rows the catalog and ingest APIs write, written straight to the tables while those APIs are built on other
+ * branches: usage meters, features and their attachment to products, and recorded usage (an event plus the
+ * running totals its ingest statement keeps). The usage prices go through the public API.
+ */
+
+export type MeterRow = typeof usageMeters.$inferSelect;
+export type FeatureRow = typeof features.$inferSelect;
+
+const tenantOf = (m: Merchant) => ({ organizationId: m.organizationId, livemode: m.livemode });
+
+export async function insertMeter(
+  ctx: TestContext,
+  merchant: Merchant,
+  pricingModelId: string,
+  meter: { slug: string; name?: string; aggregationType?: AggregationType },
+): Promise<MeterRow> {
+  const now = ctx.deps.now();
+  const [row] = await ctx.deps.db
+    .insert(usageMeters)
+    .values({
+      id: newId("usageMeter"),
+      ...tenantOf(merchant),
+      pricingModelId,
+      slug: meter.slug,
+      name: meter.name ?? meter.slug,
+      aggregationType: meter.aggregationType ?? "sum",
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  if (!row) throw new Error("meter insert returned nothing");
+  return row;
+}
+
+/** A usage price of the meter, through POST /prices. */
+export async function usagePrice(
+  ctx: TestContext,
+  f: BillingFixture,
+  meter: MeterRow,
+  price: { unitPrice: number; usageEventsPerUnit?: number; name?: string },
+): Promise<PriceRow> {
+  const created = await createPrice(
+    ctx,
+    f.m,
+    {
+      type: "usage",
+      pricingModelId: f.pricingModelId,
+      currency: "USD",
+      usageMeterId: meter.id,
+      ...price,
+    },
+    f.key,
+  );
+  return loadPrice(ctx, created.id);
+}
+
+export async function insertCreditFeature(
+  ctx: TestContext,
+  merchant: Merchant,
+  pricingModelId: string,
+  feature: { slug: string; meter: MeterRow; amount: number; renewalFrequency: RenewalFrequency },
+): Promise<FeatureRow> {
+  const now = ctx.deps.now();
+  const [row] = await ctx.deps.db
+    .insert(features)
+    .values({
+      id: newId("feature"),
+      ...tenantOf(merchant),
+      pricingModelId,
+      type: "usage_credit_grant",
+      name: feature.slug,
+      slug: feature.slug,
+      amount: feature.amount,
+      renewalFrequency: feature.renewalFrequency,
+      usageMeterId: feature.meter.id,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  if (!row) throw new Error("feature insert returned nothing");
+  return row;
+}
+
+/** Attaches the feature to the product as of `at` (default: the app clock's now). */
+export async function attachFeature(
+  ctx: TestContext,
+  merchant: Merchant,
+  pricingModelId: string,
+  productId: string,
+  featureId: string,
+  at = ctx.deps.now(),
+) {
+  const [row] = await ctx.deps.db
+    .insert(productFeatures)
+    .values({
+      id: newId("productFeature"),
+      ...tenantOf(merchant),
+      pricingModelId,
+      productId,
+      featureId,
+      createdAt: at,
+      updatedAt: at,
+    })
+    .returning();
+  if (!row) throw new Error("product feature insert returned nothing");
+  return row;
+}
+
+/** Gives the subscription a usage price as an item from `addedDate` (POST /subscriptions only sells plans). */
+export async function holdUsagePrice(
+  ctx: TestContext,
+  merchant: Merchant,
+  subscriptionId: string,
+  price: PriceRow,
+  addedDate: Date,
+) {
+  await ctx.deps.db.insert(subscriptionItems).values({
+    id: newId("subscriptionItem"),
+    ...tenantOf(merchant),
+    subscriptionId,
+    priceId: price.id,
+    name: price.name,
+    quantity: 1,
+    unitPrice: price.unitPrice,
+    addedDate,
+    createdAt: addedDate,
+    updatedAt: addedDate,
+  });
+}
+
+/** The subscription's current billing period, as ingest stamps it on an event. */
+export async function currentPeriodId(ctx: TestContext, subscriptionId: string): Promise<string> {
+  const [row] = await ctx.deps.db
+    .select({ id: billingPeriods.id })
+    .from(subscriptions)
+    .innerJoin(
+      billingPeriods,
+      and(
+        eq(billingPeriods.subscriptionId, subscriptions.id),
+        eq(billingPeriods.startDate, subscriptions.currentBillingPeriodStart),
+      ),
+    )
+    .where(eq(subscriptions.id, subscriptionId));
+  if (!row) throw new Error(`subscription ${subscriptionId} has no current period`);
+  return row.id;
+}
+
+const canonical = (value: unknown): unknown =>
+  Array.isArray(value)
+    ? value.map(canonical)
+    : value && typeof value === "object"
+      ? Object.fromEntries(
+          Object.keys(value)
+            .sort()
+            .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+        )
+      : value;
+
+/**
+ * One usage event, counted as ingest counts it: toward the subscription's current period (or the period
+ * given, for an event that raced past its period's invoice); a sum meter adds the amount, a
+ * count_distinct_properties meter adds 1 for properties it has not seen in the period.
+ */
+export async function recordUsage(
+  ctx: TestContext,
+  merchant: Merchant,
+  usage: {
+    subscriptionId: string;
+    meter: MeterRow;
+    price: PriceRow | null;
+    amount: number;
+    properties?: Record<string, unknown>;
+    billingPeriodId?: string;
+  },
+): Promise<void> {
+  const periodId = usage.billingPeriodId ?? (await currentPeriodId(ctx, usage.subscriptionId));
+  const [sub] = await ctx.deps.db
+    .select()
+    .from(subscriptions)
+    .where(eq(subscriptions.id, usage.subscriptionId));
+  if (!sub) throw new Error(`subscription ${usage.subscriptionId} missing`);
+  const now = ctx.deps.now();
+  await ctx.deps.db.transaction(async (tx) => {
+    await tx.insert(usageEvents).values({
+      id: newId("usageEvent"),
+      ...tenantOf(merchant),
+      pricingModelId: sub.pricingModelId,
+      customerId: sub.customerId,
+      subscriptionId: sub.id,
+      usageMeterId: usage.meter.id,
+      priceId: usage.price?.id ?? null,
+      billingPeriodId: periodId,
+      amount: usage.amount,
+      usageDate: now,
+      transactionId: newId("usageEvent"),
+      properties: usage.properties ?? null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    let delta = usage.amount;
+    if (usage.meter.aggregationType === "count_distinct_properties") {
+      const valueHash = createHash("sha256")
+        .update(JSON.stringify(canonical(usage.properties ?? {})))
+        .digest("hex");
+      const inserted = await tx
+        .insert(usageDistinctValues)
+        .values({
+          subscriptionId: sub.id,
+          billingPeriodId: periodId,
+          usageMeterId: usage.meter.id,
+          valueHash,
+        })
+        .onConflictDoNothing()
+        .returning();
+      delta = inserted.length;
+    }
+    await tx
+      .insert(usagePeriodTotals)
+      .values({
+        ...tenantOf(merchant),
+        subscriptionId: sub.id,
+        billingPeriodId: periodId,
+        usageMeterId: usage.meter.id,
+        priceId: usage.price?.id ?? "",
+        total: delta,
+        eventCount: 1,
+      })
+      .onConflictDoUpdate({
+        target: [
+          usagePeriodTotals.subscriptionId,
+          usagePeriodTotals.billingPeriodId,
+          usagePeriodTotals.usageMeterId,
+          usagePeriodTotals.priceId,
+        ],
+        set: {
+          total: sql`${usagePeriodTotals.total} + ${delta}`,
+          eventCount: sql`${usagePeriodTotals.eventCount} + 1`,
+        },
+      });
+  });
+}
+
+/** The billing fixture (USD 19.99 a month plan) with two meters and a usage price on each. */
+export type UsageWorld = AdjustFixture & {
+  /** A sum meter, billed 3 cents per 100 calls. */
+  calls: MeterRow;
+  callsPrice: PriceRow;
+  /** A count_distinct_properties meter, billed 5.00 per distinct seat. */
+  seats: MeterRow;
+  seatsPrice: PriceRow;
+};
+
+export async function usageWorld(ctx: TestContext): Promise<UsageWorld> {
+  const f = await adjustFixture(ctx);
+  const calls = await insertMeter(ctx, f.merchant, f.pricingModelId, {
+    slug: "api-calls",
+    name: "API calls",
+  });
+  const seats = await insertMeter(ctx, f.merchant, f.pricingModelId, {
+    slug: "seats",
+    name: "Seats",
+    aggregationType: "count_distinct_properties",
+  });
+  const callsPrice = await usagePrice(ctx, f, calls, {
+    unitPrice: 3,
+    usageEventsPerUnit: 100,
+    name: "API calls",
+  });
+  const seatsPrice = await usagePrice(ctx, f, seats, { unitPrice: 500 });
+  return { ...f, calls, callsPrice, seats, seatsPrice };
+}
+
+/** A credit feature of the world's pricing model attached to its plan's product a day before the first period. */
+export async function planCredits(
+  ctx: TestContext,
+  w: UsageWorld,
+  credit: { slug: string; meter: MeterRow; amount: number; renewalFrequency: RenewalFrequency },
+  productId = w.monthly.productId ?? "",
+): Promise<FeatureRow> {
+  const feature = await insertCreditFeature(ctx, w.merchant, w.pricingModelId, credit);
+  await attachFeature(ctx, w.merchant, w.pricingModelId, productId, feature.id, new Date(PERIOD_START - DAY));
+  return feature;
+}
+
+/** The invoice a renewal made for the period starting at `start`, with its lines by type. */
+export async function renewalInvoice(ctx: TestContext, subscriptionId: string, start: number) {
+  const [period] = await ctx.deps.db
+    .select()
+    .from(billingPeriods)
+    .where(
+      and(eq(billingPeriods.subscriptionId, subscriptionId), eq(billingPeriods.startDate, new Date(start))),
+    );
+  if (!period) throw new Error(`no period of ${subscriptionId} starts at ${new Date(start).toISOString()}`);
+  const money = await moneyOf(ctx, subscriptionId);
+  const invoices = money.invoices.filter((i) => i.billingPeriodId === period.id);
+  if (invoices.length !== 1)
+    throw new Error(`expected one invoice for ${period.id}, found ${invoices.length}`);
+  const invoice = invoices[0] as (typeof invoices)[number];
+  const lines = money.lines.filter((l) => l.invoiceId === invoice.id);
+  return {
+    invoice,
+    static: lines.filter((l) => l.type === "static"),
+    usage: lines.filter((l) => l.type === "usage"),
+    payments: money.payments.filter((p) => p.invoiceId === invoice.id),
+  };
+}
+
+/** The applications ledger of the customer, oldest first, as [creditKey, billingPeriodId, amount]. */
+export async function creditLedger(ctx: TestContext, customerId: string) {
+  const rows = await ctx.deps.db
+    .select()
+    .from(usageCreditApplications)
+    .where(eq(usageCreditApplications.customerId, customerId))
+    .orderBy(usageCreditApplications.position);
+  return rows.map((r) => [r.creditKey, r.billingPeriodId, r.amount]);
+}
+
+/** A credit pack: a single-payment product (USD 5.00) whose usage_credit_grant feature gives `credits` per pack. */
+export async function topUpProduct(ctx: TestContext, w: UsageWorld, meter: MeterRow, credits: number) {
+  const slug = `pack-${Math.random().toString(36).slice(2, 8)}`;
+  const product = await createProduct(
+    ctx,
+    w.m,
+    w.pricingModelId,
+    { name: `Pack of ${credits}`, slug },
+    { type: "single_payment", unitPrice: 500, currency: "USD", slug: `${slug}-once` },
+    w.key,
+  );
+  const detail = await ok(ctx.api("GET", `/api/v1/products/${product.id}`, { key: w.key }), "pack");
+  const feature = await insertCreditFeature(ctx, w.merchant, w.pricingModelId, {
+    slug: `${slug}-credits`,
+    meter,
+    amount: credits,
+    renewalFrequency: "once",
+  });
+  await attachFeature(ctx, w.merchant, w.pricingModelId, product.id, feature.id);
+  return { productId: product.id as string, priceId: detail.defaultPrice.id as string };
+}
+
+/** The world's customer buys `quantity` packs through the hosted checkout; the purchase and its payment. */
+export async function buyTopUp(ctx: TestContext, w: UsageWorld, priceId: string, quantity = 1) {
+  const { checkoutSession } = await openSession(ctx, w.key, {
+    type: "product",
+    customerExternalId: w.externalId,
+    priceId,
+    quantity,
+  });
+  await payCheckout(ctx, checkoutSession.id);
+  const [purchase] = await ctx.deps.db
+    .select()
+    .from(purchases)
+    .where(eq(purchases.checkoutSessionId, checkoutSession.id));
+  if (!purchase) throw new Error("the checkout made no purchase");
+  const [payment] = await ctx.deps.db.select().from(payments).where(eq(payments.purchaseId, purchase.id));
+  if (!payment) throw new Error("the purchase has no payment");
+  return { purchase, payment };
+}
