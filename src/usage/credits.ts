@@ -185,7 +185,8 @@ export async function loadCredits(
     listFeatureGrants(db, merchant, subscriptionIds),
     topUpCredits(db, merchant, customerId, asOf),
   ]);
-  const specs = [...grantCredits(grants, targets, asOf), ...topUps];
+  const periods = new Map(targets.map((t) => [`${t.subscriptionId}|${t.start.getTime()}`, t]));
+  const specs = [...grantCredits(grants, [...periods.values()], asOf), ...topUps];
   const applied = await appliedByKey(
     db,
     merchant,

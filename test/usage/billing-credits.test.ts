@@ -1,8 +1,11 @@
+import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { renewSubscription } from "../../src/subscriptions/index.js";
+import { usageBilling } from "../../src/usage/index.js";
 import {
   buyTopUp,
   creditLedger,
+  currentPeriodId,
   DAY,
   PERIOD_END,
   PERIOD_START,
@@ -161,4 +164,79 @@ describe("credits on renewal invoices", () => {
       [kept.purchase.id, partly.purchase.id].sort(),
     );
   });
+
+  it("uses a top-up once when two subscriptions of the customer are billed at the same time", async () => {
+    const s = await subscribed();
+    const other = await subscribe(ctx, s.w);
+    const pack = await topUpProduct(ctx, s.w, s.w.calls, 100);
+    await buyTopUp(ctx, s.w, pack.priceId, 1);
+    const subs = [s.subId, other.subscription.id];
+    for (const subscriptionId of subs) {
+      await recordUsage(ctx, s.w.merchant, {
+        subscriptionId,
+        meter: s.w.calls,
+        price: s.perCall,
+        amount: 80,
+      });
+    }
+    const january = await currentPeriodId(ctx, s.subId);
+    const otherJanuary = await currentPeriodId(ctx, other.subscription.id);
+    const closing = (subscriptionId: string, billingPeriodId: string) => ({
+      subscriptionId,
+      customerId: s.w.customerId,
+      pricingModelId: s.w.pricingModelId,
+      billingPeriodId,
+      startDate: new Date(PERIOD_START),
+      endDate: new Date(PERIOD_END),
+    });
+    const now = new Date(PERIOD_END + 60_000);
+
+    // The first billing holds its transaction open (credits applied, not committed) while the second starts.
+    let commitFirst = () => {};
+    const held = new Promise<void>((resolve) => {
+      commitFirst = resolve;
+    });
+    let firstBilled = () => {};
+    const billed = new Promise<void>((resolve) => {
+      firstBilled = resolve;
+    });
+    const first = ctx.deps.db.transaction(async (tx) => {
+      const lines = await usageBilling.billClosingPeriod(tx, s.w.merchant, closing(s.subId, january), now);
+      firstBilled();
+      await held;
+      return lines;
+    });
+    await billed;
+    let secondDone = false;
+    const second = ctx.deps.db
+      .transaction((tx) =>
+        usageBilling.billClosingPeriod(tx, s.w.merchant, closing(other.subscription.id, otherJanuary), now),
+      )
+      .finally(() => {
+        secondDone = true;
+      });
+    // Until the second is done or waits for the first: it must not decide with the first's credits unseen.
+    const deadline = Date.now() + 10_000;
+    while (!secondDone && !(await waitsForCustomerCredits(s.w.customerId))) {
+      if (Date.now() > deadline) throw new Error("the second billing neither finished nor waited");
+    }
+    commitFirst();
+    const lines = [...(await first), ...(await second)];
+    // 160 calls, 100 of them covered by the pack: the first billing took 80, the second the last 20.
+    expect(lines.map((l) => [l.quantity, l.creditsApplied])).toEqual([
+      [0, 80],
+      [60, 20],
+    ]);
+    expect((await creditLedger(ctx, s.w.customerId)).map(([, , amount]) => amount)).toEqual([80, 20]);
+  });
 });
+
+/** Whether a transaction is waiting for the lock that orders billings of this customer's credits. */
+async function waitsForCustomerCredits(customerId: string): Promise<boolean> {
+  const rows = (await ctx.deps.db.execute(
+    sql`select count(*)::int as waiting from pg_locks
+      where locktype = 'advisory' and not granted
+        and ((classid::bigint << 32) | objid::bigint) = hashtextextended(${`usage_credits:${customerId}`}, 0)`,
+  )) as unknown as { waiting: number }[];
+  return (rows[0]?.waiting ?? 0) > 0;
+}

@@ -245,4 +245,30 @@ describe("usage on the renewal invoice", () => {
       [febKey, februaryId, 100],
     ]);
   });
+
+  it("bills usage recorded while a renewal runs exactly once, on this invoice or the next", async () => {
+    const { w, subId } = await subscribed();
+    const perCall = await usagePrice(ctx, w, w.calls, { unitPrice: 1 });
+    const record = () =>
+      recordUsage(ctx, w.merchant, { subscriptionId: subId, meter: w.calls, price: perCall, amount: 1 });
+    for (let i = 0; i < 5; i++) await record();
+    clock.set(new Date(PERIOD_END + 60_000));
+    const [renewed] = await Promise.all([
+      renewSubscription(ctx.deps, w.merchant, subId),
+      ...Array.from({ length: 20 }, record),
+    ]);
+    expect(renewed?.status).toBe("active");
+    await renewAt(w, subId, MARCH + 60_000);
+    const billed = [
+      ...(await renewalInvoice(ctx, subId, PERIOD_END)).usage,
+      ...(await renewalInvoice(ctx, subId, MARCH)).usage,
+    ].reduce((sum, l) => sum + l.quantity, 0);
+    expect(billed).toBe(25);
+    const totals = await ctx.deps.db
+      .select()
+      .from(usagePeriodTotals)
+      .where(eq(usagePeriodTotals.subscriptionId, subId));
+    expect(totals.every((t) => t.billedTotal === t.total)).toBe(true);
+    expect(totals.reduce((sum, t) => sum + t.eventCount, 0)).toBe(25);
+  });
 });
