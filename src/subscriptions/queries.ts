@@ -1,9 +1,9 @@
-import { and, asc, desc, eq, inArray } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import { getPriceWithProduct, serializePrice } from "../catalog/index.js";
 import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { billingPeriods, subscriptionItems, subscriptions } from "../db/schema/index.js";
-import { ownedBy } from "../db/statement.js";
+import { ownedBy, param, sameTenant, statement, tenant } from "../db/statement.js";
 import { notFound } from "../lib/errors.js";
 import type { SubscriptionDetailsRecord } from "./schemas.js";
 import {
@@ -61,14 +61,21 @@ export async function listItemsForSubscriptions(
   subscriptionIds: string[],
 ): Promise<SubscriptionItemRow[]> {
   if (subscriptionIds.length === 0) return [];
-  return db
+  return itemsOfSubscriptions(db, { ...tenant(merchant), subscriptionIds });
+}
+
+const itemsOfSubscriptions = statement("subscription_items_of_subscriptions", (db) =>
+  db
     .select()
     .from(subscriptionItems)
     .where(
-      and(ownedBy(subscriptionItems, merchant), inArray(subscriptionItems.subscriptionId, subscriptionIds)),
+      and(
+        sql`${subscriptionItems.subscriptionId} = any(${param("subscriptionIds")})`,
+        sameTenant(subscriptionItems),
+      ),
     )
-    .orderBy(asc(subscriptionItems.position));
-}
+    .orderBy(asc(subscriptionItems.position)),
+);
 
 /** Serialized prices of the given items, by price id, for the items' `price` field. */
 export async function serializedItemPrices(
@@ -85,16 +92,20 @@ export async function serializedItemPrices(
 }
 
 /** Every subscription of the customer, newest first. */
+const subscriptionsOfCustomer = statement("subscriptions_of_customer", (db) =>
+  db
+    .select()
+    .from(subscriptions)
+    .where(and(eq(subscriptions.customerId, param("customerId")), sameTenant(subscriptions)))
+    .orderBy(desc(subscriptions.position)),
+);
+
 export async function listSubscriptionsForCustomer(
   db: Executor,
   merchant: Merchant,
   customerId: string,
 ): Promise<SubscriptionRow[]> {
-  return db
-    .select()
-    .from(subscriptions)
-    .where(and(subscriptionScope(merchant), eq(subscriptions.customerId, customerId)))
-    .orderBy(desc(subscriptions.position));
+  return subscriptionsOfCustomer(db, { ...tenant(merchant), customerId });
 }
 
 /**
@@ -134,34 +145,32 @@ export async function getCurrentBillingPeriods(
   merchant: Merchant,
   subs: Pick<SubscriptionRow, "id" | "currentBillingPeriodStart">[],
 ): Promise<Map<string, BillingPeriodRow>> {
-  const dated = subs.filter((s): s is typeof s & { currentBillingPeriodStart: Date } =>
-    Boolean(s.currentBillingPeriodStart),
+  const found = await Promise.all(
+    subs.map(async (sub) => {
+      if (!sub.currentBillingPeriodStart) return undefined;
+      const [row] = await billingPeriodStarting(db, {
+        ...tenant(merchant),
+        subscriptionId: sub.id,
+        startDate: sub.currentBillingPeriodStart.toISOString(),
+      });
+      return row;
+    }),
   );
-  const found = new Map<string, BillingPeriodRow>();
-  if (dated.length === 0) return found;
-  const rows = await db
+  return new Map(found.flatMap((row) => (row ? [[row.subscriptionId, row]] : [])));
+}
+
+const billingPeriodStarting = statement("billing_period_starting", (db) =>
+  db
     .select()
     .from(billingPeriods)
     .where(
       and(
-        ownedBy(billingPeriods, merchant),
-        inArray(
-          billingPeriods.subscriptionId,
-          dated.map((s) => s.id),
-        ),
-        inArray(
-          billingPeriods.startDate,
-          dated.map((s) => s.currentBillingPeriodStart),
-        ),
+        eq(billingPeriods.subscriptionId, param("subscriptionId")),
+        eq(billingPeriods.startDate, param("startDate")),
+        sameTenant(billingPeriods),
       ),
-    );
-  for (const sub of dated) {
-    const start = sub.currentBillingPeriodStart.getTime();
-    const row = rows.find((r) => r.subscriptionId === sub.id && r.startDate.getTime() === start);
-    if (row) found.set(sub.id, row);
-  }
-  return found;
-}
+    ),
+);
 
 export async function listBillingPeriodsByIds(
   db: Executor,

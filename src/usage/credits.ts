@@ -1,9 +1,9 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { listProductFeatureGrants } from "../catalog/index.js";
 import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { usageCreditApplications } from "../db/schema/index.js";
-import { ownedBy } from "../db/statement.js";
+import { param, sameTenant, statement, tenant } from "../db/statement.js";
 import { type FeatureGrant, listFeatureGrants } from "../entitlements/index.js";
 import { multiplyAmount, sumAmounts } from "../lib/money.js";
 import { fullyRefundedPurchases } from "../payments/index.js";
@@ -140,6 +140,23 @@ async function topUpCredits(
 
 const boughtAt = (p: PurchaseRow): Date => p.purchaseDate ?? p.createdAt;
 
+const usedOfCredits = statement("usage_credits_used", (db) =>
+  db
+    .select({
+      key: usageCreditApplications.creditKey,
+      used: sql<number>`sum(${usageCreditApplications.amount})`.mapWith(Number),
+    })
+    .from(usageCreditApplications)
+    .where(
+      and(
+        sql`${usageCreditApplications.creditKey} = any(${param("keys")})`,
+        eq(usageCreditApplications.customerId, param("customerId")),
+        sameTenant(usageCreditApplications),
+      ),
+    )
+    .groupBy(usageCreditApplications.creditKey),
+);
+
 /** What billed periods have used of each credit, over every subscription of the customer. */
 async function appliedByKey(
   db: Executor,
@@ -148,49 +165,47 @@ async function appliedByKey(
   keys: string[],
 ): Promise<Map<string, number>> {
   if (keys.length === 0) return new Map();
-  const rows = await db
-    .select({
-      key: usageCreditApplications.creditKey,
-      used: sql<number>`sum(${usageCreditApplications.amount})`.mapWith(Number),
-    })
-    .from(usageCreditApplications)
-    .where(
-      and(
-        ownedBy(usageCreditApplications, merchant),
-        eq(usageCreditApplications.customerId, customerId),
-        inArray(usageCreditApplications.creditKey, keys),
-      ),
-    )
-    .groupBy(usageCreditApplications.creditKey);
+  const rows = await usedOfCredits(db, { ...tenant(merchant), customerId, keys });
   return new Map(rows.map((r) => [r.key, r.used]));
 }
 
 const byAge = (a: Credit, b: Credit) =>
   a.givenAt.getTime() - b.givenAt.getTime() || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
-/**
- * The credits of the customer's subscriptions for the given periods, as given by `asOf` (grants that started
- * and purchases made later do not count), less what the ledger says was used. A once-grant or top-up is one
- * `Credit` object wherever it appears, so using it for one period leaves less of it for the next.
- */
-export async function loadCredits(
+/** What credits are made of: the subscriptions' grants and the customer's top-ups (read before the periods are known). */
+export type CreditSources = { customerId: string; grants: FeatureGrant[]; topUps: CreditSpec[]; asOf: Date };
+
+/** The customer's top-ups and the grants of these subscriptions, as given by `asOf` (later ones do not count). */
+export async function loadCreditSources(
   db: Executor,
   merchant: Merchant,
   customerId: string,
-  targets: CreditTarget[],
+  subscriptionIds: string[],
   asOf: Date,
-): Promise<CreditBook> {
-  const subscriptionIds = [...new Set(targets.map((t) => t.subscriptionId))];
+): Promise<CreditSources> {
   const [grants, topUps] = await Promise.all([
     listFeatureGrants(db, merchant, subscriptionIds),
     topUpCredits(db, merchant, customerId, asOf),
   ]);
+  return { customerId, grants, topUps, asOf };
+}
+
+/**
+ * The credits for the given periods of the subscriptions, less what the ledger says was used. A once-grant or
+ * top-up is one `Credit` object wherever it appears, so using it for one period leaves less of it for the next.
+ */
+export async function bookCredits(
+  db: Executor,
+  merchant: Merchant,
+  sources: CreditSources,
+  targets: CreditTarget[],
+): Promise<CreditBook> {
   const periods = new Map(targets.map((t) => [`${t.subscriptionId}|${t.start.getTime()}`, t]));
-  const specs = [...grantCredits(grants, [...periods.values()], asOf), ...topUps];
+  const specs = [...grantCredits(sources.grants, [...periods.values()], sources.asOf), ...sources.topUps];
   const applied = await appliedByKey(
     db,
     merchant,
-    customerId,
+    sources.customerId,
     specs.map((s) => s.key),
   );
   const periodic = new Map<string, Credit[]>();
@@ -218,6 +233,19 @@ export async function loadCredits(
       ];
     },
   };
+}
+
+/** The customer's credits for the given periods of its subscriptions, as given by `asOf`: both steps above. */
+export async function loadCredits(
+  db: Executor,
+  merchant: Merchant,
+  customerId: string,
+  targets: CreditTarget[],
+  asOf: Date,
+): Promise<CreditBook> {
+  const subscriptionIds = [...new Set(targets.map((t) => t.subscriptionId))];
+  const sources = await loadCreditSources(db, merchant, customerId, subscriptionIds, asOf);
+  return bookCredits(db, merchant, sources, targets);
 }
 
 /** Uses up to `units` of the credits in order; returns what each one gave (and lowers its `remaining`). */
