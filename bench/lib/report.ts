@@ -1,4 +1,5 @@
 import type { PageWeight } from "../scenarios/page.js";
+import type { UsageBalanceResult } from "../scenarios/usage-balance.js";
 import type { WebhookResult } from "../scenarios/webhooks.js";
 import type { Comparison } from "./compare.js";
 import type { BenchOptions } from "./options.js";
@@ -8,6 +9,7 @@ export type BenchResults = {
   complete?: Comparison;
   page?: Comparison & { weight: PageWeight };
   webhooks?: WebhookResult;
+  usageBalance?: UsageBalanceResult;
 };
 
 /**
@@ -19,6 +21,7 @@ export const TARGETS = {
   createP99Factor: 2,
   completeRatio: 0.7,
   pageGzipKb: 25,
+  usageBalanceP99Ms: 10,
 };
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(0)} %` : "–");
@@ -39,6 +42,10 @@ export function verdicts(results: BenchResults): { name: string; pass: boolean }
   if (results.complete) out.push({ name: "complete", pass: results.complete.ratio >= TARGETS.completeRatio });
   if (results.page) {
     out.push({ name: "page", pass: results.page.weight.totalGzipBytes <= TARGETS.pageGzipKb * 1024 });
+  }
+  if (results.usageBalance) {
+    const u = results.usageBalance;
+    out.push({ name: "usage-balance", pass: u.p99 <= TARGETS.usageBalanceP99Ms && !u.readsEvents });
   }
   return out;
 }
@@ -155,6 +162,24 @@ export function markdownTable(results: BenchResults, options: BenchOptions): str
   } else if (w) {
     lines.push(
       row(["Webhook deliveries/s", ...Array.from({ length: 8 }, () => "–"), "report only", w.reason]),
+    );
+  }
+  const u = results.usageBalance;
+  if (u) {
+    lines.push(
+      row([
+        `Usage balance read (\`GET /customers/{externalId}/usage-balances\`, ${num(u.events)} events in the period, sequential requests) vs \`GET /customers/{externalId}\` (one statement) in the same rounds`,
+        "–",
+        ms(u.p50),
+        ms(u.p99),
+        "–",
+        ms(u.referenceP50),
+        ms(u.referenceP99),
+        "–",
+        times(u.p99 / u.referenceP99),
+        `p99 ≤ ${TARGETS.usageBalanceP99Ms} ms, no usage_events scan`,
+        pass(u.p99 <= TARGETS.usageBalanceP99Ms && !u.readsEvents),
+      ]),
     );
   }
   const cpuRows: [string, Comparison][] = [];
