@@ -1,15 +1,7 @@
-import { and, asc, eq, gt, inArray, isNull, lte, or } from "drizzle-orm";
-import { getPrice } from "../catalog/index.js";
-import type {
-  AppDeps,
-  ClosingPeriod,
-  IntentResult,
-  Merchant,
-  ProcessorName,
-  UsageBilling,
-} from "../context/index.js";
+import { and, asc, eq, inArray, lte } from "drizzle-orm";
+import type { AppDeps, IntentResult, Merchant, ProcessorName, UsageBilling } from "../context/index.js";
 import type { Transaction } from "../db/client.js";
-import { billingPeriods, subscriptionItems, subscriptions } from "../db/schema/index.js";
+import { billingPeriods, subscriptions } from "../db/schema/index.js";
 import { sameTenant } from "../db/statement.js";
 import {
   createInvoice,
@@ -23,6 +15,7 @@ import { newId } from "../lib/ids.js";
 import { chargeSavedCard, getPaymentMethod, recordPayment } from "../payments/index.js";
 import { periodContaining } from "./periods.js";
 import { lockSubscription } from "./queries.js";
+import { renewalLines } from "./renewal-lines.js";
 import type { BillingPeriodRow, SubscriptionRow } from "./serialize.js";
 import { applySubscriptionChange } from "./update-subscription.js";
 
@@ -45,34 +38,6 @@ function nextPeriod(sub: SubscriptionRow): { start: Date; end: Date } {
   const unit = sub.interval as NonNullable<SubscriptionRow["interval"]>;
   const aligned = periodContaining(sub.billingCycleAnchorDate ?? start, unit, sub.intervalCount ?? 1, start);
   return { start, end: aligned.end };
-}
-
-/** The period a renewal closes: the billing period row the subscription is in until the renewal moves it. */
-async function closingPeriod(
-  tx: Transaction,
-  merchant: Merchant,
-  sub: SubscriptionRow,
-): Promise<ClosingPeriod> {
-  const start = sub.currentBillingPeriodStart ?? panic(`due subscription ${sub.id} has no current period`);
-  const [row] = await tx
-    .select()
-    .from(billingPeriods)
-    .where(
-      and(
-        eq(billingPeriods.subscriptionId, sub.id),
-        eq(billingPeriods.startDate, start),
-        sameTenant(billingPeriods, merchant.organizationId, merchant.livemode),
-      ),
-    );
-  if (!row) panic(`subscription ${sub.id} has no billing period starting ${start.toISOString()}`);
-  return {
-    subscriptionId: sub.id,
-    customerId: sub.customerId,
-    pricingModelId: sub.pricingModelId,
-    billingPeriodId: row.id,
-    startDate: row.startDate,
-    endDate: row.endDate,
-  };
 }
 
 /**
@@ -118,29 +83,7 @@ async function prepareRenewal(
   const existing = await getInvoiceForBillingPeriod(tx, merchant, sub.id, period.id);
   if (existing) return { subscription: sub, period, invoice: existing };
 
-  const items = await tx
-    .select()
-    .from(subscriptionItems)
-    .where(
-      and(
-        eq(subscriptionItems.subscriptionId, sub.id),
-        sameTenant(subscriptionItems, merchant.organizationId, merchant.livemode),
-        lte(subscriptionItems.addedDate, start),
-        or(isNull(subscriptionItems.expiredAt), gt(subscriptionItems.expiredAt, start)),
-      ),
-    );
-  const price = await getPrice(tx, merchant, sub.priceId);
-  // Usage prices held as items are billed by usage, in arrears, not as a fixed line.
-  const fixed = [];
-  for (const item of items) {
-    if ((await getPrice(tx, merchant, item.priceId))?.type !== "usage") fixed.push(item);
-  }
-  const usage = await usageBilling.billClosingPeriod(
-    tx,
-    merchant,
-    await closingPeriod(tx, merchant, sub),
-    now,
-  );
+  const { currency, lines } = await renewalLines(tx, merchant, sub, start, usageBilling, now);
   const { invoice } = await createInvoice(
     tx,
     merchant,
@@ -148,19 +91,8 @@ async function prepareRenewal(
       customerId: sub.customerId,
       pricingModelId: sub.pricingModelId,
       type: "subscription",
-      currency: price?.currency ?? "USD",
-      lines: [
-        ...fixed.map((item) => ({
-          priceId: item.priceId,
-          description: item.name ?? price?.name ?? "Subscription",
-          quantity: item.quantity,
-          unitPrice: item.unitPrice,
-        })),
-        ...usage.map(({ usageMeterId, creditsApplied, billingPeriodId, ...line }) => ({
-          ...line,
-          usage: { usageMeterId, creditsApplied, billingPeriodId },
-        })),
-      ],
+      currency,
+      lines,
       status: "open",
       subscriptionId: sub.id,
       billingPeriodId: period.id,

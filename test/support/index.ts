@@ -18,4 +18,5 @@ export * from "./sdk.js";
 export * from "./server.js";
 export * from "./subscriptions.js";
 export * from "./usage.js";
+export * from "./usage-world.js";
 export * from "./webhooks.js";

@@ -5,25 +5,19 @@ import {
   type AggregationType,
   billingPeriods,
   features,
-  payments,
   productFeatures,
-  purchases,
   type RenewalFrequency,
   subscriptionItems,
   subscriptions,
-  usageCreditApplications,
   usageDistinctValues,
   usageEvents,
   usageMeters,
   usagePeriodTotals,
 } from "../../src/db/schema/index.js";
 import { newId } from "../../src/lib/ids.js";
-import { ok } from "./api.js";
 import type { TestContext } from "./app.js";
-import { createPrice, createProduct } from "./catalog.js";
-import { openSession, payCheckout } from "./checkout.js";
+import { createPrice } from "./catalog.js";
 import { type BillingFixture, loadPrice, type PriceRow } from "./records.js";
-import { type AdjustFixture, adjustFixture, DAY, moneyOf, PERIOD_START } from "./subscriptions.js";
 
 /*
  * Rows the catalog and ingest APIs write, written straight to the tables while those APIs are built on other
@@ -266,120 +260,4 @@ export async function recordUsage(
         },
       });
   });
-}
-
-/** The billing fixture (USD 19.99 a month plan) with two meters and a usage price on each. */
-export type UsageWorld = AdjustFixture & {
-  /** A sum meter, billed 3 cents per 100 calls. */
-  calls: MeterRow;
-  callsPrice: PriceRow;
-  /** A count_distinct_properties meter, billed 5.00 per distinct seat. */
-  seats: MeterRow;
-  seatsPrice: PriceRow;
-};
-
-export async function usageWorld(ctx: TestContext): Promise<UsageWorld> {
-  const f = await adjustFixture(ctx);
-  const calls = await insertMeter(ctx, f.merchant, f.pricingModelId, {
-    slug: "api-calls",
-    name: "API calls",
-  });
-  const seats = await insertMeter(ctx, f.merchant, f.pricingModelId, {
-    slug: "seats",
-    name: "Seats",
-    aggregationType: "count_distinct_properties",
-  });
-  const callsPrice = await usagePrice(ctx, f, calls, {
-    unitPrice: 3,
-    usageEventsPerUnit: 100,
-    name: "API calls",
-  });
-  const seatsPrice = await usagePrice(ctx, f, seats, { unitPrice: 500 });
-  return { ...f, calls, callsPrice, seats, seatsPrice };
-}
-
-/** A credit feature of the world's pricing model attached to its plan's product a day before the first period. */
-export async function planCredits(
-  ctx: TestContext,
-  w: UsageWorld,
-  credit: { slug: string; meter: MeterRow; amount: number; renewalFrequency: RenewalFrequency },
-  productId = w.monthly.productId ?? "",
-): Promise<FeatureRow> {
-  const feature = await insertCreditFeature(ctx, w.merchant, w.pricingModelId, credit);
-  await attachFeature(ctx, w.merchant, w.pricingModelId, productId, feature.id, new Date(PERIOD_START - DAY));
-  return feature;
-}
-
-/** The invoice a renewal made for the period starting at `start`, with its lines by type. */
-export async function renewalInvoice(ctx: TestContext, subscriptionId: string, start: number) {
-  const [period] = await ctx.deps.db
-    .select()
-    .from(billingPeriods)
-    .where(
-      and(eq(billingPeriods.subscriptionId, subscriptionId), eq(billingPeriods.startDate, new Date(start))),
-    );
-  if (!period) throw new Error(`no period of ${subscriptionId} starts at ${new Date(start).toISOString()}`);
-  const money = await moneyOf(ctx, subscriptionId);
-  const invoices = money.invoices.filter((i) => i.billingPeriodId === period.id);
-  if (invoices.length !== 1)
-    throw new Error(`expected one invoice for ${period.id}, found ${invoices.length}`);
-  const invoice = invoices[0] as (typeof invoices)[number];
-  const lines = money.lines.filter((l) => l.invoiceId === invoice.id);
-  return {
-    invoice,
-    static: lines.filter((l) => l.type === "static"),
-    usage: lines.filter((l) => l.type === "usage"),
-    payments: money.payments.filter((p) => p.invoiceId === invoice.id),
-  };
-}
-
-/** The applications ledger of the customer, oldest first, as [creditKey, billingPeriodId, amount]. */
-export async function creditLedger(ctx: TestContext, customerId: string) {
-  const rows = await ctx.deps.db
-    .select()
-    .from(usageCreditApplications)
-    .where(eq(usageCreditApplications.customerId, customerId))
-    .orderBy(usageCreditApplications.position);
-  return rows.map((r) => [r.creditKey, r.billingPeriodId, r.amount]);
-}
-
-/** A credit pack: a single-payment product (USD 5.00) whose usage_credit_grant feature gives `credits` per pack. */
-export async function topUpProduct(ctx: TestContext, w: UsageWorld, meter: MeterRow, credits: number) {
-  const slug = `pack-${Math.random().toString(36).slice(2, 8)}`;
-  const product = await createProduct(
-    ctx,
-    w.m,
-    w.pricingModelId,
-    { name: `Pack of ${credits}`, slug },
-    { type: "single_payment", unitPrice: 500, currency: "USD", slug: `${slug}-once` },
-    w.key,
-  );
-  const detail = await ok(ctx.api("GET", `/api/v1/products/${product.id}`, { key: w.key }), "pack");
-  const feature = await insertCreditFeature(ctx, w.merchant, w.pricingModelId, {
-    slug: `${slug}-credits`,
-    meter,
-    amount: credits,
-    renewalFrequency: "once",
-  });
-  await attachFeature(ctx, w.merchant, w.pricingModelId, product.id, feature.id);
-  return { productId: product.id as string, priceId: detail.defaultPrice.id as string };
-}
-
-/** The world's customer buys `quantity` packs through the hosted checkout; the purchase and its payment. */
-export async function buyTopUp(ctx: TestContext, w: UsageWorld, priceId: string, quantity = 1) {
-  const { checkoutSession } = await openSession(ctx, w.key, {
-    type: "product",
-    customerExternalId: w.externalId,
-    priceId,
-    quantity,
-  });
-  await payCheckout(ctx, checkoutSession.id);
-  const [purchase] = await ctx.deps.db
-    .select()
-    .from(purchases)
-    .where(eq(purchases.checkoutSessionId, checkoutSession.id));
-  if (!purchase) throw new Error("the checkout made no purchase");
-  const [payment] = await ctx.deps.db.select().from(payments).where(eq(payments.purchaseId, purchase.id));
-  if (!payment) throw new Error("the purchase has no payment");
-  return { purchase, payment };
 }
