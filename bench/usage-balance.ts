@@ -1,12 +1,12 @@
 /**
  * Usage balance read benchmark: `npx tsx bench/usage-balance.ts [--events 1000000] [--requests 2000]`
  *
- * Creates its own database on the local Postgres (GLADE_TEST_ADMIN_URL, as the tests do) with one customer on a
- * monthly plan whose product grants 10,000 calls a period and 5,000 once, on a meter with a usage price, and a
- * top-up purchase. The usage is seeded in bulk, bypassing the API: `--events` events in the subscription's
+ * Creates its own database on the local Postgres (GLADE_TEST_ADMIN_URL, as the tests do) and starts Glade as
+ * `glade start` does. Through the API: a meter with a usage price, and credit features on the demo product (10,000
+ * calls a period and 5,000 once); through the domains: one customer on the monthly plan and a top-up purchase of
+ * the same product. The usage is seeded in bulk, bypassing the API: `--events` events in the subscription's
  * current period, written by one INSERT … SELECT generate_series, and the running totals row its ingest
- * statement would have kept. Then Glade runs as `glade start` does, and `GET /customers/{externalId}/usage-balances`
- * is timed one request after another (keep-alive, after a warm-up), with and without `?subscriptionId=`, in
+ * statement would have kept. Then `GET /customers/{externalId}/usage-balances` is timed one request after another (keep-alive, after a warm-up), with and without `?subscriptionId=`, in
  * rounds interleaved with a one-statement reference (`GET /customers/{externalId}`) that shows the machine's noise. Last,
  * every statement of one balance read is run again under EXPLAIN (ANALYZE, BUFFERS): none may read usage_events.
  * Drops its database and exits on its own; a watchdog bounds the whole run.
@@ -18,7 +18,6 @@ import { seedDemoCatalog } from "../src/catalog/index.js";
 import { createCustomer } from "../src/customers/index.js";
 import type { Executor } from "../src/db/client.js";
 import * as schema from "../src/db/schema/index.js";
-import { newId } from "../src/lib/ids.js";
 import { createPurchase } from "../src/purchases/index.js";
 import { createSubscription } from "../src/subscriptions/index.js";
 import { getUsageBalances } from "../src/usage/index.js";
@@ -44,52 +43,56 @@ const percentile = (sorted: number[], p: number) =>
 
 type Seeded = { subscriptionId: string; periodId: string; meterId: string; expected: number };
 
-/** The customer, plan, meter, credits and top-up, through the domains where they have a writer; the rest as rows. */
-async function seedWorld(db: BenchDatabase): Promise<Seeded> {
+/** POST to the running Glade as the merchant would; the id of the object the answer wraps under `name`. */
+async function post(url: string, secret: string, path: string, name: string, body: unknown): Promise<string> {
+  const res = await fetch(`${url}${path}`, {
+    method: "POST",
+    headers: { authorization: secret, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json()) as Record<string, { id?: string } | undefined>;
+  const id = json[name]?.id;
+  if (res.status !== 200 || !id)
+    throw new Error(`POST ${path} answered ${res.status}: ${JSON.stringify(json)}`);
+  return id;
+}
+
+/**
+ * The meter, its usage price and the credit features through the API; the customer, its subscription and a
+ * top-up purchase through the domains (no card needed); the events in bulk.
+ */
+async function seedWorld(db: BenchDatabase, glade: { url: string }): Promise<Seeded> {
   const { deps, merchant, sql } = db;
   const now = new Date();
   const catalog = await seedDemoCatalog(deps.db, merchant, now);
-  const tenant = { organizationId: merchant.organizationId, livemode: false, createdAt: now, updatedAt: now };
   const pricingModelId = catalog.pricingModel.id;
-  const meterId = newId("usageMeter");
-  await deps.db
-    .insert(schema.usageMeters)
-    .values({ id: meterId, ...tenant, pricingModelId, name: "API calls", slug: "api-calls" });
-  const priceId = newId("price");
-  await deps.db.insert(schema.prices).values({
-    id: priceId,
-    ...tenant,
-    pricingModelId,
-    type: "usage",
-    name: "API calls",
-    unitPrice: 1,
-    currency: "USD",
-    usageMeterId: meterId,
-    usageEventsPerUnit: 100,
+  const api = (path: string, name: string, body: unknown) => post(glade.url, db.secret, path, name, body);
+  const meterId = await api("/api/v1/usage-meters", "usageMeter", {
+    usageMeter: { name: "API calls", slug: "api-calls", pricingModelId },
+    price: { unitPrice: 1, usageEventsPerUnit: 100 },
   });
-  const credit = async (
-    productId: string,
-    amount: number,
-    renewalFrequency: "once" | "every_billing_period",
-  ) => {
-    const featureId = newId("feature");
-    await deps.db.insert(schema.features).values({
-      id: featureId,
-      ...tenant,
-      pricingModelId,
-      type: "usage_credit_grant",
-      name: `${amount} calls`,
-      slug: `calls-${amount}-${renewalFrequency}`,
-      amount,
-      renewalFrequency,
-      usageMeterId: meterId,
+  const [usagePrice] = await sql<{ id: string }[]>`select id from prices where usage_meter_id = ${meterId}`;
+  if (!usagePrice) throw new Error("the meter was created without its price");
+  const priceId = usagePrice.id;
+  for (const [amount, renewalFrequency] of [
+    [10_000, "every_billing_period"],
+    [5_000, "once"],
+  ] as const) {
+    const featureId = await api("/api/v1/features", "feature", {
+      feature: {
+        type: "usage_credit_grant",
+        name: `${amount} calls`,
+        slug: `calls-${amount}-${renewalFrequency}`,
+        pricingModelId,
+        amount,
+        renewalFrequency,
+        usageMeterId: meterId,
+      },
     });
-    await deps.db
-      .insert(schema.productFeatures)
-      .values({ id: newId("productFeature"), ...tenant, pricingModelId, productId, featureId });
-  };
-  await credit(catalog.product.id, 10_000, "every_billing_period");
-  await credit(catalog.product.id, 5_000, "once");
+    await api("/api/v1/product-features", "productFeature", {
+      productFeature: { productId: catalog.product.id, featureId },
+    });
+  }
 
   const later = new Date(now.getTime() + 1000);
   const { customer, subscription, period } = await deps.db.transaction(async (tx) => {
@@ -230,9 +233,9 @@ async function main() {
   watchdog.unref();
   const db = await createBenchDatabase(ADMIN_URL);
   try {
-    const seeded = await seedWorld(db);
     const glade = await startGlade(db.url);
     try {
+      const seeded = await seedWorld(db, glade);
       const balance = await checkBalance(glade.url, db.secret, seeded.expected);
       log(`balance ${balance} (credits available now less the period's usage)`);
       const balances = `/api/v1/customers/${EXTERNAL_ID}/usage-balances`;

@@ -10,36 +10,27 @@ import { ok } from "./api.js";
 import type { TestContext } from "./app.js";
 import { createProduct } from "./catalog.js";
 import { openSession, payCheckout } from "./checkout.js";
+import { attachFeature } from "./entitlements.js";
 import type { PriceRow } from "./records.js";
-import { type AdjustFixture, adjustFixture, DAY, moneyOf, PERIOD_START } from "./subscriptions.js";
-import {
-  attachFeature,
-  type FeatureRow,
-  insertCreditFeature,
-  insertMeter,
-  type MeterRow,
-  usagePrice,
-} from "./usage.js";
+import { type AdjustFixture, adjustFixture, moneyOf } from "./subscriptions.js";
+import { creditFeature, type MeterRecord, usageMeter, usagePrice } from "./usage.js";
 
 /* A tenant with metered prices and a plan, and what the usage tests read back: renewal invoices, the ledger. */
 
 /** The billing fixture (USD 19.99 a month plan) with two meters and a usage price on each. */
 export type UsageWorld = AdjustFixture & {
   /** A sum meter, billed 3 cents per 100 calls. */
-  calls: MeterRow;
+  calls: MeterRecord;
   callsPrice: PriceRow;
   /** A count_distinct_properties meter, billed 5.00 per distinct seat. */
-  seats: MeterRow;
+  seats: MeterRecord;
   seatsPrice: PriceRow;
 };
 
 export async function usageWorld(ctx: TestContext): Promise<UsageWorld> {
   const f = await adjustFixture(ctx);
-  const calls = await insertMeter(ctx, f.merchant, f.pricingModelId, {
-    slug: "api-calls",
-    name: "API calls",
-  });
-  const seats = await insertMeter(ctx, f.merchant, f.pricingModelId, {
+  const calls = await usageMeter(ctx, f, { slug: "api-calls", name: "API calls" });
+  const seats = await usageMeter(ctx, f, {
     slug: "seats",
     name: "Seats",
     aggregationType: "count_distinct_properties",
@@ -53,15 +44,15 @@ export async function usageWorld(ctx: TestContext): Promise<UsageWorld> {
   return { ...f, calls, callsPrice, seats, seatsPrice };
 }
 
-/** A credit feature of the world's pricing model attached to its plan's product a day before the first period. */
+/** A credit feature of the world's pricing model, attached to its plan's product at the app clock's instant. */
 export async function planCredits(
   ctx: TestContext,
   w: UsageWorld,
-  credit: { slug: string; meter: MeterRow; amount: number; renewalFrequency: RenewalFrequency },
+  credit: { slug: string; meter: MeterRecord; amount: number; renewalFrequency: RenewalFrequency },
   productId = w.monthly.productId ?? "",
-): Promise<FeatureRow> {
-  const feature = await insertCreditFeature(ctx, w.merchant, w.pricingModelId, credit);
-  await attachFeature(ctx, w.merchant, w.pricingModelId, productId, feature.id, new Date(PERIOD_START - DAY));
+): Promise<{ id: string }> {
+  const feature = await creditFeature(ctx, w, credit);
+  await attachFeature(ctx, w.key, productId, feature.id);
   return feature;
 }
 
@@ -99,7 +90,7 @@ export async function creditLedger(ctx: TestContext, customerId: string) {
 }
 
 /** A credit pack: a single-payment product (USD 5.00) whose usage_credit_grant feature gives `credits` per pack. */
-export async function topUpProduct(ctx: TestContext, w: UsageWorld, meter: MeterRow, credits: number) {
+export async function topUpProduct(ctx: TestContext, w: UsageWorld, meter: MeterRecord, credits: number) {
   const slug = `pack-${Math.random().toString(36).slice(2, 8)}`;
   const product = await createProduct(
     ctx,
@@ -110,13 +101,13 @@ export async function topUpProduct(ctx: TestContext, w: UsageWorld, meter: Meter
     w.key,
   );
   const detail = await ok(ctx.api("GET", `/api/v1/products/${product.id}`, { key: w.key }), "pack");
-  const feature = await insertCreditFeature(ctx, w.merchant, w.pricingModelId, {
+  const feature = await creditFeature(ctx, w, {
     slug: `${slug}-credits`,
     meter,
     amount: credits,
     renewalFrequency: "once",
   });
-  await attachFeature(ctx, w.merchant, w.pricingModelId, product.id, feature.id);
+  await attachFeature(ctx, w.key, product.id, feature.id);
   return { productId: product.id as string, priceId: detail.defaultPrice.id as string };
 }
 

@@ -107,6 +107,7 @@ describe("credits on renewal invoices", () => {
 
   it("uses the period's credits first, then once-grants and top-ups oldest first", async () => {
     const s = await subscribed();
+    clock.set(new Date(PERIOD_START + DAY)); // the grants come first, then the packs
     await planCredits(ctx, s.w, {
       slug: "calls-monthly",
       meter: s.w.calls,

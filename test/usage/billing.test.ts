@@ -9,7 +9,6 @@ import {
   currentPeriodId,
   DAY,
   holdUsagePrice,
-  insertMeter,
   PERIOD_END,
   PERIOD_START,
   periodsOf,
@@ -20,6 +19,7 @@ import {
   subscribe,
   testContext,
   type UsageWorld,
+  usageMeter,
   usagePrice,
   usageWorld,
 } from "../support/index.js";
@@ -145,7 +145,7 @@ describe("usage on the renewal invoice", () => {
 
   it("lets usage without a price use credits and bill nothing", async () => {
     const { w, subId } = await subscribed();
-    const unpriced = await insertMeter(ctx, w.merchant, w.pricingModelId, { slug: "exports" });
+    const unpriced = await usageMeter(ctx, w, { slug: "exports" });
     await planCredits(ctx, w, {
       slug: "exports-monthly",
       meter: unpriced,
