@@ -65,12 +65,13 @@ async function withExperimental(
   now: Date,
 ): Promise<SubscriptionDetailsRecord[]> {
   const current = subscriptions.filter((s) => CURRENT.has(s.status));
+  const listing = listFeatureGrants(
+    db,
+    merchant,
+    subscriptions.map((s) => s.id),
+  );
   const [grants, balances] = await Promise.all([
-    listFeatureGrants(
-      db,
-      merchant,
-      subscriptions.map((s) => s.id),
-    ),
+    listing,
     usageMeterBalancesFor(
       db,
       merchant,
@@ -82,6 +83,7 @@ async function withExperimental(
           s.currentBillingPeriodStart === null ? null : new Date(s.currentBillingPeriodStart),
       })),
       now,
+      { grants: listing },
     ),
   ]);
   const featureItems = new Map<string, SubscriptionItemFeatureRecord[]>();

@@ -5,6 +5,7 @@ import { requireCustomerByExternalId } from "../customers/index.js";
 import type { Executor } from "../db/client.js";
 import { usagePeriodTotals } from "../db/schema/index.js";
 import { param, sameTenant, statement, tenant } from "../db/statement.js";
+import type { FeatureGrant } from "../entitlements/index.js";
 import { notFound } from "../lib/errors.js";
 import {
   CURRENT_STATUSES,
@@ -73,14 +74,15 @@ async function unbilledUsage(
  * at `now` (this period's periodic credits, once-grants and the customer's top-ups, less what billed periods
  * used) minus the current period's usage not yet billed. Negative is overage, billed at the period's end.
  * `eager` reads the credits' sources alongside the meters (one round trip less, a few statements more when the
- * pricing model turns out to have no meter): for callers that ask for balances, not for the billing view.
+ * pricing model turns out to have no meter): for callers that ask for balances. `grants` hands over the
+ * subscriptions' grants when the caller reads them anyway (the billing view), so they are not read twice.
  */
 export async function usageMeterBalancesFor(
   db: Executor,
   merchant: Merchant,
   subscriptions: BalanceSubscription[],
   now: Date,
-  options: { eager?: boolean } = {},
+  options: { eager?: boolean; grants?: Promise<FeatureGrant[]> } = {},
 ): Promise<Map<string, UsageMeterBalanceRecord[]>> {
   const balances = new Map<string, UsageMeterBalanceRecord[]>();
   if (subscriptions.length === 0) return balances;
@@ -92,6 +94,7 @@ export async function usageMeterBalancesFor(
       customerId,
       subs.filter((s) => s.customerId === customerId).map((s) => s.id),
       now,
+      options.grants,
     );
   const [periods, meters, eagerSources] = await Promise.all([
     getCurrentBillingPeriods(db, merchant, subscriptions),

@@ -175,19 +175,24 @@ const byAge = (a: Credit, b: Credit) =>
 /** What credits are made of: the subscriptions' grants and the customer's top-ups (read before the periods are known). */
 export type CreditSources = { customerId: string; grants: FeatureGrant[]; topUps: CreditSpec[]; asOf: Date };
 
-/** The customer's top-ups and the grants of these subscriptions, as given by `asOf` (later ones do not count). */
+/**
+ * The customer's top-ups and the grants of these subscriptions, as given by `asOf` (later ones do not count).
+ * `grants` hands over a grant list the caller reads anyway (of these subscriptions at least; others are ignored).
+ */
 export async function loadCreditSources(
   db: Executor,
   merchant: Merchant,
   customerId: string,
   subscriptionIds: string[],
   asOf: Date,
+  grants?: Promise<FeatureGrant[]>,
 ): Promise<CreditSources> {
-  const [grants, topUps] = await Promise.all([
-    listFeatureGrants(db, merchant, subscriptionIds),
+  const [listed, topUps] = await Promise.all([
+    grants ?? listFeatureGrants(db, merchant, subscriptionIds),
     topUpCredits(db, merchant, customerId, asOf),
   ]);
-  return { customerId, grants, topUps, asOf };
+  const wanted = new Set(subscriptionIds);
+  return { customerId, grants: listed.filter((g) => wanted.has(g.subscriptionId)), topUps, asOf };
 }
 
 /**

@@ -52,6 +52,10 @@ const USAGE_STATEMENTS = [
   "purchases_refunded_in_full",
   "usage_credits_used",
   "usage_unbilled_of_period",
+  "usage_meters_of_pricing_models",
+  "product_feature_grants",
+  "subscription_item_features_of_subscriptions",
+  "price_by_id",
 ];
 
 describe("the usage reads' built-once statements on a fresh database", () => {
