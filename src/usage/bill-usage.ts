@@ -144,13 +144,15 @@ export async function billClosingPeriod(
       recordedIds.filter((id) => !held.some((p) => p.id === id)),
     ),
     listUsageMetersOfPricingModels(tx, merchant, [period.pricingModelId]),
-    loadCredits(
-      tx,
-      merchant,
-      period.customerId,
-      groups.map((g) => ({ subscriptionId: period.subscriptionId, ...g.period })),
-      period.endDate,
-    ),
+    groups.length === 0
+      ? undefined
+      : loadCredits(
+          tx,
+          merchant,
+          period.customerId,
+          groups.map((g) => ({ subscriptionId: period.subscriptionId, ...g.period })),
+          period.endDate,
+        ),
   ]);
 
   const prices = new Map([...held.map((p): [string, PriceRow] => [p.id, p]), ...recorded]);
@@ -164,7 +166,7 @@ export async function billClosingPeriod(
   const dearestFirst = byCostPerUnit(prices);
   for (const group of groups) {
     const units = sumAmounts([...group.units.values()]);
-    const credits = book.creditsFor(period.subscriptionId, group.period.start, group.usageMeterId);
+    const credits = book?.creditsFor(period.subscriptionId, group.period.start, group.usageMeterId) ?? [];
     let covered = 0;
     for (const { credit, used } of consumeCredits(credits, units)) {
       covered += used;
@@ -178,8 +180,8 @@ export async function billClosingPeriod(
       covered -= credited;
       if (priceId === "") continue; // unpriced usage uses credits but bills nothing
       const entry = usage.get(priceId) ?? { usageMeterId: group.usageMeterId, units: 0, credited: 0 };
-      entry.units += priceUnits;
-      entry.credited += credited;
+      entry.units = sumAmounts([entry.units, priceUnits]);
+      entry.credited = sumAmounts([entry.credited, credited]);
       usage.set(priceId, entry);
     }
   }
