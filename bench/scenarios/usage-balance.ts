@@ -4,7 +4,7 @@ import type { BenchOptions } from "../lib/options.js";
 
 export type UsageBalanceResult = {
   events: number;
-  /** The best of the interleaved rounds, sequential requests. */
+  /** The interleaved round with the median p99, sequential requests. */
   p50: number;
   p99: number;
   /** The same with `?subscriptionId=`. */
