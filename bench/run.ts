@@ -16,20 +16,35 @@ import { benchComplete } from "./scenarios/complete.js";
 import { benchCreate } from "./scenarios/create.js";
 import { benchPage } from "./scenarios/page.js";
 import { benchUsage } from "./scenarios/usage.js";
+import { benchUsageBalance } from "./scenarios/usage-balance.js";
 import { benchWebhooks } from "./scenarios/webhooks.js";
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 /** Servers each HTTP scenario runs per round: Glade, bare and its references. */
-const SIDES: Record<Exclude<Scenario, "webhooks">, number> = { create: 3, complete: 4, page: 2, usage: 6 };
+const SIDES: Record<Exclude<Scenario, "webhooks" | "usage-balance">, number> = {
+  create: 3,
+  complete: 4,
+  page: 2,
+  usage: 6,
+};
 
 /** Generous upper bound on a whole run, so a hung child can never keep the bench alive. */
 function watchdogSeconds(options: BenchOptions): number {
-  const sides = options.only.reduce((sum, s) => sum + (s === "webhooks" ? 0 : SIDES[s]), 0);
+  const sides = options.only.reduce(
+    (sum, s) => sum + (s === "webhooks" || s === "usage-balance" ? 0 : SIDES[s]),
+    0,
+  );
   const perRun = options.warmup + options.duration + 20;
   // Profiling: three CPU-profiled runs plus the traces.
   const profile = options.profile ? 3 * (options.warmup + options.duration + 25) + 120 : 0;
-  return 120 + sides * options.runs * perRun * 1.5 + (options.only.includes("webhooks") ? 260 : 0) + profile;
+  return (
+    120 +
+    sides * options.runs * perRun * 1.5 +
+    (options.only.includes("webhooks") ? 260 : 0) +
+    (options.only.includes("usage-balance") ? 700 : 0) +
+    profile
+  );
 }
 
 async function main(): Promise<void> {
@@ -86,6 +101,10 @@ async function main(): Promise<void> {
   if (options.only.includes("webhooks")) {
     log("webhook deliveries (bench/webhooks.ts)");
     results.webhooks = await benchWebhooks(options, log);
+  }
+  if (options.only.includes("usage-balance")) {
+    log("usage balance read with 1M events in the period (bench/usage-balance.ts)");
+    results.usageBalance = await benchUsageBalance(options, log);
   }
 
   const seconds = (Date.now() - started) / 1000;

@@ -21,6 +21,7 @@ import { loadConfig } from "../src/lib/config.js";
 import { createLogger } from "../src/lib/logger.js";
 import { createOrganization } from "../src/organizations/index.js";
 import { processorRegistry } from "../src/processors/index.js";
+import { usageBilling } from "../src/usage/index.js";
 import {
   createWebhookEndpoint,
   drainDeliveries,
@@ -91,6 +92,7 @@ async function main() {
       config,
       logger: createLogger("silent"),
       processors: processorRegistry(handle.db, config),
+      usageBilling,
       now: () => new Date(),
     };
     const org = await createOrganization(deps.db, { name: "Bench" }, new Date());

@@ -17,7 +17,7 @@ import { registerProcessorRoutes, registerStripeWebhook } from "./processors/ind
 import { registerPurchasePageRoutes } from "./purchase-pages/index.js";
 import { registerPurchaseRoutes } from "./purchases/index.js";
 import { registerSubscriptionRoutes } from "./subscriptions/index.js";
-import { registerUsageEventRoutes } from "./usage/index.js";
+import { registerUsageBalanceRoutes, registerUsageEventRoutes } from "./usage/index.js";
 import { registerWebhookRoutes } from "./webhooks/index.js";
 
 // The one module that knows every domain's routes. It sits above http/ and the domains, so neither has
@@ -69,4 +69,5 @@ function registerRoutes(app: App, deps: AppDeps): void {
   registerProcessorRoutes(app, deps);
   registerStripeWebhook(app, deps);
   registerUsageEventRoutes(app, deps);
+  registerUsageBalanceRoutes(app, deps);
 }

@@ -3,6 +3,7 @@ import { type DbHandle, migrate, openDatabase } from "./db/client.js";
 import type { Config } from "./lib/config.js";
 import { createLogger, type Logger } from "./lib/logger.js";
 import { assertEncryptionKeyPresent, processorRegistry } from "./processors/index.js";
+import { usageBilling } from "./usage/index.js";
 
 export type Runtime = { deps: AppDeps; handle: DbHandle };
 
@@ -27,6 +28,7 @@ export async function openRuntime(
     config,
     logger,
     processors: processorRegistry(handle.db, config),
+    usageBilling,
     // THE app clock: everything else reads time through deps.now(), so tests can replace this one.
     now: () => new Date(),
   };

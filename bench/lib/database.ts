@@ -9,6 +9,7 @@ import { newId } from "../../src/lib/ids.js";
 import { createLogger } from "../../src/lib/logger.js";
 import { createApiKey, createOrganization } from "../../src/organizations/index.js";
 import { processorRegistry } from "../../src/processors/index.js";
+import { usageBilling } from "../../src/usage/index.js";
 
 export type Sql = postgres.Sql;
 
@@ -57,6 +58,7 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
       config,
       logger: createLogger("silent"),
       processors: processorRegistry(handle.db, config),
+      usageBilling,
       now: () => new Date(),
     };
     const org = await createOrganization(deps.db, { name: "Bench Store" }, new Date());

@@ -1,5 +1,6 @@
 import type { PageWeight } from "../scenarios/page.js";
 import type { UsageResults } from "../scenarios/usage.js";
+import type { UsageBalanceResult } from "../scenarios/usage-balance.js";
 import type { WebhookResult } from "../scenarios/webhooks.js";
 import type { Comparison } from "./compare.js";
 import type { BenchOptions } from "./options.js";
@@ -10,6 +11,7 @@ export type BenchResults = {
   page?: Comparison & { weight: PageWeight };
   usage?: UsageResults;
   webhooks?: WebhookResult;
+  usageBalance?: UsageBalanceResult;
 };
 
 /**
@@ -23,6 +25,7 @@ export const TARGETS = {
   pageGzipKb: 25,
   usageSingleRatio: 0.6,
   usageBulkEventsPerSecond: 50_000,
+  usageBalanceP99Ms: 10,
 };
 
 /** Glade's events per second in a bulk comparison: requests per second × events per request. */
@@ -54,6 +57,10 @@ export function verdicts(results: BenchResults): { name: string; pass: boolean }
       name: "usage bulk",
       pass: eventsPerSecond(results.usage.bulk) >= TARGETS.usageBulkEventsPerSecond,
     });
+  }
+  if (results.usageBalance) {
+    const u = results.usageBalance;
+    out.push({ name: "usage-balance", pass: u.p99 <= TARGETS.usageBalanceP99Ms && !u.readsEvents });
   }
   return out;
 }
@@ -199,6 +206,24 @@ export function markdownTable(results: BenchResults, options: BenchOptions): str
   } else if (w) {
     lines.push(
       row(["Webhook deliveries/s", ...Array.from({ length: 8 }, () => "–"), "report only", w.reason]),
+    );
+  }
+  const u = results.usageBalance;
+  if (u) {
+    lines.push(
+      row([
+        `Usage balance read (\`GET /customers/{externalId}/usage-balances\`, ${num(u.events)} events in the period, sequential requests) vs \`GET /customers/{externalId}\` (one statement) in the same rounds`,
+        "–",
+        ms(u.p50),
+        ms(u.p99),
+        "–",
+        ms(u.referenceP50),
+        ms(u.referenceP99),
+        "–",
+        times(u.p99 / u.referenceP99),
+        `p99 ≤ ${TARGETS.usageBalanceP99Ms} ms, no usage_events scan`,
+        pass(u.p99 <= TARGETS.usageBalanceP99Ms && !u.readsEvents),
+      ]),
     );
   }
   const cpuRows: [string, Comparison][] = [];

@@ -11,6 +11,7 @@ import {
   type SubscriptionDetailsRecord,
   type SubscriptionItemFeatureRecord,
 } from "../subscriptions/index.js";
+import { usageMeterBalancesFor } from "../usage/index.js";
 
 /** Statuses in which the customer still has the plan; the billing view calls these "current". */
 const CURRENT = new Set(["active", "trialing", "past_due", "cancellation_scheduled"]);
@@ -54,7 +55,8 @@ export async function getCustomerBilling(
 
 /**
  * Each subscription's `experimental`: its feature grants in force at `now` (what `checkFeatureAccess` reads)
- * and its usage meter balances (filled by the usage domain; empty until then).
+ * and, for a current one, its balance on each usage meter of its pricing model (what `checkUsageBalance` reads;
+ * a subscription that is no longer current has none).
  */
 async function withExperimental(
   db: Executor,
@@ -62,11 +64,28 @@ async function withExperimental(
   subscriptions: SubscriptionDetailsRecord[],
   now: Date,
 ): Promise<SubscriptionDetailsRecord[]> {
-  const grants = await listFeatureGrants(
+  const current = subscriptions.filter((s) => CURRENT.has(s.status));
+  const listing = listFeatureGrants(
     db,
     merchant,
     subscriptions.map((s) => s.id),
   );
+  const [grants, balances] = await Promise.all([
+    listing,
+    usageMeterBalancesFor(
+      db,
+      merchant,
+      current.map((s) => ({
+        id: s.id,
+        customerId: s.customerId,
+        pricingModelId: s.pricingModelId,
+        currentBillingPeriodStart:
+          s.currentBillingPeriodStart === null ? null : new Date(s.currentBillingPeriodStart),
+      })),
+      now,
+      { grants: listing },
+    ),
+  ]);
   const featureItems = new Map<string, SubscriptionItemFeatureRecord[]>();
   for (const grant of grants) {
     if (!grantInForce(grant, now)) continue;
@@ -76,6 +95,9 @@ async function withExperimental(
   }
   return subscriptions.map((s) => ({
     ...s,
-    experimental: { featureItems: featureItems.get(s.id) ?? [], usageMeterBalances: [] },
+    experimental: {
+      featureItems: featureItems.get(s.id) ?? [],
+      usageMeterBalances: balances.get(s.id) ?? [],
+    },
   }));
 }

@@ -1,8 +1,8 @@
-import { and, eq, gt, inArray, isNull, or } from "drizzle-orm";
+import { and, eq, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { features, productFeatures, resources, usageMeters } from "../db/schema/index.js";
-import { ownedBy } from "../db/statement.js";
+import { ownedBy, param, sameTenant, statement, tenant } from "../db/statement.js";
 
 export type UsageMeterRow = typeof usageMeters.$inferSelect;
 export type FeatureRow = typeof features.$inferSelect;
@@ -30,12 +30,19 @@ export async function listUsageMetersOfPricingModels(
   pricingModelIds: string[],
 ): Promise<UsageMeterRow[]> {
   if (pricingModelIds.length === 0) return [];
-  return db
+  return metersOfPricingModels(db, { ...tenant(merchant), pricingModelIds });
+}
+
+// Read on every balance and billing view: built once (a balance read is a dozen small statements).
+const metersOfPricingModels = statement("usage_meters_of_pricing_models", (db) =>
+  db
     .select()
     .from(usageMeters)
-    .where(and(ownedBy(usageMeters, merchant), inArray(usageMeters.pricingModelId, pricingModelIds)))
-    .orderBy(usageMeters.position);
-}
+    .where(
+      and(sql`${usageMeters.pricingModelId} = any(${param("pricingModelIds")})`, sameTenant(usageMeters)),
+    )
+    .orderBy(usageMeters.position),
+);
 
 export async function getFeature(
   db: Executor,
@@ -115,18 +122,30 @@ export async function listProductFeatureGrants(
   at?: Date,
 ): Promise<ProductFeatureGrant[]> {
   if (productIds.length === 0) return [];
-  const live = at ? or(isNull(productFeatures.expiredAt), gt(productFeatures.expiredAt, at)) : undefined;
-  return db
+  const params = { ...tenant(merchant), productIds };
+  return at ? liveGrantsOfProducts(db, { ...params, at: at.toISOString() }) : grantsOfProducts(db, params);
+}
+
+// The feature is found by its id and tenant-checked against the attachment (no tenant index can be chosen).
+const productFeatureGrants = (db: Executor, live?: SQL) =>
+  db
     .select({ productFeature: productFeatures, feature: features })
     .from(productFeatures)
     .innerJoin(
       features,
       and(
         eq(features.id, productFeatures.featureId),
-        eq(features.organizationId, productFeatures.organizationId),
-        eq(features.livemode, productFeatures.livemode),
+        sameTenant(features, productFeatures.organizationId, productFeatures.livemode),
       ),
     )
-    .where(and(ownedBy(productFeatures, merchant), inArray(productFeatures.productId, productIds), live))
+    .where(
+      and(sql`${productFeatures.productId} = any(${param("productIds")})`, sameTenant(productFeatures), live),
+    )
     .orderBy(productFeatures.position);
-}
+const grantsOfProducts = statement("product_feature_grants", (db) => productFeatureGrants(db));
+const liveGrantsOfProducts = statement("product_feature_grants_live_at", (db) =>
+  productFeatureGrants(
+    db,
+    or(isNull(productFeatures.expiredAt), sql`${productFeatures.expiredAt} > ${param("at")}::timestamptz`),
+  ),
+);

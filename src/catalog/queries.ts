@@ -74,12 +74,16 @@ export async function getPrice(
   merchant: Merchant,
   priceId: string,
 ): Promise<PriceRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(prices)
-    .where(and(priceScope(merchant), eq(prices.id, priceId)));
+  const [row] = await priceById(db, { ...tenant(merchant), priceId });
   return row;
 }
+
+const priceById = statement("price_by_id", (db) =>
+  db
+    .select()
+    .from(prices)
+    .where(and(eq(prices.id, param("priceId")), sameTenant(prices))),
+);
 
 export async function requirePrice(db: Executor, merchant: Merchant, priceId: string): Promise<PriceRow> {
   const row = await getPrice(db, merchant, priceId);

@@ -105,6 +105,7 @@ async function main(argv: string[]): Promise<number> {
         config,
         logger: undefined as never,
         processors: undefined as never,
+        usageBilling: undefined as never,
         // Only documents the routes, never serves one: no row is written with this clock.
         now: () => new Date(),
       });

@@ -2,6 +2,7 @@ import type { Database } from "../db/client.js";
 import type { Config } from "../lib/config.js";
 import type { Logger } from "../lib/logger.js";
 import type { ProcessorRegistry } from "./processor.js";
+import type { UsageBilling } from "./usage-billing.js";
 
 export type {
   CardCollection,
@@ -27,6 +28,8 @@ export type AppDeps = {
   config: Config;
   logger: Logger;
   processors: ProcessorRegistry;
+  /** How a renewal bills the closing period's usage (the usage domain's `usageBilling`). */
+  usageBilling: UsageBilling;
   now: () => Date;
 };
 

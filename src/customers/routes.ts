@@ -14,8 +14,6 @@ import {
   CustomerResponse,
   ExternalIdParam,
   UpdateCustomerBody,
-  UsageBalancesQuery,
-  UsageBalancesResponse,
 } from "./schemas.js";
 import { serializeCustomer } from "./serialize.js";
 import { archiveCustomer, updateCustomer } from "./update-customer.js";
@@ -132,22 +130,6 @@ export function registerCustomerRoutes(app: App, deps: AppDeps): void {
       const { externalId } = c.req.valid("param");
       const row = await deps.db.transaction((tx) => archiveCustomer(tx, merchant, externalId, deps.now()));
       return c.json({ customer: serializeCustomer(row) }, 200);
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/api/v1/customers/{externalId}/usage-balances",
-      tags,
-      security,
-      summary: "Usage meter balances: always empty, Glade has no usage meters yet",
-      request: { params: ExternalIdParam, query: UsageBalancesQuery },
-      responses: { 200: jsonResponse(UsageBalancesResponse, "No balances"), ...errorResponses("NOT_FOUND") },
-    }),
-    async (c) => {
-      await requireCustomerByExternalId(deps.db, c.get("merchant"), c.req.valid("param").externalId);
-      return c.json({ usageMeterBalances: [] }, 200);
     },
   );
 }

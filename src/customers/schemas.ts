@@ -95,12 +95,3 @@ export const CustomerRecordSchema = z
 export const CustomerResponse = z.object({ customer: CustomerRecordSchema });
 
 export const CustomerList = listEnvelope(CustomerRecordSchema, "CustomerList");
-
-export const UsageBalancesQuery = z.object({ subscriptionId: z.string().max(100).optional() });
-export const UsageBalancesResponse = z
-  .object({
-    usageMeterBalances: z
-      .array(z.record(z.string(), z.unknown()))
-      .openapi({ description: "Always empty: Glade has no usage meters yet" }),
-  })
-  .openapi("UsageMeterBalances");

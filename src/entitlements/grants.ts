@@ -1,16 +1,30 @@
-import { and, inArray } from "drizzle-orm";
+import { and, sql } from "drizzle-orm";
 import { type FeatureRow, getPrice, listFeaturesByIds, listProductFeatureGrants } from "../catalog/index.js";
 import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import type { FeatureType, RenewalFrequency } from "../db/schema/index.js";
 import { subscriptionItemFeatures } from "../db/schema/index.js";
-import { ownedBy } from "../db/statement.js";
+import { param, sameTenant, statement, tenant } from "../db/statement.js";
 import { panic } from "../lib/errors.js";
 import { ID_PREFIXES } from "../lib/ids.js";
 import { multiplyAmount } from "../lib/money.js";
 import { listItemsForSubscriptions, type SubscriptionItemRow } from "../subscriptions/index.js";
 
 export type SubscriptionItemFeatureRow = typeof subscriptionItemFeatures.$inferSelect;
+
+// Read with every grant list (the billing view, balances, renewals): built once.
+const storedGrantsOfSubscriptions = statement("subscription_item_features_of_subscriptions", (db) =>
+  db
+    .select()
+    .from(subscriptionItemFeatures)
+    .where(
+      and(
+        sql`${subscriptionItemFeatures.subscriptionId} = any(${param("subscriptionIds")})`,
+        sameTenant(subscriptionItemFeatures),
+      ),
+    )
+    .orderBy(subscriptionItemFeatures.position),
+);
 
 /**
  * A feature a subscription item holds. Most follow from the item's product (a product feature's grant,
@@ -117,16 +131,7 @@ export async function listFeatureGrants(
   if (subscriptionIds.length === 0) return [];
   const [items, rows] = await Promise.all([
     listItemsForSubscriptions(db, merchant, subscriptionIds),
-    db
-      .select()
-      .from(subscriptionItemFeatures)
-      .where(
-        and(
-          ownedBy(subscriptionItemFeatures, merchant),
-          inArray(subscriptionItemFeatures.subscriptionId, subscriptionIds),
-        ),
-      )
-      .orderBy(subscriptionItemFeatures.position),
+    storedGrantsOfSubscriptions(db, { ...tenant(merchant), subscriptionIds }),
   ]);
   const productOfPrice = new Map<string, string | null>();
   for (const priceId of new Set(items.map((i) => i.priceId))) {

@@ -1,4 +1,4 @@
-import { AppError } from "./errors.js";
+import { AppError, panic } from "./errors.js";
 
 /** ISO 4217 currencies with no minor unit; amounts are still integers, just not cents. */
 const ZERO_DECIMAL = new Set([
@@ -69,6 +69,14 @@ export function sumAmounts(amounts: number[]): number {
   const total = amounts.reduce((acc, a) => acc + BigInt(a), 0n);
   if (total > BigInt(MAX_AMOUNT)) throw new AppError("BAD_REQUEST", "Amount is too large");
   return Number(total);
+}
+
+/** `dividend / divisor` rounded up, for a non-negative dividend and a positive divisor: a started unit counts whole. */
+export function divideRoundingUp(dividend: number, divisor: number): number {
+  if (!Number.isSafeInteger(dividend) || dividend < 0 || !Number.isSafeInteger(divisor) || divisor <= 0) {
+    panic(`divideRoundingUp(${dividend}, ${divisor}): not a non-negative integer over a positive one`);
+  }
+  return Number((BigInt(dividend) + BigInt(divisor) - 1n) / BigInt(divisor));
 }
 
 const formatters = new Map<string, Intl.NumberFormat>();

@@ -11,7 +11,13 @@ export {
   setDefaultPaymentMethod,
 } from "./payment-methods.js";
 export { recordDispute, recordProcessorRefundTotal } from "./processor-reports.js";
-export { getPayment, planPayment, type RecordPaymentInput, recordPayment } from "./record-payment.js";
+export {
+  fullyRefundedPurchases,
+  getPayment,
+  planPayment,
+  type RecordPaymentInput,
+  recordPayment,
+} from "./record-payment.js";
 export { refundPayment } from "./refund-payment.js";
 export { registerPaymentRoutes } from "./routes.js";
 export { createSandboxProcessor } from "./sandbox.js";

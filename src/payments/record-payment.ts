@@ -1,9 +1,9 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Merchant, ProcessorName } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
 import { payments } from "../db/schema/index.js";
-import { insertStatement, ownedBy } from "../db/statement.js";
+import { insertStatement, ownedBy, param, sameTenant, statement, tenant } from "../db/statement.js";
 import { panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/index.js";
@@ -39,6 +39,32 @@ export async function getPayment(
     .from(payments)
     .where(and(ownedBy(payments, merchant), eq(payments.id, id)));
   return row;
+}
+
+const refundedPurchases = statement("purchases_refunded_in_full", (db) =>
+  db
+    .select({ purchaseId: payments.purchaseId })
+    .from(payments)
+    .where(
+      and(
+        eq(payments.customerId, param("customerId")),
+        sql`${payments.purchaseId} = any(${param("purchaseIds")})`,
+        eq(payments.status, "refunded"),
+        sameTenant(payments),
+      ),
+    ),
+);
+
+/** Of these purchases of the customer, the ones whose payment was refunded in full. */
+export async function fullyRefundedPurchases(
+  db: Executor,
+  merchant: Merchant,
+  customerId: string,
+  purchaseIds: string[],
+): Promise<Set<string>> {
+  if (purchaseIds.length === 0) return new Set();
+  const rows = await refundedPurchases(db, { ...tenant(merchant), customerId, purchaseIds });
+  return new Set(rows.flatMap((r) => (r.purchaseId ? [r.purchaseId] : [])));
 }
 
 type NewPayment = typeof payments.$inferInsert;

@@ -3,7 +3,7 @@ import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
 import { type OutputMetadata, type prices, purchases } from "../db/schema/index.js";
-import { insertStatement, ownedBy } from "../db/statement.js";
+import { insertStatement, ownedBy, param, sameTenant, statement, tenant } from "../db/statement.js";
 import { badRequest, panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { multiplyAmount } from "../lib/money.js";
@@ -45,12 +45,16 @@ export async function listPurchasesForCustomer(
   merchant: Merchant,
   customerId: string,
 ): Promise<PurchaseRow[]> {
-  return db
+  return purchasesOfCustomer(db, { ...tenant(merchant), customerId });
+}
+
+const purchasesOfCustomer = statement("purchases_of_customer", (db) =>
+  db
     .select()
     .from(purchases)
-    .where(and(scope(merchant), eq(purchases.customerId, customerId)))
-    .orderBy(desc(purchases.position));
-}
+    .where(and(eq(purchases.customerId, param("customerId")), sameTenant(purchases)))
+    .orderBy(desc(purchases.position)),
+);
 
 const insertPurchase = insertStatement("insert_purchase", (db, values: NewPurchase) =>
   db.insert(purchases).values(values).returning(),

@@ -14,10 +14,13 @@ export {
 } from "./create-subscription.js";
 export { addInterval, type Period, periodContaining } from "./periods.js";
 export {
+  getCurrentBillingPeriods,
   getSubscription,
   getSubscriptionItem,
+  listBillingPeriodsByIds,
   listItemsForSubscriptions,
   listSubscriptionDetailsForCustomer,
+  listSubscriptionsForCustomer,
 } from "./queries.js";
 export { renewDueSubscriptions, renewSubscription } from "./renew-subscriptions.js";
 export { registerSubscriptionRoutes } from "./routes.js";

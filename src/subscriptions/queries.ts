@@ -1,12 +1,13 @@
-import { and, asc, desc, eq, inArray } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import { getPriceWithProduct, serializePrice } from "../catalog/index.js";
 import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
-import { subscriptionItems, subscriptions } from "../db/schema/index.js";
-import { ownedBy } from "../db/statement.js";
+import { billingPeriods, subscriptionItems, subscriptions } from "../db/schema/index.js";
+import { ownedBy, param, sameTenant, statement, tenant } from "../db/statement.js";
 import { notFound } from "../lib/errors.js";
 import type { SubscriptionDetailsRecord } from "./schemas.js";
 import {
+  type BillingPeriodRow,
   isItemInForce,
   type SubscriptionItemRow,
   type SubscriptionRow,
@@ -60,14 +61,21 @@ export async function listItemsForSubscriptions(
   subscriptionIds: string[],
 ): Promise<SubscriptionItemRow[]> {
   if (subscriptionIds.length === 0) return [];
-  return db
+  return itemsOfSubscriptions(db, { ...tenant(merchant), subscriptionIds });
+}
+
+const itemsOfSubscriptions = statement("subscription_items_of_subscriptions", (db) =>
+  db
     .select()
     .from(subscriptionItems)
     .where(
-      and(ownedBy(subscriptionItems, merchant), inArray(subscriptionItems.subscriptionId, subscriptionIds)),
+      and(
+        sql`${subscriptionItems.subscriptionId} = any(${param("subscriptionIds")})`,
+        sameTenant(subscriptionItems),
+      ),
     )
-    .orderBy(asc(subscriptionItems.position));
-}
+    .orderBy(asc(subscriptionItems.position)),
+);
 
 /** Serialized prices of the given items, by price id, for the items' `price` field. */
 export async function serializedItemPrices(
@@ -83,6 +91,23 @@ export async function serializedItemPrices(
   return prices;
 }
 
+/** Every subscription of the customer, newest first. */
+const subscriptionsOfCustomer = statement("subscriptions_of_customer", (db) =>
+  db
+    .select()
+    .from(subscriptions)
+    .where(and(eq(subscriptions.customerId, param("customerId")), sameTenant(subscriptions)))
+    .orderBy(desc(subscriptions.position)),
+);
+
+export async function listSubscriptionsForCustomer(
+  db: Executor,
+  merchant: Merchant,
+  customerId: string,
+): Promise<SubscriptionRow[]> {
+  return subscriptionsOfCustomer(db, { ...tenant(merchant), customerId });
+}
+
 /**
  * Every subscription of the customer (newest first) with the items in force at `now` and each item's price,
  * as wire objects. Expired items and a plan change scheduled for later are left out.
@@ -93,11 +118,7 @@ export async function listSubscriptionDetailsForCustomer(
   customerId: string,
   now: Date,
 ): Promise<SubscriptionDetailsRecord[]> {
-  const rows = await db
-    .select()
-    .from(subscriptions)
-    .where(and(subscriptionScope(merchant), eq(subscriptions.customerId, customerId)))
-    .orderBy(desc(subscriptions.position));
+  const rows = await listSubscriptionsForCustomer(db, merchant, customerId);
   const items = (
     await listItemsForSubscriptions(
       db,
@@ -113,4 +134,52 @@ export async function listSubscriptionDetailsForCustomer(
       prices,
     ),
   );
+}
+
+/**
+ * Each subscription's current billing period (the period row starting at its `currentBillingPeriodStart`), by
+ * subscription id; a subscription without one (incomplete, non-renewing) is left out.
+ */
+export async function getCurrentBillingPeriods(
+  db: Executor,
+  merchant: Merchant,
+  subs: Pick<SubscriptionRow, "id" | "currentBillingPeriodStart">[],
+): Promise<Map<string, BillingPeriodRow>> {
+  const found = await Promise.all(
+    subs.map(async (sub) => {
+      if (!sub.currentBillingPeriodStart) return undefined;
+      const [row] = await billingPeriodStarting(db, {
+        ...tenant(merchant),
+        subscriptionId: sub.id,
+        startDate: sub.currentBillingPeriodStart.toISOString(),
+      });
+      return row;
+    }),
+  );
+  return new Map(found.flatMap((row) => (row ? [[row.subscriptionId, row]] : [])));
+}
+
+const billingPeriodStarting = statement("billing_period_starting", (db) =>
+  db
+    .select()
+    .from(billingPeriods)
+    .where(
+      and(
+        eq(billingPeriods.subscriptionId, param("subscriptionId")),
+        eq(billingPeriods.startDate, param("startDate")),
+        sameTenant(billingPeriods),
+      ),
+    ),
+);
+
+export async function listBillingPeriodsByIds(
+  db: Executor,
+  merchant: Merchant,
+  ids: string[],
+): Promise<BillingPeriodRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(billingPeriods)
+    .where(and(ownedBy(billingPeriods, merchant), inArray(billingPeriods.id, ids)));
 }

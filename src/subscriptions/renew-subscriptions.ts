@@ -1,8 +1,7 @@
-import { and, asc, eq, gt, inArray, isNull, lte, or } from "drizzle-orm";
-import { getPrice } from "../catalog/index.js";
-import type { AppDeps, IntentResult, Merchant, ProcessorName } from "../context/index.js";
+import { and, asc, eq, inArray, lte } from "drizzle-orm";
+import type { AppDeps, IntentResult, Merchant, ProcessorName, UsageBilling } from "../context/index.js";
 import type { Transaction } from "../db/client.js";
-import { billingPeriods, subscriptionItems, subscriptions } from "../db/schema/index.js";
+import { billingPeriods, subscriptions } from "../db/schema/index.js";
 import { sameTenant } from "../db/statement.js";
 import {
   createInvoice,
@@ -16,6 +15,7 @@ import { newId } from "../lib/ids.js";
 import { chargeSavedCard, getPaymentMethod, recordPayment } from "../payments/index.js";
 import { periodContaining } from "./periods.js";
 import { lockSubscription } from "./queries.js";
+import { renewalLines } from "./renewal-lines.js";
 import type { BillingPeriodRow, SubscriptionRow } from "./serialize.js";
 import { applySubscriptionChange } from "./update-subscription.js";
 
@@ -42,12 +42,14 @@ function nextPeriod(sub: SubscriptionRow): { start: Date; end: Date } {
 
 /**
  * Step one, in a transaction: the next billing period and its open invoice, priced from the items in force
- * when the period starts. A crashed earlier run's period and invoice are found again, never duplicated.
+ * when the period starts, with the closing period's usage (billed in arrears, after credits). A crashed
+ * earlier run's period and invoice are found again, never duplicated, and its usage is not billed again.
  */
 async function prepareRenewal(
   tx: Transaction,
   merchant: Merchant,
   id: string,
+  usageBilling: UsageBilling,
   now: Date,
 ): Promise<Prepared | null> {
   const sub = await lockSubscription(tx, merchant, id);
@@ -81,18 +83,7 @@ async function prepareRenewal(
   const existing = await getInvoiceForBillingPeriod(tx, merchant, sub.id, period.id);
   if (existing) return { subscription: sub, period, invoice: existing };
 
-  const items = await tx
-    .select()
-    .from(subscriptionItems)
-    .where(
-      and(
-        eq(subscriptionItems.subscriptionId, sub.id),
-        sameTenant(subscriptionItems, merchant.organizationId, merchant.livemode),
-        lte(subscriptionItems.addedDate, start),
-        or(isNull(subscriptionItems.expiredAt), gt(subscriptionItems.expiredAt, start)),
-      ),
-    );
-  const price = await getPrice(tx, merchant, sub.priceId);
+  const { currency, lines } = await renewalLines(tx, merchant, sub, start, usageBilling, now);
   const { invoice } = await createInvoice(
     tx,
     merchant,
@@ -100,13 +91,8 @@ async function prepareRenewal(
       customerId: sub.customerId,
       pricingModelId: sub.pricingModelId,
       type: "subscription",
-      currency: price?.currency ?? "USD",
-      lines: items.map((item) => ({
-        priceId: item.priceId,
-        description: item.name ?? price?.name ?? "Subscription",
-        quantity: item.quantity,
-        unitPrice: item.unitPrice,
-      })),
+      currency,
+      lines,
       status: "open",
       subscriptionId: sub.id,
       billingPeriodId: period.id,
@@ -227,7 +213,9 @@ export async function renewSubscription(
 ): Promise<SubscriptionRow | null> {
   // One instant for the whole renewal, so the period, its invoice and the payment settling it agree.
   const now = deps.now();
-  const prepared = await deps.db.transaction((tx) => prepareRenewal(tx, merchant, id, now));
+  const prepared = await deps.db.transaction((tx) =>
+    prepareRenewal(tx, merchant, id, deps.usageBilling, now),
+  );
   if (!prepared) return null;
   const outcome = await chargeRenewal(deps, merchant, prepared);
   return settleRenewal(deps, merchant, prepared, outcome, now);

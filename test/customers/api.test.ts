@@ -198,14 +198,17 @@ describe("customers", () => {
     expect((evts[2]!.payload as any).data.archived).toBe(true);
   });
 
-  it("answers usage balances with an empty list", async () => {
+  it("answers usage balances with an empty list for a customer without subscriptions", async () => {
     const m = await ctx.merchant();
     await createOk(m, "meter");
-    const res = await ctx.api("GET", "/api/v1/customers/meter/usage-balances?subscriptionId=sub_x", {
-      key: m.testKey,
-    });
+    const res = await ctx.api("GET", "/api/v1/customers/meter/usage-balances", { key: m.testKey });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ usageMeterBalances: [] });
+    // A subscription that is not the customer's is not found (test/usage/balances.test.ts has the rest).
+    const unknown = await ctx.api("GET", "/api/v1/customers/meter/usage-balances?subscriptionId=sub_x", {
+      key: m.testKey,
+    });
+    expect(unknown.status).toBe(404);
   });
 
   it("isolates customers by organization and mode", async () => {

@@ -6,6 +6,7 @@ import type { App } from "../../src/http/types.js";
 import { loadConfig } from "../../src/lib/config.js";
 import { createLogger } from "../../src/lib/logger.js";
 import { processorRegistry } from "../../src/processors/index.js";
+import { usageBilling } from "../../src/usage/index.js";
 import { type Api, apiOver, newMerchant, type TestMerchant } from "./api.js";
 import { createMigratedDatabase } from "./databases.js";
 
@@ -53,6 +54,7 @@ export async function testContext(
     config,
     logger: createLogger((process.env.TEST_LOG_LEVEL ?? "silent") as "silent"),
     processors: processorRegistry(handle.db, overrides.config ?? config),
+    usageBilling,
     now: () => new Date(),
     ...overrides,
   };

@@ -5,6 +5,7 @@ import { type DbHandle, openDatabase } from "../../src/db/client.js";
 import { loadConfig } from "../../src/lib/config.js";
 import { createLogger } from "../../src/lib/logger.js";
 import { processorRegistry } from "../../src/processors/index.js";
+import { usageBilling } from "../../src/usage/index.js";
 import type { FakeStripe } from "../fixtures/fake-stripe/index.js";
 import { httpApi, newMerchant, ok } from "./api.js";
 import { catalogFixture } from "./catalog.js";
@@ -206,6 +207,7 @@ export async function createStripeCrashWorld(
     config,
     logger: createLogger("silent"),
     processors: processorRegistry(handle.db, config),
+    usageBilling,
     now: () => new Date(),
   };
   const merchant = await newMerchant(deps.db, "Stripe Crash Merchant");

@@ -17,5 +17,7 @@ export * from "./records.js";
 export * from "./sdk.js";
 export * from "./server.js";
 export * from "./subscriptions.js";
+export * from "./usage.js";
 export * from "./usage-events.js";
+export * from "./usage-world.js";
 export * from "./webhooks.js";
