@@ -2,6 +2,10 @@ import { FlowgladProvider, type LoadedFlowgladContextValues, useBilling } from "
 import { StrictMode, useState } from "react";
 import { createRoot } from "react-dom/client";
 
+/** What the merchant set up in Glade: a toggle feature on the Team plan and a meter counting reports. */
+const TEAM_FEATURE = "team-workspace";
+const REPORTS_METER = "reports";
+
 type Product = LoadedFlowgladContextValues["pricingModel"]["products"][number];
 type Price = Product["prices"][number];
 
@@ -57,6 +61,44 @@ function Catalog({ billing }: { billing: LoadedFlowgladContextValues }) {
   );
 }
 
+/** The one gated feature and the one metered action: both read from useBilling(), nothing from this app. */
+function Workspace({ billing }: { billing: LoadedFlowgladContextValues }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  if (!billing.checkFeatureAccess(TEAM_FEATURE)) {
+    return (
+      <section aria-labelledby="workspace-title">
+        <h2 id="workspace-title">Team workspace</h2>
+        <p>Subscribe to Glade Team to unlock the team workspace.</p>
+      </section>
+    );
+  }
+  const reports = billing.checkUsageBalance(REPORTS_METER);
+
+  async function generateReport() {
+    setBusy(true);
+    setError(null);
+    // The server side picks the signed-in user's current subscription and a fresh transaction id.
+    const result = await billing.createUsageEvent({ usageMeterSlug: REPORTS_METER, amount: 1 });
+    if ("error" in result) setError(`Could not record the report (${result.error.code})`);
+    await billing.reload();
+    setBusy(false);
+  }
+
+  return (
+    <section aria-labelledby="workspace-title" data-workspace="unlocked">
+      <h2 id="workspace-title">Team workspace</h2>
+      {error && <p role="alert">{error}</p>}
+      <p data-reports-left={reports?.availableBalance ?? 0}>
+        Reports left this period: {reports?.availableBalance ?? 0}
+      </p>
+      <button type="button" disabled={busy} onClick={generateReport}>
+        Generate report
+      </button>
+    </section>
+  );
+}
+
 function Purchases({ billing }: { billing: LoadedFlowgladContextValues }) {
   return (
     <section aria-labelledby="purchases-title">
@@ -87,6 +129,7 @@ function Store() {
         <p role="status">Thanks for your order!</p>
       )}
       <Catalog billing={billing} />
+      <Workspace billing={billing} />
       <Purchases billing={billing} />
     </main>
   );

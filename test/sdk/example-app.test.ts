@@ -22,13 +22,36 @@ async function merchantCatalog(m: TestMerchant) {
       { currency: "USD", isDefault: true, ...price },
     );
   await product("Glade Pro", "glade-pro", { type: "single_payment", unitPrice: 1999, slug: "pro-lifetime" });
-  await product("Glade Team", "glade-team", {
+  const team = await product("Glade Team", "glade-team", {
     type: "subscription",
     unitPrice: 900,
     intervalUnit: "month",
     intervalCount: 1,
     slug: "team-monthly",
   });
+  // The Team plan unlocks the workspace and comes with 3 reports a period; more cost $0.25 each.
+  const post = async (path: string, body: unknown) => ok(ctx.api("POST", path, { key: m.testKey, body }));
+  const { usageMeter } = await post("/api/v1/usage-meters", {
+    usageMeter: { name: "Reports", slug: "reports", pricingModelId: pm.id },
+    price: { type: "usage", unitPrice: 25, usageEventsPerUnit: 1 },
+  });
+  const workspace = await post("/api/v1/features", {
+    feature: { type: "toggle", name: "Team workspace", slug: "team-workspace", pricingModelId: pm.id },
+  });
+  const reports = await post("/api/v1/features", {
+    feature: {
+      type: "usage_credit_grant",
+      name: "3 reports a month",
+      slug: "monthly-reports",
+      pricingModelId: pm.id,
+      amount: 3,
+      renewalFrequency: "every_billing_period",
+      usageMeterId: usageMeter.id,
+    },
+  });
+  for (const feature of [workspace.feature, reports.feature]) {
+    await post("/api/v1/product-features", { productFeature: { productId: team.id, featureId: feature.id } });
+  }
 }
 
 /** The example app on its own loopback port, talking to Glade over HTTP with the merchant's key. */
@@ -199,6 +222,50 @@ describe("example merchant app in Chromium", () => {
     expect(fay).toMatchObject({ name: "Fay", externalId: expect.stringMatching(/^user_/) });
     expect(data.checkoutSession.customerId).toBe(fay?.id);
     expect(data.url).toContain(`${b.baseUrl}/checkout/`);
+  });
+
+  it("unlocks the team workspace with the subscription and meters reports against its credits", async () => {
+    const page = await signIn(store, "Cleo Example", "cleo@example.com");
+    await page.getByText("Subscribe to Glade Team to unlock the team workspace.").waitFor();
+    expect(await page.locator("[data-workspace]").count()).toBe(0);
+
+    const team = page.locator('article[data-product="glade-team"]');
+    await team.getByRole("button", { name: /Buy Glade Team · \$9\.00 \/ month/ }).click();
+    await page.waitForURL(`${b.baseUrl}/checkout/**`);
+    await payWithCard(page, CARDS.ok);
+    await page.waitForURL(`${store.url}/?checkout=done`);
+
+    // useBilling().checkFeatureAccess("team-workspace") is now true, and the credits show as the balance.
+    const workspace = page.locator('[data-workspace="unlocked"]');
+    await workspace.waitFor();
+    await expect
+      .poll(() => workspace.locator("[data-reports-left]").getAttribute("data-reports-left"))
+      .toBe("3");
+    await b.screenshot(page, "example-store-workspace");
+
+    for (const left of ["2", "1"]) {
+      await workspace.getByRole("button", { name: "Generate report" }).click();
+      await expect
+        .poll(() => workspace.locator("[data-reports-left]").getAttribute("data-reports-left"))
+        .toBe(left);
+    }
+    // Two usage events reached Glade, on Cleo's subscription, through the store's backend.
+    const cleo = await gladeCustomerByEmail(store.key, "cleo@example.com");
+    const billing = await ok(
+      ctx.api("GET", `/api/v1/customers/${cleo?.externalId}/billing`, { key: store.key }),
+    );
+    const subscription = billing.currentSubscription;
+    expect(subscription.experimental.featureItems.map((f: { slug: string }) => f.slug).sort()).toEqual([
+      "monthly-reports",
+      "team-workspace",
+    ]);
+    expect(subscription.experimental.usageMeterBalances).toEqual([
+      expect.objectContaining({ slug: "reports", availableBalance: 1, subscriptionId: subscription.id }),
+    ]);
+    const events = await ok(ctx.api("GET", "/api/v1/usage-events?limit=100", { key: store.key }));
+    expect(
+      events.data.filter((e: { subscriptionId: string }) => e.subscriptionId === subscription.id),
+    ).toHaveLength(2);
   });
 
   it("rejects a sign-in without a valid email", async () => {
