@@ -83,7 +83,9 @@ describe("SIGKILL during checkouts", () => {
     expect(requestsCut).toBeGreaterThan(0);
     expect(result.summary.succeeded).toBeGreaterThanOrEqual(10);
     expect(result.summary.events).toBeGreaterThan(0);
-  }, 240_000);
+    // The work is bounded by ITERATIONS; the clock only catches a hang. 50 server starts take 150–210 s alone on
+    // this 2-core machine and over 240 s when another suite or a bench shares it.
+  }, 900_000);
 });
 
 /**
