@@ -108,6 +108,12 @@ export const newTransactionId = () =>
   `txn_${Date.now().toString(36)}_${(txn++).toString(36)}_${Math.random().toString(36).slice(2)}`;
 
 /** The subscription's running totals, as [billingPeriodId, usageMeterId, priceId, total, eventCount], sorted. */
+/** Records one event on the fixture's subscription (a fresh transaction id unless given) and returns it. */
+export async function recordUsageEvent(ctx: ApiClient, f: UsageFixture, event: Record<string, unknown>) {
+  const body = { subscriptionId: f.subscriptionId, transactionId: newTransactionId(), ...event };
+  return (await ok(postUsageEvent(ctx, f.key, body), "usage event")).usageEvent;
+}
+
 export async function totalsOf(ctx: TestContext, subscriptionId: string) {
   const rows = await ctx.deps.db
     .select()

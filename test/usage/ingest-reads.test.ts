@@ -4,6 +4,7 @@ import {
   newTransactionId,
   ok,
   postUsageEvent,
+  recordUsageEvent,
   testContext,
   type UsageFixture,
   usageFixture,
@@ -12,18 +13,7 @@ import {
 /** Reading what was recorded: the events themselves, and the usage counted toward a period. */
 const ctx = await testContext();
 
-async function record(f: UsageFixture, event: Record<string, unknown>) {
-  return (
-    await ok(
-      postUsageEvent(ctx, f.key, {
-        subscriptionId: f.subscriptionId,
-        transactionId: newTransactionId(),
-        ...event,
-      }),
-      "usage event",
-    )
-  ).usageEvent;
-}
+const record = (f: UsageFixture, event: Record<string, unknown>) => recordUsageEvent(ctx, f, event);
 
 describe("currentPeriodUsage", () => {
   it("sums each meter's usage over its prices in the given periods, each period once", async () => {

@@ -6,6 +6,7 @@ import {
   newTransactionId,
   ok,
   postUsageEvent,
+  recordUsageEvent,
   testContext,
   totalsOf,
   type UsageFixture,
@@ -15,18 +16,7 @@ import {
 /** Recording usage: what each event counts toward, and the running totals its statement keeps. */
 const ctx = await testContext();
 
-async function record(f: UsageFixture, event: Record<string, unknown>) {
-  return (
-    await ok(
-      postUsageEvent(ctx, f.key, {
-        subscriptionId: f.subscriptionId,
-        transactionId: newTransactionId(),
-        ...event,
-      }),
-      "usage event",
-    )
-  ).usageEvent;
-}
+const record = (f: UsageFixture, event: Record<string, unknown>) => recordUsageEvent(ctx, f, event);
 
 describe("a sum meter", () => {
   it("totals the exact amounts in the subscription's current billing period, whichever way the event names it", async () => {
