@@ -94,7 +94,8 @@ async function seedWorld(db: BenchDatabase, glade: { url: string }): Promise<See
     });
   }
 
-  const later = new Date(now.getTime() + 1000);
+  // After the attachments were made (at the server's clock): the top-up is bought with its credit features on.
+  const later = new Date(Date.now() + 1000);
   const { customer, subscription, period } = await deps.db.transaction(async (tx) => {
     const customer = await createCustomer(
       tx,
