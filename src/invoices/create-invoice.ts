@@ -91,6 +91,8 @@ function planInvoiceRows(
     dueDate: input.dueDate ?? null,
     paidAt: paid ? now : null,
     memo: null,
+    discountAmount: 0,
+    discountRedemptionId: null,
     createdAt: now,
     updatedAt: now,
   };
@@ -99,6 +101,7 @@ function planInvoiceRows(
     organizationId: merchant.organizationId,
     livemode: merchant.livemode,
     invoiceId,
+    pricingModelId: input.pricingModelId,
     priceId: line.priceId,
     description: line.description,
     quantity: line.quantity,

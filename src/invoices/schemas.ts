@@ -5,7 +5,7 @@ export const InvoiceRecord = z
   .object({
     id: z.string(),
     invoiceNumber: z.string(),
-    status: z.enum(["draft", "open", "paid", "void", "uncollectible"]),
+    status: z.enum(["draft", "open", "paid", "void", "uncollectible", "refunded", "partially_refunded"]),
     type: z.enum(["purchase", "subscription", "standalone"]),
     customerId: z.string(),
     purchaseId: z.string().nullable(),

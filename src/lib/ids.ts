@@ -33,6 +33,8 @@ export const ID_PREFIXES = {
   resourceClaim: "resource_claim",
   usageEvent: "usage_event",
   usageCreditApplication: "usage_credit_app",
+  discount: "discount",
+  discountRedemption: "discount_redemption",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -23,7 +23,10 @@ export type RecordPaymentInput = {
   invoiceId?: string | null;
   purchaseId?: string | null;
   subscriptionId?: string | null;
+  billingPeriodId?: string | null;
   checkoutSessionId?: string | null;
+  /** What the payment was for, as the customer's statement would say it. */
+  description?: string | null;
   paymentMethodId?: string | null;
   failureCode?: string | null;
   failureMessage?: string | null;
@@ -95,7 +98,9 @@ function planPaymentRow(merchant: Merchant, input: RecordPaymentInput, now: Date
     invoiceId: input.invoiceId ?? null,
     purchaseId: input.purchaseId ?? null,
     subscriptionId: input.subscriptionId ?? null,
+    billingPeriodId: input.billingPeriodId ?? null,
     checkoutSessionId: input.checkoutSessionId ?? null,
+    description: input.description ?? null,
     paymentMethodId: input.paymentMethodId ?? null,
     amount: input.amount,
     currency: input.currency.toUpperCase(),

@@ -18,8 +18,7 @@ async function lockPayment(tx: Executor, merchant: Merchant, paymentId: string):
 }
 
 function statusAfterRefunds(payment: PaymentRow, refundedAmount: number): PaymentStatus {
-  if (refundedAmount <= 0) return "succeeded";
-  return refundedAmount >= payment.amount ? "refunded" : "partially_refunded";
+  return refundedAmount >= payment.amount ? "refunded" : "succeeded";
 }
 
 /**
@@ -61,7 +60,7 @@ async function reserveRefund(
   return deps.db.transaction(async (tx) => {
     const payment = await lockPayment(tx, merchant, paymentId);
     if (payment.status === "refunded") throw badRequest(`Payment ${paymentId} is already fully refunded`);
-    if (payment.status !== "succeeded" && payment.status !== "partially_refunded") {
+    if (payment.status !== "succeeded") {
       throw badRequest(`Only succeeded payments can be refunded; payment ${paymentId} is ${payment.status}`);
     }
     // Refused (4xx) when the processor that took the payment is no longer connected for this mode.

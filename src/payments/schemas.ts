@@ -43,7 +43,6 @@ export const PaymentStatusSchema = z.enum([
   "failed",
   "canceled",
   "refunded",
-  "partially_refunded",
 ]);
 
 export const PaymentRecord = z

@@ -39,6 +39,7 @@ describe("creating a product session by price id and by slug", () => {
       cancelUrl: "https://shop.example.com/cancel",
       outputMetadata: { a: 1 },
       outputName: null,
+      discountId: null,
       preserveBillingCycleAnchor: false,
       expiresAt: new Date(now.getTime() + 3_600_000),
       createdAt: now,

@@ -62,6 +62,7 @@ describe("the priced checkout session insert", () => {
       cancelUrl: "https://shop.example.com/cancel",
       outputMetadata: null,
       outputName: null,
+      discountId: null,
       preserveBillingCycleAnchor: false,
       expiresAt: new Date(now.getTime() + 3_600_000),
       createdAt: now,

@@ -755,7 +755,7 @@ describe("@flowglad/node records after a paid checkout", () => {
     const refunded = await client.payments.refund(payment.id, { partialAmount: 1000 });
     expect(refunded.payment).toMatchObject({
       id: payment.id,
-      status: "partially_refunded",
+      status: "succeeded",
       refunded: true,
       refundedAmount: 1000,
       refundedAt: anyMs(),

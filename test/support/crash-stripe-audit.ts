@@ -10,7 +10,7 @@ import type { StripeCrashWorld } from "./crash-stripe-world.js";
  */
 
 const CONFIRMABLE = new Set(["requires_payment_method", "requires_confirmation", "requires_action"]);
-const KEPT = new Set(["succeeded", "refunded", "partially_refunded"]);
+const KEPT = new Set(["succeeded", "refunded"]);
 
 type SessionRow = {
   id: string;

@@ -15,7 +15,14 @@ export type SubscriptionStatus =
   | "canceled"
   | "paused"
   | "credit_trial";
-export type InvoiceStatus = "draft" | "open" | "paid" | "void" | "uncollectible";
+export type InvoiceStatus =
+  | "draft"
+  | "open"
+  | "paid"
+  | "void"
+  | "uncollectible"
+  | "refunded"
+  | "partially_refunded";
 export type InvoiceType = "purchase" | "subscription" | "standalone";
 export type InvoiceLineType = "static" | "usage";
 export type BillingPeriodStatus = "upcoming" | "active" | "completed" | "canceled" | "past_due";
@@ -139,6 +146,9 @@ export const invoices = pgTable(
     dueDate: timestamptz(),
     paidAt: timestamptz(),
     memo: text(),
+    /** What a discount took off the lines' subtotal: `total` = `subtotal` − `discountAmount`. */
+    discountAmount: amount().notNull().default(0),
+    discountRedemptionId: text(),
   },
   (t) => [
     index().on(t.organizationId, t.livemode, t.position),
@@ -154,6 +164,7 @@ export const invoiceLineItems = pgTable(
     id: text().primaryKey(),
     ...tenantColumns(),
     invoiceId: text().notNull(),
+    pricingModelId: text(),
     priceId: text(),
     description: text().notNull(),
     quantity: integer().notNull(),

@@ -50,6 +50,8 @@ export const checkoutSessions = pgTable(
     invoiceId: text(),
     paymentId: text(),
     paymentMethodId: text(),
+    /** The discount the customer applied on the hosted page; its amount is computed from it on the server. */
+    discountId: text(),
   },
   (t) => [
     index().on(t.organizationId, t.livemode, t.position),

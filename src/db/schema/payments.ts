@@ -4,13 +4,8 @@ import { amount, tenantColumns, timestamptz } from "../columns.js";
 import type { BillingAddress } from "./customers.js";
 import type { ProcessorName } from "./processors.js";
 
-export type PaymentStatus =
-  | "processing"
-  | "succeeded"
-  | "failed"
-  | "canceled"
-  | "refunded"
-  | "partially_refunded";
+/** Flowglad's enum: a partial refund leaves a payment `succeeded` with `refundedAmount` > 0. */
+export type PaymentStatus = "processing" | "succeeded" | "failed" | "canceled" | "refunded";
 
 export const paymentMethods = pgTable(
   "payment_methods",
@@ -49,7 +44,9 @@ export const payments = pgTable(
     invoiceId: text(),
     purchaseId: text(),
     subscriptionId: text(),
+    billingPeriodId: text(),
     checkoutSessionId: text(),
+    description: text(),
     paymentMethodId: text(),
     amount: amount().notNull(),
     currency: text().notNull(),
