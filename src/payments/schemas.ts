@@ -37,13 +37,7 @@ export const PaymentMethodRecord = z
   .openapi("PaymentMethod");
 export type PaymentMethodRecord = z.infer<typeof PaymentMethodRecord>;
 
-export const PaymentStatusSchema = z.enum([
-  "processing",
-  "succeeded",
-  "failed",
-  "canceled",
-  "refunded",
-]);
+export const PaymentStatusSchema = z.enum(["processing", "succeeded", "failed", "canceled", "refunded"]);
 
 export const PaymentRecord = z
   .object({
