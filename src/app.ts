@@ -4,6 +4,7 @@ import { registerCatalogRoutes } from "./catalog/index.js";
 import { registerCheckoutPages, registerCheckoutRoutes } from "./checkout/index.js";
 import type { AppDeps } from "./context/index.js";
 import { registerCustomerRoutes } from "./customers/index.js";
+import { registerDiscountRoutes } from "./discounts/index.js";
 import { registerEntitlementRoutes } from "./entitlements/index.js";
 import { errorResponse, toAppError, validationError } from "./http/errors.js";
 import { idempotency } from "./http/idempotency.js";
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps): App {
 /** Each domain registers its own routes; this list is the one place that knows them all. */
 function registerRoutes(app: App, deps: AppDeps): void {
   registerCatalogRoutes(app, deps);
+  registerDiscountRoutes(app, deps);
   registerCustomerRoutes(app, deps);
   registerBillingRoutes(app, deps);
   registerWebhookRoutes(app, deps);

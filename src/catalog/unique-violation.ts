@@ -1,15 +1,4 @@
-import { uniqueViolationConstraint } from "../db/unique-violation.js";
-import { AppError } from "../lib/errors.js";
-
-/** A `.catch` handler turning known unique violations into CONFLICT; anything else is rethrown untouched. */
-export function conflictOnUnique(messages: Record<string, string>): (err: unknown) => never {
-  return (err) => {
-    const constraint = uniqueViolationConstraint(err);
-    const message = constraint === undefined ? undefined : messages[constraint];
-    if (message !== undefined) throw new AppError("CONFLICT", message);
-    throw err;
-  };
-}
+import { conflictOnUnique } from "../db/unique-violation.js";
 
 export const priceSlugTaken = (slug: string | null | undefined) =>
   conflictOnUnique({

@@ -1,3 +1,5 @@
+import { AppError } from "../lib/errors.js";
+
 /**
  * Postgres reports a unique violation as SQLSTATE 23505; drizzle wraps the driver error in `cause`, and the
  * two drivers name the constraint differently (postgres.js `constraint_name`, PGlite `constraint`).
@@ -13,4 +15,14 @@ export function uniqueViolationConstraint(err: unknown): string | undefined {
     current = e.cause;
   }
   return undefined;
+}
+
+/** A `.catch` handler turning known unique violations into CONFLICT; anything else is rethrown untouched. */
+export function conflictOnUnique(messages: Record<string, string>): (err: unknown) => never {
+  return (err) => {
+    const constraint = uniqueViolationConstraint(err);
+    const message = constraint === undefined ? undefined : messages[constraint];
+    if (message !== undefined) throw new AppError("CONFLICT", message);
+    throw err;
+  };
 }

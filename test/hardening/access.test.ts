@@ -82,7 +82,7 @@ const OPERATIONS: Operation[] = Object.entries(doc.paths)
     })),
   );
 /** How many operations the document had when this matrix was written; fewer means routes went missing. */
-const KNOWN_OPERATION_COUNT = 84;
+const KNOWN_OPERATION_COUNT = 88;
 
 /**
  * Operations on the caller's own one-per-mode resource, named by no id (the processor connection): any key
@@ -117,6 +117,7 @@ type Ids = {
   subscriptionItemFeatureId: string;
   resourceSlug: string;
   usageEventId: string;
+  discountId: string;
 };
 
 /** Which of A's ids goes into `{param}` after a given collection segment. */
@@ -141,6 +142,7 @@ const ID_FOR_COLLECTION: Record<string, keyof Ids> = {
   resources: "resourceId",
   "product-features": "productFeatureId",
   "usage-events": "usageEventId",
+  discounts: "discountId",
 };
 
 const ID_FOR_QUERY: Record<string, keyof Ids> = {
@@ -180,6 +182,17 @@ const BODIES: Record<string, (ids: Ids) => unknown> = {
     price: { unitPrice: 1 },
   }),
   "PUT /api/v1/usage-meters/{id}": () => ({ usageMeter: { name: "Hijacked" } }),
+  "POST /api/v1/discounts": (ids) => ({
+    discount: {
+      name: "Hijack",
+      code: "HIJACK",
+      amountType: "percent",
+      amount: 100,
+      duration: "forever",
+      pricingModelId: ids.pricingModelId,
+    },
+  }),
+  "PUT /api/v1/discounts/{id}": () => ({ discount: { amount: 100, amountType: "percent" } }),
   "POST /api/v1/resources": (ids) => ({
     resource: { name: "Hijack", slug: "hijack", pricingModelId: ids.pricingModelId },
   }),
@@ -351,6 +364,24 @@ async function tenantWithEverything() {
       "usage event",
     )
   ).usageEvent;
+  const discount = (
+    await ok(
+      ctx.api("POST", "/api/v1/discounts", {
+        key,
+        body: {
+          discount: {
+            name: "Acme ten",
+            code: "ACME10",
+            amountType: "percent",
+            amount: 10,
+            duration: "once",
+            pricingModelId: f.pricingModelId,
+          },
+        },
+      }),
+      "discount",
+    )
+  ).discount;
   const ids: Ids = {
     pricingModelId: f.pricingModelId,
     productId: f.productId,
@@ -377,6 +408,7 @@ async function tenantWithEverything() {
     subscriptionItemFeatureId: subDetails.experimental.featureItems[0].id,
     resourceSlug: resource.slug,
     usageEventId: usageEvent.id,
+    discountId: discount.id,
   };
   for (const [name, value] of Object.entries(ids)) expect(value, name).toEqual(expect.any(String));
   const secrets = [

@@ -409,6 +409,7 @@ const COLLECTION_IDS: Record<string, string> = {
   resources: "resourceId",
   "product-features": "productFeatureId",
   "usage-events": "usageEventId",
+  discounts: "discountId",
 };
 
 function fillPath(path: string, override?: string): string {
@@ -485,6 +486,14 @@ beforeAll(async () => {
     featureId: feature.id,
     resourceId: resource.id,
     productFeatureId: attachment.id,
+    discountId: (
+      await ctx.api("POST", "/api/v1/discounts", {
+        key,
+        body: {
+          discount: { name: "Fuzz", code: "FUZZ", amountType: "fixed", amount: 100, duration: "forever" },
+        },
+      })
+    ).body.discount.id,
     usageEventId: (
       await ctx.api("POST", "/api/v1/usage-events", {
         key,
