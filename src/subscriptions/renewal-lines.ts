@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, lte, or } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, lte, or } from "drizzle-orm";
 import { getPrice } from "../catalog/index.js";
 import type { ClosingPeriod, Merchant, UsageBilling } from "../context/index.js";
 import type { Transaction } from "../db/client.js";
@@ -51,11 +51,14 @@ export async function renewalLines(
         lte(subscriptionItems.addedDate, start),
         or(isNull(subscriptionItems.expiredAt), gt(subscriptionItems.expiredAt, start)),
       ),
-    );
+    )
+    .orderBy(asc(subscriptionItems.position));
   const price = await getPrice(tx, merchant, sub.priceId);
   const fixed = [];
   for (const item of items) {
-    if ((await getPrice(tx, merchant, item.priceId))?.type !== "usage") fixed.push(item);
+    const own = await getPrice(tx, merchant, item.priceId);
+    // An add-on's line is named after its own price, not the subscription's primary one.
+    if (own?.type !== "usage") fixed.push({ ...item, name: item.name ?? own?.name ?? null });
   }
   const usage = await usageBilling.billClosingPeriod(
     tx,
