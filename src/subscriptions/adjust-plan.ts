@@ -1,4 +1,4 @@
-import { getPrice, type PriceRow, type ProductRow } from "../catalog/index.js";
+import { getPrice, getPriceWithProduct, type PriceRow, type ProductRow } from "../catalog/index.js";
 import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import type { SubscriptionStatus } from "../db/schema/index.js";
@@ -85,6 +85,13 @@ async function billedCurrency(
   panic(`subscription ${subscription.id} has no price left to read its currency from`);
 }
 
+/** An item's display name: its own, else its price's or product's. */
+async function itemName(db: Executor, merchant: Merchant, item: SubscriptionItemRow) {
+  if (item.name) return item.name;
+  const found = await getPriceWithProduct(db, merchant, item.priceId);
+  return found?.price.name ?? found?.product?.name ?? null;
+}
+
 const label = (name: string | null, quantity: number) =>
   quantity === 1 ? (name ?? "Subscription") : `${name ?? "Subscription"} × ${quantity}`;
 
@@ -106,7 +113,8 @@ function matchItems(
     const keep = at >= 0 ? (unmatched.splice(at, 1)[0] ?? null) : null;
     const ownName = w.price.name ?? w.product?.name ?? null;
     // The item that will carry the subscription's priceId gets the subscription's name, as at creation.
-    const becomesPrimary = keep === null && (w.price.id === subscription.priceId || (!keptPrimary && firstAdded));
+    const becomesPrimary =
+      keep === null && (w.price.id === subscription.priceId || (!keptPrimary && firstAdded));
     if (keep === null) firstAdded = false;
     return {
       id: keep?.id ?? newId("subscriptionItem"),
@@ -174,16 +182,19 @@ export async function planAdjustment(
     end: subscription.currentBillingPeriodEnd as Date,
   };
   const proration = paymentMethod ? prorate(oldTotal, newTotal, period, now) : 0;
-  const entries: ProrationEntry[] = [
-    ...removed.map((item) => ({
-      description: `Unused time on ${label(item.name, item.quantity)}`,
+  const entries: ProrationEntry[] = [];
+  for (const item of proration > 0 ? removed : []) {
+    entries.push({
+      description: `Unused time on ${label(await itemName(db, merchant, item), item.quantity)}`,
       periodTotal: -multiplyAmount(item.unitPrice, item.quantity),
-    })),
+    });
+  }
+  entries.push(
     ...added.map((item) => ({
       description: `Remaining time on ${label(item.name, item.quantity)}`,
       periodTotal: multiplyAmount(item.unitPrice, item.quantity),
     })),
-  ];
+  );
   return {
     subscription,
     currency,

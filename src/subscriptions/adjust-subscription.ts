@@ -201,7 +201,9 @@ async function writeAdjustment(
   const pending = items.filter((item) => isPending(item, now)).map((item) => item.id);
   await endItems(tx, merchant, locked.id, pending, now, now);
   // Kept items run on, also those the taken-back change had set to end.
-  const kept = current.filter((item) => item.expiredAt !== null && !plan.removed.some((r) => r.id === item.id));
+  const kept = current.filter(
+    (item) => item.expiredAt !== null && !plan.removed.some((r) => r.id === item.id),
+  );
   await endItems(
     tx,
     merchant,
@@ -245,7 +247,14 @@ async function writeAdjustment(
     changes.priceId = primary.priceId;
     changes.isFreePlan = primary.unitPrice === 0;
   }
-  const subscription = await applySubscriptionChange(tx, merchant, locked, changes, "subscription.updated", now);
+  const subscription = await applySubscriptionChange(
+    tx,
+    merchant,
+    locked,
+    changes,
+    "subscription.updated",
+    now,
+  );
   if (proration) await recordProration(tx, merchant, plan, locked, proration, now);
   return result(subscription, after);
 }

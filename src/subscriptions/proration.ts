@@ -34,7 +34,11 @@ export function prorate(oldTotal: number, newTotal: number, period: ProrationPer
  * (each line is the step of floor(sum so far)), so the lines add up to exactly `prorate(old, new)` and each
  * is within one minor unit of its exact share.
  */
-export function prorationLines(entries: ProrationEntry[], period: ProrationPeriod, now: Date): ProrationLine[] {
+export function prorationLines(
+  entries: ProrationEntry[],
+  period: ProrationPeriod,
+  now: Date,
+): ProrationLine[] {
   const { remaining, length, running } = shares(period, now);
   if (!running) return [];
   let exactSoFar = 0n;

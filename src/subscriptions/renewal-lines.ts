@@ -56,9 +56,7 @@ export async function renewalLines(
   const price = await getPrice(tx, merchant, sub.priceId);
   const fixed = [];
   for (const item of items) {
-    const own = await getPrice(tx, merchant, item.priceId);
-    // An add-on's line is named after its own price, not the subscription's primary one.
-    if (own?.type !== "usage") fixed.push({ ...item, name: item.name ?? own?.name ?? null });
+    if ((await getPrice(tx, merchant, item.priceId))?.type !== "usage") fixed.push(item);
   }
   const usage = await usageBilling.billClosingPeriod(
     tx,

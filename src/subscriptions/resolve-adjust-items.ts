@@ -43,7 +43,9 @@ async function resolveOne(
   }
   if (!price.active) throw badRequest(`Price ${price.id} is not active`);
   if (price.pricingModelId !== subscription.pricingModelId) {
-    throw badRequest(`Price ${price.id} belongs to another pricing model than subscription ${subscription.id}`);
+    throw badRequest(
+      `Price ${price.id} belongs to another pricing model than subscription ${subscription.id}`,
+    );
   }
   if (
     price.intervalUnit !== subscription.interval ||
@@ -75,14 +77,18 @@ export async function resolveAdjustItems(
   now: Date,
 ): Promise<WantedItem[]> {
   if (requested.length === 0) {
-    throw badRequest("newSubscriptionItems must hold at least one item: the subscription's new set of prices");
+    throw badRequest(
+      "newSubscriptionItems must hold at least one item: the subscription's new set of prices",
+    );
   }
   const wanted: WantedItem[] = [];
   const seen = new Map<string, number>();
   for (const [index, item] of requested.entries()) {
-    const resolved = await resolveOne(db, merchant, subscription, currency, item, now).catch((err: unknown) => {
-      throw about(index, err);
-    });
+    const resolved = await resolveOne(db, merchant, subscription, currency, item, now).catch(
+      (err: unknown) => {
+        throw about(index, err);
+      },
+    );
     const first = seen.get(resolved.price.id);
     if (first !== undefined) {
       throw badRequest(

@@ -1,8 +1,8 @@
 import { and, asc, eq, exists, gt, inArray, isNull, lte, ne, notExists, or, sql } from "drizzle-orm";
 import type { AppDeps, Merchant } from "../context/index.js";
 import { type SubscriptionStatus, subscriptionItems, subscriptions } from "../db/schema/index.js";
-import { listItemsForSubscriptions, lockSubscription } from "./queries.js";
 import { itemsInForce, primaryItem } from "./items.js";
+import { listItemsForSubscriptions, lockSubscription } from "./queries.js";
 import type { SubscriptionItemRow, SubscriptionRow } from "./serialize.js";
 import { applySubscriptionChange } from "./update-subscription.js";
 
