@@ -1,21 +1,17 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { AppDeps, IntentResult, Merchant, ProcessorName } from "../context/index.js";
 import type { Executor, Transaction } from "../db/client.js";
 import { billingPeriods, subscriptionItems } from "../db/schema/index.js";
 import { ownedBy } from "../db/statement.js";
 import { createInvoice } from "../invoices/index.js";
 import { AppError, notFound } from "../lib/errors.js";
-import {
-  chargeSavedCard,
-  getPaymentMethod,
-  recordPayment,
-  refundUnrecordedCharge,
-} from "../payments/index.js";
-import { type AdjustmentPlan, planAdjustment, requireAdjustable } from "./adjust-plan.js";
+import { chargeSavedCard, recordPayment, refundUnrecordedCharge } from "../payments/index.js";
+import { type AdjustmentPlan, type PlannedItem, planAdjustment, requireAdjustable } from "./adjust-plan.js";
+import { isPending, itemsInForce, primaryItem } from "./items.js";
 import { getSubscription, listItemsForSubscriptions, lockSubscription } from "./queries.js";
 import type { AdjustmentInput, ResolvedAdjustmentTiming } from "./schemas.js";
-import { isItemInForce, type SubscriptionItemRow, type SubscriptionRow } from "./serialize.js";
-import { applySubscriptionChange } from "./update-subscription.js";
+import type { SubscriptionItemRow, SubscriptionRow } from "./serialize.js";
+import { applySubscriptionChange, type SubscriptionChanges } from "./update-subscription.js";
 
 export type AdjustedSubscription = {
   subscription: SubscriptionRow;
@@ -27,28 +23,27 @@ export type AdjustedSubscription = {
 
 type Proration = { intent: IntentResult; paymentMethodId: string; processor: ProcessorName };
 
-const itemScope = (merchant: Merchant, subscriptionId: string) =>
+export const itemScope = (merchant: Merchant, subscriptionId: string) =>
   and(ownedBy(subscriptionItems, merchant), eq(subscriptionItems.subscriptionId, subscriptionId));
 
 /**
  * Charges the proration off-session before anything is written. The key is the subscription plus the id of
- * the item the change will add, so a processor-level retry of this call is one charge; a repeated request
- * finds the upgrade already in force and owes nothing.
+ * the first item the change will add, so a processor-level retry of this call is one charge; a repeated
+ * request finds the change already in force and owes nothing.
  */
 async function chargeProration(
   deps: AppDeps,
   merchant: Merchant,
   plan: AdjustmentPlan,
 ): Promise<Proration | null> {
-  const { subscription } = plan;
-  if (plan.proration <= 0 || plan.keepsCurrentPlan || !subscription.defaultPaymentMethodId) return null;
-  const method = await getPaymentMethod(deps.db, merchant, subscription.defaultPaymentMethodId);
-  if (!method) return null;
+  const { subscription, paymentMethod: method } = plan;
+  const [first] = plan.added;
+  if (plan.proration <= 0 || !method || !first) return null;
   const intent = await chargeSavedCard(deps, merchant, method, {
     amount: plan.proration,
-    currency: plan.price.currency,
-    idempotencyKey: `subscription_adjust:${subscription.id}:${plan.newItemId}`,
-    metadata: { subscriptionId: subscription.id, subscriptionItemId: plan.newItemId },
+    currency: plan.currency,
+    idempotencyKey: `subscription_adjust:${subscription.id}:${first.id}`,
+    metadata: { subscriptionId: subscription.id, subscriptionItemId: first.id },
   });
   if (intent.status !== "succeeded") {
     const reason = intent.failure?.message ?? "The payment method could not be charged.";
@@ -57,18 +52,20 @@ async function chargeProration(
   return { intent, paymentMethodId: method.id, processor: method.processor };
 }
 
-/** An item of a change scheduled for later: it has not started and nothing has ended it yet. */
-const isPending = (item: SubscriptionItemRow, now: Date) =>
-  item.addedDate > now && (item.expiredAt === null || item.expiredAt > item.addedDate);
-
-/** Takes back a change scheduled earlier: its future item never starts (expired before it began). */
-async function dropPendingChange(tx: Executor, merchant: Merchant, items: SubscriptionItemRow[], now: Date) {
-  for (const item of items.filter((i) => isPending(i, now))) {
-    await tx
-      .update(subscriptionItems)
-      .set({ expiredAt: now, updatedAt: now })
-      .where(and(itemScope(merchant, item.subscriptionId), eq(subscriptionItems.id, item.id)));
-  }
+/** Ends the given items at `at`: now for a change that applies now, the period end for a scheduled one. */
+export async function endItems(
+  tx: Executor,
+  merchant: Merchant,
+  subscriptionId: string,
+  ids: string[],
+  at: Date | null,
+  now: Date,
+) {
+  if (ids.length === 0) return;
+  await tx
+    .update(subscriptionItems)
+    .set({ expiredAt: at, updatedAt: now })
+    .where(and(itemScope(merchant, subscriptionId), inArray(subscriptionItems.id, ids)));
 }
 
 async function currentPeriodId(tx: Executor, merchant: Merchant, subscription: SubscriptionRow) {
@@ -86,6 +83,12 @@ async function currentPeriodId(tx: Executor, merchant: Merchant, subscription: S
   return period?.id ?? null;
 }
 
+const addedLabel = (item: PlannedItem) => {
+  const name = item.price.name ?? item.product?.name ?? item.name ?? "Subscription";
+  return item.quantity === 1 ? name : `${name} × ${item.quantity}`;
+};
+
+/** The charged proration as a paid invoice of one net line (invoice lines are never negative) and its payment. */
 async function recordProration(
   tx: Transaction,
   merchant: Merchant,
@@ -94,7 +97,6 @@ async function recordProration(
   proration: Proration,
   now: Date,
 ) {
-  const { price, product } = plan;
   const { intent } = proration;
   const { invoice } = await createInvoice(
     tx,
@@ -106,8 +108,8 @@ async function recordProration(
       currency: intent.currency,
       lines: [
         {
-          priceId: price.id,
-          description: `Proration: ${price.name ?? product?.name ?? locked.name ?? "Subscription"}`,
+          priceId: plan.added[0]?.price.id ?? locked.priceId,
+          description: `Proration: ${plan.added.map(addedLabel).join(", ")}`,
           quantity: 1,
           unitPrice: intent.amount,
         },
@@ -137,6 +139,31 @@ async function recordProration(
   );
 }
 
+const sameIds = (a: SubscriptionItemRow[], b: SubscriptionItemRow[]) =>
+  a.length === b.length && a.every((item) => b.some((other) => other.id === item.id));
+
+/** The planned scheduled change is the one already pending: the same new items, the same items ending. */
+function isAlreadyScheduled(plan: AdjustmentPlan, items: SubscriptionItemRow[], now: Date): boolean {
+  if (plan.resolvedTiming !== "at_end_of_current_billing_period") return false;
+  const at = plan.effectiveAt.getTime();
+  const pending = items.filter((item) => isPending(item, now));
+  const unmatched = [...pending];
+  for (const item of plan.added) {
+    const i = unmatched.findIndex(
+      (p) => p.addedDate.getTime() === at && p.priceId === item.price.id && p.quantity === item.quantity,
+    );
+    if (i < 0) return false;
+    unmatched.splice(i, 1);
+  }
+  const removedIds = new Set(plan.removed.map((item) => item.id));
+  return (
+    unmatched.length === 0 &&
+    plan.currentItems.every((item) =>
+      removedIds.has(item.id) ? item.expiredAt?.getTime() === at : item.expiredAt === null,
+    )
+  );
+}
+
 /** Writes the planned change under the subscription's row lock, re-checking that nothing moved meanwhile. */
 async function writeAdjustment(
   tx: Transaction,
@@ -148,78 +175,95 @@ async function writeAdjustment(
   const locked = await lockSubscription(tx, merchant, plan.subscription.id);
   requireAdjustable(locked);
   const items = await listItemsForSubscriptions(tx, merchant, [locked.id]);
-  const current = items.find((item) => isItemInForce(item, now));
-  if (current?.id !== plan.currentItem.id) {
+  const current = itemsInForce(items, now);
+  if (!sameIds(current, plan.currentItems)) {
     throw new AppError("CONFLICT", `Subscription ${locked.id} changed while it was being adjusted; retry`, {
       retryable: true,
     });
   }
-  const { price, effectiveAt } = plan;
-  const alreadyScheduled =
-    plan.resolvedTiming === "at_end_of_current_billing_period" &&
-    items.some(
-      (item) =>
-        item.addedDate.getTime() === effectiveAt.getTime() &&
-        item.expiredAt === null &&
-        item.priceId === price.id &&
-        item.quantity === plan.quantity,
-    );
+  // Compared on the rows as read under the lock, not on the plan's copies.
+  const lockedPlan = { ...plan, currentItems: current };
   const result = (subscription: SubscriptionRow, after: SubscriptionItemRow[]) => ({
     subscription,
-    items: after.filter((item) => isItemInForce(item, now)),
+    items: itemsInForce(after, now),
     isUpgrade: plan.isUpgrade,
     resolvedTiming: plan.resolvedTiming,
   });
-  const nothingPending = current.expiredAt === null && !items.some((item) => isPending(item, now));
-  // A repeated scheduling request, or asking for the plan in force with nothing pending, changes nothing.
-  if (alreadyScheduled || (plan.keepsCurrentPlan && nothingPending)) return result(locked, items);
-
-  await dropPendingChange(tx, merchant, items, now);
-  if (plan.keepsCurrentPlan) {
-    // Asking for the plan already in force takes back the pending change: the current item runs on.
-    await tx
-      .update(subscriptionItems)
-      .set({ expiredAt: null, updatedAt: now })
-      .where(and(itemScope(merchant, locked.id), eq(subscriptionItems.id, current.id)));
-  } else {
-    await tx
-      .update(subscriptionItems)
-      .set({ expiredAt: effectiveAt, updatedAt: now })
-      .where(and(itemScope(merchant, locked.id), eq(subscriptionItems.id, current.id)));
-    await tx.insert(subscriptionItems).values({
-      id: plan.newItemId,
-      organizationId: merchant.organizationId,
-      livemode: merchant.livemode,
-      subscriptionId: locked.id,
-      priceId: price.id,
-      name: locked.name ?? price.name ?? null,
-      quantity: plan.quantity,
-      unitPrice: price.unitPrice,
-      addedDate: effectiveAt,
-      metadata: null,
-      createdAt: now,
-      updatedAt: now,
-    });
+  const nothingPending =
+    current.every((item) => item.expiredAt === null) && !items.some((item) => isPending(item, now));
+  // A repeated scheduling request, or asking for the set in force with nothing pending, changes nothing.
+  if (isAlreadyScheduled(lockedPlan, items, now) || (plan.keepsCurrentPlan && nothingPending)) {
+    return result(locked, items);
   }
-  const switchesNow = plan.resolvedTiming === "immediately" && !plan.keepsCurrentPlan;
+
+  const { effectiveAt } = plan;
+  // A change scheduled earlier is taken back: its future items never start (expired before they began).
+  const pending = items.filter((item) => isPending(item, now)).map((item) => item.id);
+  await endItems(tx, merchant, locked.id, pending, now, now);
+  // Kept items run on, also those the taken-back change had set to end.
+  const kept = current.filter(
+    (item) => item.expiredAt !== null && !plan.removed.some((r) => r.id === item.id),
+  );
+  await endItems(
+    tx,
+    merchant,
+    locked.id,
+    kept.map((item) => item.id),
+    null,
+    now,
+  );
+  await endItems(
+    tx,
+    merchant,
+    locked.id,
+    plan.removed.map((item) => item.id),
+    effectiveAt,
+    now,
+  );
+  if (plan.added.length > 0) {
+    // One statement, rows in request order: their positions keep that order (the primary is the first).
+    await tx.insert(subscriptionItems).values(
+      plan.added.map((item) => ({
+        id: item.id,
+        organizationId: merchant.organizationId,
+        livemode: merchant.livemode,
+        subscriptionId: locked.id,
+        priceId: item.price.id,
+        name: item.name,
+        quantity: item.quantity,
+        unitPrice: item.unitPrice,
+        addedDate: effectiveAt,
+        metadata: null,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    );
+  }
+  const after = await listItemsForSubscriptions(tx, merchant, [locked.id]);
+  const changes: SubscriptionChanges = {};
+  // A scheduled change leaves the subscription's price alone until it starts (applyScheduledAdjustments).
+  const primary = primaryItem(itemsInForce(after, now), locked.priceId);
+  if (primary && primary.priceId !== locked.priceId) {
+    changes.priceId = primary.priceId;
+    changes.isFreePlan = primary.unitPrice === 0;
+  }
   const subscription = await applySubscriptionChange(
     tx,
     merchant,
     locked,
-    // A scheduled change leaves the subscription's price alone until it starts (applyScheduledAdjustments).
-    switchesNow ? { priceId: price.id, isFreePlan: price.unitPrice === 0 } : {},
+    changes,
     "subscription.updated",
     now,
   );
   if (proration) await recordProration(tx, merchant, plan, locked, proration, now);
-  return result(subscription, await listItemsForSubscriptions(tx, merchant, [locked.id]));
+  return result(subscription, after);
 }
 
 /**
- * POST /subscriptions/{id}/adjust: swaps the subscription's one priced item for another price and quantity,
- * now or at the end of the current billing period. An immediate upgrade of an active subscription with a
- * saved card is charged the prorated difference first; a decline changes nothing. Downgrades are never
- * credited (Glade keeps no credit balance).
+ * POST /subscriptions/{id}/adjust: replaces the subscription's set of items (a base plan and its add-ons, each
+ * with a quantity) now or at the end of the current billing period. Items the request repeats unchanged run
+ * on. An immediate upgrade of an active subscription with a saved card is charged the prorated difference of
+ * the whole set first; a decline changes nothing. Downgrades are never credited (Glade keeps no credit balance).
  */
 export async function adjustSubscription(
   deps: AppDeps,
@@ -227,11 +271,7 @@ export async function adjustSubscription(
   subscriptionId: string,
   input: AdjustmentInput,
 ): Promise<AdjustedSubscription> {
-  const subscription = await getSubscription(deps.db, merchant, subscriptionId);
-  if (!subscription) throw notFound("Subscription", subscriptionId);
-  const now = deps.now();
-  const items = await listItemsForSubscriptions(deps.db, merchant, [subscription.id]);
-  const plan = await planAdjustment(deps.db, merchant, subscription, items, input, now);
+  const { plan, now } = await planAdjustmentFor(deps, merchant, subscriptionId, input);
   const proration = await chargeProration(deps, merchant, plan);
   try {
     return await deps.db.transaction((tx) => writeAdjustment(tx, merchant, plan, proration, now));
@@ -242,4 +282,18 @@ export async function adjustSubscription(
     }
     throw err;
   }
+}
+
+/** The plan an adjustment of the subscription would carry out now; reads only (preview-adjust uses it as is). */
+export async function planAdjustmentFor(
+  deps: AppDeps,
+  merchant: Merchant,
+  subscriptionId: string,
+  input: AdjustmentInput,
+): Promise<{ plan: AdjustmentPlan; now: Date }> {
+  const subscription = await getSubscription(deps.db, merchant, subscriptionId);
+  if (!subscription) throw notFound("Subscription", subscriptionId);
+  const now = deps.now();
+  const items = await listItemsForSubscriptions(deps.db, merchant, [subscription.id]);
+  return { plan: await planAdjustment(deps.db, merchant, subscription, items, input, now), now };
 }

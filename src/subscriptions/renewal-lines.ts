@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, lte, or } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, lte, or } from "drizzle-orm";
 import { getPrice } from "../catalog/index.js";
 import type { ClosingPeriod, Merchant, UsageBilling } from "../context/index.js";
 import type { Transaction } from "../db/client.js";
@@ -51,7 +51,8 @@ export async function renewalLines(
         lte(subscriptionItems.addedDate, start),
         or(isNull(subscriptionItems.expiredAt), gt(subscriptionItems.expiredAt, start)),
       ),
-    );
+    )
+    .orderBy(asc(subscriptionItems.position));
   const price = await getPrice(tx, merchant, sub.priceId);
   const fixed = [];
   for (const item of items) {

@@ -9,15 +9,19 @@ import { notFound } from "../lib/errors.js";
 import { ListQuery } from "../lib/pagination.js";
 import { listEnvelope } from "../lib/wire.js";
 import { adjustSubscription } from "./adjust-subscription.js";
+import { cancelScheduledAdjustment } from "./cancel-scheduled-adjustment.js";
 import { cancelSubscription, uncancelSubscription } from "./cancel-subscription.js";
+import { previewAdjustment } from "./preview-adjustment.js";
 import { getSubscription, serializedItemPrices } from "./queries.js";
 import {
   AdjustSubscriptionBody,
   AdjustSubscriptionResponse,
   CancelSubscriptionBody,
   CreateSubscriptionBody,
+  PreviewAdjustmentResponse,
   SubscriptionEnvelope,
   SubscriptionRecord,
+  SubscriptionWithItemsResponse,
 } from "./schemas.js";
 import { serializeSubscription, serializeSubscriptionItem } from "./serialize.js";
 import { startSubscription } from "./start-subscription.js";
@@ -35,7 +39,7 @@ const createSubscriptionRoute = createRoute({
   request: { body: jsonBody(CreateSubscriptionBody) },
   responses: {
     200: jsonResponse(SubscriptionEnvelope, "The new subscription"),
-    ...errorResponses("NOT_FOUND", "PAYMENT_REQUIRED"),
+    ...errorResponses("NOT_FOUND"),
   },
 });
 
@@ -94,13 +98,43 @@ const adjustSubscriptionRoute = createRoute({
   tags: ["Subscriptions"],
   security: [{ secretKey: [] }],
   summary:
-    "Change the plan (price and quantity) now or at the end of the current billing period; an immediate upgrade is charged the prorated difference, a downgrade is never credited",
+    "Change the subscription's items (prices and quantities) now or at the end of the current billing period; an immediate upgrade is charged the prorated difference, a downgrade is never credited",
   description:
-    "newSubscriptionItems holds exactly one item (priceId or priceSlug, quantity 1-10000): an active subscription price of the same pricing model, interval and currency. timing auto applies upgrades immediately and everything else at the period end. Only active, trialing and past_due subscriptions can change; a scheduled cancellation must be taken back first. Glade keeps no credit balance, so downgrades are not credited.",
+    "newSubscriptionItems is the whole new set (1-100 entries, each priceId or priceSlug with quantity 1-10000, each price once): active subscription prices of the same pricing model, interval and currency. Entries repeating an item in force (same price and quantity) keep it. timing auto applies upgrades (the new set costs more per period) immediately and everything else at the period end. Only active, trialing and past_due subscriptions can change; a scheduled cancellation must be taken back first. Glade keeps no credit balance, so downgrades are not credited.",
   request: { params: IdParams, body: jsonBody(AdjustSubscriptionBody) },
   responses: {
     200: jsonResponse(AdjustSubscriptionResponse, "The subscription and its items in force after the change"),
     ...errorResponses("NOT_FOUND", "CONFLICT", "PAYMENT_REQUIRED"),
+  },
+});
+
+const previewAdjustRoute = createRoute({
+  method: "post",
+  path: "/api/v1/subscriptions/{id}/preview-adjust",
+  tags: ["Subscriptions"],
+  security: [{ secretKey: [] }],
+  summary: "Preview an adjustment: what adjust would do now with the same body, writing nothing",
+  description:
+    "Takes adjust's body and answers its resolved timing, whether it is an upgrade, the proration adjust would charge now (minor units; 0 when scheduled or when nothing is charged) with its breakdown, the effective date, and the current and new items. Refuses what adjust would refuse, with the same errors.",
+  request: { params: IdParams, body: jsonBody(AdjustSubscriptionBody) },
+  responses: {
+    200: jsonResponse(PreviewAdjustmentResponse, "What the adjustment would do"),
+    ...errorResponses("NOT_FOUND", "CONFLICT"),
+  },
+});
+
+const cancelScheduledAdjustmentRoute = createRoute({
+  method: "post",
+  path: "/api/v1/subscriptions/{id}/cancel-scheduled-adjustment",
+  tags: ["Subscriptions"],
+  security: [{ secretKey: [] }],
+  summary: "Take back a change scheduled for the end of the current billing period",
+  description:
+    "The scheduled items never start and the items in force run on. 409 when no change is scheduled (also once the period end has passed: the change has started).",
+  request: { params: IdParams, body: { ...jsonBody(z.object({})), required: false } },
+  responses: {
+    200: jsonResponse(SubscriptionWithItemsResponse, "The subscription and its items in force"),
+    ...errorResponses("NOT_FOUND", "CONFLICT"),
   },
 });
 
@@ -151,6 +185,26 @@ export function registerSubscriptionRoutes(app: App, deps: AppDeps): void {
         ),
         isUpgrade: adjusted.isUpgrade,
         resolvedTiming: adjusted.resolvedTiming,
+      },
+      200,
+    );
+  });
+
+  app.openapi(previewAdjustRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const { adjustment } = c.req.valid("json");
+    return c.json(await previewAdjustment(deps, c.get("merchant"), id, adjustment), 200);
+  });
+
+  app.openapi(cancelScheduledAdjustmentRoute, async (c) => {
+    const merchant = c.get("merchant");
+    const { id } = c.req.valid("param");
+    const { subscription, items } = await cancelScheduledAdjustment(deps, merchant, id);
+    const prices = await serializedItemPrices(deps.db, merchant, items);
+    return c.json(
+      {
+        subscription: serializeSubscription(subscription),
+        subscriptionItems: items.map((item) => serializeSubscriptionItem(item, prices.get(item.priceId))),
       },
       200,
     );

@@ -1,8 +1,9 @@
-import { and, asc, eq, gt, inArray, isNull, lte, ne, or } from "drizzle-orm";
+import { and, asc, eq, exists, gt, inArray, isNull, lte, ne, notExists, or, sql } from "drizzle-orm";
 import type { AppDeps, Merchant } from "../context/index.js";
 import { type SubscriptionStatus, subscriptionItems, subscriptions } from "../db/schema/index.js";
+import { itemsInForce, primaryItem } from "./items.js";
 import { listItemsForSubscriptions, lockSubscription } from "./queries.js";
-import { isItemInForce, type SubscriptionItemRow, type SubscriptionRow } from "./serialize.js";
+import type { SubscriptionItemRow, SubscriptionRow } from "./serialize.js";
 import { applySubscriptionChange } from "./update-subscription.js";
 
 /** Statuses in which the subscription still runs, so a plan change that started must show on it. */
@@ -17,64 +18,75 @@ const RUNNING: SubscriptionStatus[] = [
 
 const SWEEP_BATCH = 100;
 
-/** The started item whose price the subscription does not show yet, if any. */
+/** The item in force that should carry the subscription's price but does not yet, if any. */
 function startedChange(locked: SubscriptionRow, items: SubscriptionItemRow[], now: Date) {
   if (!RUNNING.includes(locked.status)) return undefined;
-  const current = items.find((item) => isItemInForce(item, now));
-  if (!current || current.priceId === locked.priceId) return undefined;
+  const primary = primaryItem(itemsInForce(items, now), locked.priceId);
+  if (!primary || primary.priceId === locked.priceId) return undefined;
   // Ending no later than the change starts, the subscription never bills the new plan.
   if (
     locked.status === "cancellation_scheduled" &&
     locked.cancelScheduledAt &&
-    locked.cancelScheduledAt <= current.addedDate
+    locked.cancelScheduledAt <= primary.addedDate
   ) {
     return undefined;
   }
-  return current;
+  return primary;
 }
 
 /**
- * Background job: a plan change scheduled for the period end is an item dated then; once it has started,
- * the subscription's `priceId` follows it. Across all merchants, in batches. Each subscription is settled in
- * its own transaction and re-checked under its row lock, so concurrent sweeps (several processes) and a
+ * Background job: a plan change scheduled for the period end is a set of items dated then; once it has
+ * started, the subscription's `priceId` follows its primary item (`primaryItem`). Across all merchants, in
+ * batches. Each subscription is settled in its own transaction and re-checked under its row lock, so concurrent sweeps (several processes) and a
  * racing adjustment or cancellation are safe, and a second run changes nothing. Returns how many changed.
  */
 export async function applyScheduledAdjustments(deps: AppDeps): Promise<number> {
   const now = deps.now();
+  const inForce = and(
+    eq(subscriptionItems.subscriptionId, subscriptions.id),
+    eq(subscriptionItems.organizationId, subscriptions.organizationId),
+    eq(subscriptionItems.livemode, subscriptions.livemode),
+    lte(subscriptionItems.addedDate, now),
+    or(isNull(subscriptionItems.expiredAt), gt(subscriptionItems.expiredAt, now)),
+  );
+  // Running subscriptions whose price no item in force carries any more: a change that replaced the primary
+  // item has started. Re-checked under each subscription's lock below.
   const due = await deps.db
     .select({
       id: subscriptions.id,
       organizationId: subscriptions.organizationId,
       livemode: subscriptions.livemode,
     })
-    .from(subscriptionItems)
-    .innerJoin(
-      subscriptions,
-      and(
-        eq(subscriptions.id, subscriptionItems.subscriptionId),
-        eq(subscriptions.organizationId, subscriptionItems.organizationId),
-        eq(subscriptions.livemode, subscriptionItems.livemode),
-      ),
-    )
+    .from(subscriptions)
     .where(
       and(
         inArray(subscriptions.status, RUNNING),
-        ne(subscriptions.priceId, subscriptionItems.priceId),
-        lte(subscriptionItems.addedDate, now),
-        or(isNull(subscriptionItems.expiredAt), gt(subscriptionItems.expiredAt, now)),
-        or(
-          ne(subscriptions.status, "cancellation_scheduled"),
-          gt(subscriptions.cancelScheduledAt, subscriptionItems.addedDate),
+        exists(
+          deps.db
+            .select({ one: sql`1` })
+            .from(subscriptionItems)
+            .where(
+              and(
+                inForce,
+                or(
+                  ne(subscriptions.status, "cancellation_scheduled"),
+                  gt(subscriptions.cancelScheduledAt, subscriptionItems.addedDate),
+                ),
+              ),
+            ),
+        ),
+        notExists(
+          deps.db
+            .select({ one: sql`1` })
+            .from(subscriptionItems)
+            .where(and(inForce, eq(subscriptionItems.priceId, subscriptions.priceId))),
         ),
       ),
     )
-    .orderBy(asc(subscriptionItems.addedDate))
+    .orderBy(asc(subscriptions.position))
     .limit(SWEEP_BATCH);
   let applied = 0;
-  const seen = new Set<string>();
   for (const row of due) {
-    if (seen.has(row.id)) continue;
-    seen.add(row.id);
     const merchant: Merchant = {
       organizationId: row.organizationId,
       livemode: row.livemode,

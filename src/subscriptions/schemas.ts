@@ -158,7 +158,10 @@ export const AdjustSubscriptionBody = z
   .object({
     adjustment: z.object({
       timing: z.enum(ADJUSTMENT_TIMINGS),
-      newSubscriptionItems: z.array(NewSubscriptionItem).max(100),
+      newSubscriptionItems: z.array(NewSubscriptionItem).max(100).openapi({
+        description:
+          "The subscription's whole new set of items (a base plan and add-ons), each price once; an entry with the price and quantity of an item in force keeps that item. The first new item becomes the subscription's priceId when the current price leaves the set",
+      }),
       prorateCurrentBillingPeriod: z.boolean().optional().openapi({
         description:
           "Charge the price difference for the rest of the current period on an immediate upgrade (default true)",
@@ -180,3 +183,46 @@ export const AdjustSubscriptionResponse = z
     resolvedTiming: z.enum(["immediately", "at_end_of_current_billing_period"]),
   })
   .openapi("AdjustSubscriptionResponse");
+
+const PreviewItem = z.object({
+  priceId: z.string(),
+  name: z.string().nullable(),
+  quantity: z.number().int(),
+  unitPrice: z.number().int(),
+  subscriptionItemId: z.string().nullable().openapi({
+    description: "The item in force that runs on unchanged, or null for an item the change adds",
+  }),
+});
+
+const PreviewLine = z.object({
+  description: z.string(),
+  quantity: z.number().int(),
+  unitPrice: z.number().int(),
+  amount: z.number().int().openapi({ description: "Minor units; negative for the credit of an ended item" }),
+});
+
+export const PreviewAdjustmentResponse = z
+  .object({
+    resolvedTiming: z.enum(["immediately", "at_end_of_current_billing_period"]),
+    isUpgrade: z.boolean(),
+    prorationAmount: z.number().int().openapi({
+      description: "Minor units adjust would charge now; 0 when scheduled or when nothing is charged",
+    }),
+    currency: z.string(),
+    effectiveDate: EpochMs,
+    currentSubscriptionItems: z.array(SubscriptionItemRecord),
+    newSubscriptionItems: z.array(PreviewItem),
+    lineItems: z.array(PreviewLine).openapi({
+      description:
+        "The proration's breakdown: a credit for the unused time of each item the change ends and a charge for the rest of the period of each item it adds; the amounts add up to prorationAmount, and the list is empty when nothing is charged",
+    }),
+  })
+  .openapi("PreviewAdjustSubscriptionResponse");
+export type PreviewAdjustmentResponse = z.infer<typeof PreviewAdjustmentResponse>;
+
+export const SubscriptionWithItemsResponse = z
+  .object({
+    subscription: SubscriptionRecord,
+    subscriptionItems: z.array(SubscriptionItemRecord).openapi({ description: "Items in force now" }),
+  })
+  .openapi("SubscriptionWithItems");

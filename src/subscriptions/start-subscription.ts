@@ -2,12 +2,13 @@ import { type PriceRow, resolveCheckoutPrice } from "../catalog/index.js";
 import type { AppDeps, IntentResult, Merchant } from "../context/index.js";
 import { getCustomerByExternalId, getCustomerById } from "../customers/index.js";
 import { type CreateInvoiceInput, createInvoice } from "../invoices/index.js";
-import { AppError, badRequest, notFound } from "../lib/errors.js";
+import { badRequest, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { multiplyAmount } from "../lib/money.js";
 import {
   chargeSavedCard,
   getPaymentMethod,
+  listPaymentMethodsForCustomer,
   type PaymentMethodRow,
   recordPayment,
   refundUnrecordedCharge,
@@ -71,11 +72,32 @@ async function requireMethod(
 }
 
 /**
+ * The card the subscription is charged to: the one the request names, else the customer's default card (a
+ * card on file is what the customer agreed to be charged with off-session; Flowglad bills it the same way).
+ */
+async function chosenMethod(
+  deps: AppDeps,
+  merchant: Merchant,
+  customerId: string,
+  body: CreateSubscriptionBody,
+): Promise<PaymentMethodRow | undefined> {
+  const named = await requireMethod(deps, merchant, customerId, body.defaultPaymentMethodId);
+  if (named) return named;
+  const methods = await listPaymentMethodsForCustomer(deps.db, merchant, customerId);
+  return methods.find((method) => method.isDefault);
+}
+
+/**
  * POST /subscriptions. The outcome depends on what the merchant gave us:
  * - a future `trialEnd`: trialing, nothing charged;
  * - `doNotCharge` or a free price: active, nothing charged;
- * - a default payment method: charged now off-session; active on success, nothing created on decline;
- * - none of these: `incomplete` with an open invoice for the first period, for an activation checkout to pay.
+ * - a card (the one named, else the customer's default): the first period is charged now off-session, as a
+ *   renewal would be. Paid: active, with a paid invoice and its payment. Declined: `incomplete` with the
+ *   first period's invoice open and the failed payment on it (`payment.failed` says why), for an activation
+ *   checkout to pay, as without a card;
+ * - no card: `incomplete` with an open invoice for the first period, for an activation checkout to pay.
+ * A retried request with the same Idempotency-Key gets the first answer back (the middleware replays it), so
+ * it is never charged twice; the processor call itself is keyed on the new subscription's id.
  */
 export async function startSubscription(
   deps: AppDeps,
@@ -85,7 +107,7 @@ export async function startSubscription(
   const now = deps.now();
   const customer = await requireCustomer(deps, merchant, body);
   const price = await requireSubscriptionPrice(deps, merchant, body, customer.pricingModelId, now);
-  const defaultMethod = await requireMethod(deps, merchant, customer.id, body.defaultPaymentMethodId);
+  const method = await chosenMethod(deps, merchant, customer.id, body);
   await requireMethod(deps, merchant, customer.id, body.backupPaymentMethodId);
 
   const startDate = parseStartDate(body.startDate, now);
@@ -102,13 +124,13 @@ export async function startSubscription(
     quantity: body.quantity,
     startDate,
     trialEnd,
-    defaultPaymentMethodId: body.defaultPaymentMethodId ?? null,
+    defaultPaymentMethodId: method?.id ?? null,
     backupPaymentMethodId: body.backupPaymentMethodId ?? null,
     doNotCharge: body.doNotCharge ?? false,
     name: body.name ?? null,
     metadata: body.metadata ?? null,
   };
-  /** The first period's invoice: open and due at the start without a card, paid when the card was charged. */
+  /** The first period's invoice: open and due at the start when unpaid, paid when the card was charged. */
   const firstInvoice = (details: Pick<CreateInvoiceInput, "status" | "dueDate" | "billingPeriodId">) => ({
     customerId: customer.id,
     pricingModelId: price.pricingModelId,
@@ -125,6 +147,36 @@ export async function startSubscription(
     subscriptionId,
     ...details,
   });
+  /** What a charge attempt became, recorded against the first invoice. */
+  const payment = (intent: IntentResult, paid: PaymentMethodRow, invoiceId: string) => ({
+    customerId: customer.id,
+    pricingModelId: price.pricingModelId,
+    amount: intent.amount,
+    currency: intent.currency,
+    status: intent.status === "succeeded" ? ("succeeded" as const) : ("failed" as const),
+    processor: paid.processor,
+    processorIntentId: intent.intentId,
+    invoiceId,
+    subscriptionId,
+    paymentMethodId: paid.id,
+    failureCode: intent.failure?.code,
+    failureMessage: intent.failure?.message,
+  });
+  /** Incomplete, its first period owed on an open invoice; with the declined attempt when there was one. */
+  const startIncomplete = (declined?: { intent: IntentResult; method: PaymentMethodRow }) =>
+    deps.db.transaction(async (tx) => {
+      const { subscription } = await createSubscription(tx, merchant, { ...base, status: "incomplete" }, now);
+      const { invoice } = await createInvoice(
+        tx,
+        merchant,
+        firstInvoice({ status: "open", dueDate: startDate }),
+        now,
+      );
+      if (declined) {
+        await recordPayment(tx, merchant, payment(declined.intent, declined.method, invoice.id), now);
+      }
+      return subscription;
+    });
 
   if (trialEnd) {
     return deps.db.transaction(
@@ -137,31 +189,21 @@ export async function startSubscription(
       async (tx) => (await createSubscription(tx, merchant, { ...base, status: "active" }, now)).subscription,
     );
   }
-  if (!defaultMethod) {
-    return deps.db.transaction(async (tx) => {
-      const { subscription } = await createSubscription(tx, merchant, { ...base, status: "incomplete" }, now);
-      await createInvoice(tx, merchant, firstInvoice({ status: "open", dueDate: startDate }), now);
-      return subscription;
-    });
-  }
+  if (!method) return startIncomplete();
 
-  const intent = await chargeFirstPeriod(
-    deps,
-    merchant,
-    defaultMethod,
-    subscriptionId,
+  const intent = await chargeSavedCard(deps, merchant, method, {
     amount,
-    price.currency,
-  );
+    currency: price.currency,
+    idempotencyKey: `subscription_start:${subscriptionId}`,
+    metadata: { subscriptionId },
+  });
+  if (intent.status !== "succeeded") return startIncomplete({ intent, method });
   try {
     return await deps.db.transaction(async (tx) => {
       const { subscription, billingPeriod } = await createSubscription(
         tx,
         merchant,
-        {
-          ...base,
-          status: "active",
-        },
+        { ...base, status: "active" },
         now,
       );
       const { invoice } = await createInvoice(
@@ -170,49 +212,12 @@ export async function startSubscription(
         firstInvoice({ status: "paid", billingPeriodId: billingPeriod?.id ?? null }),
         now,
       );
-      await recordPayment(
-        tx,
-        merchant,
-        {
-          customerId: customer.id,
-          pricingModelId: price.pricingModelId,
-          amount: intent.amount,
-          currency: intent.currency,
-          status: "succeeded",
-          processor: defaultMethod.processor,
-          processorIntentId: intent.intentId,
-          invoiceId: invoice.id,
-          subscriptionId,
-          paymentMethodId: defaultMethod.id,
-        },
-        now,
-      );
+      await recordPayment(tx, merchant, payment(intent, method, invoice.id), now);
       return subscription;
     });
   } catch (err) {
     // The card was charged but nothing was recorded: give the money back rather than keep it unaccounted.
-    await refundUnrecordedCharge(deps, merchant, defaultMethod.processor, intent);
+    await refundUnrecordedCharge(deps, merchant, method.processor, intent);
     throw err;
   }
-}
-
-async function chargeFirstPeriod(
-  deps: AppDeps,
-  merchant: Merchant,
-  method: PaymentMethodRow,
-  subscriptionId: string,
-  amount: number,
-  currency: string,
-): Promise<IntentResult> {
-  const intent = await chargeSavedCard(deps, merchant, method, {
-    amount,
-    currency,
-    idempotencyKey: `subscription_start:${subscriptionId}`,
-    metadata: { subscriptionId },
-  });
-  if (intent.status !== "succeeded") {
-    const reason = intent.failure?.message ?? "The payment method could not be charged.";
-    throw new AppError("PAYMENT_REQUIRED", `${reason} The subscription was not created.`);
-  }
-  return intent;
 }

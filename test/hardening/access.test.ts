@@ -82,7 +82,7 @@ const OPERATIONS: Operation[] = Object.entries(doc.paths)
     })),
   );
 /** How many operations the document had when this matrix was written; fewer means routes went missing. */
-const KNOWN_OPERATION_COUNT = 88;
+const KNOWN_OPERATION_COUNT = 90;
 
 /**
  * Operations on the caller's own one-per-mode resource, named by no id (the processor connection): any key
@@ -243,6 +243,10 @@ const BODIES: Record<string, (ids: Ids) => unknown> = {
   "POST /api/v1/subscriptions/{id}/adjust": (ids) => ({
     adjustment: { timing: "immediately", newSubscriptionItems: [{ priceId: ids.priceId, quantity: 2 }] },
   }),
+  "POST /api/v1/subscriptions/{id}/preview-adjust": (ids) => ({
+    adjustment: { timing: "immediately", newSubscriptionItems: [{ priceId: ids.priceId, quantity: 2 }] },
+  }),
+  "POST /api/v1/subscriptions/{id}/cancel-scheduled-adjustment": () => ({}),
   "POST /api/v1/processors/stripe": () => STRIPE_CONNECTION,
   "POST /api/v1/subscription-item-features": (ids) => ({
     subscriptionItemFeature: { subscriptionItemId: ids.subscriptionItemId, featureId: ids.featureId },

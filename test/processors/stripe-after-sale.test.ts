@@ -87,19 +87,27 @@ describe("off-session charges of a card saved through Stripe", () => {
   it.each([
     ["declines every charge", "pm_card_chargeCustomerFail"],
     ["needs authentication off-session", "pm_card_authenticationRequired"],
-  ] as const)("a card that %s leaves nothing charged and says why", async (_what, card) => {
+  ] as const)("a card that %s leaves it incomplete, nothing charged, and says why", async (_what, card) => {
     const { f, customerId, cardId, key } = await customerWithSavedCard(card);
     const refused = await ctx.api("POST", "/api/v1/subscriptions", {
       key,
       body: { customerId, priceId: f.monthlyPriceId, defaultPaymentMethodId: cardId },
     });
-    expect(refused.status).toBe(402);
-    expect(refused.body.code).toBe("PAYMENT_REQUIRED");
+    expect(refused.status, JSON.stringify(refused.body)).toBe(200);
+    expect(refused.body.subscription.status).toBe("incomplete");
     const charged = await ctx.deps.db
       .select()
       .from(payments)
       .where(eq(payments.customerId, customerId ?? ""));
     expect(charged.filter((p) => p.status === "succeeded")).toHaveLength(0);
+    // The declined attempt is on record against the open first invoice, with the processor's reason.
+    expect(charged).toEqual([
+      expect.objectContaining({
+        status: "failed",
+        subscriptionId: refused.body.subscription.id,
+        failureMessage: expect.any(String),
+      }),
+    ]);
   });
 });
 

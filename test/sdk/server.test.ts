@@ -178,6 +178,60 @@ describe("FlowgladServer scoped to customerExternalId", () => {
     expect(billing.currentSubscription?.subscriptionItems[0]).toMatchObject({ priceId: f.monthlyPriceId });
   });
 
+  it("createSubscription charges the card on file; adjustSubscription takes several items", async () => {
+    const f = await setup();
+    const { server } = scoped(f, user("user_card_on_file"));
+    await server.getBilling();
+    const addPm = await server.createAddPaymentMethodCheckoutSession({ ...URLS });
+    await payCheckout(glade.ctx, addPm.checkoutSession.id);
+    const { customer } = await server.getCustomer();
+
+    // No payment method named: the customer's default card pays the first period now.
+    const { subscription } = await server.createSubscription({ priceId: f.monthlyPriceId, quantity: 2 });
+    expect(subscription).toMatchObject({
+      customerId: customer.id,
+      status: "active",
+      current: true,
+      defaultPaymentMethodId: expect.any(String),
+    });
+    const client = flowgladClient(glade, f.merchant.testKey);
+    const paid = await client.payments.list();
+    expect(paid.data.map((p) => [p.subscriptionId, p.amount, p.status])).toEqual([
+      [subscription.id, 1800, "succeeded"],
+    ]);
+    const invoices = await client.invoices.list();
+    expect(invoices.data.map((i) => [i.subscriptionId, i.status])).toEqual([[subscription.id, "paid"]]);
+
+    const storage = await glade.ctx.api("POST", "/api/v1/products", {
+      key: f.merchant.testKey,
+      body: {
+        product: { name: "Storage", pricingModelId: f.pricingModelId },
+        price: { type: "subscription", unitPrice: 300, intervalUnit: "month", slug: "addon-storage" },
+      },
+    });
+    expect(storage.status, JSON.stringify(storage.body)).toBe(200);
+    const adjusted = await server.adjustSubscription({
+      subscriptionId: subscription.id,
+      subscriptionItems: [
+        { priceSlug: f.slugs.monthly, quantity: 2 },
+        { priceSlug: "addon-storage", quantity: 3 },
+      ],
+      timing: "immediately",
+    });
+    expect(adjusted).toMatchObject({
+      isUpgrade: true,
+      resolvedTiming: "immediately",
+      subscription: { id: subscription.id, priceId: f.monthlyPriceId },
+    });
+    expect(adjusted.subscriptionItems.map((i) => [i.priceId, i.quantity])).toEqual([
+      [f.monthlyPriceId, 2],
+      [expect.stringMatching(/^price_/), 3],
+    ]);
+    expect((await server.getBilling()).currentSubscription?.subscriptionItems).toHaveLength(2);
+    // The add-on's share of the rest of the period was charged once, on top of the first payment.
+    expect((await client.payments.list()).data).toHaveLength(2);
+  });
+
   it("cancels and uncancels only the customer's own subscription", async () => {
     const f = await setup();
     const { server: owner } = scoped(f, user("user_owner"));

@@ -98,16 +98,45 @@ describe("adjust validation", () => {
     });
     expect(off.status, JSON.stringify(off.body)).toBe(200);
 
+    const euro = await ctx.api("POST", "/api/v1/prices", {
+      key: f.key,
+      body: {
+        price: {
+          type: "subscription",
+          productId: f.monthly.productId,
+          unitPrice: 1799,
+          currency: "EUR",
+          intervalUnit: "month",
+        },
+      },
+    });
+    expect(euro.status, JSON.stringify(euro.body)).toBe(200);
     const cases: [string, unknown, RegExp][] = [
       [
-        "two items",
+        "a price twice, once by id and once by slug",
         {
           timing: "immediately",
-          newSubscriptionItems: [{ priceId: f.premium.id }, { priceId: f.monthly.id }],
+          newSubscriptionItems: [{ priceId: f.premium.id }, { priceSlug: "pro-premium", quantity: 2 }],
         },
-        /exactly one item/,
+        /newSubscriptionItems\[1\] names price .* again \(as newSubscriptionItems\[0\] does\)/,
       ],
-      ["no items", { timing: "immediately", newSubscriptionItems: [] }, /exactly one item/],
+      [
+        "a second item of another interval",
+        {
+          timing: "immediately",
+          newSubscriptionItems: [{ priceId: f.premium.id }, { priceId: f.yearly.id }],
+        },
+        /^newSubscriptionItems\[1\]: .*interval/,
+      ],
+      [
+        "a second item in another currency",
+        {
+          timing: "immediately",
+          newSubscriptionItems: [{ priceId: f.monthly.id }, { priceId: euro.body.price.id }],
+        },
+        /^newSubscriptionItems\[1\]: .*is in EUR, but .* is billed in USD/,
+      ],
+      ["no items", { timing: "immediately", newSubscriptionItems: [] }, /at least one item/],
       [
         "id and slug",
         one({ priceId: f.premium.id, priceSlug: "pro-premium" }),

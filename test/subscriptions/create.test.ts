@@ -1,11 +1,12 @@
-import { eq } from "drizzle-orm";
+import { eq, like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { payments, prices, subscriptions } from "../../src/db/schema/index.js";
+import { payments, prices, sandboxIntents, subscriptions } from "../../src/db/schema/index.js";
 import { listOpenInvoicesForSubscription } from "../../src/invoices/index.js";
 import { createSubscription } from "../../src/subscriptions/index.js";
 import {
   billingFixture,
   eventsFor,
+  payCheckout,
   periodsOf,
   postSubscription,
   savedCard,
@@ -211,7 +212,7 @@ describe("POST /subscriptions", () => {
     expect((await eventsFor(ctx, payment?.id ?? "")).map((e) => e.type)).toEqual(["payment.succeeded"]);
   });
 
-  it("creates nothing when the saved card is declined", async () => {
+  it("leaves a declined first charge incomplete, its invoice open and the failed payment on it", async () => {
     const f = await billingFixture(ctx);
     const card = await savedCard(ctx, f, "4000000000000341");
     const res = await postSubscription(ctx, f.key, {
@@ -219,16 +220,129 @@ describe("POST /subscriptions", () => {
       priceId: f.monthly.id,
       defaultPaymentMethodId: card.id,
     });
-    expect(res.status).toBe(402);
-    expect(res.body.code).toBe("PAYMENT_REQUIRED");
-    expect(res.body.message).toContain("declined");
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const sub = res.body.subscription;
+    expect(sub).toMatchObject({
+      status: "incomplete",
+      current: false,
+      defaultPaymentMethodId: card.id,
+      currentBillingPeriodStart: null,
+    });
+    const open = await listOpenInvoicesForSubscription(ctx.deps.db, f.merchant, sub.id);
+    expect(open).toEqual([expect.objectContaining({ status: "open", total: 1999, amountPaid: 0 })]);
+    const rows = await ctx.deps.db.select().from(payments).where(eq(payments.subscriptionId, sub.id));
+    expect(rows).toEqual([
+      expect.objectContaining({
+        status: "failed",
+        amount: 1999,
+        invoiceId: open[0]?.id,
+        paymentMethodId: card.id,
+        failureCode: "card_declined",
+        failureMessage: "Your card was declined.",
+      }),
+    ]);
+    expect((await eventsFor(ctx, sub.id)).map((e) => e.type)).toEqual(["subscription.created"]);
+    expect((await eventsFor(ctx, rows[0]?.id ?? "")).map((e) => e.type)).toEqual(["payment.failed"]);
+    // An activation checkout then pays what is owed, with another card.
+    const activation = await ctx.api("POST", "/api/v1/checkout-sessions", {
+      key: f.key,
+      body: {
+        checkoutSession: {
+          type: "activate_subscription",
+          customerExternalId: f.externalId,
+          targetSubscriptionId: sub.id,
+          successUrl: "https://merchant.example/ok",
+          cancelUrl: "https://merchant.example/cancel",
+        },
+      },
+    });
+    expect(activation.status, JSON.stringify(activation.body)).toBe(200);
+    await payCheckout(ctx, activation.body.checkoutSession.id);
     expect(
-      await ctx.deps.db.select().from(subscriptions).where(eq(subscriptions.customerId, f.customerId)),
-    ).toEqual([]);
-    expect(await ctx.deps.db.select().from(payments).where(eq(payments.customerId, f.customerId))).toEqual(
-      [],
+      (await ctx.api("GET", `/api/v1/subscriptions/${sub.id}`, { key: f.key })).body.subscription,
+    ).toMatchObject({
+      status: "active",
+    });
+    expect(await listOpenInvoicesForSubscription(ctx.deps.db, f.merchant, sub.id)).toEqual([]);
+  });
+
+  it("charges the customer's default card when the request names none", async () => {
+    const f = await billingFixture(ctx);
+    // The first card saved is the customer's default; a second one is not.
+    const card = await savedCard(ctx, f);
+    await savedCard(ctx, f, "4000000000000341");
+    const res = await postSubscription(ctx, f.key, { customerId: f.customerId, priceSlug: "pro-monthly" });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const sub = res.body.subscription;
+    expect(sub).toMatchObject({ status: "active", current: true, defaultPaymentMethodId: card.id });
+    const rows = await ctx.deps.db.select().from(payments).where(eq(payments.subscriptionId, sub.id));
+    expect(rows).toEqual([
+      expect.objectContaining({ status: "succeeded", amount: 1999, paymentMethodId: card.id }),
+    ]);
+    const invoice = await ctx.api("GET", `/api/v1/invoices/${rows[0]?.invoiceId}`, { key: f.key });
+    expect(invoice.body.invoice).toMatchObject({ status: "paid", total: 1999, subscriptionId: sub.id });
+    const intents = await ctx.deps.db
+      .select()
+      .from(sandboxIntents)
+      .where(eq(sandboxIntents.idempotencyKey, `subscription_start:${sub.id}`));
+    expect(intents).toEqual([expect.objectContaining({ amount: 1999, status: "succeeded" })]);
+    expect(rows[0]?.processorIntentId).toBe(intents[0]?.id);
+
+    // A trial or doNotCharge never charges the card on file, but keeps it for the renewals.
+    const trialEnd = Date.now() + 7 * DAY;
+    const trial = await postSubscription(ctx, f.key, {
+      customerId: f.customerId,
+      priceId: f.monthly.id,
+      trialEnd,
+    });
+    expect(trial.body.subscription).toMatchObject({ status: "trialing", defaultPaymentMethodId: card.id });
+    const free = await postSubscription(ctx, f.key, {
+      customerId: f.customerId,
+      priceId: f.monthly.id,
+      doNotCharge: true,
+    });
+    expect(free.body.subscription).toMatchObject({ status: "active", defaultPaymentMethodId: card.id });
+    for (const id of [trial.body.subscription.id, free.body.subscription.id]) {
+      expect(await ctx.deps.db.select().from(payments).where(eq(payments.subscriptionId, id))).toEqual([]);
+      expect(await listOpenInvoicesForSubscription(ctx.deps.db, f.merchant, id)).toEqual([]);
+    }
+  });
+
+  it("charges once for a create retried with the same Idempotency-Key, also concurrently", async () => {
+    const f = await billingFixture(ctx);
+    await savedCard(ctx, f);
+    const body = { customerId: f.customerId, priceId: f.monthly.id, quantity: 2 };
+    const post = (key: string) =>
+      ctx.api("POST", "/api/v1/subscriptions", { key: f.key, body, headers: { "Idempotency-Key": key } });
+    const first = await post("create-1");
+    expect(first.status).toBe(200);
+    const replay = await post("create-1");
+    expect(replay.status).toBe(200);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(replay.body).toEqual(first.body);
+
+    const racing = await Promise.all([1, 2, 3].map(() => post("create-2")));
+    for (const res of racing) expect([200, 409], JSON.stringify(res.body)).toContain(res.status);
+    const won = racing.filter((res) => res.status === 200);
+    expect(won.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(won.map((res) => res.body.subscription.id)).size).toBe(1);
+
+    const subs = await ctx.deps.db
+      .select()
+      .from(subscriptions)
+      .where(eq(subscriptions.customerId, f.customerId));
+    expect(subs).toHaveLength(2);
+    const charged = await ctx.deps.db.select().from(payments).where(eq(payments.customerId, f.customerId));
+    expect(charged.map((p) => [p.subscriptionId, p.amount, p.status]).sort()).toEqual(
+      subs.map((sub) => [sub.id, 3998, "succeeded"]).sort(),
     );
-    expect((await ctx.api("GET", "/api/v1/invoices", { key: f.key })).body.total).toBe(0);
+    for (const sub of subs) {
+      const intents = await ctx.deps.db
+        .select()
+        .from(sandboxIntents)
+        .where(like(sandboxIntents.idempotencyKey, `subscription_start:${sub.id}`));
+      expect(intents).toHaveLength(1);
+    }
   });
 
   it("activates without charging for doNotCharge and for free prices", async () => {

@@ -7,9 +7,10 @@ import {
   subscriptionItems,
   subscriptions,
 } from "../../src/db/schema/index.js";
+import { newId } from "../../src/lib/ids.js";
 import { createSubscription } from "../../src/subscriptions/index.js";
 import type { TestContext } from "./app.js";
-import { createPrice } from "./catalog.js";
+import { createPrice, createProduct } from "./catalog.js";
 import { type BillingFixture, billingFixture, loadPrice, type PriceRow, savedCard } from "./records.js";
 
 export const DAY = 24 * 60 * 60 * 1000;
@@ -47,6 +48,59 @@ export async function adjustFixture(ctx: TestContext): Promise<AdjustFixture> {
     slug: "pro-yearly",
   });
   return { ...f, premium, yearly };
+}
+
+/** The adjust fixture plus two add-on products of the same pricing model, billed monthly in USD. */
+export type MultiItemFixture = AdjustFixture & { storage: PriceRow; support: PriceRow };
+
+export async function multiItemFixture(ctx: TestContext): Promise<MultiItemFixture> {
+  const f = await adjustFixture(ctx);
+  const addOn = async (name: string, slug: string, unitPrice: number) => {
+    const product = await createProduct(
+      ctx,
+      f.m,
+      f.pricingModelId,
+      { name },
+      {
+        type: "subscription",
+        name,
+        unitPrice,
+        currency: "USD",
+        intervalUnit: "month",
+        intervalCount: 1,
+        slug,
+      },
+    );
+    const detail = await ctx.api("GET", `/api/v1/products/${product.id}`, { key: f.key });
+    return loadPrice(ctx, detail.body.defaultPrice.id);
+  };
+  return {
+    ...f,
+    storage: await addOn("Storage", "addon-storage", 500),
+    support: await addOn("Support", "addon-support", 1000),
+  };
+}
+
+/** Add-on items written directly next to a fixture subscription's item, in force from PERIOD_START. */
+export async function addItems(
+  ctx: TestContext,
+  f: AdjustFixture,
+  subscriptionId: string,
+  items: { price: PriceRow; quantity: number }[],
+) {
+  await ctx.deps.db.insert(subscriptionItems).values(
+    items.map(({ price, quantity }) => ({
+      id: newId("subscriptionItem"),
+      organizationId: f.merchant.organizationId,
+      livemode: f.merchant.livemode,
+      subscriptionId,
+      priceId: price.id,
+      name: price.name,
+      quantity,
+      unitPrice: price.unitPrice,
+      addedDate: new Date(PERIOD_START),
+    })),
+  );
 }
 
 /** A subscription written directly (no charge), started at PERIOD_START, optionally with a default card. */
@@ -92,6 +146,23 @@ export const adjust = (
   ctx.api("POST", `/api/v1/subscriptions/${id}/adjust`, {
     key,
     body: { adjustment },
+    ...(headers ? { headers } : {}),
+  });
+
+/** POST /subscriptions/{id}/preview-adjust with adjust's body. */
+export const previewAdjust = (ctx: TestContext, key: string, id: string, adjustment: unknown) =>
+  ctx.api("POST", `/api/v1/subscriptions/${id}/preview-adjust`, { key, body: { adjustment } });
+
+/** POST /subscriptions/{id}/cancel-scheduled-adjustment, with the optional empty body. */
+export const cancelScheduledAdjustment = (
+  ctx: TestContext,
+  key: string,
+  id: string,
+  headers?: Record<string, string>,
+) =>
+  ctx.api("POST", `/api/v1/subscriptions/${id}/cancel-scheduled-adjustment`, {
+    key,
+    body: {},
     ...(headers ? { headers } : {}),
   });
 
