@@ -77,8 +77,10 @@ export function normalizePriceTerms(input: PriceInput): PriceTerms {
     terms = {
       type: "usage",
       unitPrice: input.unitPrice,
-      intervalUnit: input.intervalUnit ?? null,
-      intervalCount: input.intervalCount ?? (present(input.intervalUnit) ? 1 : null),
+      // Usage is billed in arrears on the subscription's renewals; Flowglad's usage prices always name an
+      // interval, monthly unless said otherwise.
+      intervalUnit: input.intervalUnit ?? "month",
+      intervalCount: input.intervalCount ?? 1,
       trialPeriodDays: null,
       usageMeterId: input.usageMeterId ?? null,
       usageEventsPerUnit: input.usageEventsPerUnit ?? 1,

@@ -3,7 +3,7 @@ import type { IntentResult } from "../context/index.js";
 import type { CreateInvoiceInput } from "../invoices/index.js";
 import { panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
-import type { RecordPaymentInput } from "../payments/index.js";
+import { paymentDescription, type RecordPaymentInput } from "../payments/index.js";
 import type { CreatePurchaseInput } from "../purchases/index.js";
 import type { CreateSubscriptionInput } from "../subscriptions/index.js";
 import { type ChargePlan, intentPayment } from "./charge-plan.js";
@@ -109,6 +109,8 @@ export function productRecords(
         invoiceId: ids.invoiceId,
         purchaseId: ids.purchaseId,
         subscriptionId: ids.subscriptionId,
+        billingPeriodId,
+        description: paymentDescription(name, session.quantity),
         paymentMethodId,
       };
     }

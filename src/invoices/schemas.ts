@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { NoTaxFields } from "../lib/tax.js";
 import { EpochMs } from "../lib/wire.js";
 
 export const InvoiceRecord = z
@@ -11,10 +12,20 @@ export const InvoiceRecord = z
     purchaseId: z.string().nullable(),
     subscriptionId: z.string().nullable(),
     billingPeriodId: z.string().nullable(),
+    billingRunId: z.null(),
     currency: z.string(),
     subtotal: z.number().int(),
     total: z.number().int(),
     amountPaid: z.number().int(),
+    discountAmount: z
+      .number()
+      .int()
+      .openapi({ description: "What a discount took off: total = subtotal − discountAmount" }),
+    memo: z.string().nullable(),
+    applicationFee: z.null(),
+    bankPaymentOnly: z.boolean(),
+    ownerMembershipId: z.null(),
+    ...NoTaxFields,
     invoiceDate: EpochMs,
     dueDate: EpochMs.nullable(),
     paidAt: EpochMs.nullable(),
@@ -31,6 +42,7 @@ export const InvoiceLineItemRecord = z
   .object({
     id: z.string(),
     invoiceId: z.string(),
+    pricingModelId: z.string(),
     priceId: z.string().nullable(),
     description: z.string(),
     quantity: z.number().int(),

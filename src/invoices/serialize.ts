@@ -1,5 +1,7 @@
 import type { PlannedRow } from "../db/planned-rows.js";
 import type { invoiceLineItems, invoices } from "../db/schema/index.js";
+import { panic } from "../lib/errors.js";
+import { NO_TAX } from "../lib/tax.js";
 import { toEpochMs, toEpochMsOrNull } from "../lib/wire.js";
 import type { InvoiceLineItemRecord, InvoiceRecord, InvoiceWithLineItems } from "./schemas.js";
 
@@ -13,13 +15,21 @@ export function serializeInvoice(row: PlannedRow<InvoiceRow>): InvoiceRecord {
     status: row.status,
     type: row.type,
     customerId: row.customerId,
-    purchaseId: row.purchaseId,
+    // Flowglad's subscription invoices name no purchase; Glade's subscription checkout also records one.
+    purchaseId: row.type === "subscription" ? null : row.purchaseId,
     subscriptionId: row.subscriptionId,
     billingPeriodId: row.billingPeriodId,
+    billingRunId: null,
     currency: row.currency,
     subtotal: row.subtotal,
     total: row.total,
     amountPaid: row.amountPaid,
+    discountAmount: row.discountAmount,
+    memo: row.memo,
+    applicationFee: null,
+    bankPaymentOnly: false,
+    ownerMembershipId: null,
+    ...NO_TAX,
     invoiceDate: toEpochMs(row.invoiceDate),
     dueDate: toEpochMsOrNull(row.dueDate),
     paidAt: toEpochMsOrNull(row.paidAt),
@@ -35,6 +45,7 @@ export function serializeInvoiceLineItem(row: InvoiceLineItemRow): InvoiceLineIt
   return {
     id: row.id,
     invoiceId: row.invoiceId,
+    pricingModelId: row.pricingModelId ?? panic(`invoice line ${row.id} has no pricing model`),
     priceId: row.priceId,
     description: row.description,
     quantity: row.quantity,

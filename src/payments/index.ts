@@ -14,6 +14,7 @@ export { recordDispute, recordProcessorRefundTotal } from "./processor-reports.j
 export {
   fullyRefundedPurchases,
   getPayment,
+  paymentDescription,
   planPayment,
   type RecordPaymentInput,
   recordPayment,

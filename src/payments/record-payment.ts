@@ -9,6 +9,11 @@ import { newId } from "../lib/ids.js";
 import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/index.js";
 import { type PaymentRow, serializePayment } from "./serialize.js";
 
+/** What a payment's `description` says of a purchase: the item, and its quantity when more than one. */
+export function paymentDescription(name: string, quantity: number): string {
+  return quantity > 1 ? `${name} × ${quantity}` : name;
+}
+
 export type RecordPaymentInput = {
   /** Pre-generated id, for callers that write rows pointing at this one alongside it. */
   id?: string | undefined;

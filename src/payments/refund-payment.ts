@@ -3,7 +3,9 @@ import type { AppDeps, Merchant, PaymentProcessor } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { type PaymentStatus, payments } from "../db/schema/index.js";
 import { ownedBy } from "../db/statement.js";
+import { reflectRefundOnInvoice } from "../invoices/index.js";
 import { AppError, badRequest, notFound, panic } from "../lib/errors.js";
+import { reflectRefundOnPurchase } from "../purchases/index.js";
 import { emitEvent } from "../webhooks/index.js";
 import { type PaymentRow, serializePayment } from "./serialize.js";
 
@@ -37,7 +39,11 @@ export async function setRefundedTotal(
     .set({ refundedAmount, refundedAt, status: statusAfterRefunds(payment, refundedAmount), updatedAt: now })
     .where(eq(payments.id, payment.id))
     .returning();
-  return updated ?? panic(`payment ${payment.id} vanished while locked`);
+  if (!updated) panic(`payment ${payment.id} vanished while locked`);
+  // The invoice and purchase the payment settled show its refunds too, in the same transaction.
+  if (updated.invoiceId) await reflectRefundOnInvoice(tx, updated, updated.invoiceId, updated, now);
+  if (updated.purchaseId) await reflectRefundOnPurchase(tx, updated, updated.purchaseId, updated, now);
+  return updated;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { NoTaxFields } from "../lib/tax.js";
 import { EpochMs } from "../lib/wire.js";
 
 const AddressSchema = z.object({
@@ -51,6 +52,14 @@ export const PaymentRecord = z
     subscriptionId: z.string().nullable(),
     paymentMethodId: z.string().nullable(),
     checkoutSessionId: z.string().nullable(),
+    billingPeriodId: z.string().nullable(),
+    description: z.string().nullable(),
+    subtotal: z
+      .number()
+      .int()
+      .openapi({ description: "The amount before tax; equal to amount, as Glade adds no tax" }),
+    applicationFee: z.null(),
+    ...NoTaxFields,
     chargeDate: EpochMs,
     refunded: z.boolean(),
     refundedAmount: z.number().int(),

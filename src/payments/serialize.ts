@@ -1,5 +1,6 @@
 import type { PlannedRow } from "../db/planned-rows.js";
 import type { paymentMethods, payments } from "../db/schema/index.js";
+import { NO_TAX } from "../lib/tax.js";
 import { toEpochMs, toEpochMsOrNull } from "../lib/wire.js";
 import type { PaymentMethodRecord, PaymentRecord } from "./schemas.js";
 
@@ -44,6 +45,11 @@ export function serializePayment(row: PlannedRow<PaymentRow>): PaymentRecord {
     subscriptionId: row.subscriptionId,
     paymentMethodId: row.paymentMethodId,
     checkoutSessionId: row.checkoutSessionId,
+    billingPeriodId: row.billingPeriodId,
+    description: row.description,
+    subtotal: row.amount,
+    applicationFee: null,
+    ...NO_TAX,
     chargeDate: toEpochMs(row.chargeDate),
     refunded: row.refundedAmount > 0,
     refundedAmount: row.refundedAmount,

@@ -133,6 +133,8 @@ async function recordProration(
       processorIntentId: intent.intentId,
       invoiceId: invoice.id,
       subscriptionId: locked.id,
+      billingPeriodId: invoice.billingPeriodId,
+      description: `Plan change proration (invoice ${invoice.invoiceNumber})`,
       paymentMethodId: proration.paymentMethodId,
     },
     now,

@@ -25,7 +25,7 @@ export async function previewAdjustment(
     currency: plan.currency,
     effectiveDate: toEpochMs(plan.effectiveAt),
     currentSubscriptionItems: plan.currentItems.map((item) =>
-      serializeSubscriptionItem(item, prices.get(item.priceId)),
+      serializeSubscriptionItem(item, plan.subscription.pricingModelId, prices.get(item.priceId)),
     ),
     newSubscriptionItems: plan.newItems.map((item) => ({
       priceId: item.price.id,

@@ -162,6 +162,8 @@ async function settleRenewal(
           processorIntentId: outcome.intentId,
           invoiceId: prepared.invoice.id,
           subscriptionId: sub.id,
+          billingPeriodId: period.id,
+          description: `Subscription renewal (invoice ${prepared.invoice.invoiceNumber})`,
           paymentMethodId: sub.defaultPaymentMethodId ?? undefined,
           failureCode: outcome.failure?.code,
           failureMessage: outcome.failure?.message,

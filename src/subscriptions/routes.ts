@@ -181,7 +181,7 @@ export function registerSubscriptionRoutes(app: App, deps: AppDeps): void {
       {
         subscription: serializeSubscription(adjusted.subscription),
         subscriptionItems: adjusted.items.map((item) =>
-          serializeSubscriptionItem(item, prices.get(item.priceId)),
+          serializeSubscriptionItem(item, adjusted.subscription.pricingModelId, prices.get(item.priceId)),
         ),
         isUpgrade: adjusted.isUpgrade,
         resolvedTiming: adjusted.resolvedTiming,
@@ -204,7 +204,9 @@ export function registerSubscriptionRoutes(app: App, deps: AppDeps): void {
     return c.json(
       {
         subscription: serializeSubscription(subscription),
-        subscriptionItems: items.map((item) => serializeSubscriptionItem(item, prices.get(item.priceId))),
+        subscriptionItems: items.map((item) =>
+          serializeSubscriptionItem(item, subscription.pricingModelId, prices.get(item.priceId)),
+        ),
       },
       200,
     );

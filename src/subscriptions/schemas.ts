@@ -54,6 +54,9 @@ export type SubscriptionRecord = z.infer<typeof SubscriptionRecord>;
 
 export const SubscriptionItemRecord = z
   .object({
+    pricingModelId: z.string(),
+    externalId: z.null(),
+    manuallyCreated: z.boolean(),
     id: z.string(),
     subscriptionId: z.string(),
     priceId: z.string(),

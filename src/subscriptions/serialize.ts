@@ -65,13 +65,18 @@ export function isItemInForce(item: SubscriptionItemRow, at: Date): boolean {
   );
 }
 
+/** An item of a subscription, which owns its pricing model. Glade's items are never made outside an API call. */
 export function serializeSubscriptionItem(
   row: SubscriptionItemRow,
+  pricingModelId: string,
   price?: Record<string, unknown>,
 ): SubscriptionItemRecord {
   const record: SubscriptionItemRecord = {
     id: row.id,
     subscriptionId: row.subscriptionId,
+    pricingModelId,
+    externalId: null,
+    manuallyCreated: false,
     priceId: row.priceId,
     name: row.name,
     quantity: row.quantity,
@@ -99,6 +104,8 @@ export function serializeSubscriptionDetails(
 ): SubscriptionDetailsRecord {
   return {
     ...serializeSubscription(row),
-    subscriptionItems: items.map((item) => serializeSubscriptionItem(item, prices?.get(item.priceId))),
+    subscriptionItems: items.map((item) =>
+      serializeSubscriptionItem(item, row.pricingModelId, prices?.get(item.priceId)),
+    ),
   };
 }

@@ -10,6 +10,7 @@ import {
   getPaymentMethod,
   listPaymentMethodsForCustomer,
   type PaymentMethodRow,
+  paymentDescription,
   recordPayment,
   refundUnrecordedCharge,
 } from "../payments/index.js";
@@ -148,7 +149,12 @@ export async function startSubscription(
     ...details,
   });
   /** What a charge attempt became, recorded against the first invoice. */
-  const payment = (intent: IntentResult, paid: PaymentMethodRow, invoiceId: string) => ({
+  const payment = (
+    intent: IntentResult,
+    paid: PaymentMethodRow,
+    invoiceId: string,
+    billingPeriodId: string | null,
+  ) => ({
     customerId: customer.id,
     pricingModelId: price.pricingModelId,
     amount: intent.amount,
@@ -158,6 +164,8 @@ export async function startSubscription(
     processorIntentId: intent.intentId,
     invoiceId,
     subscriptionId,
+    billingPeriodId,
+    description: paymentDescription(body.name ?? price.name ?? "Subscription", body.quantity),
     paymentMethodId: paid.id,
     failureCode: intent.failure?.code,
     failureMessage: intent.failure?.message,
@@ -165,15 +173,22 @@ export async function startSubscription(
   /** Incomplete, its first period owed on an open invoice; with the declined attempt when there was one. */
   const startIncomplete = (declined?: { intent: IntentResult; method: PaymentMethodRow }) =>
     deps.db.transaction(async (tx) => {
-      const { subscription } = await createSubscription(tx, merchant, { ...base, status: "incomplete" }, now);
+      const { subscription, billingPeriod } = await createSubscription(
+        tx,
+        merchant,
+        { ...base, status: "incomplete" },
+        now,
+      );
+      const billingPeriodId = billingPeriod?.id ?? null;
       const { invoice } = await createInvoice(
         tx,
         merchant,
-        firstInvoice({ status: "open", dueDate: startDate }),
+        firstInvoice({ status: "open", dueDate: startDate, billingPeriodId }),
         now,
       );
       if (declined) {
-        await recordPayment(tx, merchant, payment(declined.intent, declined.method, invoice.id), now);
+        const attempt = payment(declined.intent, declined.method, invoice.id, billingPeriodId);
+        await recordPayment(tx, merchant, attempt, now);
       }
       return subscription;
     });
@@ -206,13 +221,14 @@ export async function startSubscription(
         { ...base, status: "active" },
         now,
       );
+      const billingPeriodId = billingPeriod?.id ?? null;
       const { invoice } = await createInvoice(
         tx,
         merchant,
-        firstInvoice({ status: "paid", billingPeriodId: billingPeriod?.id ?? null }),
+        firstInvoice({ status: "paid", billingPeriodId }),
         now,
       );
-      await recordPayment(tx, merchant, payment(intent, method, invoice.id), now);
+      await recordPayment(tx, merchant, payment(intent, method, invoice.id, billingPeriodId), now);
       return subscription;
     });
   } catch (err) {

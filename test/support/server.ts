@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { afterAll } from "vitest";
+import type { AppDeps } from "../../src/context/index.js";
 import { type TestContext, testContext } from "./app.js";
 
 export { freePort } from "../../bench/lib/child.js";
@@ -24,11 +25,11 @@ export type ServedGlade = { ctx: TestContext; baseUrl: string };
  * Glade on a real loopback port, for clients that talk HTTP (the official SDKs, Chromium). The URLs it hands
  * out (hosted checkout, purchase links) point at this same server.
  */
-export async function serveGlade(): Promise<ServedGlade> {
+export async function serveGlade(overrides: Partial<Pick<AppDeps, "now">> = {}): Promise<ServedGlade> {
   const base = await testContext();
   // The app reads publicUrl per request, so it can be filled in once the port is known.
   const config = { ...base.deps.config };
-  const ctx = await testContext({ config });
+  const ctx = await testContext({ config, ...overrides });
   const { url } = await listen(ctx.app.fetch);
   config.publicUrl = url;
   return { ctx, baseUrl: url };

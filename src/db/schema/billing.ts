@@ -41,6 +41,10 @@ export const purchases = pgTable(
     quantity: integer().notNull(),
     status: text().$type<PurchaseStatus>().notNull(),
     currency: text().notNull(),
+    /** The price's terms when bought, so the purchase reads as Flowglad's (null for a one-time price). */
+    intervalUnit: text().$type<IntervalUnit>(),
+    intervalCount: integer(),
+    trialPeriodDays: integer(),
     firstInvoiceValue: amount().notNull(),
     totalPurchaseValue: amount().notNull(),
     metadata: jsonb().$type<OutputMetadata>(),
