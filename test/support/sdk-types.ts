@@ -423,7 +423,10 @@ export class SdkTypes {
         return;
       case "ref": {
         const entry = this.resolve(type);
-        if (entry.alias) return this.visit(value, entry.alias, path, out);
+        if (entry.alias) {
+          this.visit(value, entry.alias, path, out);
+          return;
+        }
         if (entry.interfaces.length === 0) throw new Error(`${type.path.join(".")} is not a type`);
         const { members, index } = this.membersOf(entry);
         this.visitObject(value, members, index, path, out);
@@ -466,7 +469,9 @@ export class SdkTypes {
  * fit, then the one with the fewest problems, so a product session is judged as a product session.
  */
 function rank(attempt: CheckResult): number {
-  const literalMisses = attempt.problems.filter((p) => /^expected ["\d]|^expected (true|false)/.test(p.message));
+  const literalMisses = attempt.problems.filter((p) =>
+    /^expected ["\d]|^expected (true|false)/.test(p.message),
+  );
   return literalMisses.length * 1000 + attempt.problems.length;
 }
 
