@@ -2,8 +2,31 @@ import { html } from "hono/html";
 import { COUNTRIES, type Html, layout } from "./layout.js";
 import type { CardEntry, CheckoutView } from "./view.js";
 
+/** The code field: its own small form, so applying a code never touches what is typed in the payment form. */
+function discountForm(view: CheckoutView): Html {
+  const discount = view.discount;
+  if (!discount) return html``;
+  const message = discount.message
+    ? html`<p class="${discount.failed ? "error" : "ok"}">${discount.message}</p>`
+    : "";
+  return html`<form method="post" action="/checkout/${view.sessionId}/discount" class="discount" data-discount novalidate>
+  <label for="discountCode">Discount code</label>
+  <div class="inline">
+    <input id="discountCode" name="code" autocomplete="off" maxlength="50" value="${discount.applied ?? ""}"${discount.failed ? html` aria-invalid="true"` : ""} aria-describedby="discount-message">
+    <button type="submit" name="action" value="apply" class="secondary">Apply</button>
+    ${discount.applied ? html`<button type="submit" name="action" value="remove" class="secondary">Remove</button>` : ""}
+  </div>
+  <div id="discount-message" role="status" aria-live="polite">${message}</div>
+</form>`;
+}
+
+/** The order summary; the discount endpoint sends it alone so the page can swap it in place. */
+export function renderSummary(view: CheckoutView): Html {
+  return summary(view);
+}
+
 function summary(view: CheckoutView): Html {
-  return html`<section class="panel" aria-labelledby="summary-title">
+  return html`<section class="panel" id="summary" aria-labelledby="summary-title">
   <p class="merchant">${view.merchantName}</p>
   <h1 id="summary-title">${view.title}</h1>
   ${view.description ? html`<p class="desc">${view.description}</p>` : ""}
@@ -15,6 +38,7 @@ function summary(view: CheckoutView): Html {
       <tr class="total"><td>Total due today</td><td>${view.totalLabel}</td></tr>
     </tbody>
   </table>
+  ${discountForm(view)}
 </section>`;
 }
 

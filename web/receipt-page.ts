@@ -12,6 +12,7 @@ export type ReceiptView = {
     number: string;
     date: string;
     lines: { description: string; quantity: number; unit: string; amount: string }[];
+    discount: { label: string; subtotal: string; amount: string } | null;
     total: string;
     paid: string;
   } | null;
@@ -36,6 +37,12 @@ export function renderReceiptPage(view: ReceiptView): Html {
     <thead><tr><th scope="col" class="left">Item</th><th scope="col">Qty</th><th scope="col">Unit</th><th scope="col">Amount</th></tr></thead>
     <tbody>
       ${r.lines.map((l) => html`<tr><td>${l.description}</td><td>${l.quantity}</td><td>${l.unit}</td><td>${l.amount}</td></tr>`)}
+      ${
+        r.discount
+          ? html`<tr><td colspan="3">Subtotal</td><td>${r.discount.subtotal}</td></tr>
+      <tr><td colspan="3">${r.discount.label}</td><td>${r.discount.amount}</td></tr>`
+          : ""
+      }
       <tr class="total"><td colspan="3">Total</td><td>${r.total}</td></tr>
       <tr><td colspan="3">Amount paid</td><td>${r.paid}</td></tr>
     </tbody>

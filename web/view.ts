@@ -39,6 +39,8 @@ export type CheckoutView = {
   cancelUrl: string | null;
   continueUrl: string;
   error: string | null;
+  /** The discount code field (open product sessions only): the code applied, and what the last try said. */
+  discount: { applied: string | null; message: string | null; failed: boolean } | null;
   /** Fields to refill after a failed submit (never card data). */
   hasChallenge: boolean;
 };

@@ -5,10 +5,12 @@ import {
   type ProductRow,
 } from "../catalog/index.js";
 import type { AppDeps, IntentResult, Merchant } from "../context/index.js";
+import { type DiscountRow, discountAmountFor, findUsableDiscount } from "../discounts/index.js";
 import { listOpenInvoicesForSubscription } from "../invoices/index.js";
-import { panic } from "../lib/errors.js";
+import { AppError, panic } from "../lib/errors.js";
 import { multiplyAmount, sumAmounts } from "../lib/money.js";
 import type { CheckoutSessionRow } from "./serialize.js";
+import { clearSessionDiscount } from "./session-discount.js";
 
 /**
  * What confirming a session will do with the customer's card, decided on the server from stored data only.
@@ -25,7 +27,13 @@ export type ChargePlan = {
   trialDays: number;
   /** Invoices an activation pays; empty for the other session types. */
   invoiceIds: string[];
+  /** Unit price × quantity, before the discount (product sessions; 0 otherwise). */
+  subtotal: number;
+  /** The session's discount and what it takes off the subtotal (for a trial, off the first payment). */
+  discount: AppliedDiscount | null;
 };
+
+export type AppliedDiscount = { row: DiscountRow; amount: number };
 
 /**
  * Whether the card must stay chargeable after this checkout (renewals, a saved card, an activated
@@ -73,6 +81,8 @@ export async function chargePlanWith(
       product,
       trialDays: 0,
       invoiceIds: [],
+      subtotal: 0,
+      discount: null,
     };
   }
 
@@ -93,36 +103,48 @@ export async function chargePlanWith(
       product,
       trialDays: 0,
       invoiceIds: open.map((inv) => inv.id),
+      subtotal: amount,
+      discount: null,
     };
   }
 
   if (!price || session.unitAmount === null || !session.currency)
     panic(`product session ${session.id} lost its price`);
-  const total = multiplyAmount(session.unitAmount, session.quantity);
+  const subtotal = multiplyAmount(session.unitAmount, session.quantity);
+  const discount = session.discountId
+    ? await sessionDiscount(deps, session, session.discountId, subtotal)
+    : null;
+  const total = subtotal - (discount?.amount ?? 0);
   const trialDays = price.type === "subscription" ? (price.trialPeriodDays ?? 0) : 0;
-  if (trialDays > 0) {
-    return {
-      mode: "setup",
-      amount: 0,
-      currency: session.currency,
-      price,
-      product,
-      trialDays,
-      invoiceIds: [],
-    };
-  }
+  const common = { currency: session.currency, price, product, invoiceIds: [], subtotal, discount };
+  if (trialDays > 0) return { ...common, mode: "setup", amount: 0, trialDays };
   if (total === 0) {
     // A free subscription still keeps a card on file for later; a free one-time item needs nothing.
     const mode = price.type === "subscription" ? "setup" : "none";
-    return { mode, amount: 0, currency: session.currency, price, product, trialDays: 0, invoiceIds: [] };
+    return { ...common, mode, amount: 0, trialDays: 0 };
   }
-  return {
-    mode: "payment",
-    amount: total,
-    currency: session.currency,
-    price,
-    product,
-    trialDays: 0,
-    invoiceIds: [],
-  };
+  return { ...common, mode: "payment", amount: total, trialDays: 0 };
+}
+
+/**
+ * The discount the customer applied, as it stands now. One that was deactivated (or deleted) since is
+ * taken off the session and the confirm refused, so the customer is never charged other than what the
+ * page shows them.
+ */
+async function sessionDiscount(
+  deps: AppDeps,
+  session: CheckoutSessionRow,
+  discountId: string,
+  subtotal: number,
+): Promise<AppliedDiscount> {
+  const merchant = sessionMerchant(session);
+  const row = await findUsableDiscount(deps.db, merchant, discountId, session.pricingModelId);
+  if (!row) {
+    await clearSessionDiscount(deps.db, session.id, discountId, deps.now());
+    throw new AppError(
+      "CONFLICT",
+      "The discount code on this checkout is no longer valid and was removed. Please review the total and pay again.",
+    );
+  }
+  return { row, amount: discountAmountFor(row, subtotal) };
 }

@@ -5,7 +5,13 @@ import { AppError } from "../lib/errors.js";
 import { formatAmount, multiplyAmount } from "../lib/money.js";
 import { getOrganizationCached } from "../organizations/index.js";
 import { awaitsSandboxChallenge } from "./attempt.js";
-import { type ChargePlan, chargePlan, savesCard, sessionMerchant } from "./charge-plan.js";
+import {
+  type AppliedDiscount,
+  type ChargePlan,
+  chargePlan,
+  savesCard,
+  sessionMerchant,
+} from "./charge-plan.js";
 import type { CheckoutSessionRow } from "./serialize.js";
 
 function every(price: PriceRow): string {
@@ -20,34 +26,50 @@ export function successRedirectUrl(deps: AppDeps, session: CheckoutSessionRow): 
   return session.successUrl.replaceAll("{CHECKOUT_SESSION_ID}", encodeURIComponent(session.id));
 }
 
+/** How long a discount lasts on a subscription, in the customer's words. */
+function discountSpan(discount: AppliedDiscount): string {
+  const { duration, numberOfPayments } = discount.row;
+  if (duration === "forever") return "on every payment";
+  if (duration === "once" || numberOfPayments === 1) return "on the first payment";
+  return `on the first ${numberOfPayments} payments`;
+}
+
 function productCopy(session: CheckoutSessionRow, plan: ChargePlan) {
-  const { price, product } = plan;
+  const { price, product, discount } = plan;
   const currency = plan.currency;
+  const money = (amount: number) => formatAmount(amount, currency);
   const unit = session.unitAmount ?? 0;
   const lineTotal = multiplyAmount(unit, session.quantity);
   const name = product?.name ?? price?.name ?? "Item";
   const lines = [
     {
-      label:
-        session.quantity > 1 ? `${name} × ${session.quantity} (${formatAmount(unit, currency)} each)` : name,
-      amount: formatAmount(lineTotal, currency),
+      label: session.quantity > 1 ? `${name} × ${session.quantity} (${money(unit)} each)` : name,
+      amount: money(lineTotal),
     },
   ];
+  const discounted = lineTotal - (discount?.amount ?? 0);
+  if (discount) {
+    lines.push({ label: "Subtotal", amount: money(lineTotal) });
+    lines.push({ label: `Discount (${discount.row.code})`, amount: `−${money(discount.amount)}` });
+  }
   const terms: string[] = [];
-  let buttonLabel = plan.mode === "none" ? "Complete order" : `Pay ${formatAmount(plan.amount, currency)}`;
+  let buttonLabel = plan.mode === "none" ? "Complete order" : `Pay ${money(plan.amount)}`;
   if (price?.type === "subscription") {
-    const recurring = `${formatAmount(lineTotal, currency)} ${every(price)}`;
+    const recurring = `${money(lineTotal)} ${every(price)}`;
+    if (discount && discount.row.duration !== "forever") {
+      terms.push(`${discount.row.code}: ${money(discounted)} ${discountSpan(discount)}, then ${recurring}.`);
+    }
+    const billed = discount?.row.duration === "forever" ? `${money(discounted)} ${every(price)}` : recurring;
     if (plan.trialDays > 0) {
-      terms.push(`${plan.trialDays}-day free trial, then ${recurring}.`);
-      lines.push({
-        label: `Free trial (${plan.trialDays} days)`,
-        amount: `−${formatAmount(lineTotal, currency)}`,
-      });
+      terms.push(
+        `${plan.trialDays}-day free trial, then ${discount ? `${money(discounted)} ${every(price)}` : recurring}.`,
+      );
+      lines.push({ label: `Free trial (${plan.trialDays} days)`, amount: `−${money(discounted)}` });
+      lines.push({ label: "Total after trial", amount: money(discounted) });
       buttonLabel = `Start ${plan.trialDays}-day trial`;
     } else {
-      terms.push(`Billed ${recurring} until you cancel.`);
-      buttonLabel =
-        lineTotal === 0 ? "Start subscription" : `Subscribe for ${formatAmount(lineTotal, currency)}`;
+      terms.push(`Billed ${billed} until you cancel.`);
+      buttonLabel = plan.amount === 0 ? "Start subscription" : `Subscribe for ${money(plan.amount)}`;
     }
   }
   return { title: name, description: product?.description ?? null, lines, terms, buttonLabel };
@@ -82,12 +104,29 @@ async function cardEntryFor(
 export async function buildCheckoutView(
   deps: AppDeps,
   session: CheckoutSessionRow,
-  options: { error?: string | null; email?: string; name?: string; country?: string } = {},
+  options: {
+    error?: string | null;
+    email?: string;
+    name?: string;
+    country?: string;
+    /** What the last discount code try said; `discountFailed` when it was refused. */
+    discountMessage?: string | null;
+    discountFailed?: boolean;
+  } = {},
 ): Promise<CheckoutView> {
-  const [plan, org] = await Promise.all([
-    chargePlan(deps, session),
-    getOrganizationCached(deps.db, session.organizationId),
-  ]);
+  let plan: ChargePlan;
+  try {
+    plan = await chargePlan(deps, session);
+  } catch (err) {
+    // The applied discount stopped being valid: it was taken off the session; show the page without it.
+    if (!(err instanceof AppError) || !session.discountId) throw err;
+    return buildCheckoutView(
+      deps,
+      { ...session, discountId: null },
+      { ...options, discountMessage: err.message },
+    );
+  }
+  const org = await getOrganizationCached(deps.db, session.organizationId);
   const currency = plan.currency;
   const cardEntry = await cardEntryFor(deps, session, plan);
   let copy: {
@@ -151,5 +190,13 @@ export async function buildCheckoutView(
     continueUrl: successRedirectUrl(deps, session),
     error: options.error ?? (session.status === "open" ? session.lastError : null),
     hasChallenge: awaitsSandboxChallenge(session),
+    discount:
+      session.type === "product" && session.status === "open"
+        ? {
+            applied: plan.discount?.row.code ?? null,
+            message: options.discountMessage ?? null,
+            failed: options.discountFailed ?? false,
+          }
+        : null,
   };
 }

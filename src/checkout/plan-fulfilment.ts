@@ -1,5 +1,6 @@
 import type { IntentResult, Merchant } from "../context/index.js";
 import { nextInvoiceNumberOf, planCustomer, planCustomerWithFirstInvoice } from "../customers/index.js";
+import { planRedemption } from "../discounts/index.js";
 import { planNumberedInvoice } from "../invoices/index.js";
 import { panic } from "../lib/errors.js";
 import { randomToken } from "../lib/ids.js";
@@ -119,9 +120,10 @@ export function planFulfilment(
       now,
     );
   const payment = records.payment && planPayment(merchant, records.payment, now);
+  const redemption = records.redemption && planRedemption(merchant, records.redemption, now);
 
   return {
-    plans: [buyer, card, subscription, purchase, invoice, payment].filter((p) => p !== undefined),
+    plans: [buyer, card, subscription, purchase, invoice, payment, redemption].filter((p) => p !== undefined),
     changes: {
       processorIntentId: intent?.intentId ?? null,
       customerId,

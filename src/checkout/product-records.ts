@@ -1,5 +1,6 @@
 import type { PriceRow } from "../catalog/index.js";
 import type { IntentResult } from "../context/index.js";
+import type { planRedemption } from "../discounts/index.js";
 import type { CreateInvoiceInput } from "../invoices/index.js";
 import { panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
@@ -32,6 +33,8 @@ export type ProductRecords = {
   invoice?: CreateInvoiceInput;
   /** The payment that settled the invoice, when the processor charged for it. */
   payment?: RecordPaymentInput;
+  /** The discount the customer used, recorded once with the checkout. */
+  redemption?: Parameters<typeof planRedemption>[1];
 };
 
 /**
@@ -50,6 +53,9 @@ export function productRecords(
 ): ProductRecords {
   const { price, shownPrice, unitAmount, name } = whatWasBought(session, plan);
   const ids: ProductRecords["ids"] = { purchaseId: newId("purchase") };
+  const redemptionId = plan.discount ? newId("discountRedemption") : undefined;
+  // A trial's checkout pays nothing: the discount then reduces the first renewal instead.
+  const reducedToday = plan.discount && invoicedToday(plan) ? plan.discount.amount : 0;
   const records: ProductRecords = {
     ids,
     purchase: {
@@ -62,6 +68,7 @@ export function productRecords(
       status: "paid",
       checkoutSessionId: session.id,
       metadata: session.outputMetadata ?? undefined,
+      discountAmount: reducedToday,
     },
   };
 
@@ -100,6 +107,7 @@ export function productRecords(
       subscriptionId: ids.subscriptionId,
       billingPeriodId,
       checkoutSessionId: session.id,
+      discount: redemptionId ? { amount: reducedToday, redemptionId } : undefined,
     };
     if (intent && plan.mode === "payment") {
       records.payment = {
@@ -114,6 +122,17 @@ export function productRecords(
         paymentMethodId,
       };
     }
+  }
+  if (plan.discount && redemptionId) {
+    records.redemption = {
+      id: redemptionId,
+      discount: plan.discount.row,
+      checkoutSessionId: session.id,
+      customerId,
+      purchaseId: ids.purchaseId,
+      subscriptionId: ids.subscriptionId ?? null,
+      charged: invoicedToday(plan),
+    };
   }
   return records;
 }

@@ -1,5 +1,6 @@
 import type { ReceiptView } from "../../web/receipt-page.js";
 import type { AppDeps } from "../context/index.js";
+import { getRedemption } from "../discounts/index.js";
 import { getInvoice, listLinesForInvoices } from "../invoices/index.js";
 import { formatAmount } from "../lib/money.js";
 import { getOrganizationCached } from "../organizations/index.js";
@@ -38,7 +39,12 @@ export async function buildReceiptView(deps: AppDeps, session: CheckoutSessionRo
     session.paymentMethodId ? getPaymentMethod(deps.db, merchant, session.paymentMethodId) : undefined,
     session.subscriptionId ? getSubscription(deps.db, merchant, session.subscriptionId) : undefined,
   ]);
-  const lines = invoice ? await listLinesForInvoices(deps.db, merchant, [invoice.id]) : [];
+  const [lines, redemption] = await Promise.all([
+    invoice ? listLinesForInvoices(deps.db, merchant, [invoice.id]) : [],
+    invoice?.discountRedemptionId
+      ? getRedemption(deps.db, merchant, invoice.discountRedemptionId)
+      : undefined,
+  ]);
   const notes: string[] = [];
   if (subscription?.status === "trialing" && subscription.trialEnd) {
     notes.push(`Your free trial runs until ${day(subscription.trialEnd)}. Nothing was charged today.`);
@@ -62,6 +68,14 @@ export async function buildReceiptView(deps: AppDeps, session: CheckoutSessionRo
             unit: formatAmount(l.unitPrice, invoice.currency),
             amount: formatAmount(l.amount, invoice.currency),
           })),
+          discount:
+            invoice.discountAmount > 0 || redemption
+              ? {
+                  label: `Discount${redemption ? ` (${redemption.discountCode})` : ""}`,
+                  subtotal: formatAmount(invoice.subtotal, invoice.currency),
+                  amount: `−${formatAmount(invoice.discountAmount, invoice.currency)}`,
+                }
+              : null,
           total: formatAmount(invoice.total, invoice.currency),
           paid: formatAmount(invoice.amountPaid, invoice.currency),
         }

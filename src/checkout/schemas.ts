@@ -90,7 +90,7 @@ export const CheckoutSessionRecord = z
     automaticallyUpdateSubscriptions: z.boolean().nullable(),
     preserveBillingCycleAnchor: z.boolean(),
     paymentMethodType: z.literal("card").nullable(),
-    discountId: z.null(),
+    discountId: z.string().nullable(),
     purchaseId: z.string().nullable(),
     invoiceId: z.string().nullable(),
     subscriptionId: z.string().nullable(),

@@ -40,7 +40,7 @@ export function serializeCheckoutSession(session: PlannedRow<CheckoutSessionRow>
     automaticallyUpdateSubscriptions: session.automaticallyUpdateSubscriptions,
     preserveBillingCycleAnchor: session.preserveBillingCycleAnchor,
     paymentMethodType: session.paymentMethodType ?? null,
-    discountId: null,
+    discountId: session.discountId,
     purchaseId: session.purchaseId,
     invoiceId: session.invoiceId,
     subscriptionId: session.subscriptionId,

@@ -3,10 +3,18 @@ export { createDiscount } from "./create-discount.js";
 export {
   countRedemptions,
   findDiscountByCode,
+  findUsableDiscount,
   getDiscount,
   listDiscountsOfPricingModel,
   requireDiscount,
 } from "./queries.js";
+export {
+  countRedeemedPayment,
+  type DiscountRedemptionRow,
+  getRedemption,
+  lockRunningRedemption,
+  planRedemption,
+} from "./redemptions.js";
 export { registerDiscountRoutes } from "./routes.js";
 export {
   type CreateDiscountInput,

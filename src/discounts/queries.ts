@@ -2,7 +2,7 @@ import { and, count, eq, inArray, sql } from "drizzle-orm";
 import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { discountRedemptions, discounts } from "../db/schema/index.js";
-import { ownedBy } from "../db/statement.js";
+import { ownedBy, type Tenant } from "../db/statement.js";
 import { notFound } from "../lib/errors.js";
 import type { DiscountRow } from "./serialize.js";
 
@@ -27,7 +27,7 @@ export async function requireDiscount(db: Executor, merchant: Merchant, id: stri
 /** The pricing model's discount with this code, typed in any case (the unique index is on `lower(code)`). */
 export async function findDiscountByCode(
   db: Executor,
-  merchant: Merchant,
+  merchant: Tenant,
   pricingModelId: string,
   code: string,
 ): Promise<DiscountRow | undefined> {
@@ -71,4 +71,15 @@ export async function countRedemptions(
     .groupBy(discountRedemptions.discountId);
   for (const row of rows) counts.set(row.discountId, row.n);
   return counts;
+}
+
+/** The discount, if a checkout in this pricing model may still use it (it exists and is active). */
+export async function findUsableDiscount(
+  db: Executor,
+  merchant: Merchant,
+  id: string,
+  pricingModelId: string,
+): Promise<DiscountRow | undefined> {
+  const row = await getDiscount(db, merchant, id);
+  return row?.active && row.pricingModelId === pricingModelId ? row : undefined;
 }

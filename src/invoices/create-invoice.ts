@@ -35,6 +35,8 @@ export type CreateInvoiceInput = {
   billingPeriodId?: string | null | undefined;
   checkoutSessionId?: string | null | undefined;
   dueDate?: Date | null | undefined;
+  /** A discount's reduction, computed by the discounts domain's rule; at most the lines' subtotal. */
+  discount?: { amount: number; redemptionId: string } | undefined;
 };
 
 function checkLine(line: InvoiceLineInput): void {
@@ -68,7 +70,12 @@ function planInvoiceRows(
   if (input.lines.length === 0) throw badRequest("An invoice needs at least one line");
   for (const line of input.lines) checkLine(line);
   const amounts = input.lines.map((line) => multiplyAmount(line.unitPrice, line.quantity));
-  const total = sumAmounts(amounts);
+  const subtotal = sumAmounts(amounts);
+  const discountAmount = input.discount?.amount ?? 0;
+  if (!Number.isSafeInteger(discountAmount) || discountAmount < 0 || discountAmount > subtotal) {
+    panic(`invoice discount ${discountAmount} is not between 0 and the subtotal ${subtotal}`);
+  }
+  const total = subtotal - discountAmount;
   const paid = input.status === "paid";
   const invoiceId = input.id ?? newId("invoice");
   const invoice = {
@@ -80,7 +87,7 @@ function planInvoiceRows(
     type: input.type,
     status: input.status,
     currency: input.currency.toUpperCase(),
-    subtotal: total,
+    subtotal,
     total,
     amountPaid: paid ? total : 0,
     purchaseId: input.purchaseId ?? null,
@@ -91,8 +98,8 @@ function planInvoiceRows(
     dueDate: input.dueDate ?? null,
     paidAt: paid ? now : null,
     memo: null,
-    discountAmount: 0,
-    discountRedemptionId: null,
+    discountAmount,
+    discountRedemptionId: input.discount?.redemptionId ?? null,
     createdAt: now,
     updatedAt: now,
   };

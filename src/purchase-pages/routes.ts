@@ -4,15 +4,15 @@ import { renderPurchaseLandingPage, renderPurchaseProblemPage } from "../../web/
 import type { AppDeps } from "../context/index.js";
 import { readFormFields } from "../http/form.js";
 import { setPageSecurityHeaders } from "../http/page-headers.js";
-import type { App } from "../http/types.js";
-import { AppError } from "../lib/errors.js";
-import { isProblem, type PageProblem, parseMode, parsePurchaseParams } from "./params.js";
 import {
   clientAddress,
   createRateLimiter,
   PURCHASE_RATE_LIMIT,
   type RateLimitOptions,
-} from "./rate-limit.js";
+} from "../http/rate-limit.js";
+import type { App } from "../http/types.js";
+import { AppError } from "../lib/errors.js";
+import { isProblem, type PageProblem, parseMode, parsePurchaseParams } from "./params.js";
 import { type LinkTarget, resolveOffer } from "./resolve-offer.js";
 import { findReusableSession, startPurchaseSession } from "./start-session.js";
 import { buildLandingView } from "./view.js";

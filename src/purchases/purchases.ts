@@ -23,6 +23,8 @@ export type CreatePurchaseInput = {
   status: "paid";
   checkoutSessionId?: string | null | undefined;
   metadata?: OutputMetadata | null | undefined;
+  /** What a discount took off the first payment (the checkout's; 0 for a trial's). */
+  discountAmount?: number | undefined;
 };
 
 const scope = (merchant: Merchant) => and(ownedBy(purchases, merchant));
@@ -80,6 +82,7 @@ function planPurchaseRow(merchant: Merchant, input: CreatePurchaseInput, now: Da
     throw badRequest(`Purchase quantity must be a positive integer, got ${input.quantity}`);
   }
   const value = multiplyAmount(input.price.unitPrice, input.quantity);
+  const discount = input.discountAmount ?? 0;
   return {
     id: input.id ?? newId("purchase"),
     organizationId: merchant.organizationId,
@@ -96,8 +99,9 @@ function planPurchaseRow(merchant: Merchant, input: CreatePurchaseInput, now: Da
     intervalUnit: input.price.intervalUnit,
     intervalCount: input.price.intervalCount,
     trialPeriodDays: input.price.type === "subscription" ? (input.price.trialPeriodDays ?? 0) : null,
-    firstInvoiceValue: value,
-    totalPurchaseValue: value,
+    firstInvoiceValue: value - discount,
+    // A subscription's value is its price per billing cycle; a one-time purchase's is what was paid.
+    totalPurchaseValue: input.price.type === "subscription" ? value : value - discount,
     metadata: input.metadata ?? null,
     purchaseDate: now,
     endDate: null,

@@ -3,6 +3,7 @@ import type { AppDeps, IntentResult, Merchant, ProcessorName, UsageBilling } fro
 import type { Transaction } from "../db/client.js";
 import { billingPeriods, subscriptions } from "../db/schema/index.js";
 import { sameTenant } from "../db/statement.js";
+import { countRedeemedPayment, discountAmountFor, lockRunningRedemption } from "../discounts/index.js";
 import {
   createInvoice,
   getInvoice,
@@ -12,6 +13,7 @@ import {
 } from "../invoices/index.js";
 import { AppError, panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
+import { multiplyAmount, sumAmounts } from "../lib/money.js";
 import { chargeSavedCard, getPaymentMethod, recordPayment } from "../payments/index.js";
 import { periodContaining } from "./periods.js";
 import { lockSubscription } from "./queries.js";
@@ -84,6 +86,17 @@ async function prepareRenewal(
   if (existing) return { subscription: sub, period, invoice: existing };
 
   const { currency, lines } = await renewalLines(tx, merchant, sub, start, usageBilling, now);
+  // A discount redeemed at checkout reduces the renewals its duration covers, each counted as it is invoiced.
+  const redemption = await lockRunningRedemption(tx, merchant, sub.id);
+  const subtotal = sumAmounts(lines.map((line) => multiplyAmount(line.unitPrice, line.quantity)));
+  const discount = redemption && {
+    amount: discountAmountFor(
+      { amountType: redemption.discountAmountType, amount: redemption.discountAmount },
+      subtotal,
+    ),
+    redemptionId: redemption.id,
+  };
+  if (redemption) await countRedeemedPayment(tx, redemption, now);
   const { invoice } = await createInvoice(
     tx,
     merchant,
@@ -97,6 +110,7 @@ async function prepareRenewal(
       subscriptionId: sub.id,
       billingPeriodId: period.id,
       dueDate: start,
+      discount,
     },
     now,
   );

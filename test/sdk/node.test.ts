@@ -768,7 +768,7 @@ describe("@flowglad/node records after a paid checkout", () => {
     expect(invoice).toMatchObject({
       id: invoiceId,
       customerId: customer.id,
-      status: "paid",
+      status: "partially_refunded",
       currency: "USD",
     });
     expect(invoiceLineItems).toHaveLength(1);
@@ -792,7 +792,7 @@ describe("@flowglad/node records after a paid checkout", () => {
     expect(purchase).toMatchObject({
       customerId: customer.id,
       priceId: f.oneTimePriceId,
-      status: "paid",
+      status: "partial_refund",
       priceType: "single_payment",
     });
     const raw = await client.get<{ purchase: { id: string } }>(`/api/v1/purchases/${purchase?.id}`);

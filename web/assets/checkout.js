@@ -28,3 +28,34 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
+
+// The discount code form posts in the background and swaps the order summary in place, so nothing typed in
+// the payment form is lost. Without this file it posts as a normal form and the page is shown again.
+document.addEventListener("submit", async (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.matches("form[data-discount]")) return;
+  event.preventDefault();
+  const body = new URLSearchParams(new FormData(form, event.submitter));
+  const response = await fetch(form.action, {
+    method: "POST",
+    body,
+    headers: { accept: "application/json" },
+    credentials: "same-origin",
+  });
+  if (!response.ok && response.status !== 400 && response.status !== 409) {
+    form.submit();
+    return;
+  }
+  const answer = await response.json();
+  if (answer.reload) {
+    window.location.reload();
+    return;
+  }
+  const summary = document.getElementById("summary");
+  if (summary && answer.summary) {
+    summary.outerHTML = answer.summary;
+    document.getElementById("discountCode")?.focus();
+  }
+  const pay = document.querySelector("form[data-checkout] button[type=submit]");
+  if (pay && answer.buttonLabel) pay.textContent = answer.buttonLabel;
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRateLimiter } from "../../src/purchase-pages/index.js";
+import { createRateLimiter } from "../../src/http/rate-limit.js";
 
 function limiterAt(start: number, options: { limit?: number; windowMs?: number; maxClients?: number } = {}) {
   let now = start;
