@@ -124,6 +124,7 @@ export function registerCheckoutPages(app: App, deps: AppDeps): void {
     const code = (fields.code ?? "").trim();
     let message: string;
     let failed = false;
+    let conflict = false;
     let current = session;
     if (!remove && !discountLimiter.take(clientAddress(c)).allowed) {
       message = "Too many codes were tried. Wait a few minutes and try again.";
@@ -139,13 +140,14 @@ export function registerCheckoutPages(app: App, deps: AppDeps): void {
         if (!(err instanceof AppError) || err.status >= 500) throw err;
         message = err.message;
         failed = true;
+        conflict = err.code === "CONFLICT";
         // A refused code takes any earlier one off, as Flowglad does, so what is shown is what is charged.
         if (!remove && err.code === "BAD_REQUEST" && session.discountId && session.status === "open") {
           current = await setSessionDiscountCode(deps, session, null).catch(() => session);
         }
       }
     }
-    const status = failed ? 400 : 200;
+    const status = conflict ? 409 : failed ? 400 : 200;
     const view = await buildCheckoutView(deps, current, { discountMessage: message, discountFailed: failed });
     if (!(c.req.header("accept") ?? "").includes("application/json")) {
       return renderSession(deps, c, current, status, { discountMessage: message, discountFailed: failed });

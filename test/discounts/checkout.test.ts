@@ -1,0 +1,291 @@
+import { and, eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { checkoutSessions, discountRedemptions, invoices, payments } from "../../src/db/schema/index.js";
+import { renewSubscription } from "../../src/subscriptions/index.js";
+import {
+  type CatalogFixture,
+  catalogFixture,
+  createCustomer,
+  DAY,
+  ok,
+  openSession,
+  payCheckout,
+  settableClock,
+  submitCheckoutForm,
+  testContext,
+} from "../support/index.js";
+
+const clock = settableClock();
+const ctx = await testContext({ now: clock.now });
+
+type DiscountBody = {
+  code: string;
+  amountType: "fixed" | "percent";
+  amount: number;
+  duration: "once" | "forever" | "number_of_payments";
+  numberOfPayments?: number;
+  pricingModelId?: string;
+};
+
+async function discount(f: CatalogFixture, body: DiscountBody, key = f.merchant.testKey) {
+  const res = await ok(
+    ctx.api("POST", "/api/v1/discounts", {
+      key,
+      body: { discount: { name: body.code, pricingModelId: f.pricingModelId, ...body } },
+    }),
+  );
+  return res.discount as { id: string; code: string };
+}
+
+/** Tries a code on the hosted page as its script does (a form post asking for JSON). */
+function tryCode(sessionId: string, code: string, action: "apply" | "remove" = "apply") {
+  return ctx.api("POST", `/checkout/${sessionId}/discount`, {
+    rawBody: new URLSearchParams({ code, action }).toString(),
+    headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+  });
+}
+
+async function session(f: CatalogFixture, priceId: string, quantity = 1, externalId?: string) {
+  const body: Record<string, unknown> = { type: "product", priceId, quantity };
+  if (externalId) body.customerExternalId = externalId;
+  else body.anonymous = true;
+  return (await openSession(ctx, f.merchant.testKey, body)).checkoutSession.id;
+}
+
+async function row(id: string) {
+  const [s] = await ctx.deps.db.select().from(checkoutSessions).where(eq(checkoutSessions.id, id));
+  if (!s) throw new Error(`session ${id} missing`);
+  return s;
+}
+
+async function money(sessionId: string) {
+  const s = await row(sessionId);
+  const [invoice] = s.invoiceId
+    ? await ctx.deps.db.select().from(invoices).where(eq(invoices.id, s.invoiceId))
+    : [];
+  const paid = s.invoiceId
+    ? await ctx.deps.db.select().from(payments).where(eq(payments.invoiceId, s.invoiceId))
+    : [];
+  const redemptions = await ctx.deps.db
+    .select()
+    .from(discountRedemptions)
+    .where(eq(discountRedemptions.checkoutSessionId, sessionId));
+  return { session: s, invoice, payments: paid, redemptions };
+}
+
+describe("a discount code on the hosted page", () => {
+  it("applies a percent code: the page, the charge, the invoice, the purchase and one redemption agree", async () => {
+    clock.set(undefined);
+    const f = await catalogFixture(ctx);
+    const code = await discount(f, { code: "Save10", amountType: "percent", amount: 10, duration: "once" });
+    const id = await session(f, f.oneTimePriceId, 3); // 3 × 19.99 = 59.97; 10 % = 5.997 → 6.00
+
+    const applied = await tryCode(id, "save10");
+    expect(applied.status, JSON.stringify(applied.body)).toBe(200);
+    expect(applied.body).toMatchObject({ ok: true, buttonLabel: "Pay $53.97" });
+    expect(applied.body.summary).toContain("Discount (Save10)");
+    expect(applied.body.summary).toContain("−$6.00");
+    const wire = await ok(ctx.api("GET", `/api/v1/checkout-sessions/${id}`, { key: f.merchant.testKey }));
+    expect(wire.checkoutSession.discountId).toBe(code.id);
+
+    await payCheckout(ctx, id);
+    const m = await money(id);
+    expect(m.session.status).toBe("succeeded");
+    expect(m.invoice).toMatchObject({ subtotal: 5997, discountAmount: 600, total: 5397, amountPaid: 5397 });
+    expect(m.payments.map((p) => p.amount)).toEqual([5397]);
+    expect(m.redemptions).toHaveLength(1);
+    expect(m.redemptions[0]).toMatchObject({ discountId: code.id, fullyRedeemed: true, paymentsApplied: 1 });
+    const purchase = await ok(
+      ctx.api("GET", `/api/v1/purchases/${m.session.purchaseId}`, { key: f.merchant.testKey }),
+    );
+    expect(purchase.purchase).toMatchObject({ firstInvoiceValue: 5397, totalPurchaseValue: 5397 });
+    const read = await ok(ctx.api("GET", `/api/v1/discounts/${code.id}`, { key: f.merchant.testKey }));
+    expect(read.discount.redemptionCount).toBe(1);
+    const receipt = await ctx.api("GET", `/checkout/${id}/success`, {});
+    expect(receipt.text).toContain("Discount (Save10)");
+    expect(receipt.text).toContain("$53.97");
+  });
+
+  it("refuses unknown, inactive and other pricing models' or merchants' codes alike, and clears the old one", async () => {
+    clock.set(undefined);
+    const f = await catalogFixture(ctx);
+    const good = await discount(f, { code: "GOOD", amountType: "fixed", amount: 100, duration: "once" });
+    const inactive = await discount(f, { code: "OFF", amountType: "fixed", amount: 100, duration: "once" });
+    await ok(
+      ctx.api("PUT", `/api/v1/discounts/${inactive.id}`, {
+        key: f.merchant.testKey,
+        body: { discount: { active: false } },
+      }),
+    );
+    const elsewhere = await ok(
+      ctx.api("POST", "/api/v1/pricing-models", {
+        key: f.merchant.testKey,
+        body: { pricingModel: { name: "B" } },
+      }),
+    );
+    await discount(f, {
+      code: "OTHERPM",
+      amountType: "fixed",
+      amount: 100,
+      duration: "once",
+      pricingModelId: elsewhere.pricingModel.id,
+    });
+    const g = await catalogFixture(ctx);
+    await discount(g, { code: "THEIRS", amountType: "fixed", amount: 100, duration: "once" });
+
+    const id = await session(f, f.oneTimePriceId);
+    expect((await tryCode(id, "GOOD")).status).toBe(200);
+    for (const code of ["NOPE", "OFF", "OTHERPM", "THEIRS"]) {
+      const res = await tryCode(id, code);
+      expect(res.status, code).toBe(400);
+      expect(res.body).toMatchObject({ ok: false, message: "This code is not valid for this purchase." });
+      expect((await row(id)).discountId, code).toBeNull();
+      expect((await tryCode(id, "GOOD")).status).toBe(200);
+    }
+    const removed = await tryCode(id, "", "remove");
+    expect(removed.body).toMatchObject({ ok: true, message: "Discount removed." });
+    expect((await row(id)).discountId).toBeNull();
+    expect(good.id).toBeTruthy();
+  });
+
+  it("never takes the total below zero: a fixed code above the price makes a free order", async () => {
+    clock.set(undefined);
+    const f = await catalogFixture(ctx);
+    await discount(f, { code: "ALLOFIT", amountType: "fixed", amount: 999_999, duration: "once" });
+    const id = await session(f, f.oneTimePriceId);
+    const applied = await tryCode(id, "ALLOFIT");
+    expect(applied.body).toMatchObject({ ok: true, buttonLabel: "Complete order" });
+    expect(applied.body.summary).toContain("−$19.99");
+    const res = await submitCheckoutForm(ctx, id, { cardNumber: "" });
+    expect(res.status, res.text).toBe(303);
+    const m = await money(id);
+    expect(m.invoice).toMatchObject({ subtotal: 1999, discountAmount: 1999, total: 0, status: "paid" });
+    expect(m.payments).toEqual([]);
+    expect(m.redemptions).toHaveLength(1);
+  });
+
+  it("refuses the confirm when the code was deactivated after it was applied, and takes it off", async () => {
+    clock.set(undefined);
+    const f = await catalogFixture(ctx);
+    const code = await discount(f, { code: "GONE", amountType: "percent", amount: 50, duration: "once" });
+    const id = await session(f, f.oneTimePriceId);
+    await tryCode(id, "GONE");
+    await ok(
+      ctx.api("PUT", `/api/v1/discounts/${code.id}`, {
+        key: f.merchant.testKey,
+        body: { discount: { active: false } },
+      }),
+    );
+    const refused = await submitCheckoutForm(ctx, id, { cardNumber: "4242424242424242" });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain("no longer valid");
+    const s = await row(id);
+    expect(s).toMatchObject({ status: "open", discountId: null });
+    await payCheckout(ctx, id);
+    expect((await money(id)).payments.map((p) => p.amount)).toEqual([1999]);
+  });
+
+  it("cannot change a session that is no longer open", async () => {
+    clock.set(undefined);
+    const f = await catalogFixture(ctx);
+    await discount(f, { code: "LATE", amountType: "percent", amount: 50, duration: "once" });
+    const id = await session(f, f.oneTimePriceId);
+    await payCheckout(ctx, id);
+    const res = await tryCode(id, "LATE");
+    expect(res.status).toBe(409);
+    expect((await row(id)).discountId).toBeNull();
+  });
+});
+
+describe("a discount on a subscription's renewals", () => {
+  /** Subscribes through the page with a code, then renews `renewals` times, returning each invoice's total. */
+  async function renewalsWith(
+    body: DiscountBody,
+    options: { trial?: boolean; quantity?: number; renewals: number },
+  ) {
+    clock.set(new Date(Date.UTC(2031, 0, 1)));
+    const f = await catalogFixture(ctx);
+    await discount(f, body);
+    const externalId = `renew-${Math.random().toString(36).slice(2)}`;
+    await createCustomer(ctx, f.merchant.testKey, externalId);
+    const id = await session(
+      f,
+      options.trial ? f.trialPriceId : f.monthlyPriceId,
+      options.quantity ?? 1,
+      externalId,
+    );
+    expect((await tryCode(id, body.code)).status).toBe(200);
+    await payCheckout(ctx, id);
+    const s = await row(id);
+    const subscriptionId = s.subscriptionId as string;
+    const totals: number[] = [];
+    const first = (await money(id)).invoice;
+    if (first) totals.push(first.total);
+    for (let i = 0; i < options.renewals; i++) {
+      clock.set(new Date(clock.now().getTime() + 40 * DAY));
+      await renewSubscription(ctx.deps, { ...f.merchant, livemode: false, apiKeyId: "test" }, subscriptionId);
+    }
+    const all = await ctx.deps.db
+      .select()
+      .from(invoices)
+      .where(and(eq(invoices.subscriptionId, subscriptionId)))
+      .orderBy(invoices.position);
+    const charged = await ctx.deps.db
+      .select()
+      .from(payments)
+      .where(eq(payments.subscriptionId, subscriptionId));
+    return {
+      invoiceTotals: all.map((inv) => inv.total),
+      paid: charged.map((p) => p.amount).sort((a, b) => b - a),
+      first: totals,
+    };
+  }
+
+  it("forever: every payment is reduced", async () => {
+    const r = await renewalsWith(
+      { code: "ALWAYS", amountType: "percent", amount: 20, duration: "forever" },
+      { renewals: 2, quantity: 3 },
+    ); // 3 × 9.00 = 27.00, 20 % off = 21.60
+    expect(r.invoiceTotals).toEqual([2160, 2160, 2160]);
+  });
+
+  it("once: only the checkout's payment is reduced", async () => {
+    const r = await renewalsWith(
+      { code: "FIRST", amountType: "fixed", amount: 400, duration: "once" },
+      { renewals: 2 },
+    );
+    expect(r.invoiceTotals).toEqual([500, 900, 900]);
+  });
+
+  it("number_of_payments 2: the checkout and the first renewal, then the full price", async () => {
+    const r = await renewalsWith(
+      { code: "TWO", amountType: "percent", amount: 50, duration: "number_of_payments", numberOfPayments: 2 },
+      { renewals: 2 },
+    );
+    expect(r.invoiceTotals).toEqual([450, 450, 900]);
+  });
+
+  it("with a trial: nothing is charged today and the first two renewals after the trial are reduced", async () => {
+    const r = await renewalsWith(
+      {
+        code: "TRIAL2",
+        amountType: "percent",
+        amount: 10,
+        duration: "number_of_payments",
+        numberOfPayments: 2,
+      },
+      { trial: true, renewals: 3 },
+    ); // 15.00 a month after a 14-day trial; 10 % off = 13.50
+    expect(r.first).toEqual([]);
+    expect(r.invoiceTotals).toEqual([1350, 1350, 1500]);
+  });
+
+  it("a fixed code above the price: the renewal costs nothing and the subscription still renews", async () => {
+    const r = await renewalsWith(
+      { code: "FREEBIE", amountType: "fixed", amount: 5000, duration: "forever" },
+      { renewals: 1 },
+    );
+    expect(r.invoiceTotals).toEqual([0, 0]);
+    expect(r.paid).toEqual([]);
+  });
+});
