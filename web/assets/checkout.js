@@ -36,7 +36,8 @@ document.addEventListener("submit", async (event) => {
   if (!(form instanceof HTMLFormElement) || !form.matches("form[data-discount]")) return;
   event.preventDefault();
   const body = new URLSearchParams(new FormData(form, event.submitter));
-  const response = await fetch(form.action, {
+  // getAttribute: the buttons are named "action", which shadows form.action.
+  const response = await fetch(form.getAttribute("action") ?? "", {
     method: "POST",
     body,
     headers: { accept: "application/json" },
