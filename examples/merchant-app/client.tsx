@@ -16,6 +16,17 @@ function priceLabel(price: Price): string {
   return price.type === "subscription" ? `${amount} / ${price.intervalUnit}` : amount;
 }
 
+type Purchase = LoadedFlowgladContextValues["purchases"][number];
+
+/** What the first payment came to: a discount code entered on the hosted page shows here. */
+function paidLabel(purchase: Purchase): string {
+  // Glade's purchases also carry their currency; the SDK's type leaves it out.
+  const currency = (purchase as Purchase & { currency?: string }).currency ?? "USD";
+  return new Intl.NumberFormat("en-US", { style: "currency", currency }).format(
+    purchase.firstInvoiceValue / 100,
+  );
+}
+
 function Catalog({ billing }: { billing: LoadedFlowgladContextValues }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -109,7 +120,7 @@ function Purchases({ billing }: { billing: LoadedFlowgladContextValues }) {
         <ul>
           {billing.purchases.map((purchase) => (
             <li key={purchase.id} data-purchase={purchase.id}>
-              {purchase.name} ({purchase.status})
+              {purchase.name} ({purchase.status}) · {paidLabel(purchase)}
             </li>
           ))}
         </ul>

@@ -52,6 +52,10 @@ async function merchantCatalog(m: TestMerchant) {
   for (const feature of [workspace.feature, reports.feature]) {
     await post("/api/v1/product-features", { productFeature: { productId: team.id, featureId: feature.id } });
   }
+  // A launch code customers type on the hosted page.
+  await post("/api/v1/discounts", {
+    discount: { name: "Launch", code: "LAUNCH", amountType: "percent", amount: 50, duration: "once" },
+  });
 }
 
 /** The example app on its own loopback port, talking to Glade over HTTP with the merchant's key. */
@@ -124,7 +128,9 @@ describe("example merchant app in Chromium", () => {
     await payWithCard(page, CARDS.ok);
     await page.waitForURL(`${store.url}/?checkout=done`);
     await page.getByRole("status").waitFor();
-    await expect.poll(() => page.locator("[data-purchase]").allTextContents()).toEqual(["Glade Pro (paid)"]);
+    await expect
+      .poll(() => page.locator("[data-purchase]").allTextContents())
+      .toEqual(["Glade Pro (paid) · $19.99"]);
     expect(await pro.locator(".owned").textContent()).toBe("✓ Purchased");
     expect(await page.locator('article[data-product="glade-team"] .owned').count()).toBe(0);
     await b.screenshot(page, "example-store-after");
@@ -134,6 +140,31 @@ describe("example merchant app in Chromium", () => {
     );
     expect(billing.purchases).toHaveLength(1);
     expect(billing.purchases[0]).toMatchObject({ customerId: customer?.id, status: "paid" });
+  });
+
+  it("a user buys with a discount code typed on the hosted page and the store shows what was paid", async () => {
+    const page = await signIn(store, "Dora Discount", "dora@example.com");
+    await expect.poll(() => page.getByText("No purchases yet.").isVisible()).toBe(true);
+    await page
+      .locator('article[data-product="glade-pro"]')
+      .getByRole("button", { name: /Buy Glade Pro/ })
+      .click();
+    await page.waitForURL(`${b.baseUrl}/checkout/**`);
+    await page.getByLabel("Discount code").fill("launch");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.getByText("LAUNCH applied.").waitFor();
+    expect(await page.getByLabel("Total due today").textContent()).toBe("$9.99"); // 50 % of 19.99 = 9.995 → 10.00 off
+    await payWithCard(page, CARDS.ok);
+    await page.waitForURL(`${store.url}/?checkout=done`);
+    await expect
+      .poll(() => page.locator("[data-purchase]").allTextContents())
+      .toEqual(["Glade Pro (paid) · $9.99"]);
+    await b.screenshot(page, "example-store-discount");
+    const customer = await gladeCustomerByEmail(store.key, "dora@example.com");
+    const billing = await ok(
+      ctx.api("GET", `/api/v1/customers/${customer?.externalId}/billing`, { key: store.key }),
+    );
+    expect(billing.invoices[0].invoice).toMatchObject({ subtotal: 1999, discountAmount: 1000, total: 999 });
   });
 
   it("another user cannot read the first user's billing or open a session for them", async () => {
@@ -164,7 +195,7 @@ describe("example merchant app in Chromium", () => {
     await alicePage.reload();
     await expect
       .poll(() => alicePage.locator("[data-purchase]").allTextContents())
-      .toEqual(["Glade Pro (paid)"]);
+      .toEqual(["Glade Pro (paid) · $19.99"]);
   });
 
   it("refuses requests without a session, with a forged one, or from another origin", async () => {
