@@ -14,6 +14,7 @@ import type { App, AppEnv } from "./http/types.js";
 import { registerInvoiceRoutes } from "./invoices/index.js";
 import { AppError } from "./lib/errors.js";
 import { registerPaymentRoutes } from "./payments/index.js";
+import { registerPricingModelFileRoutes } from "./pricing-model-files/index.js";
 import { registerProcessorRoutes, registerStripeWebhook } from "./processors/index.js";
 import { registerPurchasePageRoutes } from "./purchase-pages/index.js";
 import { registerPurchaseRoutes } from "./purchases/index.js";
@@ -55,6 +56,8 @@ export function createApp(deps: AppDeps): App {
 
 /** Each domain registers its own routes; this list is the one place that knows them all. */
 function registerRoutes(app: App, deps: AppDeps): void {
+  // Before the catalog: `/pricing-models/setup` must not be read as a pricing model id.
+  registerPricingModelFileRoutes(app, deps);
   registerCatalogRoutes(app, deps);
   registerDiscountRoutes(app, deps);
   registerCustomerRoutes(app, deps);

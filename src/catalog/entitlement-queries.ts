@@ -149,3 +149,16 @@ const liveGrantsOfProducts = statement("product_feature_grants_live_at", (db) =>
     or(isNull(productFeatures.expiredAt), sql`${productFeatures.expiredAt} > ${param("at")}::timestamptz`),
   ),
 );
+
+/** Every feature of a pricing model, oldest first (an export lists the ones no product carries too). */
+export async function listFeaturesOfPricingModel(
+  db: Executor,
+  merchant: Merchant,
+  pricingModelId: string,
+): Promise<FeatureRow[]> {
+  return db
+    .select()
+    .from(features)
+    .where(and(ownedBy(features, merchant), eq(features.pricingModelId, pricingModelId)))
+    .orderBy(features.position);
+}

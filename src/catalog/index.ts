@@ -3,6 +3,8 @@ export {
   type ClonePricingModelInput,
   clonePricingModel,
 } from "./clone-pricing-model.js";
+export { type CreatePriceInput, createPrice } from "./create-price.js";
+export { type CreateProductInput, createProduct } from "./create-product.js";
 export { getPricingModelDetails, type PricingModelDetails } from "./details.js";
 export {
   type FeatureRow,
@@ -11,6 +13,7 @@ export {
   getResource,
   getUsageMeter,
   listFeaturesByIds,
+  listFeaturesOfPricingModel,
   listProductFeatureGrants,
   listResourcesByIds,
   listUsageMetersOfPricingModels,
@@ -19,13 +22,14 @@ export {
   type ResourceRow,
   type UsageMeterRow,
 } from "./entitlement-queries.js";
+export { type CreateFeatureInput, createFeature } from "./features.js";
 export {
   joinPriceAndProduct,
   type PriceAndProduct,
   type PriceReference,
   priceAndProductFields,
 } from "./price-join.js";
-export { ensureDefaultPricingModel } from "./pricing-models.js";
+export { createPricingModel, ensureDefaultPricingModel } from "./pricing-models.js";
 export {
   type CatalogTenant,
   findPriceBySlugInDefaultPricingModel,
@@ -40,8 +44,10 @@ export {
   getPriceWithProduct,
   getPricingModel,
   getProduct,
+  requirePricingModel,
 } from "./queries.js";
 export { resolveCheckoutPrice, sellablePriceSql } from "./resolve-price.js";
+export { createResource, listResourcesOfPricingModel } from "./resources.js";
 export { registerCatalogRoutes } from "./routes.js";
 export {
   FeatureRecordSchema,
@@ -72,6 +78,7 @@ export {
   serializeUsageMeter,
   type UsageMeterRecord,
 } from "./serialize-entitlements.js";
+export { createUsageMeter } from "./usage-meters.js";
 export {
   resolveUsageTarget,
   type UsageTarget,

@@ -18,6 +18,8 @@ export {
 export { registerDiscountRoutes } from "./routes.js";
 export {
   type CreateDiscountInput,
+  DiscountAmountTypeSchema,
+  DiscountDurationSchema,
   DiscountRecordSchema,
   type UpdateDiscountInput,
 } from "./schemas.js";

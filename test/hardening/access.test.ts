@@ -82,7 +82,7 @@ const OPERATIONS: Operation[] = Object.entries(doc.paths)
     })),
   );
 /** How many operations the document had when this matrix was written; fewer means routes went missing. */
-const KNOWN_OPERATION_COUNT = 90;
+const KNOWN_OPERATION_COUNT = 92;
 
 /**
  * Operations on the caller's own one-per-mode resource, named by no id (the processor connection): any key
@@ -164,6 +164,12 @@ const ID_FOR_QUERY: Record<string, keyof Ids> = {
 const BODIES: Record<string, (ids: Ids) => unknown> = {
   "POST /api/v1/pricing-models": () => ({ pricingModel: { name: "Matrix model" } }),
   "PUT /api/v1/pricing-models/{id}": () => ({ pricingModel: { name: "Hijacked" } }),
+  "POST /api/v1/pricing-models/setup": () => ({
+    name: "Matrix import",
+    features: [{ type: "toggle", slug: "matrix", name: "Matrix" }],
+    products: [],
+    usageMeters: [],
+  }),
   "POST /api/v1/pricing-models/{id}/clone": () => ({
     name: "Matrix clone",
     destinationEnvironment: "livemode",
