@@ -5,7 +5,7 @@ import { discounts } from "../db/schema/index.js";
 import { errorResponses, jsonBody, jsonResponse } from "../http/openapi.js";
 import type { App } from "../http/types.js";
 import { ListQuery } from "../lib/pagination.js";
-import { listEnvelope } from "../lib/wire.js";
+import { listEnvelope, PathId } from "../lib/wire.js";
 import { createDiscount } from "./create-discount.js";
 import { countRedemptions, requireDiscount } from "./queries.js";
 import {
@@ -19,13 +19,6 @@ import { updateDiscount } from "./update-discount.js";
 
 const tags = ["Discounts"];
 const security = [{ secretKey: [] }];
-const IdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(100)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
 const DiscountResponse = z.object({ discount: DiscountRecordSchema });
 
 export function registerDiscountRoutes(app: App, deps: AppDeps): void {
@@ -84,7 +77,7 @@ export function registerDiscountRoutes(app: App, deps: AppDeps): void {
       tags,
       security,
       summary: "A discount, with how many checkouts redeemed it",
-      request: { params: IdParam },
+      request: { params: PathId },
       responses: {
         200: jsonResponse(z.object({ discount: DiscountWithRedemptionsSchema }), "The discount"),
         ...errorResponses("NOT_FOUND"),
@@ -105,7 +98,7 @@ export function registerDiscountRoutes(app: App, deps: AppDeps): void {
       tags,
       security,
       summary: "Change a discount for future checkouts; existing redemptions keep their terms",
-      request: { params: IdParam, body: jsonBody(UpdateDiscountBody) },
+      request: { params: PathId, body: jsonBody(UpdateDiscountBody) },
       responses: {
         200: jsonResponse(DiscountResponse, "The updated discount"),
         ...errorResponses("NOT_FOUND", "CONFLICT"),

@@ -14,7 +14,7 @@ export {
   listLinesForInvoices,
   listOpenInvoicesForSubscription,
 } from "./queries.js";
-export { reflectRefundOnInvoice } from "./reflect-refund.js";
+export { type RefundExtent, reflectRefundOnInvoice } from "./reflect-refund.js";
 export { registerInvoiceRoutes } from "./routes.js";
 export { InvoiceLineItemRecord, InvoiceRecord, InvoiceWithLineItems } from "./schemas.js";
 export {

@@ -3,6 +3,15 @@ import type { Executor } from "../db/client.js";
 import { type InvoiceStatus, invoices } from "../db/schema/index.js";
 import { ownedBy, type Tenant } from "../db/statement.js";
 
+/** How much of a payment has been refunded: the payments domain decides, its invoice and purchase follow. */
+export type RefundExtent = "none" | "partial" | "full";
+
+const INVOICE_STATUS: Record<RefundExtent, InvoiceStatus> = {
+  none: "paid",
+  partial: "partially_refunded",
+  full: "refunded",
+};
+
 /** The statuses an invoice moves between as its payment is refunded (and a refused refund is released). */
 const SETTLED: InvoiceStatus[] = ["paid", "partially_refunded", "refunded"];
 
@@ -14,15 +23,10 @@ export async function reflectRefundOnInvoice(
   tx: Executor,
   tenant: Tenant,
   invoiceId: string,
-  payment: { amount: number; refundedAmount: number },
+  refunded: RefundExtent,
   now: Date,
 ): Promise<void> {
-  const status: InvoiceStatus =
-    payment.refundedAmount <= 0
-      ? "paid"
-      : payment.refundedAmount >= payment.amount
-        ? "refunded"
-        : "partially_refunded";
+  const status = INVOICE_STATUS[refunded];
   await tx
     .update(invoices)
     .set({ status, updatedAt: now })

@@ -48,3 +48,12 @@ export const HttpUrl = z
       return false;
     }
   }, "must be an absolute http(s) URL");
+
+/** `{id}` in a path: an object's id, as every `/things/{id}` route takes it. */
+export const PathId = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: "id", in: "path" } }),
+});

@@ -3,7 +3,7 @@ import type { AppDeps, Merchant, PaymentProcessor } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { type PaymentStatus, payments } from "../db/schema/index.js";
 import { ownedBy } from "../db/statement.js";
-import { reflectRefundOnInvoice } from "../invoices/index.js";
+import { type RefundExtent, reflectRefundOnInvoice } from "../invoices/index.js";
 import { AppError, badRequest, notFound, panic } from "../lib/errors.js";
 import { reflectRefundOnPurchase } from "../purchases/index.js";
 import { emitEvent } from "../webhooks/index.js";
@@ -19,8 +19,15 @@ async function lockPayment(tx: Executor, merchant: Merchant, paymentId: string):
   return payment;
 }
 
+/** THE refund rule: how much of the payment its refunded total covers. */
+function refundExtent(payment: PaymentRow, refundedAmount: number): RefundExtent {
+  if (refundedAmount <= 0) return "none";
+  return refundedAmount >= payment.amount ? "full" : "partial";
+}
+
+/** Flowglad's payment statuses: a partial refund leaves the payment `succeeded` (with `refundedAmount`). */
 function statusAfterRefunds(payment: PaymentRow, refundedAmount: number): PaymentStatus {
-  return refundedAmount >= payment.amount ? "refunded" : "succeeded";
+  return refundExtent(payment, refundedAmount) === "full" ? "refunded" : "succeeded";
 }
 
 /**
@@ -41,8 +48,9 @@ export async function setRefundedTotal(
     .returning();
   if (!updated) panic(`payment ${payment.id} vanished while locked`);
   // The invoice and purchase the payment settled show its refunds too, in the same transaction.
-  if (updated.invoiceId) await reflectRefundOnInvoice(tx, updated, updated.invoiceId, updated, now);
-  if (updated.purchaseId) await reflectRefundOnPurchase(tx, updated, updated.purchaseId, updated, now);
+  const extent = refundExtent(updated, refundedAmount);
+  if (updated.invoiceId) await reflectRefundOnInvoice(tx, updated, updated.invoiceId, extent, now);
+  if (updated.purchaseId) await reflectRefundOnPurchase(tx, updated, updated.purchaseId, extent, now);
   return updated;
 }
 

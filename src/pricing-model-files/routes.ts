@@ -3,19 +3,13 @@ import { getPricingModelDetails, PricingModelDetailsSchema } from "../catalog/in
 import type { AppDeps } from "../context/index.js";
 import { errorResponses, jsonBody, jsonResponse } from "../http/openapi.js";
 import type { App } from "../http/types.js";
+import { PathId } from "../lib/wire.js";
 import { exportPricingModel } from "./export-file.js";
 import { importPricingModel } from "./import-file.js";
 import { PricingModelFile } from "./schemas.js";
 
 const tags = ["Pricing models"];
 const security = [{ secretKey: [] }];
-const IdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(100)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
 
 export function registerPricingModelFileRoutes(app: App, deps: AppDeps): void {
   app.openapi(
@@ -25,7 +19,7 @@ export function registerPricingModelFileRoutes(app: App, deps: AppDeps): void {
       tags,
       security,
       summary: "A pricing model as a file (Flowglad's setup format, by slug) to import elsewhere",
-      request: { params: IdParam },
+      request: { params: PathId },
       responses: {
         200: jsonResponse(z.object({ pricingModel: PricingModelFile }), "The pricing model file"),
         ...errorResponses("NOT_FOUND"),

@@ -867,12 +867,13 @@ describe("the hosted page and its confirm endpoint", () => {
         ["GET", `/checkout/${candidate}/challenge`],
         ["POST", `/checkout/${candidate}/confirm`],
         ["POST", `/checkout/${candidate}/challenge`],
+        ["POST", `/checkout/${candidate}/discount`],
       ] as const) {
         const res = await ctx.api(
           method,
           path,
           method === "POST"
-            ? { rawBody: "email=a%40b.co&name=A&country=US&outcome=approve", headers: form }
+            ? { rawBody: "email=a%40b.co&name=A&country=US&outcome=approve&code=X", headers: form }
             : {},
         );
         expect(res.status, `${method} ${path}`).toBe(404);

@@ -1008,7 +1008,8 @@ describe("the hosted page's form under hostile input", () => {
     ).body.checkoutSession.id as string;
     const price = (await ctx.api("GET", `/api/v1/prices/${clean.priceId}`, { key: clean.key })).body.price;
     const purchasePaths = price.purchaseUrl ? [new URL(price.purchaseUrl).pathname] : [];
-    for (const path of [`/checkout/${id}/confirm`, `/checkout/${id}/challenge`, ...purchasePaths]) {
+    const pagePosts = [`/checkout/${id}/confirm`, `/checkout/${id}/challenge`, `/checkout/${id}/discount`];
+    for (const path of [...pagePosts, ...purchasePaths]) {
       const res = await ctx.api("POST", path, { rawBody, headers: { "content-type": contentType } });
       expect(res.status, `${path}: ${res.text.slice(0, 200)}`).toBeLessThan(500);
     }
