@@ -128,6 +128,20 @@ export async function insertPrice(
   return row;
 }
 
+/**
+ * A usage price named without a pricing model lives in its meter's: the SDK's usage price has no
+ * `pricingModelId`, so a meter outside the default pricing model would otherwise take no price through it.
+ */
+async function meterPricingModelId(
+  tx: Executor,
+  merchant: Merchant,
+  input: CreatePriceInput,
+  now: Date,
+): Promise<string> {
+  const meter = input.usageMeterId ? await getUsageMeter(tx, merchant, input.usageMeterId) : undefined;
+  return meter?.pricingModelId ?? (await ensureDefaultPricingModel(tx, merchant, now)).id;
+}
+
 export async function createPrice(
   tx: Executor,
   merchant: Merchant,
@@ -136,10 +150,10 @@ export async function createPrice(
 ): Promise<PriceRow> {
   if (!input.productId) {
     if (input.type !== "usage") throw badRequest(`productId is required for ${input.type} prices`);
-    const pricingModel = input.pricingModelId
-      ? await requirePricingModel(tx, merchant, input.pricingModelId)
-      : await ensureDefaultPricingModel(tx, merchant, now);
-    return insertPrice(tx, merchant, null, pricingModel.id, input, input.isDefault ?? false, now);
+    const pricingModelId = input.pricingModelId
+      ? (await requirePricingModel(tx, merchant, input.pricingModelId)).id
+      : await meterPricingModelId(tx, merchant, input, now);
+    return insertPrice(tx, merchant, null, pricingModelId, input, input.isDefault ?? false, now);
   }
   const product = await requireProduct(tx, merchant, input.productId);
   if (input.pricingModelId && input.pricingModelId !== product.pricingModelId) {

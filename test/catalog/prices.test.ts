@@ -255,6 +255,25 @@ describe("prices", () => {
     expect(withProduct.body.price).toMatchObject({ productId: prod.id, usageMeterId: meter.id });
   });
 
+  it("puts a usage price named without a pricing model in its meter's, as the SDK's usage price has none", async () => {
+    const m = await ctx.merchant();
+    await createPricingModel(ctx, m, { name: "Main", isDefault: true });
+    const other = await createPricingModel(ctx, m, { name: "Other" });
+    const meter = await createUsageMeter(ctx, m, other.id);
+    const res = await price(m, {
+      type: "usage",
+      unitPrice: 3,
+      usageMeterId: meter.id,
+      usageEventsPerUnit: 10,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.price).toMatchObject({ usageMeterId: meter.id, pricingModelId: other.id });
+    // An unknown meter is still named in a 404.
+    const missing = await price(m, { type: "usage", unitPrice: 3, usageMeterId: "usage_meter_nope" });
+    expect(missing.status).toBe(404);
+    expect(JSON.stringify(missing.body)).toContain("usage_meter_nope");
+  });
+
   it("refuses a usage price without a meter of its own pricing model, on every path that makes one", async () => {
     const m = await ctx.merchant();
     const other = await ctx.merchant();

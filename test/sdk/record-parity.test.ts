@@ -15,6 +15,7 @@ import {
   subscribe,
   usageWorld,
 } from "../support/index.js";
+import { writeResponses } from "../support/parity-writes.js";
 import { type CheckResult, SdkTypes } from "../support/sdk-types.js";
 
 /**
@@ -29,6 +30,12 @@ const URLS = { successUrl: "https://merchant.example/done", cancelUrl: "https://
 
 /** What the walk collected: each response with the SDK type it must satisfy. */
 const checked: { what: string; file: string; type: string; value: unknown }[] = [];
+
+/**
+ * What ships in the package but is not attached to the client, so no merchant code can call it: `catalogs`
+ * (`/api/v1/catalogs`, pricing models' former name).
+ */
+const NOT_ATTACHED = /^catalogs\./;
 
 /**
  * Where Glade says more than the type allows, on purpose; anything else that differs fails.
@@ -130,8 +137,18 @@ beforeAll(async () => {
       numberOfPayments: 3,
     },
   });
-  await client.discounts.create({
+  const onceDiscount = await client.discounts.create({
     discount: { name: "Once", code: "ONCE", amountType: "percent", amount: 10, duration: "once" },
+  });
+  const renamedDiscount = await client.discounts.update(onceDiscount.discount.id, {
+    discount: {
+      id: onceDiscount.discount.id,
+      name: "Once more",
+      code: "ONCE",
+      amountType: "percent",
+      amount: 12,
+      duration: "once",
+    },
   });
   await client.discounts.create({
     discount: { name: "Always", code: "ALWAYS", amountType: "percent", amount: 5, duration: "forever" },
@@ -142,6 +159,7 @@ beforeAll(async () => {
   expectFits("refund (full)", "payments", "PaymentRefundResponse", full);
   expectFits("subscriptions.create", "subscriptions", "SubscriptionCreateResponse", incomplete);
   expectFits("discounts.create", "discounts", "DiscountCreateResponse", discount);
+  expectFits("discounts.update", "discounts", "DiscountUpdateResponse", renamedDiscount);
   for (const [what, session] of [
     ["anonymous product session", anonymous],
     ["add_payment_method session", addCard],
@@ -201,6 +219,9 @@ beforeAll(async () => {
     await metredClient.customers.retrieveBilling(w.externalId),
   );
   expectFits("usage meters", "usage-meters", "UsageMeterListResponse", await metredClient.usageMeters.list());
+
+  // The writes' answers, on tenants of their own.
+  checked.push(...(await writeResponses(glade)));
 });
 
 /** The value at a checker path (`$.data[2].invoice`). */
@@ -343,6 +364,13 @@ describe("records match @flowglad/node's declared types", () => {
     expect(failures.filter((f) => !DELIBERATE.some((re) => re.test(f)))).toEqual([]);
     // Every read was really walked: a record type's fields were counted, not skipped as unreadable.
     for (const [what, n] of Object.entries(counts)) expect(n, what).toBeGreaterThanOrEqual(8);
+    // And every answer the client declares was among them.
+    const walked = new Set(checked.map((c) => `${c.file}.${c.type}`));
+    const declared = types
+      .resourceFiles()
+      .flatMap((file) => types.responseTypes(file).map((t) => `${file}.${t}`));
+    expect(declared.length).toBeGreaterThan(50);
+    expect(declared.filter((t) => !walked.has(t) && !NOT_ATTACHED.test(t))).toEqual([]);
   });
 
   it("shows refunds on the invoice and the purchase as Flowglad's statuses", async () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
@@ -44,6 +44,21 @@ export class SdkTypes {
       undefined,
     );
     return module;
+  }
+
+  /** The resource files the client declares (`customers`, `payments`...), index and shared types aside. */
+  resourceFiles(): string[] {
+    return readdirSync(this.dir)
+      .filter((name) => name.endsWith(".d.ts") && !["index.d.ts", "shared.d.ts"].includes(name))
+      .map((name) => name.slice(0, -".d.ts".length))
+      .sort();
+  }
+
+  /** The answers `resources/<file>.d.ts` declares for its methods: its top-level types named `...Response`. */
+  responseTypes(file: string): string[] {
+    return [...this.topOf(this.load(file)).entries]
+      .filter(([name, entry]) => name.endsWith("Response") && (entry.interfaces.length > 0 || entry.alias))
+      .map(([name]) => name);
   }
 
   /** The declared type `Name` or `Namespace.Name` of `resources/<file>.d.ts`. */
