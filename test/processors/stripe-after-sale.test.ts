@@ -1,7 +1,7 @@
 import { desc, eq } from "drizzle-orm";
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import { invoices, payments } from "../../src/db/schema/index.js";
+import { invoices, payments, purchases } from "../../src/db/schema/index.js";
 import { createStripeClient } from "../../src/payments/stripe/index.js";
 import { renewSubscription } from "../../src/subscriptions/index.js";
 import type { TestPaymentMethod } from "../fixtures/fake-stripe/index.js";
@@ -203,6 +203,41 @@ describe("refunds and disputes", () => {
     const org = f.merchant.organizationId;
     expect(await eventCount(ctx, org, "payment.refunded", payment?.id)).toBe(1);
     expect(await eventCount(ctx, org, "payment.disputed", payment?.id)).toBe(1);
+  });
+});
+
+describe("refunds reported by Stripe", () => {
+  /** What a payment's refunds show on it, its invoice and its purchase. */
+  async function statusesOf(intentId: string) {
+    const payment = await paymentByIntent(intentId);
+    if (!payment?.invoiceId || !payment.purchaseId) throw new Error("the checkout's payment has no invoice");
+    const [invoice] = await ctx.deps.db.select().from(invoices).where(eq(invoices.id, payment.invoiceId));
+    const [purchase] = await ctx.deps.db.select().from(purchases).where(eq(purchases.id, payment.purchaseId));
+    return [payment.status, payment.refundedAmount, invoice?.status, purchase?.status];
+  }
+
+  it("move the invoice and the purchase as an API refund does: in part, then in full", async () => {
+    const f = await catalogFixture(ctx);
+    await world.connect(f.merchant, { autoWebhooks: false });
+    const { intentId } = await payWithStripe(world, await anonymousSession(f));
+    expect(await statusesOf(intentId)).toEqual(["succeeded", 0, "paid", "paid"]);
+    const stripe = createStripeClient(fake.secretKey, { apiUrl: fake.apiUrl });
+    const deliverRefunds = async () => {
+      for (const e of fake.events()) {
+        const object = e.data.object as { payment_intent?: unknown };
+        if (e.type === "charge.refunded" && object.payment_intent === intentId) {
+          expect((await fake.deliver(e.id)).status).toBe(200);
+        }
+      }
+    };
+    await stripe.refunds.create({ payment_intent: intentId, amount: 700 });
+    await deliverRefunds();
+    expect(await statusesOf(intentId)).toEqual(["succeeded", 700, "partially_refunded", "partial_refund"]);
+    await stripe.refunds.create({ payment_intent: intentId, amount: 1299 });
+    await deliverRefunds();
+    expect(await statusesOf(intentId)).toEqual(["refunded", 1999, "refunded", "refunded"]);
+    const payment = await paymentByIntent(intentId);
+    expect(await eventCount(ctx, f.merchant.organizationId, "payment.refunded", payment?.id)).toBe(2);
   });
 });
 
