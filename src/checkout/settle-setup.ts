@@ -113,8 +113,8 @@ async function addPaymentMethod(
 }
 
 /**
- * activate_subscription: one charge paid every outstanding invoice, so each is marked paid, the payment
- * is recorded once (linked to the invoice when there was exactly one), and the subscription goes active.
+ * activate_subscription: the subscription goes active, and one charge paid every outstanding invoice, so the
+ * payment is recorded once (linked to the invoice when there was exactly one) and each invoice is marked paid.
  */
 async function activate(
   _deps: AppDeps,
@@ -129,6 +129,13 @@ async function activate(
   const subscriptionId = session.targetSubscriptionId;
   if (!subscriptionId) panic(`activation session ${session.id} has no target`);
   const records: SetupRecords = { subscriptionId };
+  // Activated first, so the payment and the invoices it pays name the period it starts.
+  const { billingPeriod } = await activateSubscription(tx, merchant, subscriptionId, {
+    defaultPaymentMethodId: paymentMethodId,
+    preserveBillingCycleAnchor: session.preserveBillingCycleAnchor,
+    now,
+  });
+  const billingPeriodId = billingPeriod?.id ?? null;
   if (plan.mode === "payment") {
     const onlyInvoice = plan.invoiceIds.length === 1 ? plan.invoiceIds[0] : undefined;
     const payment = await recordPayment(
@@ -141,17 +148,16 @@ async function activate(
         invoiceId: onlyInvoice,
         subscriptionId,
         paymentMethodId,
+        billingPeriodId,
+        description: `${plan.product?.name ?? "Subscription"} activation`,
       },
       now,
     );
     records.paymentId = payment.id;
-    for (const invoiceId of plan.invoiceIds) await markInvoicePaid(tx, merchant, invoiceId, now);
+    for (const invoiceId of plan.invoiceIds) {
+      await markInvoicePaid(tx, merchant, invoiceId, now, billingPeriodId);
+    }
     records.invoiceId = onlyInvoice ?? null;
   }
-  await activateSubscription(tx, merchant, subscriptionId, {
-    defaultPaymentMethodId: paymentMethodId,
-    preserveBillingCycleAnchor: session.preserveBillingCycleAnchor,
-    now,
-  });
   return records;
 }

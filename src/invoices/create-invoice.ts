@@ -174,12 +174,17 @@ export async function createInvoice(
   return { invoice, lines };
 }
 
-/** Paying a paid invoice is a no-op, so a replayed settlement never announces the payment twice. */
+/**
+ * Paying a paid invoice is a no-op, so a replayed settlement never announces the payment twice. An invoice
+ * made before its subscription had a period (an incomplete one's first) takes `billingPeriodId`, the period
+ * the payment starts; one that names a period keeps it.
+ */
 export async function markInvoicePaid(
   tx: Executor,
   merchant: Merchant,
   invoiceId: string,
   now: Date,
+  billingPeriodId?: string | null,
 ): Promise<InvoiceRow> {
   const [locked] = await tx
     .select()
@@ -193,7 +198,13 @@ export async function markInvoicePaid(
   }
   const [paid] = await tx
     .update(invoices)
-    .set({ status: "paid", amountPaid: locked.total, paidAt: now, updatedAt: now })
+    .set({
+      status: "paid",
+      amountPaid: locked.total,
+      paidAt: now,
+      updatedAt: now,
+      billingPeriodId: locked.billingPeriodId ?? billingPeriodId ?? null,
+    })
     .where(eq(invoices.id, locked.id))
     .returning();
   if (!paid) panic(`invoice ${invoiceId} vanished while locked`);

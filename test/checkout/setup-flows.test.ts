@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { invoices, payments } from "../../src/db/schema/index.js";
+import { billingPeriods, invoices, payments } from "../../src/db/schema/index.js";
 import { createInvoice } from "../../src/invoices/index.js";
 import {
   CARDS,
@@ -174,6 +174,14 @@ describe("activate_subscription sessions", () => {
     expect(paid).toHaveLength(2);
     const charged = await ctx.deps.db.select().from(payments).where(eq(payments.checkoutSessionId, id));
     expect(charged.map((p) => [p.status, p.amount])).toEqual([["succeeded", 3400]]);
+    // The payment and the invoices it paid name the period the activation started (they had none before).
+    const [period] = await ctx.deps.db
+      .select()
+      .from(billingPeriods)
+      .where(and(eq(billingPeriods.subscriptionId, subscription.id), eq(billingPeriods.status, "active")));
+    expect(period?.id).toEqual(expect.stringMatching(/^bp_/));
+    expect(paid.map((i) => i.billingPeriodId)).toEqual([period?.id, period?.id]);
+    expect(charged[0]).toMatchObject({ billingPeriodId: period?.id, description: "Glade Pro activation" });
     const sub = (
       await ctx.api("GET", `/api/v1/subscriptions/${subscription.id}`, { key: f.merchant.testKey })
     ).body.subscription;
