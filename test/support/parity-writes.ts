@@ -103,6 +103,8 @@ export async function writeResponses(glade: ServedGlade): Promise<ParityCheck[]>
       price: {
         type: "usage",
         usageMeterId: meterId,
+        intervalUnit: "month",
+        intervalCount: 1,
         unitPrice: 3,
         usageEventsPerUnit: 100,
         isDefault: false,
