@@ -97,15 +97,17 @@ with s as (
     s.currency, s.unit_amount * s.quantity, s.unit_amount * s.quantity, s.unit_amount * s.quantity, $6, s.id,
     $10, $10 from s
 ), li as (
-  insert into invoice_line_items (id, organization_id, livemode, created_at, updated_at, invoice_id, price_id,
-    description, quantity, unit_price, amount)
-  select $22, s.organization_id, s.livemode, $10, $10, $7, s.price_id, $21, s.quantity, s.unit_amount,
+  insert into invoice_line_items (id, organization_id, livemode, created_at, updated_at, invoice_id,
+    pricing_model_id, price_id, description, quantity, unit_price, amount)
+  select $22, s.organization_id, s.livemode, $10, $10, $7, s.pricing_model_id, s.price_id, $21, s.quantity,
+    s.unit_amount,
     s.unit_amount * s.quantity from s
 ), pay as (
   insert into payments (id, organization_id, livemode, created_at, updated_at, pricing_model_id, customer_id,
-    invoice_id, purchase_id, checkout_session_id, payment_method_id, amount, currency, status, refunded_amount,
-    processor, processor_intent_id, charge_date)
-  select $8, s.organization_id, s.livemode, $10, $10, s.pricing_model_id, $3, $7, $6, s.id, $9,
+    invoice_id, purchase_id, checkout_session_id, description, payment_method_id, amount, currency, status,
+    refunded_amount, processor, processor_intent_id, charge_date)
+  select $8, s.organization_id, s.livemode, $10, $10, s.pricing_model_id, $3, $7, $6, s.id,
+    case when s.quantity > 1 then $21 || ' × ' || s.quantity else $21 end, $9,
     s.unit_amount * s.quantity, s.currency, 'succeeded', 0, 'sandbox', $2, $10 from s
 ), event as (
   insert into events (id, organization_id, livemode, type, object_type, object_id, payload, created_at)
