@@ -1,4 +1,4 @@
-import { and, eq, gt } from "drizzle-orm";
+import { and, eq, gt, inArray } from "drizzle-orm";
 import type { AppDeps } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { checkoutSessions } from "../db/schema/index.js";
@@ -6,7 +6,10 @@ import { findDiscountByCode } from "../discounts/index.js";
 import { AppError } from "../lib/errors.js";
 import type { CheckoutSessionRow } from "./serialize.js";
 
-/** Takes a discount that stopped being usable off a session (only if it is still the one applied). */
+/**
+ * Takes a discount that stopped being usable off a session about to be charged (only if it is still the one
+ * applied): an open session, or one this confirm has just claimed. A finished session keeps its discount.
+ */
 export async function clearSessionDiscount(
   db: Executor,
   sessionId: string,
@@ -16,7 +19,13 @@ export async function clearSessionDiscount(
   await db
     .update(checkoutSessions)
     .set({ discountId: null, updatedAt: now })
-    .where(and(eq(checkoutSessions.id, sessionId), eq(checkoutSessions.discountId, discountId)));
+    .where(
+      and(
+        eq(checkoutSessions.id, sessionId),
+        eq(checkoutSessions.discountId, discountId),
+        inArray(checkoutSessions.status, ["open", "pending"]),
+      ),
+    );
 }
 
 const NOT_VALID = "This code is not valid for this purchase.";
