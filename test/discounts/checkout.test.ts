@@ -165,6 +165,38 @@ describe("a discount code on the hosted page", () => {
     expect((await money(id)).payments.map((p) => p.amount)).toEqual([1999]);
   });
 
+  it("without the page's script: a code posted with the pay form is applied first, and the page keeps the buyer's details", async () => {
+    clock.set(undefined);
+    const f = await catalogFixture(ctx);
+    await discount(f, { code: "FORM", amountType: "fixed", amount: 250, duration: "once" });
+    const id = await session(f, f.oneTimePriceId);
+    const fields = {
+      email: "form@example.com",
+      name: "Form Post",
+      country: "CA",
+      cardNumber: "4242424242424242",
+    };
+    const tried = await tryDiscountCode(ctx, id, "form", { html: true, fields });
+    expect(tried.status).toBe(200);
+    expect(tried.headers.get("content-type")).toContain("text/html");
+    expect(tried.text).toContain('value="form@example.com"');
+    expect(tried.text).toContain('value="Form Post"');
+    expect(tried.text).toContain('<option value="CA" selected>');
+    expect(tried.text).not.toContain("4242424242424242");
+    expect(tried.text).toContain("FORM applied.");
+
+    // Enter pressed in the code field (the pay form posted with a code that is not the applied one).
+    await tryCode(id, "", "remove");
+    const entered = await submitCheckoutForm(ctx, id, { cardNumber: "4242424242424242", code: "FORM" });
+    expect(entered.status).toBe(200);
+    expect(entered.text).toContain("FORM applied.");
+    expect((await money(id)).payments).toEqual([]);
+    // With the code applied, the same post pays the discounted total.
+    const paid = await submitCheckoutForm(ctx, id, { cardNumber: "4242424242424242", code: "form" });
+    expect(paid.status, paid.text).toBe(303);
+    expect((await money(id)).payments.map((p) => p.amount)).toEqual([1749]);
+  });
+
   it("cannot change a session that is no longer open", async () => {
     clock.set(undefined);
     const f = await catalogFixture(ctx);
