@@ -253,7 +253,11 @@ describe("a discount on a subscription's renewals", () => {
     const subscription = await ok(
       ctx.api("GET", `/api/v1/subscriptions/${subscriptionId}`, { key: f.merchant.testKey }),
     );
+    const purchase = await ok(
+      ctx.api("GET", `/api/v1/purchases/${s.purchaseId}`, { key: f.merchant.testKey }),
+    );
     return {
+      purchase: purchase.purchase as { firstInvoiceValue: number; totalPurchaseValue: number },
       invoiceTotals: all.map((inv) => inv.total),
       discounts: all.map((inv) => inv.discountAmount),
       invoiceStatuses: all.map((inv) => inv.status),
@@ -288,6 +292,7 @@ describe("a discount on a subscription's renewals", () => {
       { renewals: 2 },
     );
     expect(r.invoiceTotals).toEqual([500, 900, 900]);
+    expect(r.purchase).toMatchObject({ firstInvoiceValue: 500 });
     expect(r.paidPerInvoice).toEqual([500, 900, 900]);
     expect(r.carriesRedemption).toEqual([true, false, false]);
     expect(r.redemption).toMatchObject({ paymentsApplied: 1, fullyRedeemed: true });
@@ -318,6 +323,8 @@ describe("a discount on a subscription's renewals", () => {
     expect(r.first).toEqual([]);
     expect(r.invoiceTotals).toEqual([1350, 1350, 1500]);
     expect(r.paidPerInvoice).toEqual([1350, 1350, 1500]);
+    // The purchase's first invoice is the first renewal's.
+    expect(r.purchase).toMatchObject({ firstInvoiceValue: 1350 });
     expect(r.redemption).toMatchObject({ paymentsApplied: 2, fullyRedeemed: true });
   });
 
