@@ -127,7 +127,7 @@ export async function buildCheckoutView(
     return buildCheckoutView(
       deps,
       { ...session, discountId: null },
-      { ...options, discountMessage: err.message },
+      { ...options, discountMessage: err.message, discountFailed: true },
     );
   }
   const org = await getOrganizationCached(deps.db, session.organizationId);
