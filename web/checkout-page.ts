@@ -2,22 +2,40 @@ import { html } from "hono/html";
 import { COUNTRIES, type Html, layout } from "./layout.js";
 import type { CardEntry, CheckoutView } from "./view.js";
 
-/** The code field: its own small form, so applying a code never touches what is typed in the payment form. */
-function discountForm(view: CheckoutView): Html {
+/** The pay form's id: the code field's input and buttons belong to it from the summary (`form=`). */
+const PAY_FORM = "pay";
+
+/**
+ * The code field. Its input and buttons belong to the pay form, so that without the page's script Apply and
+ * Remove post what the customer typed there too, and the page comes back with it (never with a card
+ * number). The script posts the code alone and swaps the summary in place.
+ */
+function discountField(view: CheckoutView): Html {
   const discount = view.discount;
   if (!discount) return html``;
   const message = discount.message
     ? html`<p class="${discount.failed ? "error" : "ok"}">${discount.message}</p>`
     : "";
-  return html`<form method="post" action="/checkout/${view.sessionId}/discount" class="discount" data-discount novalidate>
+  const action = (value: "apply" | "remove", label: string) =>
+    html`<button type="submit" form="${PAY_FORM}" formaction="/checkout/${view.sessionId}/discount" formmethod="post" formnovalidate name="action" value="${value}" class="secondary" data-discount-action>${label}</button>`;
+  return html`<div class="discount" data-discount>
   <label for="discountCode">Discount code</label>
   <div class="inline">
-    <input id="discountCode" name="code" autocomplete="off" maxlength="50" value="${discount.applied ?? ""}"${discount.failed ? html` aria-invalid="true"` : ""} aria-describedby="discount-message">
-    <button type="submit" name="action" value="apply" class="secondary">Apply</button>
-    ${discount.applied ? html`<button type="submit" name="action" value="remove" class="secondary">Remove</button>` : ""}
+    <input id="discountCode" name="code" form="${PAY_FORM}" autocomplete="off" maxlength="50" value="${discount.typed}" data-applied="${discount.applied ?? ""}"${discount.failed ? html` aria-invalid="true"` : ""} aria-describedby="discount-message">
+    ${action("apply", "Apply")}
+    ${discount.applied ? action("remove", "Remove") : ""}
   </div>
   <div id="discount-message" role="status" aria-live="polite">${message}</div>
-</form>`;
+</div>`;
+}
+
+/**
+ * The pay form's first submit button in document order, so that Enter in any field pays rather than
+ * applying a code (the code's Apply comes earlier in the page). Off-screen and out of the tab order.
+ */
+function defaultPayButton(view: CheckoutView): Html {
+  if (!view.discount) return html``;
+  return html`<button type="submit" form="${PAY_FORM}" class="default-submit" tabindex="-1" aria-hidden="true">${view.buttonLabel}</button>`;
 }
 
 /** The order summary; the discount endpoint sends it alone so the page can swap it in place. */
@@ -38,7 +56,7 @@ function summary(view: CheckoutView): Html {
       <tr class="total"><td>Total due today</td><td>${view.totalLabel}</td></tr>
     </tbody>
   </table>
-  ${discountForm(view)}
+  ${discountField(view)}
 </section>`;
 }
 
@@ -47,10 +65,15 @@ function field(name: string, label: string, attrs: Html, describedBy: string | n
 <input id="${name}" name="${name}" ${attrs} ${describedBy ? html`aria-describedby="${describedBy}"` : ""}>`;
 }
 
+/**
+ * Glade's card fields; kept (hidden and disabled) on an order a code made free, so that removing the code
+ * shows them again in place.
+ */
 function cardFields(view: CheckoutView): Html {
-  if (!view.collectCard) return html``;
+  if (!view.collectCard && !view.discount?.applied) return html``;
   const invalid = view.error ? html`aria-invalid="true"` : "";
-  return html`<fieldset class="plain">
+  const off = view.collectCard ? "" : html` hidden disabled`;
+  return html`<fieldset class="plain" data-card-fields${off}>
   <legend class="muted">Card details</legend>
   ${field("cardNumber", "Card number", html`inputmode="numeric" autocomplete="cc-number" required maxlength="23" placeholder="1234 1234 1234 1234" ${invalid}`, view.error ? "form-error" : null)}
   <div class="row">
@@ -85,15 +108,15 @@ ${field("name", "Full name", html`autocomplete="name" required maxlength="200" v
   <div id="form-error" role="alert" aria-live="assertive">${view.error ? html`<p class="error">${view.error}</p>` : ""}</div>
   ${
     entry.kind === "stripe"
-      ? html`<form method="post" action="/checkout/${view.sessionId}/intent" data-stripe novalidate>`
-      : html`<form method="post" action="/checkout/${view.sessionId}/confirm" data-checkout novalidate>`
+      ? html`<form id="${PAY_FORM}" method="post" action="/checkout/${view.sessionId}/intent" data-stripe novalidate>`
+      : html`<form id="${PAY_FORM}" method="post" action="/checkout/${view.sessionId}/confirm" data-checkout novalidate>`
   }
     ${identity}
     <label for="country">Billing country</label>
     <select id="country" name="country" autocomplete="country" required>
       ${COUNTRIES.map(([code, label]) => html`<option value="${code}"${code === view.country ? " selected" : ""}>${label}</option>`)}
     </select>
-    ${entry.kind === "stripe" ? stripeFields(entry) : cardFields(view)}
+    ${entry.kind === "stripe" ? stripeFields(entry) : entry.kind === "glade" ? cardFields(view) : ""}
     <button type="submit">${view.buttonLabel}</button>
   </form>
   ${view.cancelUrl ? html`<a class="cancel" href="${view.cancelUrl}" rel="noreferrer">Cancel and return to ${view.merchantName}</a>` : ""}
@@ -122,7 +145,7 @@ ${view.cancelUrl ? html`<a class="cancel" href="${view.cancelUrl}" rel="noreferr
 }
 
 export function renderCheckoutPage(view: CheckoutView): Html {
-  const body = html`<main>${summary(view)}${view.status === "open" ? paymentForm(view) : finalState(view)}</main>`;
+  const body = html`<main>${defaultPayButton(view)}${summary(view)}${view.status === "open" ? paymentForm(view) : finalState(view)}</main>`;
   const entry = view.cardEntry;
   return layout({
     title: `${view.title} · ${view.merchantName}`,

@@ -1,5 +1,8 @@
 export type CardEntry =
+  /** Glade's own card fields (the sandbox), shown while there is something to collect. */
   | { kind: "glade" }
+  /** Nothing to collect now (a free order) from a tenant whose processor takes cards in its own fields. */
+  | { kind: "none" }
   | {
       kind: "stripe";
       publishableKey: string;
@@ -39,8 +42,11 @@ export type CheckoutView = {
   cancelUrl: string | null;
   continueUrl: string;
   error: string | null;
-  /** The discount code field (open product sessions only): the code applied, and what the last try said. */
-  discount: { applied: string | null; message: string | null; failed: boolean } | null;
+  /**
+   * The discount code field (open product sessions that can be paid): the code applied, what the field
+   * holds, and what the last try said.
+   */
+  discount: { applied: string | null; typed: string; message: string | null; failed: boolean } | null;
   /** Fields to refill after a failed submit (never card data). */
   hasChallenge: boolean;
 };

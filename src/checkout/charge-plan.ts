@@ -5,7 +5,7 @@ import {
   type ProductRow,
 } from "../catalog/index.js";
 import type { AppDeps, IntentResult, Merchant } from "../context/index.js";
-import { type DiscountRow, discountAmountFor, findUsableDiscount } from "../discounts/index.js";
+import { type DiscountRow, discountAmountFor, findUsableDiscount, getDiscount } from "../discounts/index.js";
 import { listOpenInvoicesForSubscription } from "../invoices/index.js";
 import { AppError, panic } from "../lib/errors.js";
 import { multiplyAmount, sumAmounts } from "../lib/money.js";
@@ -59,11 +59,28 @@ export function intentPayment(session: CheckoutSessionRow, intent: IntentResult)
   };
 }
 
-export async function chargePlan(deps: AppDeps, session: CheckoutSessionRow): Promise<ChargePlan> {
+/**
+ * `confirming`: the plan is one a confirm is about to charge (the session is open, or was just claimed for
+ * this attempt), so its discount must still be usable. Any other plan (settling an attempt that was already
+ * charged, showing a session that is no longer open) takes the discount as it was applied: the attempt was
+ * charged for it, whatever the merchant did with the code since. Defaults to whether the session is open.
+ */
+export type PlanOptions = { confirming?: boolean };
+
+export async function chargePlan(
+  deps: AppDeps,
+  session: CheckoutSessionRow,
+  options: PlanOptions = {},
+): Promise<ChargePlan> {
   const found = session.priceId
     ? await getPriceWithProduct(deps.db, sessionMerchant(session), session.priceId)
     : undefined;
-  return chargePlanWith(deps, session, { price: found?.price ?? null, product: found?.product ?? null });
+  return chargePlanWith(
+    deps,
+    session,
+    { price: found?.price ?? null, product: found?.product ?? null },
+    options,
+  );
 }
 
 /** The plan for a session whose price (and product) the caller has already read with it. */
@@ -71,6 +88,7 @@ export async function chargePlanWith(
   deps: AppDeps,
   session: CheckoutSessionRow,
   { price, product }: PriceAndProduct,
+  options: PlanOptions = {},
 ): Promise<ChargePlan> {
   if (session.type === "add_payment_method") {
     return {
@@ -111,8 +129,9 @@ export async function chargePlanWith(
   if (!price || session.unitAmount === null || !session.currency)
     panic(`product session ${session.id} lost its price`);
   const subtotal = multiplyAmount(session.unitAmount, session.quantity);
+  const confirming = options.confirming ?? session.status === "open";
   const discount = session.discountId
-    ? await sessionDiscount(deps, session, session.discountId, subtotal)
+    ? await sessionDiscount(deps, session, session.discountId, subtotal, confirming)
     : null;
   const total = subtotal - (discount?.amount ?? 0);
   const trialDays = price.type === "subscription" ? (price.trialPeriodDays ?? 0) : 0;
@@ -127,17 +146,23 @@ export async function chargePlanWith(
 }
 
 /**
- * The discount the customer applied, as it stands now. One that was deactivated (or deleted) since is
- * taken off the session and the confirm refused, so the customer is never charged other than what the
- * page shows them.
+ * The discount the customer applied. Before a charge it must still be usable: one that was deactivated
+ * since is taken off the session and the confirm refused, so the customer is never charged other than what
+ * the page shows them. After the claim the applied discount is what the attempt was charged for.
  */
 async function sessionDiscount(
   deps: AppDeps,
   session: CheckoutSessionRow,
   discountId: string,
   subtotal: number,
+  confirming: boolean,
 ): Promise<AppliedDiscount> {
   const merchant = sessionMerchant(session);
+  if (!confirming) {
+    const applied = await getDiscount(deps.db, merchant, discountId);
+    if (!applied) panic(`session ${session.id} names discount ${discountId}, which is not there`);
+    return { row: applied, amount: discountAmountFor(applied, subtotal) };
+  }
   const row = await findUsableDiscount(deps.db, merchant, discountId, session.pricingModelId);
   if (!row) {
     await clearSessionDiscount(deps.db, session.id, discountId, deps.now());

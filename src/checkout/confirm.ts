@@ -71,7 +71,8 @@ export async function settleIntent(
   claimed?: { plan: ChargePlan; reading: SessionReading },
 ): Promise<ConfirmResult> {
   if (intent.status === "succeeded") {
-    const plan = claimed?.plan ?? (await chargePlan(deps, session));
+    // The charge was made for the discount the attempt was claimed with, even if the code has gone since.
+    const plan = claimed?.plan ?? (await chargePlan(deps, session, { confirming: false }));
     const settled =
       session.type === "product"
         ? await settleProductCheckout(deps, claimed?.reading ?? session.id, plan, intent, session.attempt)
@@ -147,7 +148,7 @@ export async function claimAndPlan(
   if (start.kind !== "started") return claimRefused(start);
   const { reading } = start;
   try {
-    return { plan: await chargePlanWith(deps, reading.session, start), reading };
+    return { plan: await chargePlanWith(deps, reading.session, start, { confirming: true }), reading };
   } catch (err) {
     // Nothing was sent to the processor: give the attempt back now rather than to the reconciler.
     await settleDecline(
@@ -186,6 +187,12 @@ async function confirmWithoutCardFirst(
   }
   const start = await beginAttempt(deps, sessionId, input.buyer);
   if (start.kind !== "started") return claimRefused(start);
+  const claimed = start.reading.session;
+  if (claimed.discountId !== current.discountId) {
+    // A code was applied or removed between the plan and the claim: the plan is not what the page shows now.
+    const message = "The total changed while you were paying. Please review it and pay again.";
+    return resultFor(await settleDecline(deps, sessionId, claimed.attempt, undefined, message), message);
+  }
   return charge(deps, { plan, reading: start.reading }, card);
 }
 

@@ -81,15 +81,17 @@ async function cardEntryFor(
   session: CheckoutSessionRow,
   plan: ChargePlan,
 ): Promise<CardEntry> {
-  if (session.status !== "open" || plan.mode === "none") return { kind: "glade" };
+  if (session.status !== "open") return { kind: "glade" };
   let processor: PaymentProcessor;
   try {
     processor = await deps.processors.forTenant(sessionMerchant(session));
   } catch (err) {
-    if (err instanceof AppError && err.status < 500) return { kind: "unavailable", message: err.message };
-    throw err;
+    if (!(err instanceof AppError) || err.status >= 500) throw err;
+    // A free order needs no processor.
+    return plan.mode === "none" ? { kind: "none" } : { kind: "unavailable", message: err.message };
   }
   if (processor.collection.kind === "server") return { kind: "glade" };
+  if (plan.mode === "none") return { kind: "none" };
   return {
     kind: "stripe",
     publishableKey: processor.collection.publishableKey,
@@ -112,6 +114,8 @@ export async function buildCheckoutView(
     /** What the last discount code try said; `discountFailed` when it was refused. */
     discountMessage?: string | null;
     discountFailed?: boolean;
+    /** What is in the code field when the page comes back from a refused code: what was typed. */
+    discountTyped?: string;
   } = {},
 ): Promise<CheckoutView> {
   let plan: ChargePlan;
@@ -123,7 +127,7 @@ export async function buildCheckoutView(
     return buildCheckoutView(
       deps,
       { ...session, discountId: null },
-      { ...options, discountMessage: err.message },
+      { ...options, discountMessage: err.message, discountFailed: true },
     );
   }
   const org = await getOrganizationCached(deps.db, session.organizationId);
@@ -191,9 +195,10 @@ export async function buildCheckoutView(
     error: options.error ?? (session.status === "open" ? session.lastError : null),
     hasChallenge: awaitsSandboxChallenge(session),
     discount:
-      session.type === "product" && session.status === "open"
+      session.type === "product" && session.status === "open" && cardEntry.kind !== "unavailable"
         ? {
             applied: plan.discount?.row.code ?? null,
+            typed: options.discountTyped ?? plan.discount?.row.code ?? "",
             message: options.discountMessage ?? null,
             failed: options.discountFailed ?? false,
           }

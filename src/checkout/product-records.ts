@@ -68,7 +68,8 @@ export function productRecords(
       status: "paid",
       checkoutSessionId: session.id,
       metadata: session.outputMetadata ?? undefined,
-      discountAmount: reducedToday,
+      // The first invoice is today's, or after a trial the first renewal's, which the discount reduces too.
+      discountAmount: plan.discount?.amount ?? 0,
     },
   };
 

@@ -1,17 +1,17 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { renderChallengePage, renderSummary } from "../../web/checkout-page.js";
+import { renderChallengePage } from "../../web/checkout-page.js";
 import { renderReceiptPage } from "../../web/receipt-page.js";
 import type { AppDeps } from "../context/index.js";
 import { readFormFields } from "../http/form.js";
 import { setPageSecurityHeaders } from "../http/page-headers.js";
-import { clientAddress, createRateLimiter } from "../http/rate-limit.js";
 import type { App } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
 import { answerChallenge, confirmCheckout } from "./confirm.js";
 import { buildCheckoutView } from "./page-view.js";
 import { registerClientConfirmPages } from "./public-routes-client.js";
+import { answerCodeTry, createCodeTryLimiter, registerDiscountPage } from "./public-routes-discount.js";
 import {
   afterConfirm,
   ConfirmForm,
@@ -21,10 +21,7 @@ import {
   sessionOr404,
 } from "./public-routes-responses.js";
 import { buildReceiptView } from "./receipt.js";
-import { setSessionDiscountCode } from "./session-discount.js";
-
-/** Discount code tries per client: plenty for a person fixing a typo, too few to guess codes. */
-const DISCOUNT_TRIES = { limit: 30, windowMs: 10 * 60 * 1000, maxClients: 10_000 };
+import { isAppliedCode } from "./session-discount.js";
 
 const ASSETS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../web/assets");
 const ASSETS: Record<string, { body: string; type: string }> = {
@@ -50,7 +47,8 @@ function parseExpiry(value: string | undefined): { expMonth: number; expYear: nu
 
 export function registerCheckoutPages(app: App, deps: AppDeps): void {
   registerClientConfirmPages(app, deps);
-  const discountLimiter = createRateLimiter({ ...DISCOUNT_TRIES, now: () => deps.now().getTime() });
+  const codeTries = createCodeTryLimiter(deps);
+  registerDiscountPage(app, deps, codeTries);
   app.get("/checkout/assets/:file", (c) => {
     const asset = ASSETS[c.req.param("file")];
     if (!asset) return c.notFound();
@@ -73,6 +71,16 @@ export function registerCheckoutPages(app: App, deps: AppDeps): void {
     if (!SESSION_ID.test(id)) return notFoundPage(c);
     const raw = await readFormFields(c);
     const text = (key: string) => raw[key];
+    const typedCode = (text("code") ?? "").trim();
+    if (typedCode !== "") {
+      // A code in the field that is not the one applied (Enter pressed in the field without the page's
+      // script, or typed and never applied): it is tried, and nothing is charged without it.
+      const session = await sessionOr404(deps, id);
+      if (!session) return notFoundPage(c);
+      if (session.status === "open" && !(await isAppliedCode(deps, session, typedCode))) {
+        return answerCodeTry(deps, c, codeTries, session, { ...raw, action: "apply" });
+      }
+    }
     const form = { email: text("email") ?? "", name: text("name") ?? "", country: text("country") ?? "" };
     const parsed = ConfirmForm.safeParse({
       ...form,
@@ -112,58 +120,6 @@ export function registerCheckoutPages(app: App, deps: AppDeps): void {
       if (fresh.status !== "open") return c.redirect(`/checkout/${id}`, 303);
       return renderSession(deps, c, fresh, 400, { error: err.message, ...form });
     }
-  });
-
-  // A discount code tried on the page: the summary comes back for the page's script to swap in; without
-  // the script, the whole page is shown again. Tries are rate-limited per client, so codes cannot be guessed.
-  app.post("/checkout/:id/discount", async (c) => {
-    const session = await sessionOr404(deps, c.req.param("id"));
-    if (!session) return notFoundPage(c);
-    const fields = await readFormFields(c);
-    const remove = fields.action === "remove";
-    const code = (fields.code ?? "").trim();
-    let message: string;
-    let failed = false;
-    let conflict = false;
-    let current = session;
-    if (!remove && !discountLimiter.take(clientAddress(c)).allowed) {
-      message = "Too many codes were tried. Wait a few minutes and try again.";
-      failed = true;
-    } else if (!remove && code === "") {
-      message = "Enter a discount code.";
-      failed = true;
-    } else {
-      try {
-        current = await setSessionDiscountCode(deps, session, remove ? null : code.slice(0, 50));
-        message = remove ? "Discount removed." : `${code.toUpperCase()} applied.`;
-      } catch (err) {
-        if (!(err instanceof AppError) || err.status >= 500) throw err;
-        message = err.message;
-        failed = true;
-        conflict = err.code === "CONFLICT";
-        // A refused code takes any earlier one off, as Flowglad does, so what is shown is what is charged.
-        if (!remove && err.code === "BAD_REQUEST" && session.discountId && session.status === "open") {
-          current = await setSessionDiscountCode(deps, session, null).catch(() => session);
-        }
-      }
-    }
-    const status = conflict ? 409 : failed ? 400 : 200;
-    const view = await buildCheckoutView(deps, current, { discountMessage: message, discountFailed: failed });
-    if (!(c.req.header("accept") ?? "").includes("application/json")) {
-      return renderSession(deps, c, current, status, { discountMessage: message, discountFailed: failed });
-    }
-    setPageSecurityHeaders(c, [current.successUrl, current.cancelUrl]);
-    return c.json(
-      {
-        ok: !failed,
-        message,
-        summary: String(await renderSummary(view)),
-        buttonLabel: view.buttonLabel,
-        // Stripe's Payment Element was set up for the old amount: the page is loaded again for the new one.
-        reload: view.cardEntry.kind === "stripe",
-      },
-      status,
-    );
   });
 
   app.get("/checkout/:id/success", async (c) => {

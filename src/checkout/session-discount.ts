@@ -1,12 +1,15 @@
-import { and, eq, gt } from "drizzle-orm";
+import { and, eq, gt, inArray } from "drizzle-orm";
 import type { AppDeps } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { checkoutSessions } from "../db/schema/index.js";
-import { findDiscountByCode } from "../discounts/index.js";
+import { type DiscountRow, findDiscountByCode } from "../discounts/index.js";
 import { AppError } from "../lib/errors.js";
 import type { CheckoutSessionRow } from "./serialize.js";
 
-/** Takes a discount that stopped being usable off a session (only if it is still the one applied). */
+/**
+ * Takes a discount that stopped being usable off a session about to be charged (only if it is still the one
+ * applied): an open session, or one this confirm has just claimed. A finished session keeps its discount.
+ */
 export async function clearSessionDiscount(
   db: Executor,
   sessionId: string,
@@ -16,7 +19,13 @@ export async function clearSessionDiscount(
   await db
     .update(checkoutSessions)
     .set({ discountId: null, updatedAt: now })
-    .where(and(eq(checkoutSessions.id, sessionId), eq(checkoutSessions.discountId, discountId)));
+    .where(
+      and(
+        eq(checkoutSessions.id, sessionId),
+        eq(checkoutSessions.discountId, discountId),
+        inArray(checkoutSessions.status, ["open", "pending"]),
+      ),
+    );
 }
 
 const NOT_VALID = "This code is not valid for this purchase.";
@@ -31,15 +40,16 @@ export async function setSessionDiscountCode(
   deps: AppDeps,
   session: CheckoutSessionRow,
   code: string | null,
-): Promise<CheckoutSessionRow> {
+): Promise<{ session: CheckoutSessionRow; discount: DiscountRow | null }> {
   if (session.type !== "product")
     throw new AppError("BAD_REQUEST", "Discount codes apply to purchases only.");
-  let discountId: string | null = null;
+  let discount: DiscountRow | null = null;
   if (code !== null) {
-    const discount = await findDiscountByCode(deps.db, session, session.pricingModelId, code);
-    if (!discount?.active) throw new AppError("BAD_REQUEST", NOT_VALID);
-    discountId = discount.id;
+    const found = await findDiscountByCode(deps.db, session, session.pricingModelId, code);
+    if (!found?.active) throw new AppError("BAD_REQUEST", NOT_VALID);
+    discount = found;
   }
+  const discountId = discount?.id ?? null;
   const now = deps.now();
   const [updated] = await deps.db
     .update(checkoutSessions)
@@ -53,5 +63,16 @@ export async function setSessionDiscountCode(
     )
     .returning();
   if (!updated) throw new AppError("CONFLICT", "This checkout can no longer be changed.");
-  return updated;
+  return { session: updated, discount };
+}
+
+/** Whether `code` (typed in any case) is the one applied to the session. */
+export async function isAppliedCode(
+  deps: AppDeps,
+  session: CheckoutSessionRow,
+  code: string,
+): Promise<boolean> {
+  if (!session.discountId) return false;
+  const found = await findDiscountByCode(deps.db, session, session.pricingModelId, code);
+  return found?.id === session.discountId;
 }

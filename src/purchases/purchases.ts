@@ -23,7 +23,7 @@ export type CreatePurchaseInput = {
   status: "paid";
   checkoutSessionId?: string | null | undefined;
   metadata?: OutputMetadata | null | undefined;
-  /** What a discount took off the first payment (the checkout's; 0 for a trial's). */
+  /** What a discount takes off the first invoice (the checkout's; after a trial, the first renewal's). */
   discountAmount?: number | undefined;
 };
 

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { checkoutSessions, invoices, payments } from "../../src/db/schema/index.js";
+import { renewSubscription } from "../../src/subscriptions/index.js";
 import { type BrowserContext, browserContext, payWithCard } from "../support/browser.js";
 import { CARDS, type CatalogFixture, catalogFixture, ok, openSession } from "../support/index.js";
 
@@ -150,26 +151,122 @@ describe("discount codes on the hosted page in Chromium", () => {
     const s = await open(f, f.oneTimePriceId);
     const { page, problems } = await watchedPage();
     await page.goto(s.url);
+    await page.getByLabel("Email").fill("free@example.com");
+    await page.getByLabel("Full name").fill("Free Order");
     await applyCode(page, "BIGGER");
     await page.getByText("BIGGER applied.").waitFor();
     expect(await page.getByLabel("Total due today").textContent()).toBe("$0.00");
     expect(await page.locator("#summary").textContent()).toContain("−$19.99");
-    // The free order is shown with the card fields of the page as it was loaded: reloading drops them.
-    await page.reload();
-    expect(await page.getByLabel("Card number").count()).toBe(0);
+    // Nothing to pay: the card fields go away in place, and come back when the code is removed.
+    expect(await page.getByLabel("Card number").isVisible()).toBe(false);
+    expect(await page.locator("form[data-checkout] button[type=submit]").textContent()).toBe(
+      "Complete order",
+    );
+    await page.getByRole("button", { name: "Remove" }).click();
+    await page.getByText("Discount removed.").waitFor();
+    expect(await page.getByLabel("Card number").isVisible()).toBe(true);
+    expect(await page.locator("form[data-checkout] button[type=submit]").textContent()).toBe("Pay $19.99");
+    await applyCode(page, "bigger");
+    await page.getByText("BIGGER applied.").waitFor();
+    expect(await page.getByLabel("Card number").isVisible()).toBe(false);
+    expect(await page.getByLabel("Email").inputValue()).toBe("free@example.com");
     await shots(page, "discount-free-order");
-    await page.getByLabel("Email").fill("free@example.com");
-    await page.getByLabel("Full name").fill("Free Order");
     await page.getByRole("button", { name: "Complete order" }).click();
     await page.waitForURL(/\/thanks/);
     const row = await sessionRow(s.checkoutSession.id);
     expect(row.paymentId).toBeNull();
+    expect(row.customerEmail).toBe("free@example.com");
     const [invoice] = await ctx.deps.db
       .select()
       .from(invoices)
       .where(eq(invoices.id, row.invoiceId as string));
     expect(invoice).toMatchObject({ total: 0, discountAmount: 1999, status: "paid" });
     expect(problems.join("\n").slice(0, 300)).toBe("");
+  });
+
+  it("applies a code on Enter in its field, and applies a typed code rather than paying without it", async () => {
+    const f = await catalogFixture(ctx);
+    await discount(f, { code: "ENTER", amountType: "fixed", amount: 200 });
+    const s = await open(f, f.oneTimePriceId);
+    const { page, problems } = await watchedPage();
+    await page.goto(s.url);
+    await page.getByLabel("Discount code").fill("enter");
+    await page.getByLabel("Discount code").press("Enter");
+    await page.getByText("ENTER applied.").waitFor();
+    expect(await page.getByLabel("Total due today").textContent()).toBe("$17.99");
+    await page.getByRole("button", { name: "Remove" }).click();
+    await page.getByText("Discount removed.").waitFor();
+
+    // Typed but never applied: the pay button applies it first, and nothing is charged yet.
+    await page.getByLabel("Discount code").fill("ENTER");
+    await payWithCard(page, CARDS.ok, { email: "typed@example.com", name: "Typed Code" });
+    await page.getByText("ENTER applied.").waitFor();
+    expect(await page.getByLabel("Total due today").textContent()).toBe("$17.99");
+    expect((await sessionRow(s.checkoutSession.id)).status).toBe("open");
+    expect(await page.locator("form[data-checkout] button[type=submit]").textContent()).toBe("Pay $17.99");
+    await page.locator("form[data-checkout] button[type=submit]").click();
+    await page.waitForURL(/\/thanks/);
+    const row = await sessionRow(s.checkoutSession.id);
+    const [paid] = await ctx.deps.db
+      .select()
+      .from(payments)
+      .where(eq(payments.id, row.paymentId as string));
+    expect(paid?.amount).toBe(1799);
+    expect(problems.join("\n").slice(0, 300)).toBe("");
+  });
+
+  it("works without the page's script: the page comes back with what was typed, never the card", async () => {
+    const f = await catalogFixture(ctx);
+    await discount(f, { code: "NOJS", amountType: "percent", amount: 10 });
+    const s = await open(f, f.oneTimePriceId);
+    const page = await b.newPage({ javaScriptEnabled: false });
+    await page.goto(s.url);
+    await page.getByLabel("Email").fill("nojs@example.com");
+    await page.getByLabel("Full name").fill("No Script");
+    await page.getByLabel("Billing country").selectOption("DE");
+    await page.getByLabel("Card number").fill(CARDS.ok);
+    await page.getByLabel("Discount code").fill("WRONG");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.getByText("This code is not valid for this purchase.").waitFor();
+    expect(await page.getByLabel("Discount code").inputValue()).toBe("WRONG");
+
+    await page.getByLabel("Discount code").fill("nojs");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.getByText("NOJS applied.").waitFor();
+    expect(await page.getByLabel("Total due today").textContent()).toBe("$17.99"); // 1.999 → 2.00 off
+    expect(await page.getByLabel("Email").inputValue()).toBe("nojs@example.com");
+    expect(await page.getByLabel("Full name").inputValue()).toBe("No Script");
+    expect(await page.getByLabel("Billing country").inputValue()).toBe("DE");
+    expect(await page.getByLabel("Card number").inputValue()).toBe("");
+    expect(await page.content()).not.toMatch(/value="[\d ]{12,}"/);
+    await shots(page, "discount-no-script");
+
+    await page.getByRole("button", { name: "Remove" }).click();
+    await page.getByText("Discount removed.").waitFor();
+    expect(await page.getByLabel("Email").inputValue()).toBe("nojs@example.com");
+    // Enter in the code field posts the pay form: the code is applied, nothing is charged.
+    await page.getByLabel("Card number").fill(CARDS.ok);
+    await page.getByLabel("Expiry (MM / YY)").fill("12 / 34");
+    await page.getByLabel("Security code").fill("123");
+    await page.getByLabel("Discount code").fill("NOJS");
+    await page.getByLabel("Discount code").press("Enter");
+    await page.getByText("NOJS applied.").waitFor();
+    expect((await sessionRow(s.checkoutSession.id)).status).toBe("open");
+    expect(await page.getByLabel("Email").inputValue()).toBe("nojs@example.com");
+
+    // Enter in another field pays, with the code now applied.
+    await page.getByLabel("Card number").fill(CARDS.ok);
+    await page.getByLabel("Expiry (MM / YY)").fill("12 / 34");
+    await page.getByLabel("Security code").fill("123");
+    await page.getByLabel("Security code").press("Enter");
+    await page.waitForURL(/\/thanks/);
+    const row = await sessionRow(s.checkoutSession.id);
+    const [paid] = await ctx.deps.db
+      .select()
+      .from(payments)
+      .where(eq(payments.id, row.paymentId as string));
+    expect(paid?.amount).toBe(1799);
+    expect(row.billingAddress?.address.country).toBe("DE");
   });
 
   it("shows a percent code on a trial as the total after the trial, charging nothing today", async () => {
@@ -191,5 +288,21 @@ describe("discount codes on the hosted page in Chromium", () => {
     expect(row.paymentId).toBeNull();
     expect(row.discountId).not.toBeNull();
     expect(problems.join("\n").slice(0, 300)).toBe("");
+
+    // The trial ends: the first renewal charges the discounted price to the card saved at checkout.
+    const subscriptionId = row.subscriptionId as string;
+    const afterTrial = new Date(Date.now() + 15 * 24 * 60 * 60 * 1000);
+    const merchant = { organizationId: f.merchant.organizationId, livemode: false, apiKeyId: "test" };
+    await renewSubscription({ ...ctx.deps, now: () => afterTrial }, merchant, subscriptionId);
+    const [renewal] = await ctx.deps.db
+      .select()
+      .from(invoices)
+      .where(eq(invoices.subscriptionId, subscriptionId));
+    expect(renewal).toMatchObject({ subtotal: 1500, discountAmount: 300, total: 1200, status: "paid" });
+    const charged = await ctx.deps.db
+      .select()
+      .from(payments)
+      .where(eq(payments.invoiceId, renewal?.id ?? ""));
+    expect(charged.map((p) => [p.status, p.amount])).toEqual([["succeeded", 1200]]);
   });
 });

@@ -6,44 +6,24 @@ import {
   type CatalogFixture,
   catalogFixture,
   createCustomer,
+  createDiscountCode,
   DAY,
+  type DiscountBody,
   ok,
   openSession,
   payCheckout,
   settableClock,
   submitCheckoutForm,
   testContext,
+  tryDiscountCode,
 } from "../support/index.js";
 
 const clock = settableClock();
 const ctx = await testContext({ now: clock.now });
 
-type DiscountBody = {
-  code: string;
-  amountType: "fixed" | "percent";
-  amount: number;
-  duration: "once" | "forever" | "number_of_payments";
-  numberOfPayments?: number;
-  pricingModelId?: string;
-};
-
-async function discount(f: CatalogFixture, body: DiscountBody, key = f.merchant.testKey) {
-  const res = await ok(
-    ctx.api("POST", "/api/v1/discounts", {
-      key,
-      body: { discount: { name: body.code, pricingModelId: f.pricingModelId, ...body } },
-    }),
-  );
-  return res.discount as { id: string; code: string };
-}
-
-/** Tries a code on the hosted page as its script does (a form post asking for JSON). */
-function tryCode(sessionId: string, code: string, action: "apply" | "remove" = "apply") {
-  return ctx.api("POST", `/checkout/${sessionId}/discount`, {
-    rawBody: new URLSearchParams({ code, action }).toString(),
-    headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
-  });
-}
+const discount = (f: CatalogFixture, body: DiscountBody) => createDiscountCode(ctx, f, body);
+const tryCode = (sessionId: string, code: string, action: "apply" | "remove" = "apply") =>
+  tryDiscountCode(ctx, sessionId, code, { action });
 
 async function session(f: CatalogFixture, priceId: string, quantity = 1, externalId?: string) {
   const body: Record<string, unknown> = { type: "product", priceId, quantity };
@@ -185,6 +165,38 @@ describe("a discount code on the hosted page", () => {
     expect((await money(id)).payments.map((p) => p.amount)).toEqual([1999]);
   });
 
+  it("without the page's script: a code posted with the pay form is applied first, and the page keeps the buyer's details", async () => {
+    clock.set(undefined);
+    const f = await catalogFixture(ctx);
+    await discount(f, { code: "FORM", amountType: "fixed", amount: 250, duration: "once" });
+    const id = await session(f, f.oneTimePriceId);
+    const fields = {
+      email: "form@example.com",
+      name: "Form Post",
+      country: "CA",
+      cardNumber: "4242424242424242",
+    };
+    const tried = await tryDiscountCode(ctx, id, "form", { html: true, fields });
+    expect(tried.status).toBe(200);
+    expect(tried.headers.get("content-type")).toContain("text/html");
+    expect(tried.text).toContain('value="form@example.com"');
+    expect(tried.text).toContain('value="Form Post"');
+    expect(tried.text).toContain('<option value="CA" selected>');
+    expect(tried.text).not.toContain("4242424242424242");
+    expect(tried.text).toContain("FORM applied.");
+
+    // Enter pressed in the code field (the pay form posted with a code that is not the applied one).
+    await tryCode(id, "", "remove");
+    const entered = await submitCheckoutForm(ctx, id, { cardNumber: "4242424242424242", code: "FORM" });
+    expect(entered.status).toBe(200);
+    expect(entered.text).toContain("FORM applied.");
+    expect((await money(id)).payments).toEqual([]);
+    // With the code applied, the same post pays the discounted total.
+    const paid = await submitCheckoutForm(ctx, id, { cardNumber: "4242424242424242", code: "form" });
+    expect(paid.status, paid.text).toBe(303);
+    expect((await money(id)).payments.map((p) => p.amount)).toEqual([1749]);
+  });
+
   it("cannot change a session that is no longer open", async () => {
     clock.set(undefined);
     const f = await catalogFixture(ctx);
@@ -234,9 +246,30 @@ describe("a discount on a subscription's renewals", () => {
       .select()
       .from(payments)
       .where(eq(payments.subscriptionId, subscriptionId));
+    const [redemption] = await ctx.deps.db
+      .select()
+      .from(discountRedemptions)
+      .where(eq(discountRedemptions.subscriptionId, subscriptionId));
+    const subscription = await ok(
+      ctx.api("GET", `/api/v1/subscriptions/${subscriptionId}`, { key: f.merchant.testKey }),
+    );
+    const purchase = await ok(
+      ctx.api("GET", `/api/v1/purchases/${s.purchaseId}`, { key: f.merchant.testKey }),
+    );
     return {
+      purchase: purchase.purchase as { firstInvoiceValue: number; totalPurchaseValue: number },
       invoiceTotals: all.map((inv) => inv.total),
-      paid: charged.map((p) => p.amount).sort((a, b) => b - a),
+      discounts: all.map((inv) => inv.discountAmount),
+      invoiceStatuses: all.map((inv) => inv.status),
+      // What was charged for each invoice, in invoice order: the charge is always the discounted total.
+      paidPerInvoice: all.map((inv) =>
+        charged
+          .filter((p) => p.invoiceId === inv.id && p.status === "succeeded")
+          .reduce((n, p) => n + p.amount, 0),
+      ),
+      carriesRedemption: all.map((inv) => inv.discountRedemptionId === redemption?.id),
+      redemption,
+      subscriptionStatus: subscription.subscription.status as string,
       first: totals,
     };
   }
@@ -247,6 +280,10 @@ describe("a discount on a subscription's renewals", () => {
       { renewals: 2, quantity: 3 },
     ); // 3 × 9.00 = 27.00, 20 % off = 21.60
     expect(r.invoiceTotals).toEqual([2160, 2160, 2160]);
+    expect(r.paidPerInvoice).toEqual([2160, 2160, 2160]);
+    expect(r.discounts).toEqual([540, 540, 540]);
+    expect(r.carriesRedemption).toEqual([true, true, true]);
+    expect(r.redemption).toMatchObject({ paymentsApplied: 3, fullyRedeemed: false });
   });
 
   it("once: only the checkout's payment is reduced", async () => {
@@ -255,6 +292,10 @@ describe("a discount on a subscription's renewals", () => {
       { renewals: 2 },
     );
     expect(r.invoiceTotals).toEqual([500, 900, 900]);
+    expect(r.purchase).toMatchObject({ firstInvoiceValue: 500 });
+    expect(r.paidPerInvoice).toEqual([500, 900, 900]);
+    expect(r.carriesRedemption).toEqual([true, false, false]);
+    expect(r.redemption).toMatchObject({ paymentsApplied: 1, fullyRedeemed: true });
   });
 
   it("number_of_payments 2: the checkout and the first renewal, then the full price", async () => {
@@ -263,6 +304,9 @@ describe("a discount on a subscription's renewals", () => {
       { renewals: 2 },
     );
     expect(r.invoiceTotals).toEqual([450, 450, 900]);
+    expect(r.paidPerInvoice).toEqual([450, 450, 900]);
+    expect(r.carriesRedemption).toEqual([true, true, false]);
+    expect(r.redemption).toMatchObject({ paymentsApplied: 2, fullyRedeemed: true });
   });
 
   it("with a trial: nothing is charged today and the first two renewals after the trial are reduced", async () => {
@@ -278,6 +322,10 @@ describe("a discount on a subscription's renewals", () => {
     ); // 15.00 a month after a 14-day trial; 10 % off = 13.50
     expect(r.first).toEqual([]);
     expect(r.invoiceTotals).toEqual([1350, 1350, 1500]);
+    expect(r.paidPerInvoice).toEqual([1350, 1350, 1500]);
+    // The purchase's first invoice is the first renewal's.
+    expect(r.purchase).toMatchObject({ firstInvoiceValue: 1350 });
+    expect(r.redemption).toMatchObject({ paymentsApplied: 2, fullyRedeemed: true });
   });
 
   it("a fixed code above the price: the renewal costs nothing and the subscription still renews", async () => {
@@ -286,6 +334,10 @@ describe("a discount on a subscription's renewals", () => {
       { renewals: 1 },
     );
     expect(r.invoiceTotals).toEqual([0, 0]);
-    expect(r.paid).toEqual([]);
+    expect(r.discounts).toEqual([900, 900]);
+    expect(r.paidPerInvoice).toEqual([0, 0]);
+    expect(r.invoiceStatuses).toEqual(["paid", "paid"]);
+    expect(r.subscriptionStatus).toBe("active");
+    expect(r.redemption).toMatchObject({ paymentsApplied: 2, fullyRedeemed: false });
   });
 });

@@ -36,7 +36,8 @@ export type BrowserContext = {
   merchantUrl: string;
   /** Every request the merchant site got, Referer included, oldest first. */
   merchantRequests: MerchantRequest[];
-  newPage: () => Promise<Page>;
+  /** A tab in a fresh browser context; `javaScriptEnabled: false` for a browser without scripts. */
+  newPage: (options?: { javaScriptEnabled?: boolean }) => Promise<Page>;
   screenshot: (page: Page, name: string) => Promise<void>;
 };
 
@@ -71,7 +72,7 @@ export async function browserContext(): Promise<BrowserContext> {
     baseUrl,
     merchantUrl,
     merchantRequests,
-    newPage: async () => (await browser.newContext()).newPage(),
+    newPage: async (options = {}) => (await browser.newContext(options)).newPage(),
     screenshot: async (page, name) => {
       await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
     },

@@ -11,6 +11,7 @@ export * from "./checkout.js";
 export * from "./clock.js";
 export * from "./crash-harness.js";
 export * from "./databases.js";
+export * from "./discounts.js";
 export * from "./entitlements.js";
 export * from "./processors.js";
 export * from "./records.js";

@@ -4,7 +4,8 @@ document.addEventListener("DOMContentLoaded", () => {
   if (print) print.addEventListener("click", () => window.print());
   const form = document.querySelector("form[data-checkout]");
   if (form) {
-    form.addEventListener("submit", () => {
+    form.addEventListener("submit", (event) => {
+      if (isCodeButton(event.submitter)) return;
       const button = form.querySelector("button[type=submit]");
       if (button) {
         // The server refuses a second charge anyway; this just stops an accidental double click.
@@ -29,27 +30,92 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 });
 
-// The discount code form posts in the background and swaps the order summary in place, so nothing typed in
-// the payment form is lost. Without this file it posts as a normal form and the page is shown again.
+// The discount code field belongs to the pay form, so that without this file Apply posts the whole form and
+// the page comes back with what was typed. With it, the code alone is posted in the background and the
+// order summary is swapped in place: nothing typed in the payment form is lost, card fields included.
+function isCodeButton(element) {
+  return element instanceof HTMLButtonElement && element.hasAttribute("data-discount-action");
+}
+
+function applyButton() {
+  return document.querySelector("button[data-discount-action][value=apply]");
+}
+
+/** Lets the browser post the whole pay form to the code's endpoint, as it does without this file. */
+function postWholeForm(form, submitter) {
+  form.dataset.wholePost = "1";
+  form.requestSubmit(submitter);
+}
+
+/** Card fields follow what the new total needs: hidden and left out of the post when nothing is due. */
+function showPayment(form, answer) {
+  const card = form.querySelector("[data-card-fields]");
+  if (card) {
+    card.hidden = !answer.collectCard;
+    card.disabled = !answer.collectCard;
+  }
+  form.dispatchEvent(
+    new CustomEvent("glade:payment", {
+      detail: { collect: answer.collectCard, payment: answer.payment, buttonLabel: answer.buttonLabel },
+    }),
+  );
+}
+
+// Enter in the code field applies the code (the pay form's default button is Pay).
+document.addEventListener("keydown", (event) => {
+  const target = event.target;
+  if (event.key !== "Enter" || !(target instanceof HTMLInputElement) || target.id !== "discountCode") return;
+  event.preventDefault();
+  applyButton()?.click();
+});
+
+// Paying with a code typed but not applied would charge without it: the code is applied instead, and the
+// customer pays once they have seen the new total.
+document.addEventListener(
+  "submit",
+  (event) => {
+    const code = document.getElementById("discountCode");
+    if (!code || isCodeButton(event.submitter) || event.target !== code.form) return;
+    const typed = code.value.trim().toLowerCase();
+    if (typed === "" || typed === (code.dataset.applied ?? "").toLowerCase()) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    // Not from inside this submit event: a form ignores a new submission while it fires one.
+    setTimeout(() => applyButton()?.click(), 0);
+  },
+  true,
+);
+
 document.addEventListener("submit", async (event) => {
   const form = event.target;
-  if (!(form instanceof HTMLFormElement) || !form.matches("form[data-discount]")) return;
+  const submitter = event.submitter;
+  if (!(form instanceof HTMLFormElement) || !isCodeButton(submitter)) return;
+  if (form.dataset.wholePost === "1") return;
   event.preventDefault();
-  const body = new URLSearchParams(new FormData(form, event.submitter));
-  // getAttribute: the buttons are named "action", which shadows form.action.
-  const response = await fetch(form.getAttribute("action") ?? "", {
-    method: "POST",
-    body,
-    headers: { accept: "application/json" },
-    credentials: "same-origin",
-  });
-  if (!response.ok && response.status !== 400 && response.status !== 409) {
-    form.submit();
+  const code = document.getElementById("discountCode");
+  const body = new URLSearchParams({ code: code?.value ?? "", action: submitter.value });
+  const pay = form.querySelector("button[type=submit]");
+  // No paying while the total is changing.
+  if (pay) pay.disabled = true;
+  let answer;
+  try {
+    const response = await fetch(submitter.formAction, {
+      method: "POST",
+      body,
+      headers: { accept: "application/json" },
+      credentials: "same-origin",
+    });
+    if (!response.ok && response.status !== 400 && response.status !== 409) throw new Error("unexpected");
+    answer = await response.json();
+  } catch {
+    postWholeForm(form, submitter);
     return;
+  } finally {
+    if (pay) pay.disabled = false;
   }
-  const answer = await response.json();
-  if (answer.reload) {
-    window.location.reload();
+  // Stripe's fields are not on this page (it was a free order): the page must come back with them.
+  if (answer.cardEntry === "stripe" && !form.matches("[data-stripe]")) {
+    postWholeForm(form, submitter);
     return;
   }
   const summary = document.getElementById("summary");
@@ -57,6 +123,10 @@ document.addEventListener("submit", async (event) => {
     summary.outerHTML = answer.summary;
     document.getElementById("discountCode")?.focus();
   }
-  const pay = document.querySelector("form[data-checkout] button[type=submit]");
-  if (pay && answer.buttonLabel) pay.textContent = answer.buttonLabel;
+  if (answer.buttonLabel) {
+    if (pay) pay.textContent = answer.buttonLabel;
+    const enterPays = document.querySelector("button.default-submit");
+    if (enterPays) enterPays.textContent = answer.buttonLabel;
+  }
+  showPayment(form, answer);
 });

@@ -6,7 +6,9 @@ document.addEventListener("DOMContentLoaded", () => {
   const mount = document.getElementById("payment-element");
   if (!form || !mount || typeof Stripe !== "function") return;
   const button = form.querySelector("button[type=submit]");
-  const label = button.textContent;
+  let label = button.textContent;
+  // A discount code can make the order free (nothing for Stripe to take) or change the amount.
+  let free = false;
   const errorBox = document.getElementById("form-error");
   const data = mount.dataset;
   const stripe = Stripe(data.publishableKey);
@@ -15,6 +17,22 @@ document.addEventListener("DOMContentLoaded", () => {
   if (data.setupFutureUsage) options.setupFutureUsage = data.setupFutureUsage;
   const elements = stripe.elements(options);
   elements.create("payment").mount(mount);
+
+  // The page's script tells what a code changed: the new total for the Payment Element, or nothing to take.
+  form.addEventListener("glade:payment", (event) => {
+    const { collect, payment, buttonLabel } = event.detail;
+    if (buttonLabel) label = buttonLabel;
+    free = !collect;
+    mount.hidden = free;
+    if (!payment) return;
+    // The mount's data says what the Element was set up for; it stays true to what it is now.
+    data.mode = payment.mode;
+    data.amount = String(payment.amount);
+    const changes = { mode: payment.mode, currency: payment.currency };
+    if (payment.mode === "payment") changes.amount = payment.amount;
+    if (payment.setupFutureUsage) changes.setupFutureUsage = "off_session";
+    elements.update(changes);
+  });
 
   const showError = (message) => {
     const p = document.createElement("p");
@@ -26,15 +44,20 @@ document.addEventListener("DOMContentLoaded", () => {
   };
 
   form.addEventListener("submit", async (event) => {
+    // The discount code's buttons post to their own endpoint (the page's script handles them).
+    if (event.submitter?.hasAttribute("data-discount-action")) return;
     event.preventDefault();
     if (button.disabled) return;
     button.disabled = true;
     button.textContent = "Processing…";
-    const checked = await elements.submit();
-    if (checked.error) return showError(checked.error.message);
+    if (!free) {
+      const checked = await elements.submit();
+      if (checked.error) return showError(checked.error.message);
+    }
     let answer;
     try {
-      const response = await fetch(form.action, {
+      // getAttribute: the code field's buttons are named "action" and belong to this form, shadowing form.action.
+      const response = await fetch(form.getAttribute("action"), {
         method: "POST",
         body: new URLSearchParams(new FormData(form)),
         headers: { accept: "application/json" },
