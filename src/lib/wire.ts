@@ -9,9 +9,19 @@ export const EpochMs = z.number().int();
 export const toEpochMs = (d: Date): number => d.getTime();
 export const toEpochMsOrNull = (d: Date | null | undefined): number | null => (d ? d.getTime() : null);
 
-export const MetadataSchema = z.record(
+const MetadataRecord = z.record(
   z.string().max(100),
   z.union([z.string().max(500), z.number().refine(Number.isFinite), z.boolean()]),
+);
+
+/**
+ * zod's record check reads `value.constructor.prototype`, so an own key named `constructor` (say `null`) throws
+ * inside the validator (a 500). Such an object is handed on as a non-object, which the record refuses with a 400.
+ */
+export const MetadataSchema = z.preprocess(
+  (value) =>
+    value !== null && typeof value === "object" && Object.hasOwn(value, "constructor") ? "constructor key" : value,
+  MetadataRecord,
 );
 
 /** Flowglad's list envelope; every list route returns exactly this shape. */

@@ -1015,3 +1015,22 @@ describe("the hosted page's form under hostile input", () => {
     }
   });
 });
+
+describe("metadata with a key named like an Object member", () => {
+  it("is a 400, never a 500 (zod's record check reads value.constructor.prototype)", async () => {
+    for (const value of [null, {}, "x"]) {
+      const res = await ctx.api("POST", "/api/v1/checkout-sessions", {
+        key,
+        body: {
+          checkoutSession: {
+            type: "product",
+            anonymous: true,
+            priceId: ids.priceId,
+            outputMetadata: { constructor: value },
+          },
+        },
+      });
+      expect(res.status, JSON.stringify(value)).toBe(400);
+    }
+  });
+});
