@@ -20,7 +20,9 @@ const MetadataRecord = z.record(
  */
 export const MetadataSchema = z.preprocess(
   (value) =>
-    value !== null && typeof value === "object" && Object.hasOwn(value, "constructor") ? "constructor key" : value,
+    value !== null && typeof value === "object" && Object.hasOwn(value, "constructor")
+      ? "constructor key"
+      : value,
   MetadataRecord,
 );
 
