@@ -41,12 +41,16 @@ function loadFontBytes(): Promise<FontBytes> {
   return fontBytes;
 }
 
-/** Subset so a one-page invoice carries only the glyphs it uses (tens of KB, not the whole font). */
+/**
+ * Subset so a one-page invoice carries only the glyphs it uses (tens of KB, not the whole font). PDF wants a
+ * subset's name to start with a six-letter tag; pdf-lib would append a numeric suffix instead, so readers
+ * (and pdffonts) would not know it is a subset.
+ */
 export async function embedFonts(pdf: PDFDocument): Promise<Fonts> {
   const bytes = await loadFontBytes();
   pdf.registerFontkit(fontkit);
-  const regular = await pdf.embedFont(bytes.regular, { subset: true });
-  const bold = await pdf.embedFont(bytes.bold, { subset: true });
+  const regular = await pdf.embedFont(bytes.regular, { subset: true, customName: "GLADEA+DejaVuSans" });
+  const bold = await pdf.embedFont(bytes.bold, { subset: true, customName: "GLADEB+DejaVuSans-Bold" });
   return { regular, bold };
 }
 

@@ -191,8 +191,8 @@ function drawLinesTable(c: Cursor, doc: InvoiceDocument): void {
     let from = 0;
     while (from < count) {
       const room = Math.floor((c.y - 2 * ROW_PAD - BOTTOM) / ROW_LINE);
-      // A row moves whole to the next page; only one taller than a whole page is split across pages.
-      if (room < Math.min(count - from, LINES_PER_PAGE)) {
+      // A row moves whole to the next page; one taller than a page could never do so and is split at once.
+      if (room < (count - from > LINES_PER_PAGE ? 1 : count - from)) {
         newPage(c);
         drawTableHeader(c);
         continue;
@@ -241,10 +241,19 @@ function drawNotes(c: Cursor, doc: InvoiceDocument): void {
   const lineHeight = 12;
   const height = lines.length * lineHeight + 10;
   if (c.y - SECTION_GAP - height < BOTTOM) newPage(c);
-  const top = BOTTOM + height;
-  rule(c.page, top);
-  drawLines(c.page, lines, LEFT, top - 8, { font: c.fonts.regular, size: 8.5, color: MUTED }, lineHeight);
-  c.y = BOTTOM;
+  // Notes taller than a page start at its top and flow on; the anchor would put them above the page.
+  rule(c.page, Math.min(c.y, BOTTOM + height));
+  let top = Math.min(c.y, BOTTOM + height) - 8;
+  const style = { font: c.fonts.regular, size: 8.5, color: MUTED };
+  for (const line of lines) {
+    if (top - lineHeight < BOTTOM - 4) {
+      newPage(c);
+      top = c.y;
+    }
+    drawLeft(c.page, line, LEFT, top, style);
+    top -= lineHeight;
+  }
+  c.y = top;
 }
 
 /** Drawn last, once the page count is known. */

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { InvoiceDocument } from "../../src/documents/document.js";
 import { renderInvoicePdf } from "../../src/documents/render-pdf.js";
 
@@ -125,13 +125,23 @@ describe("renderInvoicePdf", () => {
   });
 
   it("gives byte-identical output for the same document, and different bytes for a different one", async () => {
+    // The two renders see different clocks and different Math.random values: a renderer reading either
+    // (pdf-lib's default dates, a random font-name suffix) would differ, which two renders a second apart would not show.
     const first = await renderInvoicePdf(baseDocument());
-    const second = await renderInvoicePdf(baseDocument());
-    expect(Buffer.from(second).equals(Buffer.from(first))).toBe(true);
+    vi.useFakeTimers({ now: new Date("2040-06-07T08:09:10.000Z"), toFake: ["Date"] });
+    const random = vi.spyOn(Math, "random").mockReturnValue(0.123456);
+    try {
+      const second = await renderInvoicePdf(baseDocument());
+      expect(Buffer.from(second).equals(Buffer.from(first))).toBe(true);
+    } finally {
+      random.mockRestore();
+      vi.useRealTimers();
+    }
     const other = await renderInvoicePdf(baseDocument({ issuedAt: new Date("2031-03-05T05:06:07.000Z") }));
     expect(Buffer.from(other).equals(Buffer.from(first))).toBe(false);
   });
 
+  // DejaVu has no CJK glyphs: 東京 must not throw, but it prints as empty boxes (a known limit, no CJK font).
   it("renders names in any script and Intl's narrow no-break spaces", async () => {
     const doc = baseDocument({
       locale: "fr-FR",
@@ -193,6 +203,21 @@ describe("renderInvoicePdf", () => {
       join(ARTIFACTS, "long-page-2"),
     ]);
     expect(readdirSync(ARTIFACTS)).toContain("long-page-2.png");
+  });
+
+  it("splits a description taller than a page across pages, and keeps every word and note", async () => {
+    const words = Array.from({ length: 900 }, (_, i) => `word${i}`);
+    const notes = Array.from({ length: 80 }, (_, i) => `Note number ${i}`);
+    const doc = baseDocument({
+      lines: [{ description: words.join(" "), quantity: "1", unitPrice: "$1.00", amount: "$1.00" }],
+      notes,
+    });
+    const { path, text } = await render("oversized", doc);
+    expect(pageCount(path)).toBeGreaterThan(3);
+    const extracted = new Set(text.match(/\bword\d+\b/g));
+    expect(words.filter((w) => !extracted.has(w))).toEqual([]);
+    const flat = squeeze(text);
+    expect(notes.filter((n) => !new RegExp(`${n}$`, "m").test(flat))).toEqual([]);
   });
 
   it("prints 'Test mode' only when the document is not live", async () => {
