@@ -5,6 +5,7 @@ import { registerCheckoutPages, registerCheckoutRoutes } from "./checkout/index.
 import type { AppDeps } from "./context/index.js";
 import { registerCustomerRoutes } from "./customers/index.js";
 import { registerDiscountRoutes } from "./discounts/index.js";
+import { registerDocumentRoutes } from "./documents/index.js";
 import { registerEntitlementRoutes } from "./entitlements/index.js";
 import { errorResponse, toAppError, validationError } from "./http/errors.js";
 import { idempotency } from "./http/idempotency.js";
@@ -14,6 +15,7 @@ import type { App, AppEnv } from "./http/types.js";
 import { registerInvoiceRoutes } from "./invoices/index.js";
 import { AppError } from "./lib/errors.js";
 import { registerPaymentRoutes } from "./payments/index.js";
+import { registerPortalApiRoutes, registerPortalPages } from "./portal/index.js";
 import { registerPricingModelFileRoutes } from "./pricing-model-files/index.js";
 import { registerProcessorRoutes, registerStripeWebhook } from "./processors/index.js";
 import { registerPurchasePageRoutes } from "./purchase-pages/index.js";
@@ -62,6 +64,9 @@ function registerRoutes(app: App, deps: AppDeps): void {
   registerDiscountRoutes(app, deps);
   registerCustomerRoutes(app, deps);
   registerBillingRoutes(app, deps);
+  registerPortalApiRoutes(app, deps);
+  registerPortalPages(app, deps);
+  registerDocumentRoutes(app, deps);
   registerWebhookRoutes(app, deps);
   registerCheckoutRoutes(app, deps);
   registerCheckoutPages(app, deps);

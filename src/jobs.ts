@@ -1,5 +1,6 @@
 import { checkoutJobs } from "./checkout/index.js";
 import type { AppDeps, BackgroundJob } from "./context/index.js";
+import { deleteExpiredPortalAccess } from "./portal/index.js";
 import {
   applyScheduledAdjustments,
   renewDueSubscriptions,
@@ -21,6 +22,11 @@ export const BACKGROUND_JOBS: BackgroundJob[] = [
     name: "subscription-scheduled-adjustments",
     intervalMs: 60_000,
     run: (deps) => applyScheduledAdjustments(deps),
+  },
+  {
+    name: "billing-portal-expired-access",
+    intervalMs: 10 * 60_000,
+    run: (deps) => deleteExpiredPortalAccess(deps.db, deps.now()),
   },
 ];
 

@@ -8,7 +8,14 @@ export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
  * `scripts` load after the page's own, in order (deferred): the Stripe-mode page's Stripe.js and its
  * driver, and nothing on any other page.
  */
-export function layout(options: { title: string; livemode: boolean; body: Html; scripts?: string[] }): Html {
+export function layout(options: {
+  title: string;
+  livemode: boolean;
+  body: Html;
+  scripts?: string[];
+  /** What the test-mode banner says; the pay pages' default names the test card. */
+  testBanner?: string;
+}): Html {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -21,7 +28,7 @@ export function layout(options: { title: string; livemode: boolean; body: Html; 
 ${(options.scripts ?? []).map((src) => html`<script src="${src}" defer></script>\n`)}
 </head>
 <body>
-${options.livemode ? "" : html`<div class="banner" role="note">Test mode: no real money moves. Pay with 4242 4242 4242 4242, any future date, any CVC.</div>`}
+${options.livemode ? "" : html`<div class="banner" role="note">${options.testBanner ?? "Test mode: no real money moves. Pay with 4242 4242 4242 4242, any future date, any CVC."}</div>`}
 ${options.body}
 </body>
 </html>`;

@@ -15,6 +15,8 @@ export type ReceiptView = {
     discount: { label: string; subtotal: string; amount: string } | null;
     total: string;
     paid: string;
+    /** The receipt as a PDF (its unguessable address), once paid. */
+    pdfUrl: string | null;
   } | null;
   notes: string[];
   continueUrl: string | null;
@@ -47,7 +49,8 @@ export function renderReceiptPage(view: ReceiptView): Html {
       <tr><td colspan="3">Amount paid</td><td>${r.paid}</td></tr>
     </tbody>
   </table>
-  <button type="button" class="secondary no-print" data-print>Print receipt</button>`
+  <button type="button" class="secondary no-print" data-print>Print receipt</button>
+  ${r.pdfUrl ? html`<a class="cancel no-print" href="${r.pdfUrl}" download>Download receipt (PDF)</a>` : ""}`
       : ""
   }
   ${view.continueUrl ? html`<a class="cancel no-print" href="${view.continueUrl}">Continue to ${view.merchantName}</a>` : ""}

@@ -27,13 +27,15 @@ export async function getCustomerBilling(
   publicUrl: string,
   /** The app clock's instant: which subscription items are in force. */
   now: Date,
+  /** A fresh one-time portal sign-in link (made before this read-only snapshot). */
+  billingPortalUrl: string,
 ) {
   const customer = await requireCustomerByExternalId(db, merchant, externalId);
   const [pricingModel, details, purchases, invoices, paymentMethods] = await Promise.all([
     getPricingModelDetails(db, merchant, customer.pricingModelId, { activeOnly: true, publicUrl }),
     listSubscriptionDetailsForCustomer(db, merchant, customer.id, now),
     listPurchasesForCustomer(db, merchant, customer.id),
-    listInvoicesWithLinesForCustomer(db, merchant, customer.id),
+    listInvoicesWithLinesForCustomer(db, merchant, customer.id, publicUrl),
     listPaymentMethodsForCustomer(db, merchant, customer.id),
   ]);
   const subscriptions = await withExperimental(db, merchant, details, now);
@@ -41,7 +43,7 @@ export async function getCustomerBilling(
   const catalog: PricingModelDetails = pricingModel;
   return {
     customer: serializeCustomer(customer),
-    billingPortalUrl: `${publicUrl}/billing/${customer.id}`,
+    billingPortalUrl,
     pricingModel,
     catalog,
     subscriptions,

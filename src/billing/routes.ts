@@ -3,6 +3,7 @@ import type { AppDeps } from "../context/index.js";
 import { ExternalIdParam } from "../customers/index.js";
 import { errorResponses, jsonResponse } from "../http/openapi.js";
 import type { App } from "../http/types.js";
+import { createPortalLinkFor } from "../portal/index.js";
 import { getCustomerBilling } from "./billing.js";
 import { CustomerBillingSchema } from "./schemas.js";
 
@@ -26,9 +27,12 @@ export function registerBillingRoutes(app: App, deps: AppDeps): void {
     async (c) => {
       const merchant = c.get("merchant");
       const { externalId } = c.req.valid("param");
+      // The link is written first and on its own: the snapshot below is read-only. An unknown customer
+      // is a 404 here already.
+      const portal = await createPortalLinkFor(deps, merchant, externalId, {});
       // One snapshot, so a payment landing mid-request cannot show a purchase without its invoice.
       const billing = await deps.db.transaction(
-        (tx) => getCustomerBilling(tx, merchant, externalId, deps.config.publicUrl, deps.now()),
+        (tx) => getCustomerBilling(tx, merchant, externalId, deps.config.publicUrl, deps.now(), portal.url),
         { isolationLevel: "repeatable read", accessMode: "read only" },
       );
       return c.json(billing, 200);

@@ -6,7 +6,7 @@ import { insertStatement } from "../db/statement.js";
 import { AppError, badRequest, conflict, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { multiplyAmount } from "../lib/money.js";
-import { getOrganizationCached } from "../organizations/index.js";
+import { checkRedirectUrls } from "../organizations/index.js";
 import { getSubscription } from "../subscriptions/index.js";
 import { insertPricedSession, type PricedSessionValues } from "./insert-priced-session.js";
 import type { CreateCheckoutSessionInput } from "./schemas.js";
@@ -24,30 +24,6 @@ function resolveExpiry(now: Date, requested: number | undefined): Date {
     throw badRequest("expiresAt must be between 30 minutes and 24 hours from now");
   }
   return new Date(requested);
-}
-
-function hostAllowed(host: string, allowed: string[]): boolean {
-  const h = host.toLowerCase();
-  return allowed.some((domain) => {
-    const d = domain.toLowerCase();
-    return h === d || h.endsWith(`.${d}`);
-  });
-}
-
-async function checkRedirects(deps: AppDeps, merchant: Merchant, urls: string[]): Promise<void> {
-  const org = await getOrganizationCached(deps.db, merchant.organizationId);
-  const allowed = org?.allowedRedirectDomains ?? [];
-  if (allowed.length === 0) return;
-  // Glade's own pages (the success page of a purchase link) are always a safe place to send a customer.
-  const ownOrigin = new URL(deps.config.publicUrl).origin;
-  for (const url of urls) {
-    if (new URL(url).origin === ownOrigin) continue;
-    if (!hostAllowed(new URL(url).hostname, allowed)) {
-      throw badRequest(
-        `Redirect URL host ${new URL(url).hostname} is not in this organization's allowed redirect domains`,
-      );
-    }
-  }
 }
 
 async function requireCustomer(deps: AppDeps, merchant: Merchant, externalId: string): Promise<CustomerRow> {
@@ -224,7 +200,10 @@ export async function createCheckoutSession(
   // Live mode takes real money only: without a connected processor there is nothing to pay with, and a
   // live session must never reach the sandbox. (Test mode always has one: the sandbox at least.)
   if (merchant.livemode) await deps.processors.forTenant(merchant);
-  await checkRedirects(deps, merchant, [input.successUrl, input.cancelUrl]);
+  await checkRedirectUrls(deps.db, merchant.organizationId, deps.config.publicUrl, [
+    input.successUrl,
+    input.cancelUrl,
+  ]);
   const basics = sessionBasics(merchant, input, options.source ?? "api", now, expiresAt);
 
   let values: Partial<NewSession>;

@@ -1,10 +1,10 @@
 import type { ReceiptView } from "../../web/receipt-page.js";
 import type { AppDeps } from "../context/index.js";
 import { getRedemption } from "../discounts/index.js";
-import { getInvoice, listLinesForInvoices } from "../invoices/index.js";
+import { getInvoice, hasReceipt, invoiceDocumentUrl, listLinesForInvoices } from "../invoices/index.js";
 import { formatAmount } from "../lib/money.js";
 import { getOrganizationCached } from "../organizations/index.js";
-import { getPaymentMethod } from "../payments/index.js";
+import { describeCard, getPaymentMethod } from "../payments/index.js";
 import { getSubscription } from "../subscriptions/index.js";
 import { sessionMerchant } from "./charge-plan.js";
 import type { CheckoutSessionRow } from "./serialize.js";
@@ -14,17 +14,6 @@ const HEADLINES: Record<CheckoutSessionRow["type"], string> = {
   add_payment_method: "Your card was saved",
   activate_subscription: "Your subscription is active",
 };
-
-const BRAND_NAMES: Record<string, string> = {
-  visa: "Visa",
-  mastercard: "Mastercard",
-  amex: "American Express",
-  discover: "Discover",
-};
-
-function brandName(brand: string): string {
-  return BRAND_NAMES[brand] ?? "Card";
-}
 
 function day(d: Date): string {
   return d.toISOString().slice(0, 10);
@@ -57,7 +46,7 @@ export async function buildReceiptView(deps: AppDeps, session: CheckoutSessionRo
     merchantName: org?.name ?? "Merchant",
     headline: HEADLINES[session.type],
     customerEmail: session.customerEmail ?? "",
-    card: method ? `${brandName(method.brand)} ending in ${method.last4}` : null,
+    card: method ? describeCard(method) : null,
     receipt: invoice
       ? {
           number: invoice.invoiceNumber,
@@ -78,6 +67,7 @@ export async function buildReceiptView(deps: AppDeps, session: CheckoutSessionRo
               : null,
           total: formatAmount(invoice.total, invoice.currency),
           paid: formatAmount(invoice.amountPaid, invoice.currency),
+          pdfUrl: hasReceipt(invoice) ? invoiceDocumentUrl(deps.config.publicUrl, invoice, "receipt") : null,
         }
       : null,
     notes,

@@ -4,7 +4,11 @@ import type { Transaction } from "../db/client.js";
 import { markInvoicePaid } from "../invoices/index.js";
 import { notFound, panic } from "../lib/errors.js";
 import { recordPayment, savePaymentMethod } from "../payments/index.js";
-import { activateSubscription, setSubscriptionDefaultPaymentMethod } from "../subscriptions/index.js";
+import {
+  activateSubscription,
+  setDefaultPaymentMethodOfCurrentSubscriptions,
+  setSubscriptionDefaultPaymentMethod,
+} from "../subscriptions/index.js";
 import { emitEvent, transactionWithEvents } from "../webhooks/index.js";
 import { type ChargePlan, intentPayment, sessionMerchant } from "./charge-plan.js";
 import { refundIfDuplicateCharge } from "./duplicate-charge.js";
@@ -92,7 +96,10 @@ export async function settleSetupSession(
   return settled;
 }
 
-/** add_payment_method: the card is saved by the caller; a target subscription switches to it. */
+/**
+ * add_payment_method: the card is saved by the caller; a target subscription switches to it, or, with
+ * `automaticallyUpdateSubscriptions`, every current subscription of the customer does.
+ */
 async function addPaymentMethod(
   tx: Transaction,
   merchant: Merchant,
@@ -105,6 +112,14 @@ async function addPaymentMethod(
       tx,
       merchant,
       session.targetSubscriptionId,
+      paymentMethodId,
+      now,
+    );
+  } else if (session.automaticallyUpdateSubscriptions && session.customerId) {
+    await setDefaultPaymentMethodOfCurrentSubscriptions(
+      tx,
+      merchant,
+      session.customerId,
       paymentMethodId,
       now,
     );

@@ -25,7 +25,17 @@ export async function seedDemo(
     .from(organizations)
     .where(eq(organizations.name, DEMO_ORG_NAME))
     .limit(1);
-  if (!org) org = await createOrganization(deps.db, { name: DEMO_ORG_NAME }, now);
+  if (!org) {
+    org = await createOrganization(
+      deps.db,
+      {
+        name: DEMO_ORG_NAME,
+        addressLines: ["1 Demo Street", "Springfield, IL 62701", "United States"],
+        supportEmail: "billing@demo.glade.test",
+      },
+      now,
+    );
+  }
   let secret: string | undefined;
   let apiKeyId = "seed";
   if (existsSync(credentialsFile)) {

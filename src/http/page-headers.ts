@@ -63,3 +63,14 @@ export function setPageSecurityHeaders(
   c.header("referrer-policy", "no-referrer");
   c.header("cache-control", "no-store");
 }
+
+/**
+ * A form posted from another site: its Origin is neither this server's nor the public URL's. Browsers send
+ * Origin on every POST, so a missing one (curl, old clients) is not treated as cross-site; forms that change
+ * something also carry a token of their own.
+ */
+export function isCrossSiteForm(c: Context, publicUrl: string): boolean {
+  const sent = c.req.header("origin");
+  if (!sent || sent === "null") return false;
+  return sent !== new URL(c.req.url).origin && sent !== new URL(publicUrl).origin;
+}

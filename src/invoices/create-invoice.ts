@@ -6,7 +6,7 @@ import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
 import { type InvoiceType, invoiceLineItems, invoices } from "../db/schema/index.js";
 import { insertStatement } from "../db/statement.js";
 import { badRequest, conflict, notFound, panic } from "../lib/errors.js";
-import { newId } from "../lib/ids.js";
+import { newId, randomToken } from "../lib/ids.js";
 import { MAX_AMOUNT, multiplyAmount, sumAmounts } from "../lib/money.js";
 import { type EmitEventInput, emitEvent, eventAbout, type Planned } from "../webhooks/index.js";
 import { invoiceScope } from "./queries.js";
@@ -100,6 +100,7 @@ function planInvoiceRows(
     memo: null,
     discountAmount,
     discountRedemptionId: input.discount?.redemptionId ?? null,
+    documentToken: randomToken(43),
     createdAt: now,
     updatedAt: now,
   };

@@ -7,7 +7,14 @@ export {
   voidOpenInvoicesForSubscription,
 } from "./create-invoice.js";
 export {
+  type DocumentKind,
+  hasReceipt,
+  invoiceDocumentFields,
+  invoiceDocumentUrl,
+} from "./document-links.js";
+export {
   getInvoice,
+  getInvoiceByDocumentToken,
   getInvoiceForBillingPeriod,
   getInvoiceLineItem,
   listInvoicesWithLinesForCustomer,

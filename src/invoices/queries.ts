@@ -22,6 +22,22 @@ export async function getInvoice(
   return row;
 }
 
+/**
+ * The invoice a document address names, whoever asks: the random token in the address is the capability
+ * (`invoiceDocumentUrl`), so no tenant is needed, and a wrong token finds nothing.
+ */
+export async function getInvoiceByDocumentToken(
+  db: Executor,
+  id: string,
+  documentToken: string,
+): Promise<InvoiceRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(invoices)
+    .where(and(eq(invoices.id, id), eq(invoices.documentToken, documentToken)));
+  return row;
+}
+
 export async function listLinesForInvoices(
   db: Executor,
   merchant: Merchant,
@@ -93,6 +109,7 @@ export async function listInvoicesWithLinesForCustomer(
   db: Executor,
   merchant: Merchant,
   customerId: string,
+  publicUrl: string,
 ): Promise<InvoiceWithLineItems[]> {
   const rows = await db
     .select()
@@ -108,6 +125,7 @@ export async function listInvoicesWithLinesForCustomer(
     serializeInvoiceWithLines(
       invoice,
       lines.filter((l) => l.invoiceId === invoice.id),
+      publicUrl,
     ),
   );
 }

@@ -75,12 +75,8 @@ const getLineItemRoute = createRoute({
 
 export function registerInvoiceRoutes(app: App, deps: AppDeps): void {
   app.openapi(listInvoicesRoute, async (c) => {
-    const page = await listTenantPage(
-      deps.db,
-      invoices,
-      c.get("merchant"),
-      c.req.valid("query"),
-      serializeInvoice,
+    const page = await listTenantPage(deps.db, invoices, c.get("merchant"), c.req.valid("query"), (row) =>
+      serializeInvoice(row, deps.config.publicUrl),
     );
     return c.json(page, 200);
   });
@@ -91,7 +87,7 @@ export function registerInvoiceRoutes(app: App, deps: AppDeps): void {
     const invoice = await getInvoice(deps.db, merchant, id);
     if (!invoice) throw notFound("Invoice", id);
     const lines = await listLinesForInvoices(deps.db, merchant, [invoice.id]);
-    return c.json(serializeInvoiceWithLines(invoice, lines), 200);
+    return c.json(serializeInvoiceWithLines(invoice, lines, deps.config.publicUrl), 200);
   });
 
   app.openapi(listLineItemsRoute, async (c) => {

@@ -22,6 +22,14 @@ export const InvoiceRecord = z
       .int()
       .openapi({ description: "What a discount took off: total = subtotal − discountAmount" }),
     memo: z.string().nullable(),
+    pdfURL: z.string().nullable().optional().openapi({
+      description:
+        "The invoice as a PDF; the address itself grants access. Left out of webhook event payloads",
+    }),
+    receiptPdfURL: z.string().nullable().optional().openapi({
+      description:
+        "The receipt as a PDF once the invoice is paid, else null. Left out of webhook event payloads",
+    }),
     applicationFee: z.null(),
     bankPaymentOnly: z.boolean(),
     ownerMembershipId: z.null(),

@@ -3,12 +3,17 @@ import type { invoiceLineItems, invoices } from "../db/schema/index.js";
 import { panic } from "../lib/errors.js";
 import { NO_TAX } from "../lib/tax.js";
 import { toEpochMs, toEpochMsOrNull } from "../lib/wire.js";
+import { invoiceDocumentFields } from "./document-links.js";
 import type { InvoiceLineItemRecord, InvoiceRecord, InvoiceWithLineItems } from "./schemas.js";
 
 export type InvoiceRow = typeof invoices.$inferSelect;
 export type InvoiceLineItemRow = typeof invoiceLineItems.$inferSelect;
 
-export function serializeInvoice(row: PlannedRow<InvoiceRow>): InvoiceRecord {
+/**
+ * With `publicUrl`, the record carries its PDF addresses; event payloads are written deep in a transaction
+ * that does not know the public origin, and go without them.
+ */
+export function serializeInvoice(row: PlannedRow<InvoiceRow>, publicUrl?: string): InvoiceRecord {
   return {
     id: row.id,
     invoiceNumber: row.invoiceNumber,
@@ -26,6 +31,7 @@ export function serializeInvoice(row: PlannedRow<InvoiceRow>): InvoiceRecord {
     amountPaid: row.amountPaid,
     discountAmount: row.discountAmount,
     memo: row.memo,
+    ...(publicUrl === undefined ? {} : invoiceDocumentFields(publicUrl, row)),
     applicationFee: null,
     bankPaymentOnly: false,
     ownerMembershipId: null,
@@ -65,6 +71,10 @@ export function serializeInvoiceLineItem(row: InvoiceLineItemRow): InvoiceLineIt
 export function serializeInvoiceWithLines(
   invoice: InvoiceRow,
   lines: InvoiceLineItemRow[],
+  publicUrl: string,
 ): InvoiceWithLineItems {
-  return { invoice: serializeInvoice(invoice), invoiceLineItems: lines.map(serializeInvoiceLineItem) };
+  return {
+    invoice: serializeInvoice(invoice, publicUrl),
+    invoiceLineItems: lines.map(serializeInvoiceLineItem),
+  };
 }

@@ -35,6 +35,8 @@ export const ID_PREFIXES = {
   usageCreditApplication: "usage_credit_app",
   discount: "discount",
   discountRedemption: "discount_redemption",
+  billingPortalLink: "bpl",
+  billingPortalSession: "bps",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

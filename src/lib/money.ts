@@ -81,20 +81,25 @@ export function divideRoundingUp(dividend: number, divisor: number): number {
 
 const formatters = new Map<string, Intl.NumberFormat>();
 
-/** Human display only (hosted page, receipts); never used for arithmetic. */
-export function formatAmount(amount: number, currency: string): string {
+/**
+ * Human display only (hosted page, receipts, PDFs); never used for arithmetic. `locale` decides the symbol's
+ * place and the separators ("$1,234.50", "1.234,50 €").
+ */
+export function formatAmount(amount: number, currency: string, locale = "en-US"): string {
   const code = currency.toUpperCase();
   const digits = minorUnitDigits(code);
   // Building an Intl.NumberFormat costs ~40 µs and the page formats several amounts per request.
-  let formatter = formatters.get(code);
+  const key = `${locale}:${code}`;
+  let formatter = formatters.get(key);
   if (!formatter) {
-    formatter = new Intl.NumberFormat("en-US", {
+    formatter = new Intl.NumberFormat(locale, {
       style: "currency",
       currency: code,
       minimumFractionDigits: digits,
       maximumFractionDigits: digits,
     });
-    formatters.set(code, formatter);
+    if (formatters.size > 1_000) formatters.clear();
+    formatters.set(key, formatter);
   }
   return formatter.format(digits === 0 ? amount : amount / 10 ** digits);
 }

@@ -1,6 +1,7 @@
 export {
   type ApiKeyRecord,
   authenticateSecret,
+  checkRedirectUrls,
   createApiKey,
   createOrganization,
   findActiveKeyBySecret,

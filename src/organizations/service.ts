@@ -2,7 +2,7 @@ import { hash } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { apiKeys, organizations } from "../db/schema/index.js";
-import { panic } from "../lib/errors.js";
+import { badRequest, panic } from "../lib/errors.js";
 import { newId, randomToken } from "../lib/ids.js";
 
 export type Organization = typeof organizations.$inferSelect;
@@ -15,7 +15,13 @@ export function hashSecret(secret: string): string {
 
 export async function createOrganization(
   db: Executor,
-  input: { name: string; allowedRedirectDomains?: string[]; defaultCurrency?: string },
+  input: {
+    name: string;
+    allowedRedirectDomains?: string[];
+    defaultCurrency?: string;
+    addressLines?: string[];
+    supportEmail?: string;
+  },
   now: Date,
 ): Promise<Organization> {
   const [org] = await db
@@ -25,6 +31,8 @@ export async function createOrganization(
       name: input.name,
       allowedRedirectDomains: input.allowedRedirectDomains ?? [],
       defaultCurrency: input.defaultCurrency ?? "USD",
+      addressLines: input.addressLines ?? [],
+      supportEmail: input.supportEmail ?? null,
       createdAt: now,
       updatedAt: now,
     })
@@ -125,4 +133,37 @@ export async function authenticateSecret(db: Executor, secret: string): Promise<
   if (keyCache.size > 10_000) keyCache.clear();
   keyCache.set(hash, { key, expires: now + KEY_CACHE_TTL_MS });
   return key;
+}
+
+function hostAllowed(host: string, allowed: string[]): boolean {
+  const h = host.toLowerCase();
+  return allowed.some((domain) => {
+    const d = domain.toLowerCase();
+    return h === d || h.endsWith(`.${d}`);
+  });
+}
+
+/**
+ * Where Glade may send a customer back to (checkout success/cancel, the billing portal's return link): any
+ * http(s) URL, or only the organization's allowed redirect domains when it lists some. Glade's own pages
+ * (`publicUrl`) are always allowed.
+ */
+export async function checkRedirectUrls(
+  db: Executor,
+  organizationId: string,
+  publicUrl: string,
+  urls: string[],
+): Promise<void> {
+  const org = await getOrganizationCached(db, organizationId);
+  const allowed = org?.allowedRedirectDomains ?? [];
+  if (allowed.length === 0) return;
+  const ownOrigin = new URL(publicUrl).origin;
+  for (const url of urls) {
+    if (new URL(url).origin === ownOrigin) continue;
+    if (!hostAllowed(new URL(url).hostname, allowed)) {
+      throw badRequest(
+        `Redirect URL host ${new URL(url).hostname} is not in this organization's allowed redirect domains`,
+      );
+    }
+  }
 }

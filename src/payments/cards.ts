@@ -60,3 +60,15 @@ export function cardDetails(card: CardInput): CardDetails {
     expYear: card.expYear,
   };
 }
+
+const BRAND_NAMES: Record<string, string> = {
+  visa: "Visa",
+  mastercard: "Mastercard",
+  amex: "American Express",
+  discover: "Discover",
+};
+
+/** "Visa ending in 4242": how receipts, documents and the billing portal name a saved card. */
+export function describeCard(card: { brand: string; last4: string }): string {
+  return `${BRAND_NAMES[card.brand] ?? "Card"} ending in ${card.last4}`;
+}

@@ -1,4 +1,4 @@
-export { validateCard } from "./cards.js";
+export { describeCard, validateCard } from "./cards.js";
 export { chargeSavedCard, refundUnrecordedCharge } from "./charge-saved-card.js";
 export {
   customerHasDefaultCardSql,
@@ -14,6 +14,8 @@ export { recordDispute, recordProcessorRefundTotal } from "./processor-reports.j
 export {
   fullyRefundedPurchases,
   getPayment,
+  listPaymentsForInvoice,
+  listRecentPaymentsForCustomer,
   paymentDescription,
   planPayment,
   type RecordPaymentInput,

@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { Merchant, ProcessorName } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { type PlannedRow, rowWrite } from "../db/planned-rows.js";
@@ -47,6 +47,34 @@ export async function getPayment(
     .from(payments)
     .where(and(ownedBy(payments, merchant), eq(payments.id, id)));
   return row;
+}
+
+/** The customer's latest payments, newest first (the billing portal's history). */
+export async function listRecentPaymentsForCustomer(
+  db: Executor,
+  merchant: Merchant,
+  customerId: string,
+  limit: number,
+): Promise<PaymentRow[]> {
+  return db
+    .select()
+    .from(payments)
+    .where(and(ownedBy(payments, merchant), eq(payments.customerId, customerId)))
+    .orderBy(desc(payments.position))
+    .limit(limit);
+}
+
+/** The payments made against an invoice, oldest first (its receipt lists them). */
+export async function listPaymentsForInvoice(
+  db: Executor,
+  merchant: Merchant,
+  invoiceId: string,
+): Promise<PaymentRow[]> {
+  return db
+    .select()
+    .from(payments)
+    .where(and(ownedBy(payments, merchant), eq(payments.invoiceId, invoiceId)))
+    .orderBy(payments.position);
 }
 
 const refundedPurchases = statement("purchases_refunded_in_full", (db) =>

@@ -3,7 +3,7 @@ import { getCookie, setCookie } from "hono/cookie";
 import { renderPurchaseLandingPage, renderPurchaseProblemPage } from "../../web/purchase-page.js";
 import type { AppDeps } from "../context/index.js";
 import { readFormFields } from "../http/form.js";
-import { setPageSecurityHeaders } from "../http/page-headers.js";
+import { isCrossSiteForm, setPageSecurityHeaders } from "../http/page-headers.js";
 import {
   clientAddress,
   createRateLimiter,
@@ -35,12 +35,6 @@ function asProblem(err: unknown, livemode: boolean): PageProblem {
 }
 
 /** Browsers send Origin with every form POST; one from another site means a page elsewhere is posting here. */
-function crossSite(c: Context, publicUrl: string): boolean {
-  const origin = c.req.header("origin");
-  if (!origin || origin === "null") return false;
-  return origin !== new URL(c.req.url).origin && origin !== new URL(publicUrl).origin;
-}
-
 export function registerPurchasePageRoutes(
   app: App,
   deps: AppDeps,
@@ -98,7 +92,7 @@ export function registerPurchasePageRoutes(
 
   // Every landing page posts here, whichever link form it was opened with.
   app.post("/price/:priceId/purchase", async (c) => {
-    if (crossSite(c, deps.config.publicUrl)) {
+    if (isCrossSiteForm(c, deps.config.publicUrl)) {
       return problemPage(c, {
         status: 403,
         title: "Checkout not started",

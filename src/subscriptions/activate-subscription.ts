@@ -7,8 +7,8 @@ import { conflict, notFound } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { getPaymentMethod } from "../payments/index.js";
 import { periodContaining } from "./periods.js";
-import { lockSubscription } from "./queries.js";
-import type { BillingPeriodRow, SubscriptionRow } from "./serialize.js";
+import { listSubscriptionsForCustomer, lockSubscription } from "./queries.js";
+import { type BillingPeriodRow, CURRENT_STATUSES, type SubscriptionRow } from "./serialize.js";
 import { applySubscriptionChange } from "./update-subscription.js";
 
 /** Waiting for a first or renewed payment; checkout's activate_subscription accepts the same set. */
@@ -141,4 +141,22 @@ export async function setSubscriptionDefaultPaymentMethod(
     "subscription.updated",
     now,
   );
+}
+
+/**
+ * Every current subscription of the customer switches to the card (an add_payment_method session with
+ * `automaticallyUpdateSubscriptions`, which the billing portal's "Replace card" makes): renewals charge it.
+ */
+export async function setDefaultPaymentMethodOfCurrentSubscriptions(
+  tx: Executor,
+  merchant: Merchant,
+  customerId: string,
+  paymentMethodId: string,
+  now: Date,
+): Promise<void> {
+  const owned = await listSubscriptionsForCustomer(tx, merchant, customerId);
+  for (const subscription of owned) {
+    if (!CURRENT_STATUSES.has(subscription.status)) continue;
+    await setSubscriptionDefaultPaymentMethod(tx, merchant, subscription.id, paymentMethodId, now);
+  }
 }

@@ -1,4 +1,8 @@
-export { activateSubscription, setSubscriptionDefaultPaymentMethod } from "./activate-subscription.js";
+export {
+  activateSubscription,
+  setDefaultPaymentMethodOfCurrentSubscriptions,
+  setSubscriptionDefaultPaymentMethod,
+} from "./activate-subscription.js";
 export { type AdjustedSubscription, adjustSubscription } from "./adjust-subscription.js";
 export {
   type CancellationTiming,
@@ -13,6 +17,7 @@ export {
   planSubscription,
 } from "./create-subscription.js";
 export { addInterval, type Period, periodContaining } from "./periods.js";
+export { previewAdjustment } from "./preview-adjustment.js";
 export {
   getCurrentBillingPeriods,
   getSubscription,

@@ -271,13 +271,23 @@ describe("invoices API", () => {
       { quantity: 2, unitPrice: 50 },
       { quantity: 1, unitPrice: 7 },
     ]);
-    const view = await listInvoicesWithLinesForCustomer(ctx.deps.db, f.merchant, f.customerId);
+    const view = await listInvoicesWithLinesForCustomer(
+      ctx.deps.db,
+      f.merchant,
+      f.customerId,
+      ctx.deps.config.publicUrl,
+    );
     expect(view.map((v) => [v.invoice.id, v.invoiceLineItems.length])).toEqual([
       [b.invoice.id, 2],
       [a.invoice.id, 1],
     ]);
     expect(
-      await listInvoicesWithLinesForCustomer(ctx.deps.db, { ...f.merchant, livemode: true }, f.customerId),
+      await listInvoicesWithLinesForCustomer(
+        ctx.deps.db,
+        { ...f.merchant, livemode: true },
+        f.customerId,
+        ctx.deps.config.publicUrl,
+      ),
     ).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { bigint, boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { amount, tenantColumns, timestamptz } from "../columns.js";
 import type { IntervalUnit, PriceType } from "./catalog.js";
@@ -153,6 +154,13 @@ export const invoices = pgTable(
     /** What a discount took off the lines' subtotal: `total` = `subtotal` − `discountAmount`. */
     discountAmount: amount().notNull().default(0),
     discountRedemptionId: text(),
+    /**
+     * The secret part of the invoice's PDF addresses (`pdfURL`, `receiptPdfURL`): whoever holds the link may
+     * read the document, as with Stripe's hosted invoice links, and nobody can guess it.
+     */
+    documentToken: text()
+      .notNull()
+      .default(sql`replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '')`),
   },
   (t) => [
     index().on(t.organizationId, t.livemode, t.position),

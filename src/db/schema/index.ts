@@ -8,5 +8,6 @@ export * from "./events.js";
 export * from "./idempotency.js";
 export * from "./organizations.js";
 export * from "./payments.js";
+export * from "./portal.js";
 export * from "./processors.js";
 export * from "./sandbox.js";

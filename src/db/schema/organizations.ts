@@ -8,6 +8,10 @@ export const organizations = pgTable("organizations", {
   defaultCurrency: text().notNull().default("USD"),
   /** Hostnames checkout success/cancel URLs may point at; empty means any http(s) host. */
   allowedRedirectDomains: text().array().notNull().default(sql`'{}'::text[]`),
+  /** The seller's postal address, printed on invoices and receipts; lines in order. */
+  addressLines: text().array().notNull().default(sql`'{}'::text[]`),
+  /** Where customers write about a charge; printed on documents and shown in the billing portal. */
+  supportEmail: text(),
   createdAt: timestamptz().notNull().defaultNow(),
   updatedAt: timestamptz().notNull().defaultNow(),
 });
