@@ -148,7 +148,7 @@ export async function startCardReplacement(deps: AppDeps, visitor: PortalVisitor
     type: "add_payment_method",
     customerExternalId: customer.externalId,
     automaticallyUpdateSubscriptions: true,
-    successUrl: `${back}/card-saved`,
+    successUrl: `${back}?notice=card_saved`,
     cancelUrl: back,
   });
   return checkoutUrl(deps.config, session);

@@ -18,7 +18,8 @@ export function setPortalCookie(c: Context, deps: AppDeps, secret: string, expir
     sameSite: "Lax",
     secure: deps.config.publicUrl.startsWith("https:"),
     path: COOKIE_PATH,
-    expires: expiresAt,
+    // A lifetime, not a date: the browser's clock may disagree with ours; the session row is what counts.
+    maxAge: Math.max(0, Math.ceil((expiresAt.getTime() - deps.now().getTime()) / 1000)),
   });
 }
 

@@ -179,6 +179,8 @@ describe("invoices API", () => {
       amountPaid: 0,
       discountAmount: 0,
       memo: null,
+      pdfURL: `http://glade.test/documents/invoices/${invoice.id}/${invoice.documentToken}/invoice.pdf`,
+      receiptPdfURL: null,
       applicationFee: null,
       bankPaymentOnly: false,
       ownerMembershipId: null,

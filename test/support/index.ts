@@ -13,6 +13,7 @@ export * from "./crash-harness.js";
 export * from "./databases.js";
 export * from "./discounts.js";
 export * from "./entitlements.js";
+export * from "./portal.js";
 export * from "./processors.js";
 export * from "./records.js";
 export * from "./sdk.js";
