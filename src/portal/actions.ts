@@ -15,7 +15,7 @@ import {
   uncancelSubscription,
 } from "../subscriptions/index.js";
 import type { PortalVisitor } from "./access.js";
-import { priceLabel } from "./overview.js";
+import { planName, priceLabel } from "./overview.js";
 
 /**
  * The visitor's own subscription. Another customer's (or organization's, or mode's) is reported exactly like a
@@ -59,7 +59,7 @@ export async function listPlanOptions(
       .filter((price) => !current || price.currency === current.currency)
       .map((price) => ({
         priceId: price.id,
-        name: price.name ? `${product.name} (${price.name})` : product.name,
+        name: planName(product, price),
         price: priceLabel(price, 1),
       })),
   );

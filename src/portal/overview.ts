@@ -1,4 +1,5 @@
-import type { AppDeps } from "../context/index.js";
+import { getPricingModelDetails } from "../catalog/index.js";
+import type { AppDeps, Merchant } from "../context/index.js";
 import { getCustomerById } from "../customers/index.js";
 import { hasReceipt, listInvoicesWithLinesForCustomer } from "../invoices/index.js";
 import { panic } from "../lib/errors.js";
@@ -90,9 +91,27 @@ export function priceLabel(price: Record<string, unknown> | undefined, quantity:
   return count === 1 ? `${amount} / ${interval}` : `${amount} / ${count} ${interval}s`;
 }
 
-function subscriptionView(s: SubscriptionDetailsRecord): PortalSubscriptionView {
+/** "Glade Pro (Plus)": the product, and the price's own name when it has one. */
+export function planName(product: { name: string }, price: { name?: string | null }): string {
+  return price.name ? `${product.name} (${price.name})` : product.name;
+}
+
+/** Each price's plan name, from the catalogs of the given pricing models (archived prices included). */
+async function planNamesOf(deps: AppDeps, merchant: Merchant, pricingModelIds: string[]) {
+  const names = new Map<string, string>();
+  for (const id of new Set(pricingModelIds)) {
+    const details = await getPricingModelDetails(deps.db, merchant, id, { activeOnly: false });
+    for (const product of details.products) {
+      for (const price of product.prices) names.set(price.id, planName(product, price));
+    }
+  }
+  return names;
+}
+
+function subscriptionView(s: SubscriptionDetailsRecord, names: Map<string, string>): PortalSubscriptionView {
   const items = s.subscriptionItems;
   const main = items.find((i) => i.priceId === s.priceId) ?? items[0];
+  const itemName = (item: (typeof items)[number]) => item.name ?? names.get(item.priceId) ?? "";
   const day = (ms: number | null) => (ms === null ? null : formatDay(new Date(ms)));
   let schedule: string | null = null;
   if (s.status === "cancellation_scheduled")
@@ -103,12 +122,12 @@ function subscriptionView(s: SubscriptionDetailsRecord): PortalSubscriptionView 
   const live = s.status === "active" || s.status === "trialing" || s.status === "past_due";
   return {
     id: s.id,
-    name: [
-      main?.name ?? s.name ?? "Subscription",
-      ...items.filter((i) => i !== main).map((i) => i.name ?? ""),
-    ]
-      .filter((n) => n !== "")
-      .join(" + "),
+    name:
+      [main ? itemName(main) : "", ...items.filter((i) => i !== main).map(itemName)]
+        .filter((n) => n !== "")
+        .join(" + ") ||
+      s.name ||
+      "Subscription",
     status: statusLabel(s.status),
     price: items.map((i) => priceLabel(i.price, i.quantity)).join(" + "),
     schedule,
@@ -131,13 +150,19 @@ export async function buildPortalOverview(deps: AppDeps, visitor: PortalVisitor)
     listRecentPaymentsForCustomer(deps.db, merchant, customerId, HISTORY_LIMIT),
   ]);
   if (!customer) panic(`portal session ${visitor.sessionId} names a missing customer`);
+  const shown = subscriptions.filter((s) => SHOWN.has(s.status));
+  const names = await planNamesOf(
+    deps,
+    merchant,
+    shown.map((s) => s.pricingModelId),
+  );
   return {
     merchantName: org?.name ?? "Merchant",
     supportEmail: org?.supportEmail ?? null,
     livemode: merchant.livemode,
     customer: { name: customer.name, email: customer.email },
     returnUrl: visitor.returnUrl,
-    subscriptions: subscriptions.filter((s) => SHOWN.has(s.status)).map(subscriptionView),
+    subscriptions: shown.map((s) => subscriptionView(s, names)),
     cards: cards.map((card) => ({
       id: card.id,
       label: describeCard(card),

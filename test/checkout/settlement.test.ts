@@ -239,7 +239,10 @@ function normalised(records: Records) {
     label(`processorMethod${n}`, m.processorMethodId);
   }
   for (const p of records.purchases) label("purchase", p.id);
-  for (const i of records.invoices) label("invoice", i.id);
+  for (const i of records.invoices) {
+    label("invoice", i.id);
+    label("documentToken", i.documentToken);
+  }
   for (const [n, l] of records.lines.entries()) label(`line${n}`, l.id);
   for (const p of records.payments) label("payment", p.id);
   for (const s of records.subscriptions) label("subscription", s.id);

@@ -512,7 +512,8 @@ describe("access control matrix over every API operation", () => {
       const c = buildCall(op, A.ids);
       const res = await call(c, A.f.merchant.testKey);
       // The billing view mints a fresh one-time portal link on every read: the rest must not change.
-      out[c.url] = `${res.status} ${res.text.replace(/\/billing\/enter\/[0-9A-Za-z]+/g, "/billing/enter/<token>")}`;
+      out[c.url] =
+        `${res.status} ${res.text.replace(/\/billing\/enter\/[0-9A-Za-z]+/g, "/billing/enter/<token>")}`;
     }
     return out;
   };

@@ -41,8 +41,11 @@ export type BrowserContext = {
   screenshot: (page: Page, name: string) => Promise<void>;
 };
 
-export async function browserContext(): Promise<BrowserContext> {
-  const { ctx, baseUrl } = await serveGlade();
+/** `overrides.now`: the app clock, for pages whose links expire. */
+export async function browserContext(
+  overrides: Parameters<typeof serveGlade>[0] = {},
+): Promise<BrowserContext> {
+  const { ctx, baseUrl } = await serveGlade(overrides);
   const merchantRequests: MerchantRequest[] = [];
   const merchant: Server = createServer((req, res) => {
     const path = req.url ?? "";
