@@ -9,7 +9,7 @@ header{display:flex;justify-content:space-between;align-items:center;border-bott
 label{display:block;margin-top:.75rem}input{font:inherit;padding:.4rem;width:100%;box-sizing:border-box}
 button{font:inherit;padding:.45rem .9rem;margin:.5rem .5rem 0 0;cursor:pointer}
 article{border:1px solid #e4e4e4;border-radius:8px;padding:.75rem 1rem;margin:.75rem 0}
-.owned{color:#0a7d32;font-size:.9rem;margin-left:.5rem}[role=alert]{color:#b00020}`;
+.owned{color:#0a7d32;font-size:.9rem;margin-left:.5rem}[role=alert]{color:#b00020}header form{display:inline}`;
 
 function layout(title: string, body: Html): Html {
   return html`<!doctype html>
@@ -34,12 +34,15 @@ export function loginPage(error?: string): Html {
 }
 
 /** The shell the React bundle renders into; everything billing-related comes from useBilling(). */
-export function storePage(user: User): Html {
+export function storePage(user: User, error?: string): Html {
   return layout(
     "Example Store",
     html`<header><h1>Example Store</h1>
-<form method="post" action="/logout"><span>Signed in as ${user.name}</span> <button type="submit">Sign out</button></form>
+<div><span>Signed in as ${user.name}</span>
+<form method="post" action="/billing-portal"><button type="submit">Manage billing</button></form>
+<form method="post" action="/logout"><button type="submit">Sign out</button></form></div>
 </header>
+${error ? html`<p role="alert">${error}</p>` : ""}
 <div id="root"><p>Loading…</p></div>
 <script type="module" src="/assets/client.js"></script>`,
   );

@@ -134,6 +134,24 @@ export async function createMerchantApp(options: MerchantAppOptions): Promise<Ho
     return c.redirect("/", 303);
   });
 
+  // "Manage billing": a one-time portal link for the signed-in user, made with the secret key on this
+  // server, so the browser never holds a key or picks whose billing it opens.
+  app.post("/billing-portal", async (c) => {
+    const user = currentUser(c);
+    if (!user) return c.redirect("/", 303);
+    const res = await fetch(
+      `${options.gladeBaseUrl}/api/v1/customers/${encodeURIComponent(user.id)}/billing-portal-sessions`,
+      {
+        method: "POST",
+        headers: { authorization: options.gladeSecretKey, "content-type": "application/json" },
+        body: JSON.stringify({ returnUrl: `${origin}/` }),
+      },
+    );
+    if (!res.ok) return c.html(storePage(user, "Could not open billing. Try again in a moment."), 502);
+    const { billingPortalSession } = (await res.json()) as { billingPortalSession: { url: string } };
+    return c.redirect(billingPortalSession.url, 303);
+  });
+
   app.post("/logout", (c) => {
     const token = getCookie(c, SESSION_COOKIE);
     if (token !== undefined) sessions.delete(token);

@@ -198,6 +198,24 @@ describe("example merchant app in Chromium", () => {
       .toEqual(["Glade Pro (paid) · $19.99"]);
   });
 
+  it("opens the customer's billing portal from Manage billing, and comes back", async () => {
+    const page = alicePage;
+    await page.getByRole("button", { name: "Manage billing" }).click();
+    await page.waitForURL(`${b.baseUrl}/billing`);
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Billing");
+    expect(await page.getByText("alice@example.com").count()).toBe(1);
+    const alice = await gladeCustomerByEmail(store.key, "alice@example.com");
+    const billing = await ok(
+      ctx.api("GET", `/api/v1/customers/${alice?.externalId}/billing`, { key: store.key }),
+    );
+    const number = billing.invoices[0].invoice.invoiceNumber;
+    expect(await page.getByRole("link", { name: `Invoice ${number} (PDF)` }).count()).toBe(1);
+    await b.screenshot(page, "example-store-billing-portal");
+    await page.getByRole("link", { name: "← Back to Example Store" }).click();
+    await page.waitForURL(`${store.url}/`);
+    await page.getByRole("heading", { name: "Your purchases" }).waitFor();
+  });
+
   it("refuses requests without a session, with a forged one, or from another origin", async () => {
     const call = (headers: Record<string, string>) =>
       fetch(`${store.url}/api/flowglad/customers/billing`, {
