@@ -12,9 +12,14 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
 fi
 
 # Browser tests drive Debian's chromium; never a downloaded browser build.
-if ! command -v chromium >/dev/null 2>&1; then
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-    || echo "warning: could not install chromium; browser tests will fail"
+# The document tests read PDFs back with poppler's pdftotext and pdftoppm.
+missing=""
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v pdftotext >/dev/null 2>&1 || missing="$missing poppler-utils"
+if [ -n "$missing" ]; then
+  # shellcheck disable=SC2086
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null) \
+    || echo "warning: could not install$missing; browser and document tests will fail"
 fi
 
 echo "== typecheck"; npx tsc --noEmit && npx tsc --noEmit -p examples/merchant-app

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   createCustomer,
@@ -126,5 +127,70 @@ describe("billing portal isolation", () => {
     expect(api.status).toBe(401);
     const page = await ctx.api("GET", "/billing", { key: alice.key });
     expect(page.status).toBe(401);
+  });
+});
+
+describe("billing portal forms under fuzzing", () => {
+  it("answers any posted form on any portal path with a refusal or a redirect, never a 5xx", async () => {
+    const visit = await signedIn(ctx, alice);
+    const before = await state();
+    const ids = [
+      alice.subscriptionId,
+      bob.subscriptionId,
+      carol.subscriptionId,
+      "",
+      "x".repeat(300),
+      "%00",
+      "../..",
+    ];
+    const paths = [
+      ...ids.flatMap((id) =>
+        ["cancel", "uncancel", "change"].map(
+          (verb) => `/billing/subscriptions/${encodeURIComponent(id)}/${verb}`,
+        ),
+      ),
+      "/billing/payment-method",
+      "/billing/sign-out",
+      "/billing/enter/abc",
+      "/billing",
+    ];
+    const text = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.constantFrom(alice.plusPriceId, carol.plusPriceId, "constructor", "__proto__"),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...paths),
+        fc.dictionary(fc.constantFrom("csrf", "priceId", "constructor", "__proto__", "x"), text, {
+          maxKeys: 4,
+        }),
+        fc.boolean(),
+        fc.constantFrom(
+          "application/x-www-form-urlencoded",
+          "multipart/form-data; boundary=zz",
+          "text/plain",
+          "application/json",
+        ),
+        async (path, fields, withToken, type) => {
+          // Sign-out and the card checkout are real actions with the real token: keep this session alive.
+          const safe =
+            withToken &&
+            !path.endsWith("/sign-out") &&
+            !path.endsWith("/payment-method") &&
+            !path.endsWith("/cancel");
+          const body = new URLSearchParams({ ...fields, ...(safe ? { csrf: visit.csrf } : {}) }).toString();
+          const res = await ctx.api("POST", path, {
+            rawBody: body,
+            headers: { cookie: visit.cookie, "content-type": type },
+          });
+          expect(res.status, `${path} ${body}`).toBeLessThan(500);
+          expect([200, 303, 400, 401, 403, 404, 405]).toContain(res.status);
+        },
+      ),
+      { numRuns: 150 },
+    );
+    // Only a valid priceId with the token on Alice's own change form may have moved her plan; nothing else did.
+    const after = await state();
+    expect(after.slice(1)).toEqual(before.slice(1));
   });
 });
