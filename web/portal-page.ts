@@ -15,6 +15,7 @@ export type PortalPageView = {
     name: string;
     status: string;
     price: string;
+    /** "Renews on Jan 4, 2027", "Trial ends on …", "Ends on …". */
     schedule: string | null;
     canCancel: boolean;
     canUncancel: boolean;

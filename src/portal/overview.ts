@@ -1,3 +1,4 @@
+import type { PortalPageView } from "../../web/portal-page.js";
 import { getPricingModelDetails } from "../catalog/index.js";
 import type { AppDeps, Merchant } from "../context/index.js";
 import { getCustomerById } from "../customers/index.js";
@@ -47,36 +48,10 @@ export function statusLabel(status: string): string {
   return STATUS_LABELS[status] ?? status;
 }
 
-export type PortalSubscriptionView = {
-  id: string;
-  name: string;
-  status: string;
-  price: string;
-  /** "Renews on Jan 4, 2027", "Trial ends on …", "Ends on …". */
-  schedule: string | null;
-  canCancel: boolean;
-  canUncancel: boolean;
-  canChangePlan: boolean;
-};
+type PortalSubscriptionView = PortalPageView["subscriptions"][number];
 
-export type PortalOverview = {
-  merchantName: string;
-  supportEmail: string | null;
-  livemode: boolean;
-  customer: { name: string; email: string };
-  returnUrl: string | null;
-  subscriptions: PortalSubscriptionView[];
-  cards: { id: string; label: string; expires: string; isDefault: boolean }[];
-  invoices: {
-    id: string;
-    number: string;
-    date: string;
-    total: string;
-    status: string;
-    hasReceipt: boolean;
-  }[];
-  payments: { id: string; date: string; amount: string; status: string; refunded: string | null }[];
-};
+/** The front page's content; the route adds the form token and the one-time message. */
+export type PortalOverview = Omit<PortalPageView, "csrfToken" | "flash">;
 
 const INTERVAL_WORDS: Record<string, string> = { day: "day", week: "week", month: "month", year: "year" };
 

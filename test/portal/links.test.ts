@@ -118,13 +118,19 @@ describe("billing portal links", () => {
 describe("billing portal behind https", () => {
   it("marks the cookie Secure when the public URL is https", async () => {
     const base = await testContext();
-    const secure = await testContext({ config: { ...base.deps.config, publicUrl: "https://billing.example" } });
+    const secure = await testContext({
+      config: { ...base.deps.config, publicUrl: "https://billing.example" },
+    });
     const w = await portalWorld(secure, { externalId: "tls-user" });
     const link = await portalLink(secure, w.key, w.externalId);
     expect(link.url.startsWith("https://billing.example/billing/enter/")).toBe(true);
     const entered = await secure.api("GET", new URL(link.url).pathname);
     expect(entered.status).toBe(303);
-    const attributes = (entered.headers.get("set-cookie") ?? "").split(";").map((a) => a.trim().toLowerCase());
-    expect(attributes).toEqual(expect.arrayContaining(["secure", "httponly", "samesite=lax", "path=/billing"]));
+    const attributes = (entered.headers.get("set-cookie") ?? "")
+      .split(";")
+      .map((a) => a.trim().toLowerCase());
+    expect(attributes).toEqual(
+      expect.arrayContaining(["secure", "httponly", "samesite=lax", "path=/billing"]),
+    );
   });
 });
