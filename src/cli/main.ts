@@ -5,6 +5,7 @@ import { startBackgroundJobs } from "../jobs.js";
 import { loadConfig } from "../lib/config.js";
 import { createApiKey, getOrganization } from "../organizations/index.js";
 import { flag } from "./args.js";
+import { organizationCommand } from "./organization.js";
 import { processorsCommand, secretsCommand } from "./processors.js";
 import { seedDemo } from "./seed.js";
 import { startCommand } from "./start.js";
@@ -16,6 +17,10 @@ const USAGE = `glade <command>
   worker             run only the background jobs (webhook delivery, sweeps) until SIGTERM
   seed               create (or reuse) the demo merchant and print its test key
   keys create --org <organizationId> [--live] [--name <name>]
+  org profile --org <organizationId> [--name <name>] [--address-line <line>]…
+      [--support-email <email> | --no-support-email]
+                     the seller's name, address and support email on invoices, receipts and the
+                     billing portal (address lines given replace the old ones)
   processors connect stripe --org <organizationId> --mode test|live
       [--secret-key sk_… --publishable-key pk_… --webhook-secret whsec_…]
                      connect (or replace) the organization's Stripe keys for one mode, checked with
@@ -88,6 +93,11 @@ async function main(argv: string[]): Promise<number> {
         await runtime.handle.close();
       }
       return 0;
+    }
+    case "org": {
+      const outcome = await organizationCommand(args, config);
+      if (outcome === "usage") break;
+      return outcome;
     }
     case "processors": {
       const outcome = await processorsCommand(args, config);

@@ -11,4 +11,5 @@ export {
   type Organization,
   revokeApiKey,
   setAllowedRedirectDomains,
+  updateOrganizationProfile,
 } from "./service.js";

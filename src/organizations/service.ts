@@ -59,6 +59,22 @@ export async function setAllowedRedirectDomains(
   organizationCache.delete(id);
 }
 
+/** The seller's details printed on invoices and receipts and shown in the billing portal. */
+export async function updateOrganizationProfile(
+  db: Executor,
+  id: string,
+  profile: { name?: string; addressLines?: string[]; supportEmail?: string | null },
+  now: Date,
+): Promise<Organization | undefined> {
+  const [org] = await db
+    .update(organizations)
+    .set({ ...profile, updatedAt: now })
+    .where(eq(organizations.id, id))
+    .returning();
+  organizationCache.delete(id);
+  return org;
+}
+
 /**
  * Organizations are read on every checkout create and page view (redirect allow-list, merchant name) and
  * change rarely: a few seconds of staleness across processes is the price of skipping that round trip.
