@@ -42,13 +42,30 @@ function loadFontBytes(): Promise<FontBytes> {
 }
 
 /**
+ * pdf-lib asks fontkit to parse the whole TTF for every document it embeds it in: about 100 ms of CPU per font,
+ * most of a render. The parsed font is only read when a subset is cut from it, so each font is parsed once per
+ * process and handed back for the same bytes.
+ */
+const parsedFonts = new WeakMap<Uint8Array, ReturnType<typeof fontkit.create>>();
+const parsedOnce: typeof fontkit = {
+  create(data, postscriptName) {
+    let font = parsedFonts.get(data);
+    if (!font) {
+      font = fontkit.create(data, postscriptName);
+      parsedFonts.set(data, font);
+    }
+    return font;
+  },
+};
+
+/**
  * Subset so a one-page invoice carries only the glyphs it uses (tens of KB, not the whole font). PDF wants a
  * subset's name to start with a six-letter tag; pdf-lib would append a numeric suffix instead, so readers
  * (and pdffonts) would not know it is a subset.
  */
 export async function embedFonts(pdf: PDFDocument): Promise<Fonts> {
   const bytes = await loadFontBytes();
-  pdf.registerFontkit(fontkit);
+  pdf.registerFontkit(parsedOnce);
   const regular = await pdf.embedFont(bytes.regular, { subset: true, customName: "GLADEA+DejaVuSans" });
   const bold = await pdf.embedFont(bytes.bold, { subset: true, customName: "GLADEB+DejaVuSans-Bold" });
   return { regular, bold };
