@@ -33,6 +33,8 @@ if (templates.length < 6)
 
 // Glade's ids are a prefix and 22 random characters; these are as long, so rows and indexes are as large.
 const token = (length = 22) => randomUUID().replaceAll("-", "").slice(0, length);
+/** 43 random characters, as long as Glade's invoice document token. */
+const documentToken = () => `${token(32)}${token(11)}`;
 
 const CLAIM = `
 with claimed as (
@@ -92,10 +94,10 @@ with s as (
 ), inv as (
   insert into invoices (id, organization_id, livemode, created_at, updated_at, pricing_model_id, customer_id,
     type, status, invoice_number, currency, subtotal, total, amount_paid, purchase_id, checkout_session_id,
-    invoice_date, paid_at)
+    invoice_date, paid_at, document_token)
   select $7, s.organization_id, s.livemode, $10, $10, s.pricing_model_id, $3, 'purchase', 'paid', $14 || '-0001',
     s.currency, s.unit_amount * s.quantity, s.unit_amount * s.quantity, s.unit_amount * s.quantity, $6, s.id,
-    $10, $10 from s
+    $10, $10, $24 from s
 ), li as (
   insert into invoice_line_items (id, organization_id, livemode, created_at, updated_at, invoice_id,
     pricing_model_id, price_id, description, quantity, unit_price, amount)
@@ -226,6 +228,8 @@ serveConfirm(async (id, form) => {
       productName,
       ids.line,
       events as never,
+      // The invoice's PDF address token, drawn as Glade draws it.
+      documentToken(),
     ],
     { prepare: true },
   );

@@ -72,6 +72,8 @@ const INVOICE_NUMBER = /^[0-9A-F]{8,16}(-\d{4})?$/;
  */
 function normalized(value: unknown, key = ""): unknown {
   if (typeof value === "string") {
+    // Random by design; its shape must match.
+    if (key === "document_token") return /^[0-9A-Za-z]{43}$/.test(value) ? "<token>" : value;
     if (TIME.test(value)) return "<time>";
     if (INVOICE_NUMBER.test(value)) return value.replace(/^[0-9A-F]+/, "<base>");
     // A ":attempt" suffix (the intent's idempotency key) stays.
