@@ -1,9 +1,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { auditApiChanges } from "./audit/index.js";
 import { registerBillingRoutes } from "./billing/index.js";
 import { registerCatalogRoutes } from "./catalog/index.js";
 import { registerCheckoutPages, registerCheckoutRoutes } from "./checkout/index.js";
 import type { AppDeps } from "./context/index.js";
 import { registerCustomerRoutes } from "./customers/index.js";
+import { registerDashboard } from "./dashboard/index.js";
 import { registerDiscountRoutes } from "./discounts/index.js";
 import { registerDocumentRoutes } from "./documents/index.js";
 import { registerEntitlementRoutes } from "./entitlements/index.js";
@@ -37,6 +39,7 @@ export function createApp(deps: AppDeps): App {
   app.use("*", limitBody(deps.config.maxBodyBytes));
   app.use("/api/v1/*", requireApiKey(deps));
   app.use("/api/v1/*", idempotency(deps));
+  app.use("/api/v1/*", auditApiChanges(deps));
 
   registerRoutes(app, deps);
   registerDocs(app);
@@ -67,6 +70,7 @@ function registerRoutes(app: App, deps: AppDeps): void {
   registerPortalApiRoutes(app, deps);
   registerPortalPages(app, deps);
   registerDocumentRoutes(app, deps);
+  registerDashboard(app, deps);
   registerWebhookRoutes(app, deps);
   registerCheckoutRoutes(app, deps);
   registerCheckoutPages(app, deps);

@@ -9,6 +9,7 @@ import { organizationCommand } from "./organization.js";
 import { processorsCommand, secretsCommand } from "./processors.js";
 import { seedDemo } from "./seed.js";
 import { startCommand } from "./start.js";
+import { usersCommand } from "./users.js";
 
 const USAGE = `glade <command>
 
@@ -17,6 +18,9 @@ const USAGE = `glade <command>
   worker             run only the background jobs (webhook delivery, sweeps) until SIGTERM
   seed               create (or reuse) the demo merchant and print its test key
   keys create --org <organizationId> [--live] [--name <name>]
+  users create --email <email> --org <organizationId> --role owner|admin|viewer [--name <name>]
+  users reset-password --email <email>
+                     a dashboard user (or a new role); prints a one-time link to choose a password
   org profile --org <organizationId> [--name <name>] [--address-line <line>]…
       [--support-email <email> | --no-support-email]
                      the seller's name, address and support email on invoices, receipts and the
@@ -93,6 +97,11 @@ async function main(argv: string[]): Promise<number> {
         await runtime.handle.close();
       }
       return 0;
+    }
+    case "users": {
+      const outcome = await usersCommand(args, config);
+      if (outcome === "usage") break;
+      return outcome;
     }
     case "org": {
       const outcome = await organizationCommand(args, config);

@@ -4,10 +4,13 @@ import { eq } from "drizzle-orm";
 import { seedDemoCatalog } from "../catalog/index.js";
 import { checkoutUrl, createCheckoutSession } from "../checkout/index.js";
 import type { AppDeps, Merchant } from "../context/index.js";
+import { createSignInLink, ensureUser, setMembership } from "../dashboard/index.js";
 import { organizations } from "../db/schema/index.js";
 import { authenticateSecret, createApiKey, createOrganization } from "../organizations/index.js";
+import { signInLinkUrl } from "./users.js";
 
 export const DEMO_ORG_NAME = "Glade Demo Store";
+export const DEMO_OWNER_EMAIL = "owner@demo.glade.test";
 
 type DemoCredentials = { organizationId: string; testSecretKey: string };
 
@@ -77,8 +80,14 @@ export async function seedDemo(
     successUrl: `${base}/checkout/{CHECKOUT_SESSION_ID}/success`,
     cancelUrl: `${base}/`,
   });
+  // The demo owner signs in to the dashboard through a fresh one-time link on every start.
+  const owner = await ensureUser(deps.db, { email: DEMO_OWNER_EMAIL, name: "Demo owner" }, now);
+  await setMembership(deps.db, { userId: owner.id, organizationId: org.id, role: "owner" }, now);
+  const dashboardLink = signInLinkUrl(base, await createSignInLink(deps.db, owner.id, now));
   const summary = [
     `Demo organization: ${org.name} (${org.id})`,
+    `Dashboard:         ${dashboardLink}`,
+    `                   (one-time link for ${DEMO_OWNER_EMAIL}: choose a password, then sign in at ${base}/dashboard)`,
     `Test secret key:   ${secret}`,
     `Demo checkout:     ${checkoutUrl(deps.config, session)}`,
     `Purchase link:     ${base}/price/${catalog.oneTimePrice.id}/purchase`,

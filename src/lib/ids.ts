@@ -37,6 +37,11 @@ export const ID_PREFIXES = {
   discountRedemption: "discount_redemption",
   billingPortalLink: "bpl",
   billingPortalSession: "bps",
+  dashboardUser: "usr",
+  membership: "mbr",
+  dashboardSession: "dsess",
+  dashboardSignInLink: "dlink",
+  auditEntry: "audit",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

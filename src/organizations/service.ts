@@ -1,5 +1,5 @@
 import { hash } from "node:crypto";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { apiKeys, organizations } from "../db/schema/index.js";
 import { badRequest, panic } from "../lib/errors.js";
@@ -121,6 +121,34 @@ export async function findActiveKeyBySecret(db: Executor, secret: string): Promi
     .select()
     .from(apiKeys)
     .where(and(eq(apiKeys.keyHash, hashSecret(secret)), isNull(apiKeys.revokedAt)));
+  return key;
+}
+
+/** The organization's keys of one mode, newest first (the secret is never stored: prefixes only). */
+export async function listApiKeys(db: Executor, tenant: { organizationId: string; livemode: boolean }) {
+  return db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.organizationId, tenant.organizationId), eq(apiKeys.livemode, tenant.livemode)))
+    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
+}
+
+/** The key, only if it is the organization's in that mode: another tenant's id finds nothing. */
+export async function getApiKey(
+  db: Executor,
+  tenant: { organizationId: string; livemode: boolean },
+  id: string,
+): Promise<ApiKeyRecord | undefined> {
+  const [key] = await db
+    .select()
+    .from(apiKeys)
+    .where(
+      and(
+        eq(apiKeys.id, id),
+        eq(apiKeys.organizationId, tenant.organizationId),
+        eq(apiKeys.livemode, tenant.livemode),
+      ),
+    );
   return key;
 }
 

@@ -10,6 +10,7 @@ export * from "./catalog-features.js";
 export * from "./checkout.js";
 export * from "./clock.js";
 export * from "./crash-harness.js";
+export * from "./dashboard.js";
 export * from "./databases.js";
 export * from "./discounts.js";
 export * from "./entitlements.js";

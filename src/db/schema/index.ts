@@ -2,6 +2,7 @@ export * from "./billing.js";
 export * from "./catalog.js";
 export * from "./checkout.js";
 export * from "./customers.js";
+export * from "./dashboard.js";
 export * from "./discounts.js";
 export * from "./entitlements.js";
 export * from "./events.js";
