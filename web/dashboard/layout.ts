@@ -13,9 +13,19 @@ export type DashboardFrame = {
   current: string;
 };
 
+/** Every section, in order; a page marks its own with `current`. */
 export const NAV: { href: string; label: string }[] = [
   { href: "/dashboard", label: "Overview" },
+  { href: "/dashboard/catalog", label: "Catalog" },
+  { href: "/dashboard/customers", label: "Customers" },
+  { href: "/dashboard/subscriptions", label: "Subscriptions" },
+  { href: "/dashboard/payments", label: "Payments" },
+  { href: "/dashboard/invoices", label: "Invoices" },
+  { href: "/dashboard/checkout-sessions", label: "Checkout sessions" },
   { href: "/dashboard/developers/api-keys", label: "API keys" },
+  { href: "/dashboard/developers/webhooks", label: "Webhooks" },
+  { href: "/dashboard/developers/events", label: "Events" },
+  { href: "/dashboard/settings", label: "Settings" },
   { href: "/dashboard/audit-log", label: "Audit log" },
 ];
 
