@@ -46,7 +46,8 @@ describe("glade org profile", () => {
     expect(text).toContain("Acme Anvils Ltd");
     expect(text).toContain("1 Foundry Lane");
     expect(text).toContain("Questions? Contact billing@acme.test.");
-  });
+    // Only a hang guard: each test is a few CLI runs, each a Node start-up.
+  }, 300_000);
 
   it("refuses a bad email and an unknown organization without changing anything", async () => {
     const m = await ctx.merchant("Unchanged Org");
@@ -65,5 +66,6 @@ describe("glade org profile", () => {
       supportEmail: null,
       addressLines: [],
     });
-  });
+    // Only a hang guard: each test is a few CLI runs, each a Node start-up.
+  }, 300_000);
 });

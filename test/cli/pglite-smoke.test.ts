@@ -74,6 +74,21 @@ describe("npm start on embedded PGlite", () => {
     expect(pay.status).toBe(303);
     const receipt = await fetch(pay.headers.get("location") as string);
     expect(await receipt.text()).toContain("Visa ending in 4242");
+
+    // The printed dashboard link: choose a password, land signed in on the demo store's dashboard.
+    const link = /Dashboard:\s+(\S+)/.exec(out)?.[1] ?? "";
+    expect(link).toMatch(new RegExp(`^http://127.0.0.1:${port}/dashboard/link/`));
+    expect((await fetch(link)).status).toBe(200);
+    const chosen = await fetch(link, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ password: "a demo password of length" }),
+    });
+    expect(chosen.status).toBe(303);
+    const cookie = (chosen.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const dashboard = await fetch(`http://127.0.0.1:${port}/dashboard`, { headers: { cookie } });
+    expect(await dashboard.text()).toContain("Glade Demo Store");
     // Only a hang guard: the work is one start-up, one payment and one shutdown.
   }, 600_000);
 });
