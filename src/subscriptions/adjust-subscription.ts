@@ -68,6 +68,29 @@ export async function endItems(
     .where(and(itemScope(merchant, subscriptionId), inArray(subscriptionItems.id, ids)));
 }
 
+/**
+ * Takes back a change scheduled for the period end: its future items never start (expired before they began),
+ * and the items in force it had set to end run on, except `stillEnding` (which the caller ends itself). Returns
+ * whether there was anything to take back.
+ */
+export async function takeBackScheduledChange(
+  tx: Executor,
+  merchant: Merchant,
+  subscriptionId: string,
+  items: SubscriptionItemRow[],
+  now: Date,
+  stillEnding: ReadonlySet<string> = new Set(),
+): Promise<boolean> {
+  const pending = items.filter((item) => isPending(item, now)).map((item) => item.id);
+  // Only a scheduled change gives an item in force a future end: a cancellation ends items when it happens.
+  const ending = itemsInForce(items, now)
+    .filter((item) => item.expiredAt !== null && !stillEnding.has(item.id))
+    .map((item) => item.id);
+  await endItems(tx, merchant, subscriptionId, pending, now, now);
+  await endItems(tx, merchant, subscriptionId, ending, null, now);
+  return pending.length > 0 || ending.length > 0;
+}
+
 async function currentPeriodId(tx: Executor, merchant: Merchant, subscription: SubscriptionRow) {
   if (!subscription.currentBillingPeriodStart) return null;
   const [period] = await tx
@@ -199,20 +222,14 @@ async function writeAdjustment(
   }
 
   const { effectiveAt } = plan;
-  // A change scheduled earlier is taken back: its future items never start (expired before they began).
-  const pending = items.filter((item) => isPending(item, now)).map((item) => item.id);
-  await endItems(tx, merchant, locked.id, pending, now, now);
-  // Kept items run on, also those the taken-back change had set to end.
-  const kept = current.filter(
-    (item) => item.expiredAt !== null && !plan.removed.some((r) => r.id === item.id),
-  );
-  await endItems(
+  // A change scheduled earlier gives way to this one; the items this one removes are ended just below.
+  await takeBackScheduledChange(
     tx,
     merchant,
     locked.id,
-    kept.map((item) => item.id),
-    null,
+    items,
     now,
+    new Set(plan.removed.map((item) => item.id)),
   );
   await endItems(
     tx,

@@ -1,7 +1,7 @@
 import type { AppDeps, Merchant } from "../context/index.js";
 import { conflict } from "../lib/errors.js";
-import { endItems } from "./adjust-subscription.js";
-import { isPending, itemsInForce } from "./items.js";
+import { takeBackScheduledChange } from "./adjust-subscription.js";
+import { itemsInForce } from "./items.js";
 import { listItemsForSubscriptions, lockSubscription } from "./queries.js";
 import type { SubscriptionItemRow, SubscriptionRow } from "./serialize.js";
 import { applySubscriptionChange } from "./update-subscription.js";
@@ -21,28 +21,9 @@ export async function cancelScheduledAdjustment(
     const locked = await lockSubscription(tx, merchant, subscriptionId);
     const now = deps.now();
     const items = await listItemsForSubscriptions(tx, merchant, [locked.id]);
-    const pending = items.filter((item) => isPending(item, now));
-    // Only a scheduled change gives an item in force a future end: a cancellation ends items when it happens.
-    const ending = itemsInForce(items, now).filter((item) => item.expiredAt !== null);
-    if (pending.length === 0 && ending.length === 0) {
+    if (!(await takeBackScheduledChange(tx, merchant, locked.id, items, now))) {
       throw conflict(`Subscription ${locked.id} has no scheduled adjustment to cancel`);
     }
-    await endItems(
-      tx,
-      merchant,
-      locked.id,
-      pending.map((item) => item.id),
-      now,
-      now,
-    );
-    await endItems(
-      tx,
-      merchant,
-      locked.id,
-      ending.map((item) => item.id),
-      null,
-      now,
-    );
     const subscription = await applySubscriptionChange(tx, merchant, locked, {}, "subscription.updated", now);
     const after = await listItemsForSubscriptions(tx, merchant, [locked.id]);
     return { subscription, items: itemsInForce(after, now) };
