@@ -1,11 +1,8 @@
-import { mkdirSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { invoices, payments } from "../../src/db/schema/index.js";
-import { ARTIFACTS } from "../support/browser.js";
+import { ARTIFACTS, launchChromium, thanksSite } from "../support/browser.js";
 import { catalogFixture, createDiscountCode, openSession, sessionRow } from "../support/index.js";
 import { serveGladeWithStripe } from "../support/stripe.js";
 
@@ -16,30 +13,9 @@ import { serveGladeWithStripe } from "../support/stripe.js";
 const world = await serveGladeWithStripe();
 const { ctx } = world;
 
-const merchantSite = createServer((_req, res) => {
-  res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-  res.end("<!doctype html><title>Merchant</title><h1>Thanks</h1>");
-});
-await new Promise<void>((resolve) => merchantSite.listen(0, "127.0.0.1", resolve));
-afterAll(() => new Promise<void>((resolve) => merchantSite.close(() => resolve())));
-const MERCHANT = `http://127.0.0.1:${(merchantSite.address() as AddressInfo).port}`;
+const MERCHANT = await thanksSite();
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-    ],
-  });
-  mkdirSync(ARTIFACTS, { recursive: true });
-});
-afterAll(() => browser?.close());
+const browser = await launchChromium();
 
 async function stripeSession(code: Record<string, unknown>) {
   const f = await catalogFixture(ctx);

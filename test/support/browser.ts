@@ -24,6 +24,29 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
+/** Debian's Chromium with this machine's flags, closed after the test file. */
+export async function launchChromium(): Promise<Browser> {
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  afterAll(() => browser.close());
+  return browser;
+}
+
+/** A stand-in merchant site where success and cancel URLs point: every path is a thank-you page. */
+export async function thanksSite(): Promise<string> {
+  const site = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    res.end("<!doctype html><title>Merchant</title><h1>Thanks</h1>");
+  });
+  await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
+  afterAll(() => new Promise<void>((resolve) => site.close(() => resolve())));
+  return `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+}
+
 export type MerchantRequest = { path: string; headers: IncomingHttpHeaders };
 
 export type BrowserContext = {
@@ -60,16 +83,8 @@ export async function browserContext(
   });
   await new Promise<void>((resolve) => merchant.listen(0, "127.0.0.1", resolve));
   const merchantUrl = `http://127.0.0.1:${(merchant.address() as AddressInfo).port}`;
-  const browser: Browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
-  mkdirSync(ARTIFACTS, { recursive: true });
-  afterAll(async () => {
-    await browser.close();
-    await new Promise<void>((resolve) => merchant.close(() => resolve()));
-  });
+  const browser = await launchChromium();
+  afterAll(() => new Promise<void>((resolve) => merchant.close(() => resolve())));
   return {
     ctx,
     baseUrl,
