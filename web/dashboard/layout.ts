@@ -81,6 +81,7 @@ export function dashboardPage(frame: DashboardFrame, title: string, content: Htm
   }
   <span class="who">${frame.user.email} · ${frame.role}</span>
   ${postForm("/dashboard/sign-out", frame.csrfToken, html`<button type="submit" class="link">Sign out</button>`)}
+  ${postForm("/dashboard/sign-out-everywhere", frame.csrfToken, html`<button type="submit" class="link">Sign out everywhere</button>`)}
 </header>
 <nav class="side" aria-label="Dashboard">
   <ul>${NAV.map((n) => html`<li><a href="${n.href}" ${n.href === frame.current ? html`aria-current="page"` : ""}>${n.label}</a></li>`)}</ul>
