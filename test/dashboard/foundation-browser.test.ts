@@ -34,7 +34,7 @@ describe("dashboard sign-in and keys in Chromium", () => {
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Overview");
     await shoot(page, "overview");
 
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await page.waitForURL(`${b.baseUrl}/dashboard/sign-in?signed-out`);
     await shoot(page, "sign-in");
     // Keyboard only: type, Tab, type, Enter.
