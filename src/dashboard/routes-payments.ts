@@ -92,6 +92,9 @@ export function checkRefundAmount(
   payment: PaymentRow,
   typed: string,
 ): { amount: number } | { error: string } {
+  if (payment.status !== "succeeded") {
+    return { error: `Only a succeeded payment can be refunded; this one is ${payment.status}.` };
+  }
   const parsed = parseMajorAmount(typed, payment.currency);
   if ("error" in parsed) return parsed;
   const remaining = remainingOf(payment);
