@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { majorAmountInput, parseMajorAmount } from "../../src/dashboard/amount-input.js";
 import { auditLog, payments } from "../../src/db/schema/index.js";
 import {
   createCustomer,
@@ -127,6 +128,21 @@ describe("dashboard customers", () => {
     expect(page.text).toContain("Visa ending in 4242");
     expect(page.text).toContain("can view payments but not refund them");
     expect(page.text).not.toContain('id="refund-amount"');
+  });
+});
+
+describe("refund amounts typed in major units", () => {
+  it("reads them without floating point, by the currency's decimal places", () => {
+    expect(parseMajorAmount("3.50", "USD")).toEqual({ amount: 350 });
+    expect(parseMajorAmount(" 3.5 ", "usd")).toEqual({ amount: 350 });
+    expect(parseMajorAmount("0.29", "USD")).toEqual({ amount: 29 });
+    expect(parseMajorAmount("500", "JPY")).toEqual({ amount: 500 });
+    expect(parseMajorAmount("5.5", "JPY")).toEqual({ error: "JPY amounts have no decimal places." });
+    expect(parseMajorAmount("1e3", "USD")).toHaveProperty("error");
+    expect(parseMajorAmount("99999999999999999", "USD")).toHaveProperty("error");
+    expect(majorAmountInput(550, "USD")).toBe("5.50");
+    expect(majorAmountInput(5, "USD")).toBe("0.05");
+    expect(majorAmountInput(500, "JPY")).toBe("500");
   });
 });
 
