@@ -9,5 +9,6 @@ export { countInvoiceSql, nextInvoiceNumberOf, takeInvoiceNumber } from "./invoi
 export { getCustomerByExternalId, getCustomerById, requireCustomerByExternalId } from "./queries.js";
 export { registerCustomerRoutes } from "./routes.js";
 export { CustomerRecordSchema, ExternalIdParam } from "./schemas.js";
+export { searchCustomers } from "./search-customers.js";
 export { type CustomerRecord, type CustomerRow, serializeCustomer } from "./serialize.js";
 export { archiveCustomer, type UpdateCustomerInput, updateCustomer } from "./update-customer.js";

@@ -1,5 +1,6 @@
 export { describeCard, validateCard } from "./cards.js";
 export { chargeSavedCard, refundUnrecordedCharge } from "./charge-saved-card.js";
+export { listPayments } from "./list-payments.js";
 export {
   customerHasDefaultCardSql,
   getPaymentMethod,

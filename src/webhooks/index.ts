@@ -19,6 +19,7 @@ export {
   updateWebhookEndpoint,
 } from "./endpoints.js";
 export { getEvent, listDeliveries, listEvents, redeliverEvent } from "./event-log.js";
+export { listRecentEventsAboutCustomer } from "./events-about-customer.js";
 export { registerWebhookRoutes } from "./routes.js";
 export { MAX_ATTEMPTS, nextAttemptAt, RETRY_WINDOW_MS } from "./schedule.js";
 export { signedHeaders } from "./send.js";
