@@ -2,6 +2,7 @@ import type { AppDeps } from "../context/index.js";
 import type { App } from "../http/types.js";
 import { registerDashboardAudit } from "./routes-audit.js";
 import { registerDashboardAuth } from "./routes-auth.js";
+import { registerDashboardCatalog } from "./routes-catalog.js";
 import { registerDashboardDevelopers } from "./routes-developers.js";
 import { registerDashboardOverview } from "./routes-overview.js";
 
@@ -11,4 +12,5 @@ export function registerDashboard(app: App, deps: AppDeps): void {
   registerDashboardOverview(app, deps);
   registerDashboardDevelopers(app, deps);
   registerDashboardAudit(app, deps);
+  registerDashboardCatalog(app, deps);
 }
