@@ -110,7 +110,7 @@ export function registerDashboardCatalogCreate(app: App, deps: AppDeps): void {
           "There is no such pricing model in this organization and mode.",
         );
       }
-      if (err.code === "CONFLICT") {
+      if (err.code === "CONFLICT" && err.message.includes("slug")) {
         return newProductPage(
           c,
           deps,
