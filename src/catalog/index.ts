@@ -44,6 +44,9 @@ export {
   getPriceWithProduct,
   getPricingModel,
   getProduct,
+  listPricesForProducts,
+  listPricingModelsPage,
+  listProductsForPricingModel,
   requirePricingModel,
 } from "./queries.js";
 export { resolveCheckoutPrice, sellablePriceSql } from "./resolve-price.js";
@@ -78,6 +81,8 @@ export {
   serializeUsageMeter,
   type UsageMeterRecord,
 } from "./serialize-entitlements.js";
+export { type UpdatePriceInput, updatePrice } from "./update-price.js";
+export { type UpdateProductInput, updateProduct } from "./update-product.js";
 export { createUsageMeter } from "./usage-meters.js";
 export {
   resolveUsageTarget,

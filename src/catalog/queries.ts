@@ -1,9 +1,11 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
+import { listTenantPage } from "../db/list.js";
 import { prices, pricingModels, products } from "../db/schema/index.js";
 import { ownedBy, param, sameTenant, statement, tenant } from "../db/statement.js";
 import { notFound } from "../lib/errors.js";
+import type { ListPage, ListQuery } from "../lib/pagination.js";
 import type { PriceRow, PricingModelRow, ProductRow } from "./serialize.js";
 
 const pricingModelScope = (merchant: Merchant) => and(ownedBy(pricingModels, merchant));
@@ -168,4 +170,13 @@ export async function listProductsForPricingModel(
     .from(products)
     .where(and(productScope(merchant), eq(products.pricingModelId, pricingModelId)))
     .orderBy(asc(products.position));
+}
+
+/** A page of the tenant's pricing models, newest first (the dashboard's catalog lists them this way). */
+export function listPricingModelsPage(
+  db: Executor,
+  merchant: Merchant,
+  query: ListQuery,
+): Promise<ListPage<PricingModelRow>> {
+  return listTenantPage(db, pricingModels, merchant, query, (row: PricingModelRow) => row);
 }

@@ -3,6 +3,7 @@ import type { App } from "../http/types.js";
 import { registerDashboardAudit } from "./routes-audit.js";
 import { registerDashboardAuth } from "./routes-auth.js";
 import { registerDashboardCustomers } from "./routes-customers.js";
+import { registerDashboardCatalog } from "./routes-catalog.js";
 import { registerDashboardDevelopers } from "./routes-developers.js";
 import { registerDashboardOverview } from "./routes-overview.js";
 
@@ -13,4 +14,5 @@ export function registerDashboard(app: App, deps: AppDeps): void {
   registerDashboardDevelopers(app, deps);
   registerDashboardAudit(app, deps);
   registerDashboardCustomers(app, deps);
+  registerDashboardCatalog(app, deps);
 }

@@ -1,0 +1,73 @@
+import { type CatalogModelView, renderCatalogPage } from "../../web/dashboard/catalog-page.js";
+import {
+  listFeaturesOfPricingModel,
+  listPricesForProducts,
+  listPricingModelsPage,
+  listProductsForPricingModel,
+  type PricingModelRow,
+} from "../catalog/index.js";
+import type { AppDeps } from "../context/index.js";
+import { listDiscountsOfPricingModel } from "../discounts/index.js";
+import type { App } from "../http/types.js";
+import { AppError } from "../lib/errors.js";
+import { decodeCursor } from "../lib/pagination.js";
+import type { Visitor } from "./access.js";
+import { discountView, featureView, productView } from "./catalog-view.js";
+import { registerDashboardCatalogCreate } from "./routes-catalog-create.js";
+import { registerDashboardCatalogEdit } from "./routes-catalog-edit.js";
+import { canChange, frameFor, messagePage, viewingVisitor, visitorMerchant } from "./routes-visitor.js";
+
+export const CATALOG_PATH = "/dashboard/catalog";
+/** Pricing models per page: each one shows all its products, prices, discounts and features. */
+const MODELS_PER_PAGE = 5;
+
+async function modelView(deps: AppDeps, visitor: Visitor, model: PricingModelRow): Promise<CatalogModelView> {
+  const merchant = visitorMerchant(visitor);
+  const [products, discounts, features] = await Promise.all([
+    listProductsForPricingModel(deps.db, merchant, model.id),
+    listDiscountsOfPricingModel(deps.db, merchant, model.id),
+    listFeaturesOfPricingModel(deps.db, merchant, model.id),
+  ]);
+  const prices = await listPricesForProducts(
+    deps.db,
+    merchant,
+    products.map((p) => p.id),
+  );
+  return {
+    id: model.id,
+    name: model.name,
+    isDefault: model.isDefault,
+    // Newest first, like every dashboard list.
+    products: products.reverse().map((p) => productView(p, prices, deps.config.publicUrl)),
+    discounts: discounts.map(discountView),
+    features: features.map(featureView),
+  };
+}
+
+export function registerDashboardCatalog(app: App, deps: AppDeps): void {
+  app.get(CATALOG_PATH, async (c) => {
+    const visitor = await viewingVisitor(c, deps);
+    if (visitor instanceof Response) return visitor;
+    const cursor = c.req.query("cursor");
+    try {
+      decodeCursor(cursor);
+    } catch (err) {
+      if (err instanceof AppError) return messagePage(c, 400, "Bad link", "That page link is not valid.");
+      throw err;
+    }
+    const page = await listPricingModelsPage(deps.db, visitorMerchant(visitor), {
+      limit: MODELS_PER_PAGE,
+      ...(cursor ? { cursor } : {}),
+    });
+    const models = await Promise.all(page.data.map((m) => modelView(deps, visitor, m)));
+    return c.html(
+      renderCatalogPage(await frameFor(deps, visitor, CATALOG_PATH), {
+        models,
+        next: page.nextCursor ?? null,
+        canChange: canChange(visitor),
+      }),
+    );
+  });
+  registerDashboardCatalogCreate(app, deps);
+  registerDashboardCatalogEdit(app, deps);
+}
