@@ -2,8 +2,8 @@ import type { AppDeps } from "../context/index.js";
 import type { App } from "../http/types.js";
 import { registerDashboardAudit } from "./routes-audit.js";
 import { registerDashboardAuth } from "./routes-auth.js";
-import { registerDashboardCustomers } from "./routes-customers.js";
 import { registerDashboardCatalog } from "./routes-catalog.js";
+import { registerDashboardCustomers } from "./routes-customers.js";
 import { registerDashboardDevelopers } from "./routes-developers.js";
 import { registerDashboardOverview } from "./routes-overview.js";
 
