@@ -5,6 +5,7 @@ import { registerDashboardAuth } from "./routes-auth.js";
 import { registerDashboardCustomers } from "./routes-customers.js";
 import { registerDashboardDevelopers } from "./routes-developers.js";
 import { registerDashboardOverview } from "./routes-overview.js";
+import { registerDashboardWebhooks } from "./routes-webhooks.js";
 
 /** The merchant dashboard under /dashboard: server-rendered pages, no script, one stylesheet. */
 export function registerDashboard(app: App, deps: AppDeps): void {
@@ -13,4 +14,5 @@ export function registerDashboard(app: App, deps: AppDeps): void {
   registerDashboardDevelopers(app, deps);
   registerDashboardAudit(app, deps);
   registerDashboardCustomers(app, deps);
+  registerDashboardWebhooks(app, deps);
 }
