@@ -157,7 +157,18 @@ async function clickThrough(m: TestMerchant, receiver: Receiver) {
   expect(await again.locator(".webhooks-attempts li").count()).toBe(2);
   await shoot(page, "redelivered");
 
-  await again.getByRole("link", { name: "customer.created" }).click();
+  await page.getByText("Edit URL, events or enabled").click();
+  await page.getByLabel("customer.updated", { exact: true }).check();
+  await shoot(page, "edit");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await page.waitForURL(`${endpointUrl}?notice=saved`);
+  expect(await page.locator(".webhooks-facts").textContent()).toContain("customer.created, customer.updated");
+  const saved = (
+    await ok(ctx.api("GET", `/api/v1/webhooks/${endpointUrl.split("/").pop()}`, { key: m.testKey }))
+  ).webhook;
+  expect(saved).toMatchObject({ eventTypes: ["customer.created", "customer.updated"], active: true });
+
+  await page.locator(".webhooks-delivery").first().getByRole("link", { name: "customer.created" }).click();
   await page.waitForURL(/\/dashboard\/developers\/events\/evt_\w+$/);
   expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Event");
   expect(await page.locator("#event-payload").textContent()).toContain(customer.id);

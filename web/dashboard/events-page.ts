@@ -12,7 +12,7 @@ export function renderEventsPage(
 ): Html {
   const rows = view.events.map(
     (e) =>
-      html`<tr><td><a href="${EVENTS_PATH}/${e.id}"><code>${e.type}</code></a></td><td>${e.object} <code>${e.objectId}</code></td><td>${e.when}</td></tr>`,
+      html`<tr><td class="webhooks-break"><a href="${EVENTS_PATH}/${e.id}"><code>${e.type}</code></a></td><td class="webhooks-break">${e.object} <code>${e.objectId}</code></td><td>${e.when}</td></tr>`,
   );
   return dashboardPage(
     frame,

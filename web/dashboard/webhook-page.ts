@@ -84,8 +84,9 @@ export function renderWebhookPage(
   const e = view.endpoint;
   const path = `${WEBHOOKS_PATH}/${e.id}`;
   const settings = view.canChange
-    ? html`<h2>Settings</h2>
+    ? html`<details class="webhooks-edit" ${Object.keys(view.errors).length > 0 ? "open" : ""}><summary>Edit URL, events or enabled</summary>
 ${postForm(path, frame.csrfToken, html`${endpointFields("edit", view.eventTypes, view.form, view.errors, true)}<button type="submit">Save changes</button>`, "create-form")}
+</details>
 <h2>Signing secret</h2>
 ${
   view.secret
