@@ -6,6 +6,7 @@ import { registerDashboardCatalog } from "./routes-catalog.js";
 import { registerDashboardCustomers } from "./routes-customers.js";
 import { registerDashboardDevelopers } from "./routes-developers.js";
 import { registerDashboardOverview } from "./routes-overview.js";
+import { registerDashboardWebhooks } from "./routes-webhooks.js";
 
 /** The merchant dashboard under /dashboard: server-rendered pages, no script, one stylesheet. */
 export function registerDashboard(app: App, deps: AppDeps): void {
@@ -15,4 +16,5 @@ export function registerDashboard(app: App, deps: AppDeps): void {
   registerDashboardAudit(app, deps);
   registerDashboardCustomers(app, deps);
   registerDashboardCatalog(app, deps);
+  registerDashboardWebhooks(app, deps);
 }

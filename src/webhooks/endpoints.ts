@@ -2,10 +2,12 @@ import { randomBytes } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
+import { listTenantPage } from "../db/list.js";
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/schema/index.js";
 import { ownedBy } from "../db/statement.js";
 import { notFound, panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
+import type { ListPage, ListQuery } from "../lib/pagination.js";
 import type { CreateWebhookInput, UpdateWebhookInput } from "./schemas.js";
 import type { WebhookEndpointRow } from "./serialize.js";
 
@@ -29,6 +31,15 @@ export async function getWebhookEndpoint(
 ): Promise<WebhookEndpointRow | undefined> {
   const [row] = await db.select().from(webhookEndpoints).where(scoped(merchant, id));
   return row;
+}
+
+/** The merchant's endpoints, newest first, as rows (the dashboard shows them; the API serializes them). */
+export function listWebhookEndpoints(
+  db: Executor,
+  merchant: Merchant,
+  query: ListQuery,
+): Promise<ListPage<WebhookEndpointRow>> {
+  return listTenantPage(db, webhookEndpoints, merchant, query, (row) => row);
 }
 
 export async function requireWebhookEndpoint(

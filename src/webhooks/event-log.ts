@@ -27,6 +27,15 @@ export async function getEvent(db: Executor, merchant: Merchant, id: string): Pr
   return row;
 }
 
+/** The merchant's events among `ids` (another tenant's are left out), for showing what deliveries carried. */
+export async function getEventsByIds(db: Executor, merchant: Merchant, ids: string[]): Promise<EventRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(events)
+    .where(and(inArray(events.id, ids), ownedBy(events, merchant)));
+}
+
 export function listEvents(
   db: Executor,
   merchant: Merchant,

@@ -15,19 +15,23 @@ export {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
   getWebhookEndpoint,
+  listWebhookEndpoints,
   rotateWebhookSecret,
   updateWebhookEndpoint,
 } from "./endpoints.js";
-export { getEvent, listDeliveries, listEvents, redeliverEvent } from "./event-log.js";
+export { getEvent, getEventsByIds, listDeliveries, listEvents, redeliverEvent } from "./event-log.js";
 export { listRecentEventsAboutCustomer } from "./events-about-customer.js";
 export { registerWebhookRoutes } from "./routes.js";
 export { MAX_ATTEMPTS, nextAttemptAt, RETRY_WINDOW_MS } from "./schedule.js";
 export { signedHeaders } from "./send.js";
 export {
+  type DeliveryRecord,
   type EventRecord,
+  type EventRow,
   serializeDelivery,
   serializeEvent,
   serializeWebhook,
+  type WebhookEndpointRow,
   type WebhookRecord,
 } from "./serialize.js";
 export {
