@@ -80,7 +80,7 @@ ${view.canManage ? html`<td>${memberActions(frame, m)}${error ? html`<p class="f
 ${view.notice ? html`<p class="ok" role="status">${view.notice}</p>` : ""}
 ${
   view.newLink
-    ? html`<div class="ok" role="status"><p>${view.newLink.email} was added. Glade sends no email: send this link to them. It works once, for 24 hours, and lets them choose a password. It is shown only now.</p><p class="secret" id="invite-link">${view.newLink.url}</p></div>`
+    ? html`<div class="ok" role="status"><p>${view.newLink.email} was added. Glade sends no email. Send this link to them: it works once, for 24 hours, and lets them choose a password. It is shown only now.</p><p class="secret" id="invite-link">${view.newLink.url}</p></div>`
     : ""
 }
 ${view.canManage ? html`<h2>Invite a member</h2>${inviteForm(frame, view)}` : html`<p class="muted">Only owners can invite members, change roles and remove members.</p>`}
