@@ -274,7 +274,7 @@ describe("dashboard settings: team", () => {
     const later = await t.asOwner.get("/dashboard/settings/team");
     expect(later.text).not.toContain(token);
     expect(later.text).toContain(email.toLowerCase());
-    expect(later.text).toContain("Has not set a password yet");
+    expect(later.text).toContain("No password yet");
     expect((await ctx.api("GET", `/dashboard/link/${token}`)).status).toBe(200);
     const entry = (await audits(ctx, t.orgId)).find((a) => a.action === "membership.created");
     expect(entry?.after).toMatchObject({ email: email.toLowerCase(), role: "viewer" });

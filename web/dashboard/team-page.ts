@@ -66,13 +66,12 @@ export function renderTeamPage(frame: DashboardFrame, view: TeamView): Html {
   const rows = view.members.map((m) => {
     const error = view.rowError?.id === m.id ? view.rowError.message : undefined;
     return html`<tr>
-<td class="settings-member">${m.email}${m.you ? html` <span class="muted">(you)</span>` : ""}${m.name !== m.email ? html`<br><span class="muted">${m.name}</span>` : ""}</td>
-<td>${m.role}${m.pending ? html`<br><span class="muted">Has not set a password yet</span>` : ""}</td>
-<td>${m.since}</td>
+<td class="settings-member">${m.email}${m.you ? html` <span class="muted">(you)</span>` : ""}${m.name !== m.email ? html`<br><span class="muted">${m.name}</span>` : ""}<br><span class="muted">Since ${m.since} UTC</span></td>
+<td>${m.role}${m.pending ? html`<br><span class="muted">No password yet</span>` : ""}</td>
 ${view.canManage ? html`<td>${memberActions(frame, m)}${error ? html`<p class="field-error" role="alert" id="member-${m.id}-error">${error}</p>` : ""}</td>` : ""}
 </tr>`;
   });
-  const headers = ["Member", "Role", "Since (UTC)", ...(view.canManage ? [""] : [])];
+  const headers = ["Member", "Role", ...(view.canManage ? ["Change"] : [])];
   return dashboardPage(
     frame,
     "Team",
