@@ -6,6 +6,7 @@ import { registerDashboardCatalog } from "./routes-catalog.js";
 import { registerDashboardCustomers } from "./routes-customers.js";
 import { registerDashboardDevelopers } from "./routes-developers.js";
 import { registerDashboardOverview } from "./routes-overview.js";
+import { registerDashboardSettings } from "./routes-settings.js";
 import { registerDashboardWebhooks } from "./routes-webhooks.js";
 
 /** The merchant dashboard under /dashboard: server-rendered pages, no script, one stylesheet. */
@@ -17,4 +18,5 @@ export function registerDashboard(app: App, deps: AppDeps): void {
   registerDashboardCustomers(app, deps);
   registerDashboardCatalog(app, deps);
   registerDashboardWebhooks(app, deps);
+  registerDashboardSettings(app, deps);
 }

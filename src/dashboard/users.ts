@@ -1,4 +1,4 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, lt, or } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { type DashboardRole, dashboardUsers, memberships, organizations } from "../db/schema/index.js";
 import { conflict, panic } from "../lib/errors.js";
@@ -85,7 +85,10 @@ export async function listUserOrganizations(db: Executor, userId: string) {
     .orderBy(asc(memberships.createdAt), asc(memberships.id));
 }
 
-/** An organization keeps at least one owner: the last one cannot be demoted. */
+/**
+ * An organization keeps at least one owner: the last one cannot be demoted or removed. In a transaction the
+ * owners' rows stay locked until it ends, so two owners demoting each other at once cannot both pass.
+ */
 export async function assertNotLastOwner(
   db: Executor,
   organizationId: string,
@@ -94,7 +97,73 @@ export async function assertNotLastOwner(
   const owners = await db
     .select({ userId: memberships.userId })
     .from(memberships)
-    .where(and(eq(memberships.organizationId, organizationId), eq(memberships.role, "owner")));
+    .where(and(eq(memberships.organizationId, organizationId), eq(memberships.role, "owner")))
+    .for("update");
   if (owners.length === 1 && owners[0]?.userId === userId)
     throw conflict("An organization needs at least one owner");
+}
+
+export type Member = Membership & { email: string; name: string; hasPassword: boolean };
+
+const memberColumns = {
+  id: memberships.id,
+  userId: memberships.userId,
+  organizationId: memberships.organizationId,
+  role: memberships.role,
+  createdAt: memberships.createdAt,
+  updatedAt: memberships.updatedAt,
+  email: dashboardUsers.email,
+  name: dashboardUsers.name,
+  passwordHash: dashboardUsers.passwordHash,
+};
+
+function toMember(row: { passwordHash: string | null } & Omit<Member, "hasPassword">): Member {
+  const { passwordHash, ...member } = row;
+  return { ...member, hasPassword: passwordHash !== null };
+}
+
+/** A membership of the organization by its id: another organization's id finds nothing. */
+export async function getMember(
+  db: Executor,
+  organizationId: string,
+  id: string,
+): Promise<Member | undefined> {
+  const [row] = await db
+    .select(memberColumns)
+    .from(memberships)
+    .innerJoin(dashboardUsers, eq(dashboardUsers.id, memberships.userId))
+    .where(and(eq(memberships.id, id), eq(memberships.organizationId, organizationId)));
+  return row ? toMember(row) : undefined;
+}
+
+/** A page of the organization's members, newest first; the cursor is the last membership's id. */
+export async function listMembers(
+  db: Executor,
+  organizationId: string,
+  options: { limit: number; after?: Member },
+): Promise<{ members: Member[]; next: string | null }> {
+  const scope = eq(memberships.organizationId, organizationId);
+  const after = options.after;
+  const older = after
+    ? or(
+        lt(memberships.createdAt, after.createdAt),
+        and(eq(memberships.createdAt, after.createdAt), lt(memberships.id, after.id)),
+      )
+    : undefined;
+  const rows = await db
+    .select(memberColumns)
+    .from(memberships)
+    .innerJoin(dashboardUsers, eq(dashboardUsers.id, memberships.userId))
+    .where(older ? and(scope, older) : scope)
+    .orderBy(desc(memberships.createdAt), desc(memberships.id))
+    .limit(options.limit + 1);
+  const members = rows.slice(0, options.limit).map(toMember);
+  return { members, next: rows.length > options.limit ? (members.at(-1)?.id ?? null) : null };
+}
+
+/** Takes the user out of the organization; their sessions there stop at their next request (findVisitor). */
+export async function removeMembership(db: Executor, organizationId: string, userId: string): Promise<void> {
+  await db
+    .delete(memberships)
+    .where(and(eq(memberships.organizationId, organizationId), eq(memberships.userId, userId)));
 }
