@@ -15,8 +15,6 @@ import { frameFor, viewingVisitor, visitorMerchant } from "./routes-visitor.js";
 const PATH = "/dashboard/invoices";
 
 export function registerDashboardInvoices(app: App, deps: AppDeps): void {
-  const publicUrl = deps.config.publicUrl;
-
   app.get(PATH, async (c) => {
     const visitor = await viewingVisitor(c, deps);
     if (visitor instanceof Response) return visitor;
@@ -37,7 +35,7 @@ export function registerDashboardInvoices(app: App, deps: AppDeps): void {
           total: money(i.total, i.currency),
           status: i.status,
           date: when(i.invoiceDate),
-          pdfUrl: invoiceDocumentUrl(publicUrl, i, "invoice"),
+          pdfUrl: invoiceDocumentUrl(deps.config.publicUrl, i, "invoice"),
         })),
         next: page.nextCursor ?? null,
       }),
@@ -76,8 +74,10 @@ export function registerDashboardInvoices(app: App, deps: AppDeps): void {
           unitPrice: show(l.unitPrice),
           amount: show(l.amount),
         })),
-        pdfUrl: invoiceDocumentUrl(publicUrl, invoice, "invoice"),
-        receiptUrl: hasReceipt(invoice) ? invoiceDocumentUrl(publicUrl, invoice, "receipt") : null,
+        pdfUrl: invoiceDocumentUrl(deps.config.publicUrl, invoice, "invoice"),
+        receiptUrl: hasReceipt(invoice)
+          ? invoiceDocumentUrl(deps.config.publicUrl, invoice, "receipt")
+          : null,
       }),
     );
   });
