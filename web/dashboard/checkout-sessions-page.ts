@@ -30,7 +30,7 @@ export function renderCheckoutSessionsPage(
   const rows = view.rows.map(
     (
       s,
-    ) => html`<tr><td>${statusBadge(s.status)}</td><td><code>${s.id}</code></td><td>${s.type.replaceAll("_", " ")}</td><td>${s.customer}</td><td>${s.amount}</td><td>${s.created}</td><td>${s.expires}</td>
+    ) => html`<tr><td data-label="Status">${statusBadge(s.status)}</td><td data-label="Session"><code>${s.id}</code></td><td data-label="Type">${s.type.replaceAll("_", " ")}</td><td data-label="Customer">${s.customer}</td><td data-label="Amount">${s.amount}</td><td data-label="Created">${s.created}</td><td data-label="Expires">${s.expires}</td>
 <td>${
       s.canExpire
         ? postForm(
@@ -49,7 +49,7 @@ export function renderCheckoutSessionsPage(
     "Checkout sessions",
     html`${view.error ? html`<p class="error" role="alert">${view.error}</p>` : ""}
 ${statusFilter(PATH, view.statuses, view.status)}
-${table(["Status", "Session", "Type", "Customer", "Amount", "Created (UTC)", "Expires (UTC)", ""], rows, empty)}
+<div class="records-list">${table(["Status", "Session", "Type", "Customer", "Amount", "Created (UTC)", "Expires (UTC)", ""], rows, empty)}</div>
 ${olderLink(PATH, view.status, view.next)}`,
   );
 }

@@ -21,16 +21,16 @@ export function renderInvoicesPage(
 ): Html {
   const rows = view.rows.map(
     (i) =>
-      html`<tr><td><a href="${PATH}/${i.id}">${i.number}</a></td><td>${i.customer}</td><td>${i.total}</td><td>${statusBadge(i.status)}</td><td>${i.date}</td><td><a href="${i.pdfUrl}" aria-label="PDF of invoice ${i.number}">PDF</a></td></tr>`,
+      html`<tr><td data-label="Number"><a href="${PATH}/${i.id}">${i.number}</a></td><td data-label="Customer">${i.customer}</td><td data-label="Total">${i.total}</td><td data-label="Status">${statusBadge(i.status)}</td><td data-label="Date">${i.date}</td><td data-label="Document"><a href="${i.pdfUrl}" aria-label="PDF of invoice ${i.number}">PDF</a></td></tr>`,
   );
   return dashboardPage(
     frame,
     "Invoices",
-    html`${table(
+    html`<div class="records-list">${table(
       ["Number", "Customer", "Total", "Status", "Date (UTC)", "Document"],
       rows,
       html`No invoices yet. Glade writes one for every paid checkout and every subscription billing period.`,
-    )}
+    )}</div>
 ${olderLink(PATH, undefined, view.next)}`,
   );
 }
@@ -59,7 +59,7 @@ export type InvoiceDetailView = {
 export function renderInvoicePage(frame: DashboardFrame, view: InvoiceDetailView): Html {
   const lines = view.lines.map(
     (l) =>
-      html`<tr><td>${l.description}</td><td>${l.quantity}</td><td>${l.unitPrice}</td><td>${l.amount}</td></tr>`,
+      html`<tr><td data-label="Description">${l.description}</td><td data-label="Quantity">${l.quantity}</td><td data-label="Unit price">${l.unitPrice}</td><td data-label="Amount">${l.amount}</td></tr>`,
   );
   return dashboardPage(
     frame,
@@ -83,7 +83,7 @@ export function renderInvoicePage(frame: DashboardFrame, view: InvoiceDetailView
     ])}
 <p class="records-actions"><a href="${view.pdfUrl}">Invoice PDF</a>${view.receiptUrl ? html` · <a href="${view.receiptUrl}">Receipt PDF</a>` : ""}</p>
 <h2>Line items</h2>
-${table(["Description", "Quantity", "Unit price", "Amount"], lines, "This invoice has no line items.")}
+<div class="records-list">${table(["Description", "Quantity", "Unit price", "Amount"], lines, "This invoice has no line items.")}</div>
 ${facts([
   ["Subtotal", view.subtotal],
   ...(view.discount ? [["Discount", view.discount] as [string, string]] : []),

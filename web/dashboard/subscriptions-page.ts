@@ -25,7 +25,7 @@ export function renderSubscriptionsPage(
 ): Html {
   const rows = view.rows.map(
     (s) =>
-      html`<tr><td>${statusBadge(s.status)}</td><td><a href="${PATH}/${s.id}">${s.customer}</a></td><td>${s.plan}</td><td>${s.amount}</td><td>${s.periodEnd}</td></tr>`,
+      html`<tr><td data-label="Status">${statusBadge(s.status)}</td><td data-label="Customer"><a href="${PATH}/${s.id}">${s.customer}</a></td><td data-label="Plan">${s.plan}</td><td data-label="Amount">${s.amount}</td><td data-label="Period ends">${s.periodEnd}</td></tr>`,
   );
   const empty = view.status
     ? html`No subscriptions are ${view.status.replaceAll("_", " ")}. <a href="${PATH}">Show every subscription</a>.`
@@ -34,7 +34,7 @@ export function renderSubscriptionsPage(
     frame,
     "Subscriptions",
     html`${statusFilter(PATH, view.statuses, view.status)}
-${table(["Status", "Customer", "Plan", "Amount", "Current period ends (UTC)"], rows, empty)}
+<div class="records-list">${table(["Status", "Customer", "Plan", "Amount", "Current period ends (UTC)"], rows, empty)}</div>
 ${olderLink(PATH, view.status, view.next)}`,
   );
 }
@@ -76,7 +76,7 @@ ${a.undo ? postForm(`${base}/uncancel`, frame.csrfToken, html`<button type="subm
     : html`<p class="muted">Your role can view subscriptions but not cancel them.</p>`;
   const items = view.items.map(
     (i) =>
-      html`<tr><td>${i.name}</td><td>${i.quantity}</td><td>${i.unitPrice}</td><td>${i.amount}</td><td>${i.added}</td><td>${i.ends}</td></tr>`,
+      html`<tr><td data-label="Item">${i.name}</td><td data-label="Quantity">${i.quantity}</td><td data-label="Unit price">${i.unitPrice}</td><td data-label="Amount">${i.amount}</td><td data-label="Added">${i.added}</td><td data-label="Ends">${i.ends}</td></tr>`,
   );
   return dashboardPage(
     frame,
@@ -95,7 +95,7 @@ ${facts([
 ])}
 ${buttons}
 <h2>Items</h2>
-${table(["Item", "Quantity", "Unit price", "Amount", "Added (UTC)", "Ends (UTC)"], items, "This subscription has no items.")}
+<div class="records-list">${table(["Item", "Quantity", "Unit price", "Amount", "Added (UTC)", "Ends (UTC)"], items, "This subscription has no items.")}</div>
 <p><a href="${PATH}">← Subscriptions</a></p>`,
   );
 }
