@@ -69,17 +69,25 @@ export async function getCheckoutSession(
   return expireIfDue(deps, session);
 }
 
-/** Stripe's `expire`: only an open session can be expired; expiring an expired one is a no-op. */
+/**
+ * Stripe's `expire`: only an open session can be expired; expiring an expired one is a no-op. `onExpired` runs
+ * in the expiring transaction (a caller's audit entry commits with the change), only when this call expired it.
+ */
 export async function expireCheckoutSession(
   deps: AppDeps,
   merchant: Merchant,
   id: string,
+  onExpired?: (tx: Executor, before: CheckoutSessionRow, after: CheckoutSessionRow) => Promise<void>,
 ): Promise<CheckoutSessionRow> {
   const session = await getCheckoutSession(deps, merchant, id);
   if (session.status === "expired") return session;
   if (session.status !== "open")
     throw conflict(`Checkout session ${id} is ${session.status} and cannot be expired`);
-  const expired = await deps.db.transaction((tx) => markSessionExpired(tx, id, deps.now()));
+  const expired = await deps.db.transaction(async (tx) => {
+    const done = await markSessionExpired(tx, id, deps.now());
+    if (done) await onExpired?.(tx, session, done);
+    return done;
+  });
   if (expired) return expired;
   // Lost a race with a confirm or the sweeper: report the state that won.
   return getCheckoutSession(deps, merchant, id);

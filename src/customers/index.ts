@@ -6,7 +6,12 @@ export {
   planCustomerWithFirstInvoice,
 } from "./create-customer.js";
 export { countInvoiceSql, nextInvoiceNumberOf, takeInvoiceNumber } from "./invoice-numbers.js";
-export { getCustomerByExternalId, getCustomerById, requireCustomerByExternalId } from "./queries.js";
+export {
+  getCustomerByExternalId,
+  getCustomerById,
+  listCustomersByIds,
+  requireCustomerByExternalId,
+} from "./queries.js";
 export { registerCustomerRoutes } from "./routes.js";
 export { CustomerRecordSchema, ExternalIdParam } from "./schemas.js";
 export { searchCustomers } from "./search-customers.js";

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { customers } from "../db/schema/index.js";
@@ -54,4 +54,17 @@ export async function requireCustomerByExternalId(
   const [row] = options.forUpdate ? await query.for("update") : await query;
   if (!row) throw notFound("Customer with externalId", externalId);
   return row;
+}
+
+/** The merchant's customers among `ids` (a list page's names in one query); others' ids find nothing. */
+export async function listCustomersByIds(
+  db: Executor,
+  merchant: Merchant,
+  ids: string[],
+): Promise<CustomerRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(customers)
+    .where(and(customerScope(merchant), inArray(customers.id, [...new Set(ids)])));
 }

@@ -6,6 +6,7 @@ import { registerDashboardCatalog } from "./routes-catalog.js";
 import { registerDashboardCustomers } from "./routes-customers.js";
 import { registerDashboardDevelopers } from "./routes-developers.js";
 import { registerDashboardOverview } from "./routes-overview.js";
+import { registerDashboardRecords } from "./routes-records.js";
 import { registerDashboardSettings } from "./routes-settings.js";
 import { registerDashboardWebhooks } from "./routes-webhooks.js";
 
@@ -19,4 +20,5 @@ export function registerDashboard(app: App, deps: AppDeps): void {
   registerDashboardCatalog(app, deps);
   registerDashboardWebhooks(app, deps);
   registerDashboardSettings(app, deps);
+  registerDashboardRecords(app, deps);
 }

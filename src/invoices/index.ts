@@ -12,6 +12,7 @@ export {
   invoiceDocumentFields,
   invoiceDocumentUrl,
 } from "./document-links.js";
+export { listInvoicesPage } from "./list-invoices.js";
 export {
   getInvoice,
   getInvoiceByDocumentToken,

@@ -50,6 +50,16 @@ async function cancelNow(tx: Executor, merchant: Merchant, locked: SubscriptionR
 }
 
 /**
+ * Called inside the change's transaction when the subscription changed (not for a no-op), so a caller's own
+ * record of the change (the dashboard's audit entry) commits or rolls back with it.
+ */
+export type OnSubscriptionChange = (
+  tx: Executor,
+  before: SubscriptionRow,
+  after: SubscriptionRow,
+) => Promise<void>;
+
+/**
  * Cancels now, or schedules the cancellation for the end of the current billing period. A subscription
  * without a running period (incomplete, or its period already over) has nothing to wait for and ends now.
  */
@@ -58,6 +68,7 @@ export async function cancelSubscription(
   merchant: Merchant,
   subscriptionId: string,
   timing: CancellationTiming,
+  onChange?: OnSubscriptionChange,
 ): Promise<SubscriptionRow> {
   return deps.db.transaction(async (tx) => {
     const locked = await lockSubscription(tx, merchant, subscriptionId);
@@ -65,24 +76,36 @@ export async function cancelSubscription(
       throw badRequest(`Subscription ${subscriptionId} is already canceled`);
     }
     const now = deps.now();
-    const periodEnd = locked.currentBillingPeriodEnd;
-    const hasRunningPeriod = locked.status !== "incomplete" && periodEnd !== null && periodEnd > now;
-    if (timing === "immediately" || !hasRunningPeriod) return cancelNow(tx, merchant, locked, now, now);
-    if (
-      locked.status === "cancellation_scheduled" &&
-      locked.cancelScheduledAt?.getTime() === periodEnd.getTime()
-    ) {
-      return locked;
-    }
-    return applySubscriptionChange(
-      tx,
-      merchant,
-      locked,
-      { status: "cancellation_scheduled", cancelScheduledAt: periodEnd },
-      "subscription.updated",
-      now,
-    );
+    const changed = await cancelLocked(tx, merchant, locked, timing, now);
+    if (changed !== locked) await onChange?.(tx, locked, changed);
+    return changed;
   });
+}
+
+async function cancelLocked(
+  tx: Executor,
+  merchant: Merchant,
+  locked: SubscriptionRow,
+  timing: CancellationTiming,
+  now: Date,
+): Promise<SubscriptionRow> {
+  const periodEnd = locked.currentBillingPeriodEnd;
+  const hasRunningPeriod = locked.status !== "incomplete" && periodEnd !== null && periodEnd > now;
+  if (timing === "immediately" || !hasRunningPeriod) return cancelNow(tx, merchant, locked, now, now);
+  if (
+    locked.status === "cancellation_scheduled" &&
+    locked.cancelScheduledAt?.getTime() === periodEnd.getTime()
+  ) {
+    return locked;
+  }
+  return applySubscriptionChange(
+    tx,
+    merchant,
+    locked,
+    { status: "cancellation_scheduled", cancelScheduledAt: periodEnd },
+    "subscription.updated",
+    now,
+  );
 }
 
 /** Takes back a scheduled cancellation; any other status is returned unchanged. */
@@ -90,6 +113,7 @@ export async function uncancelSubscription(
   deps: AppDeps,
   merchant: Merchant,
   subscriptionId: string,
+  onChange?: OnSubscriptionChange,
 ): Promise<SubscriptionRow> {
   return deps.db.transaction(async (tx) => {
     const locked = await lockSubscription(tx, merchant, subscriptionId);
@@ -97,7 +121,7 @@ export async function uncancelSubscription(
     const now = deps.now();
     // Scheduling a cancellation does not end a trial, so taking it back returns to the trial if one is running.
     const status = locked.trialEnd && locked.trialEnd > now ? "trialing" : "active";
-    return applySubscriptionChange(
+    const changed = await applySubscriptionChange(
       tx,
       merchant,
       locked,
@@ -105,6 +129,8 @@ export async function uncancelSubscription(
       "subscription.updated",
       now,
     );
+    await onChange?.(tx, locked, changed);
+    return changed;
   });
 }
 

@@ -7,6 +7,7 @@ export { type AdjustedSubscription, adjustSubscription } from "./adjust-subscrip
 export {
   type CancellationTiming,
   cancelSubscription,
+  type OnSubscriptionChange,
   runScheduledCancellations,
   uncancelSubscription,
 } from "./cancel-subscription.js";
@@ -16,6 +17,7 @@ export {
   createSubscription,
   planSubscription,
 } from "./create-subscription.js";
+export { listSubscriptionsPage } from "./list-subscriptions.js";
 export { addInterval, type Period, periodContaining } from "./periods.js";
 export { previewAdjustment } from "./preview-adjustment.js";
 export {
