@@ -10,4 +10,5 @@ export { getCustomerByExternalId, getCustomerById, requireCustomerByExternalId }
 export { registerCustomerRoutes } from "./routes.js";
 export { CustomerRecordSchema, ExternalIdParam } from "./schemas.js";
 export { type CustomerRecord, type CustomerRow, serializeCustomer } from "./serialize.js";
+export { countNewCustomers } from "./summary.js";
 export { archiveCustomer, type UpdateCustomerInput, updateCustomer } from "./update-customer.js";
