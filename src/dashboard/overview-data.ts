@@ -58,7 +58,10 @@ export async function overviewView(
   const slot = new Map(buckets.map((b, i) => [b.label, i]));
   const zeros = () => buckets.map(() => 0);
   const currencies = orderCurrencies(
-    [...payments.map((p) => p.currency), ...mrr.map((m) => m.currency)],
+    [
+      ...payments.map((p) => p.currency),
+      ...mrr.filter((m) => m.values.some((v) => v !== 0)).map((m) => m.currency),
+    ],
     defaultCurrency,
   );
   const money = (pick: "gross" | "net") =>
@@ -78,11 +81,10 @@ export async function overviewView(
     }
     return values;
   };
-  const mrrSeries = currencies.map((currency) => {
-    const values = zeros();
-    for (const m of mrr) if (m.currency === currency) values[m.index] = m.amount;
-    return { currency, values };
-  });
+  const mrrSeries = currencies.map((currency) => ({
+    currency,
+    values: mrr.find((m) => m.currency === currency)?.values ?? zeros(),
+  }));
   const metrics: OverviewMetric[] = [
     { id: "gross", title: "Gross volume", kind: "flow", series: money("gross") },
     { id: "net", title: "Net volume after refunds", kind: "flow", series: money("net") },
