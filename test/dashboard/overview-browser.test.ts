@@ -55,7 +55,7 @@ describe("dashboard overview in Chromium", () => {
     const table = page.getByRole("table", { name: "Gross volume in USD by day" });
     expect(await table.getByRole("row").count()).toBe(31);
     expect(await page.locator("svg[aria-hidden=true]").count()).toBe(9);
-    expect(await page.locator("svg rect:not([height=\"0.00\"])").first().isVisible()).toBe(true);
+    expect(await page.locator('svg rect:not([height="0.00"])').first().isVisible()).toBe(true);
     await b.screenshot(page, "dashboard-overview-day-1280");
     expect(await fitsWidth(page, 390)).toBe(true);
     await b.screenshot(page, "dashboard-overview-day-390");

@@ -115,6 +115,39 @@ describe("dashboard overview", () => {
     expect(card(page, "gross").figures).toEqual(["$0.00", "€7.00"]);
   });
 
+  it("counts a subscription canceled since in the past days of the charts, and not now", async () => {
+    overviewClock.now = OVERVIEW_NOW - 5 * DAY_MS;
+    const f = await catalogFixture(ctx, { merchantName: "Canceled Org" });
+    await createCustomer(ctx, f.merchant.testKey, "leaver");
+    const paid = await checkoutPayment(ctx, f.merchant.testKey, "leaver", f.monthlyPriceId);
+    overviewClock.now = OVERVIEW_NOW - 2 * DAY_MS;
+    const canceled = await ctx.api("POST", `/api/v1/subscriptions/${paid.subscriptionId}/cancel`, {
+      key: f.merchant.testKey,
+      body: { cancellation: { timing: "immediately" } },
+    });
+    expect(canceled.status).toBe(200);
+    overviewClock.now = OVERVIEW_NOW;
+    const user = await dashboardUser(ctx, f.merchant.organizationId, "viewer");
+    const page = (await (await signInDashboard(ctx, user.email)).get("/dashboard")).text;
+    const active = card(page, "active");
+    expect(active.figures).toEqual(["0"]);
+    expect([day(6), day(5), day(3), day(2), day(0)].map((d) => active.tables[0]?.[d])).toEqual([
+      "0",
+      "1",
+      "1",
+      "0",
+      "0",
+    ]);
+    const mrr = card(page, "mrr");
+    expect(mrr.figures).toEqual(["$0.00"]);
+    expect([day(6), day(5), day(3), day(2)].map((d) => mrr.tables[0]?.[d])).toEqual([
+      "$0.00",
+      "$9.00",
+      "$9.00",
+      "$0.00",
+    ]);
+  });
+
   it("keeps the next steps for an organization without payments, and in a mode without them", async () => {
     overviewClock.now = OVERVIEW_NOW;
     const m = await ctx.merchant("Fresh Org");
