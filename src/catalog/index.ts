@@ -28,6 +28,8 @@ export {
   type PriceAndProduct,
   type PriceReference,
   priceAndProductFields,
+  priceColumns,
+  priceJoinSql,
 } from "./price-join.js";
 export { createPricingModel, ensureDefaultPricingModel } from "./pricing-models.js";
 export {

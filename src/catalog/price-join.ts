@@ -1,4 +1,4 @@
-import { and, type Column, eq, type SQL } from "drizzle-orm";
+import { and, type Column, eq, type SQL, sql } from "drizzle-orm";
 import type { PgSelect } from "drizzle-orm/pg-core";
 import { prices, products } from "../db/schema/index.js";
 import { sameTenant } from "../db/statement.js";
@@ -25,3 +25,19 @@ export function joinPriceAndProduct<T extends PgSelect>(query: T, ref: PriceRefe
       and(eq(products.id, prices.productId), sameTenant(products, prices.organizationId, prices.livemode)),
     );
 }
+
+/**
+ * The same join for another domain's hand-written statement (an aggregate over its rows): `left join prices`
+ * on the price the row names, tenant-checked against the row; read the price through `priceColumns`.
+ */
+export function priceJoinSql(ref: PriceReference): SQL {
+  return sql`left join ${prices} on ${prices.id} = ${ref.priceId} and ${sameTenant(prices, ref.organizationId, ref.livemode)}`;
+}
+
+/** The price's terms that a statement joined by `priceJoinSql` may read. */
+export const priceColumns = {
+  currency: prices.currency,
+  type: prices.type,
+  intervalUnit: prices.intervalUnit,
+  intervalCount: prices.intervalCount,
+};

@@ -16,4 +16,5 @@ export { registerCustomerRoutes } from "./routes.js";
 export { CustomerRecordSchema, ExternalIdParam } from "./schemas.js";
 export { searchCustomers } from "./search-customers.js";
 export { type CustomerRecord, type CustomerRow, serializeCustomer } from "./serialize.js";
+export { countNewCustomers } from "./summary.js";
 export { archiveCustomer, type UpdateCustomerInput, updateCustomer } from "./update-customer.js";

@@ -39,3 +39,4 @@ export {
   parseStripeEvent,
   verifyStripeKey,
 } from "./stripe/index.js";
+export { hasAnyPayment, type PaymentBucket, type SummaryWindow, summarizePayments } from "./summary.js";

@@ -57,4 +57,5 @@ export {
   serializeSubscriptionItem,
 } from "./serialize.js";
 export { startSubscription } from "./start-subscription.js";
+export { countActiveSubscriptions, monthlyRecurringRevenue } from "./summary.js";
 export { usageSubscriptionSql } from "./usage-target.js";

@@ -14,6 +14,7 @@ export * from "./dashboard.js";
 export * from "./databases.js";
 export * from "./discounts.js";
 export * from "./entitlements.js";
+export * from "./overview.js";
 export * from "./portal.js";
 export * from "./processors.js";
 export * from "./records.js";

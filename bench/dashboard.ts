@@ -1,0 +1,215 @@
+/**
+ * Dashboard overview benchmark: `npx tsx bench/dashboard.ts [--customers 100000] [--payments 1000000]
+ * [--subscriptions 10000] [--requests 200]`
+ *
+ * Creates its own database on the local Postgres (GLADE_TEST_ADMIN_URL, as the tests do) and starts Glade as
+ * `glade start` does. One organization's test mode is seeded in bulk, bypassing the API (INSERT … SELECT
+ * generate_series): `--customers` customers and `--payments` payments spread over the last 365 days (5 % failed,
+ * 5 % fully and 5 % partly refunded, 1 in 20 in EUR), `--subscriptions` monthly subscriptions with one item.
+ * A dashboard user signs in through the sign-in form; then, one request after another on keep-alive (after a
+ * warm-up), the overview by day and by week (with the session's cookie) and the first page of the customers and
+ * payments API lists (with the organization's key) are timed: p50/p95 of the round trip on localhost, which is
+ * the server's time plus a loopback hop. Last, every statement of one overview is run again under EXPLAIN
+ * (ANALYZE, BUFFERS). Target: p95 ≤ 50 ms. Drops its database and exits on its own; a watchdog bounds the run.
+ */
+import { performance } from "node:perf_hooks";
+import { drizzle } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import { setPassword } from "../src/dashboard/access.js";
+import { ensureUser, setMembership } from "../src/dashboard/index.js";
+import { overviewView } from "../src/dashboard/overview-data.js";
+import type { Executor } from "../src/db/client.js";
+import * as schema from "../src/db/schema/index.js";
+import { hasAnyPayment } from "../src/payments/index.js";
+import { killAllChildren, startGlade } from "./lib/child.js";
+import { type BenchDatabase, createBenchDatabase } from "./lib/database.js";
+
+const ADMIN_URL = process.env.GLADE_TEST_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(name);
+  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  return Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
+};
+const CUSTOMERS = arg("--customers", 100_000);
+const PAYMENTS = arg("--payments", 1_000_000);
+const SUBSCRIPTIONS = arg("--subscriptions", 10_000);
+const REQUESTS = arg("--requests", 200);
+const WARMUP = 20;
+const TARGET_P95_MS = 50;
+const WATCHDOG_MS = 900_000;
+const EMAIL = "owner@bench.example";
+const PASSWORD = "bench password, not a secret";
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
+
+async function seed(db: BenchDatabase): Promise<void> {
+  const { sql, merchant } = db;
+  const org = merchant.organizationId;
+  const [catalog] = await sql<{ pricing_model_id: string; price_id: string }[]>`
+    select pricing_model_id, id as price_id from prices
+    where organization_id = ${org} and livemode = false and type = 'subscription' limit 1`;
+  if (!catalog) throw new Error("the demo catalog has no subscription price");
+  const started = performance.now();
+  // Creation times spread evenly over the last 365 days, so about 1/12 of every table is in the window.
+  await sql`
+    insert into customers (id, organization_id, livemode, pricing_model_id, external_id, email, name,
+      created_at, updated_at)
+    select 'cus_bench_' || g, ${org}, false, ${catalog.pricing_model_id}, 'bench-' || g,
+      'bench' || g || '@bench.example', 'Bench Customer ' || g, t, t
+    from generate_series(1, ${CUSTOMERS}::int) as g,
+      lateral (select now() - (g::double precision / ${CUSTOMERS}) * interval '365 days' as t) as at`;
+  await sql`
+    insert into payments (id, organization_id, livemode, customer_id, amount, currency, status,
+      refunded_amount, refunded_at, processor, processor_intent_id, charge_date, created_at, updated_at)
+    select 'pay_bench_' || g, ${org}, false, 'cus_bench_' || (1 + g % ${CUSTOMERS}), 500 + g % 5000,
+      case when g % 20 = 0 then 'EUR' else 'USD' end,
+      case when g % 20 = 1 then 'failed' when g % 20 = 2 then 'refunded' else 'succeeded' end,
+      case when g % 20 = 2 then 500 + g % 5000 when g % 20 = 3 then 100 else 0 end,
+      case when g % 20 in (2, 3) then t end,
+      'sandbox', 'bench_pi_' || g, t, t, t
+    from generate_series(1, ${PAYMENTS}::int) as g,
+      lateral (select now() - (g::double precision / ${PAYMENTS}) * interval '365 days' as t) as at`;
+  await sql`
+    insert into subscriptions (id, organization_id, livemode, pricing_model_id, customer_id, price_id, status,
+      interval, interval_count, start_date, created_at, updated_at)
+    select 'sub_bench_' || g, ${org}, false, ${catalog.pricing_model_id}, 'cus_bench_' || g, ${catalog.price_id},
+      case when g % 10 = 0 then 'canceled' else 'active' end, 'month', 1, t, t, t
+    from generate_series(1, ${SUBSCRIPTIONS}::int) as g,
+      lateral (select now() - (g::double precision / ${SUBSCRIPTIONS}) * interval '365 days' as t) as at`;
+  await sql`update subscriptions set canceled_at = now() - interval '3 days'
+    where organization_id = ${org} and status = 'canceled'`;
+  await sql`
+    insert into subscription_items (id, organization_id, livemode, subscription_id, price_id, quantity,
+      unit_price, added_date, created_at, updated_at)
+    select 'si_' || s.id, s.organization_id, false, s.id, s.price_id, 1 + (s.position % 3)::int, 900,
+      s.start_date, s.start_date, s.start_date
+    from subscriptions s where s.organization_id = ${org} and s.id like 'sub_bench_%'`;
+  await sql`vacuum analyze`;
+  await sql`checkpoint`;
+  log(
+    `seeded ${CUSTOMERS.toLocaleString("en-US")} customers, ${PAYMENTS.toLocaleString("en-US")} payments, ` +
+      `${SUBSCRIPTIONS.toLocaleString("en-US")} subscriptions over 365 days in ` +
+      `${((performance.now() - started) / 1000).toFixed(1)} s (INSERT … SELECT generate_series)`,
+  );
+}
+
+/** A dashboard owner of the bench organization, signed in through the form as a browser would: the cookie. */
+async function signIn(db: BenchDatabase, url: string): Promise<string> {
+  const now = new Date();
+  const user = await ensureUser(db.deps.db, { email: EMAIL }, now);
+  await setMembership(
+    db.deps.db,
+    { userId: user.id, organizationId: db.merchant.organizationId, role: "owner" },
+    now,
+  );
+  await setPassword(db.deps.db, user.id, PASSWORD, now);
+  const res = await fetch(`${url}/dashboard/sign-in`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: url },
+    body: new URLSearchParams({ email: EMAIL, password: PASSWORD }).toString(),
+  });
+  const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+  if (res.status !== 303 || !cookie) throw new Error(`sign-in answered ${res.status}: ${await res.text()}`);
+  return cookie;
+}
+
+type Timing = { p50: number; p95: number; max: number };
+
+async function timeGets(url: string, path: string, headers: Record<string, string>, expect: string) {
+  const get = async () => {
+    const res = await fetch(`${url}${path}`, { headers, redirect: "manual" });
+    const text = await res.text();
+    if (res.status !== 200 || !text.includes(expect))
+      throw new Error(`GET ${path} answered ${res.status} without "${expect}": ${text.slice(0, 300)}`);
+  };
+  for (let i = 0; i < WARMUP; i++) await get();
+  const latencies: number[] = [];
+  for (let i = 0; i < REQUESTS; i++) {
+    const start = performance.now();
+    await get();
+    latencies.push(performance.now() - start);
+  }
+  latencies.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), max: latencies.at(-1) ?? 0 };
+}
+
+/** Every statement of one overview (by day, and by week), each run again under EXPLAIN (ANALYZE, BUFFERS). */
+async function explainOverview(db: BenchDatabase): Promise<string[]> {
+  const sent: { query: string; params: unknown[] }[] = [];
+  let tracing = true;
+  const client = postgres(db.url, {
+    max: 1,
+    onnotice: () => {},
+    debug: (_connection, query, params) => {
+      if (tracing && !query.includes("pg_catalog")) sent.push({ query, params: params as unknown[] });
+    },
+  });
+  const traced = drizzle(client, { schema, casing: "snake_case" }) as unknown as Executor;
+  const deps = { ...db.deps, db: traced };
+  await hasAnyPayment(traced, db.merchant);
+  await overviewView(deps, db.merchant, "USD", "day");
+  await overviewView(deps, db.merchant, "USD", "week");
+  tracing = false;
+  const plans: string[] = [];
+  for (const { query, params } of sent) {
+    const rows = await client.unsafe(`explain (analyze, buffers) ${query}`, params as never[]);
+    plans.push(`${query}\n${rows.map((r) => `  ${r["QUERY PLAN"]}`).join("\n")}`);
+  }
+  await client.end({ timeout: 5 });
+  return plans;
+}
+
+async function main() {
+  const watchdog = setTimeout(() => {
+    process.stderr.write("dashboard bench did not finish in time\n");
+    killAllChildren();
+    process.exit(1);
+  }, WATCHDOG_MS);
+  watchdog.unref();
+  const db = await createBenchDatabase(ADMIN_URL);
+  try {
+    await seed(db);
+    const glade = await startGlade(db.url);
+    try {
+      const cookie = await signIn(db, glade.url);
+      const key = { authorization: db.secret };
+      const cases: [string, string, Record<string, string>, string][] = [
+        ["GET /dashboard (by day)", "/dashboard", { cookie }, "Gross volume"],
+        ["GET /dashboard?by=week", "/dashboard?by=week", { cookie }, "Gross volume"],
+        ["GET /api/v1/customers (first page)", "/api/v1/customers", key, "cus_bench_"],
+        ["GET /api/v1/payments (first page)", "/api/v1/payments", key, "pay_bench_"],
+      ];
+      let over = false;
+      for (const [name, path, headers, expect] of cases) {
+        const t: Timing = await timeGets(glade.url, path, headers, expect);
+        over ||= t.p95 > TARGET_P95_MS;
+        log(
+          `${name}: p50 ${t.p50.toFixed(2)} ms p95 ${t.p95.toFixed(2)} ms max ${t.max.toFixed(2)} ms ` +
+            `over ${REQUESTS} sequential requests${t.p95 > TARGET_P95_MS ? ` (over the ${TARGET_P95_MS} ms target)` : ""}`,
+        );
+      }
+      if (over) process.exitCode = 1;
+    } finally {
+      await glade.stop();
+    }
+    const plans = await explainOverview(db);
+    log(
+      `\nEXPLAIN (ANALYZE, BUFFERS) of the ${plans.length} statements of one overview by day and one by week:\n`,
+    );
+    for (const plan of plans) log(`${plan}\n`);
+  } finally {
+    await db.drop();
+  }
+}
+
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    killAllChildren();
+    process.exit(1);
+  },
+);
