@@ -44,5 +44,6 @@ export async function listCheckoutSessionsPage(
     query,
     (row) => row,
     status === undefined ? undefined : statusFilter(status, now),
+    { countTotal: false },
   );
 }

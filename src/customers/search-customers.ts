@@ -39,5 +39,7 @@ export function searchCustomers(
     { limit: query.limit, cursor: query.cursor },
     (row) => row,
     q === "" ? undefined : matching(q),
+    // The page says how many match a search; the unfiltered list never shows a total, so it is not counted.
+    { countTotal: q !== "" },
   );
 }

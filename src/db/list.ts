@@ -6,7 +6,11 @@ import { ownedBy, type Tenant } from "./statement.js";
 
 type TenantTable = PgTable & { organizationId: PgColumn; livemode: PgColumn; position: PgColumn };
 
-/** One page of a tenant table, newest first, scoped to the merchant's organization and mode. */
+/**
+ * One page of a tenant table, newest first, scoped to the merchant's organization and mode. `countTotal: false`
+ * skips counting every matching row (the API's `total`), whose cost grows with the table: the page then says
+ * `total: -1`. The dashboard's lists page with "Older" links and never show a total.
+ */
 export async function listTenantPage<Table extends TenantTable, T>(
   db: Executor,
   table: Table,
@@ -14,6 +18,7 @@ export async function listTenantPage<Table extends TenantTable, T>(
   query: ListQuery,
   serialize: (row: Table["$inferSelect"]) => T,
   filter?: SQL,
+  options: { countTotal?: boolean } = {},
 ): Promise<ListPage<T>> {
   const scope = and(ownedBy(table, merchant), filter);
   const before = decodeCursor(query.cursor);
@@ -25,10 +30,12 @@ export async function listTenantPage<Table extends TenantTable, T>(
       .where(pageWhere)
       .orderBy(desc(table.position))
       .limit(query.limit + 1),
-    db
-      .select({ n: count() })
-      .from(table as PgTable)
-      .where(scope),
+    options.countTotal === false
+      ? [{ n: -1 }]
+      : db
+          .select({ n: count() })
+          .from(table as PgTable)
+          .where(scope),
   ]);
   return toListPage(
     rows as unknown as (Table["$inferSelect"] & { position: number })[],

@@ -20,5 +20,6 @@ export async function listSubscriptionsPage(
     query,
     (row) => row,
     status === undefined ? undefined : eq(subscriptions.status, status),
+    { countTotal: false },
   );
 }

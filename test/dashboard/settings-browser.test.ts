@@ -144,7 +144,7 @@ describe("dashboard settings in Chromium", () => {
     await viewerPage.getByLabel("New password").fill("the viewer's long password");
     await viewerPage.getByRole("button", { name: "Save and sign in" }).click();
     await viewerPage.waitForURL(`${b.baseUrl}/dashboard`);
-    await viewerPage.getByRole("button", { name: "Sign out" }).click();
+    await viewerPage.getByRole("button", { name: "Sign out", exact: true }).click();
     await viewerPage.waitForURL(/\/dashboard\/sign-in\?signed-out/);
     await signIn(viewerPage, viewerEmail, "the viewer's long password");
 

@@ -43,5 +43,7 @@ export const customers = pgTable(
     // Invoice numbers are unique per merchant and mode, so no two of its customers may share a base.
     uniqueIndex("customers_invoice_number_base").on(t.invoiceNumberBase, t.organizationId, t.livemode),
     index().on(t.organizationId, t.livemode, t.position),
+    // The dashboard's new-customers count reads only its window.
+    index().on(t.organizationId, t.livemode, t.createdAt),
   ],
 );

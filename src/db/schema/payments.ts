@@ -65,6 +65,8 @@ export const payments = pgTable(
     index().on(t.organizationId, t.livemode, t.position),
     index().on(t.customerId),
     index().on(t.invoiceId),
+    // The dashboard's volume by day reads only its window, from the index alone.
+    index("payments_tenant_charge_date").on(t.organizationId, t.livemode, t.chargeDate),
     // One processor intent settles into at most one payment record.
     uniqueIndex("payments_one_per_intent").on(t.processor, t.processorIntentId),
   ],

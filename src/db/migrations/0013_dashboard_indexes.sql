@@ -1,0 +1,2 @@
+CREATE INDEX "customers_organization_id_livemode_created_at_index" ON "customers" USING btree ("organization_id","livemode","created_at");--> statement-breakpoint
+CREATE INDEX "payments_tenant_charge_date" ON "payments" USING btree ("organization_id","livemode","charge_date");
