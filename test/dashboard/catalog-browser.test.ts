@@ -9,26 +9,7 @@ const b: BrowserContext = await browserContext();
 const { ctx } = b;
 const SESSION_URL = /\/checkout\/(chckt_session_[0-9A-Za-z]+)$/;
 
-/** Nothing sticks out sideways at this width (the phone check): names the widest offender if something does. */
-async function fitsWidth(page: Page, width: number) {
-  await page.setViewportSize({ width, height: 900 });
-  return page.evaluate(() => {
-    if (document.documentElement.scrollWidth <= window.innerWidth) return true;
-    const wide = [...document.querySelectorAll("body *")].filter(
-      (e) => e.getBoundingClientRect().right > window.innerWidth,
-    );
-    return wide.map((e) => `${e.tagName}.${e.className}`).join(" ");
-  });
-}
-
-/** The page at a desktop and a phone width, each fitting without sideways scroll, then back to desktop. */
-async function shoot(page: Page, name: string) {
-  expect(await fitsWidth(page, 1280)).toBe(true);
-  await b.screenshot(page, `dashboard-catalog-${name}-1280`);
-  expect(await fitsWidth(page, 390)).toBe(true);
-  await b.screenshot(page, `dashboard-catalog-${name}-390`);
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
+const shoot = (page: Page, name: string) => b.shootWidths(page, `dashboard-catalog-${name}`);
 
 describe("dashboard catalog in Chromium", () => {
   it("creates a product and price, copies its purchase link, and a buyer pays through it", async () => {

@@ -8,25 +8,7 @@ import { createCustomer, DASHBOARD_PASSWORD, dashboardUser, portalWorld } from "
 const b: BrowserContext = await browserContext();
 const { ctx } = b;
 
-/** Nothing sticks out sideways at this width (the phone check): names the widest offender if something does. */
-async function fitsWidth(page: Page, width: number) {
-  await page.setViewportSize({ width, height: 900 });
-  return page.evaluate(() => {
-    if (document.documentElement.scrollWidth <= window.innerWidth) return true;
-    const wide = [...document.querySelectorAll("body *")].filter(
-      (e) => e.getBoundingClientRect().right > window.innerWidth,
-    );
-    return wide.map((e) => `${e.tagName}.${e.className}`).join(" ");
-  });
-}
-
-/** The page at a phone's width (checked to fit) and at a desktop's, one screenshot each. */
-async function shoot(page: Page, name: string) {
-  expect(await fitsWidth(page, 390), name).toBe(true);
-  await b.screenshot(page, `dashboard-${name}-390`);
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await b.screenshot(page, `dashboard-${name}-1280`);
-}
+const shoot = (page: Page, name: string) => b.shootWidths(page, `dashboard-${name}`);
 
 describe("dashboard customers in Chromium", () => {
   it("searches, opens a customer and their payment, and refunds part of it after confirming", async () => {

@@ -6,17 +6,7 @@ import { DASHBOARD_PASSWORD, dashboardUser, signInLink } from "../support/index.
 const b: BrowserContext = await browserContext();
 const { ctx } = b;
 
-async function shoot(page: Page, name: string) {
-  for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: 900 });
-    expect(
-      await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
-      `${name} at ${width}`,
-    ).toBe(true);
-    await b.screenshot(page, `dashboard-${name}-${width}`);
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
+const shoot = (page: Page, name: string) => b.shootWidths(page, `dashboard-${name}`);
 
 describe("dashboard sign-in and keys in Chromium", () => {
   it("a new owner chooses a password through the link, signs in with the keyboard, makes and revokes a key", async () => {

@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { type BrowserContext, browserContext } from "../support/browser.js";
+import { type BrowserContext, browserContext, fitsWidth } from "../support/browser.js";
 import {
   DASHBOARD_PASSWORD,
   dashboardUser,
@@ -18,18 +18,6 @@ async function signIn(page: Page, email: string) {
   await page.getByLabel("Password").fill(DASHBOARD_PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL(`${b.baseUrl}/dashboard`);
-}
-
-/** Nothing sticks out sideways at this width: names the widest offender if something does. */
-async function fitsWidth(page: Page, width: number) {
-  await page.setViewportSize({ width, height: 900 });
-  return page.evaluate(() => {
-    if (document.documentElement.scrollWidth <= window.innerWidth) return true;
-    const wide = [...document.querySelectorAll("body *")].filter(
-      (e) => e.getBoundingClientRect().right > window.innerWidth,
-    );
-    return wide.map((e) => `${e.tagName}.${e.className}`).join(" ");
-  });
 }
 
 describe("dashboard overview in Chromium", () => {

@@ -30,26 +30,7 @@ async function tabTo(page: Page, name: string) {
   throw new Error(`Tab never reached "${name}"`);
 }
 
-/** Nothing sticks out sideways at this width (the phone check): names the widest offender if something does. */
-async function fitsWidth(page: Page, width: number) {
-  await page.setViewportSize({ width, height: 900 });
-  return page.evaluate(() => {
-    if (document.documentElement.scrollWidth <= window.innerWidth) return true;
-    const wide = [...document.querySelectorAll("body *")].filter(
-      (e) => e.getBoundingClientRect().right > window.innerWidth,
-    );
-    return wide.map((e) => `${e.tagName}.${e.className}`).join(" ");
-  });
-}
-
-/** The page at 1280 and at 390 (which must fit the phone), as `<name>-1280` and `<name>-390`. */
-async function shoot(page: Page, name: string) {
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await b.screenshot(page, `${name}-1280`);
-  expect(await fitsWidth(page, 390)).toBe(true);
-  await b.screenshot(page, `${name}-390`);
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
+const shoot = (page: Page, name: string) => b.shootWidths(page, name);
 
 const subStatus = async (id: string) =>
   (await ctx.deps.db.select().from(subscriptions).where(eq(subscriptions.id, id)))[0]?.status;

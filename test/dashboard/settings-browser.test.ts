@@ -37,26 +37,7 @@ async function signIn(page: Page, email: string, password = DASHBOARD_PASSWORD) 
   await page.waitForURL(`${b.baseUrl}/dashboard`);
 }
 
-/** Nothing sticks out sideways at this width: names the widest offender if something does. */
-async function fitsWidth(page: Page, width: number) {
-  await page.setViewportSize({ width, height: 900 });
-  return page.evaluate(() => {
-    if (document.documentElement.scrollWidth <= window.innerWidth) return true;
-    const wide = [...document.querySelectorAll("body *")].filter(
-      (e) => e.getBoundingClientRect().right > window.innerWidth,
-    );
-    return wide.map((e) => `${e.tagName}.${e.className}`).join(" ");
-  });
-}
-
-/** The page at 1280 and at 390 px (checked to fit), then back to 1280. */
-async function shoot(page: Page, name: string) {
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await b.screenshot(page, `${name}-1280`);
-  expect(await fitsWidth(page, 390), name).toBe(true);
-  await b.screenshot(page, `${name}-390`);
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
+const shoot = (page: Page, name: string) => b.shootWidths(page, name);
 
 /**
  * Posts a form the page does not offer, as a member could by hand: built in the page with the session's own

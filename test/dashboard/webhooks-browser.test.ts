@@ -14,25 +14,7 @@ import {
 const b: BrowserContext = await browserContext();
 const { ctx } = b;
 
-/** Nothing sticks out sideways at this width: names the widest offender if something does. */
-async function fitsWidth(page: Page, width: number) {
-  await page.setViewportSize({ width, height: 900 });
-  return page.evaluate(() => {
-    if (document.documentElement.scrollWidth <= window.innerWidth) return true;
-    const wide = [...document.querySelectorAll("body *")].filter(
-      (e) => e.getBoundingClientRect().right > window.innerWidth,
-    );
-    return wide.map((e) => `${e.tagName}.${e.className}`).join(" ");
-  });
-}
-
-async function shoot(page: Page, name: string) {
-  expect(await fitsWidth(page, 1280)).toBe(true);
-  await b.screenshot(page, `dashboard-webhooks-${name}-1280`);
-  expect(await fitsWidth(page, 390)).toBe(true);
-  await b.screenshot(page, `dashboard-webhooks-${name}-390`);
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
+const shoot = (page: Page, name: string) => b.shootWidths(page, `dashboard-webhooks-${name}`);
 
 /**
  * The delivery job as `glade start` runs it, for this organization only: the page is then watched until what

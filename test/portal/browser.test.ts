@@ -2,7 +2,13 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { ARTIFACTS, type BrowserContext, browserContext, payWithCard } from "../support/browser.js";
+import {
+  ARTIFACTS,
+  type BrowserContext,
+  browserContext,
+  fitsWidth,
+  payWithCard,
+} from "../support/browser.js";
 import { ok, portalLink, portalWorld } from "../support/index.js";
 
 /** The app clock runs with real time plus `offset`: a test moves it past a link's expiry. */
@@ -29,18 +35,6 @@ async function tabTo(page: Page, name: string) {
     if (focused === name) return;
   }
   throw new Error(`Tab never reached "${name}"`);
-}
-
-/** Nothing sticks out sideways at this width (the phone check): names the widest offender if something does. */
-async function fitsWidth(page: Page, width: number) {
-  await page.setViewportSize({ width, height: 900 });
-  return page.evaluate(() => {
-    if (document.documentElement.scrollWidth <= window.innerWidth) return true;
-    const wide = [...document.querySelectorAll("body *")].filter(
-      (e) => e.getBoundingClientRect().right > window.innerWidth,
-    );
-    return wide.map((e) => `${e.tagName}.${e.className}`).join(" ");
-  });
 }
 
 describe("billing portal in Chromium", () => {

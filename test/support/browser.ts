@@ -62,7 +62,24 @@ export type BrowserContext = {
   /** A tab in a fresh browser context; `javaScriptEnabled: false` for a browser without scripts. */
   newPage: (options?: { javaScriptEnabled?: boolean }) => Promise<Page>;
   screenshot: (page: Page, name: string) => Promise<void>;
+  /**
+   * The page at a desktop (1280) and a phone (390) width, each checked to fit without sideways scroll (a
+   * failure names what sticks out), one screenshot each as `<name>-<width>`; left at 1280.
+   */
+  shootWidths: (page: Page, name: string) => Promise<void>;
 };
+
+/** True when nothing sticks out sideways at this width; else the offending elements, named. */
+export async function fitsWidth(page: Page, width: number): Promise<true | string> {
+  await page.setViewportSize({ width, height: 900 });
+  return page.evaluate(() => {
+    if (document.documentElement.scrollWidth <= window.innerWidth) return true;
+    const wide = [...document.querySelectorAll("body *")].filter(
+      (e) => e.getBoundingClientRect().right > window.innerWidth,
+    );
+    return wide.map((e) => `${e.tagName}.${e.className}`).join(" ");
+  });
+}
 
 /** `overrides.now`: the app clock, for pages whose links expire. */
 export async function browserContext(
@@ -93,6 +110,14 @@ export async function browserContext(
     newPage: async (options = {}) => (await browser.newContext(options)).newPage(),
     screenshot: async (page, name) => {
       await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
+    },
+    shootWidths: async (page, name) => {
+      for (const width of [1280, 390]) {
+        const fits = await fitsWidth(page, width);
+        if (fits !== true) throw new Error(`${name} at ${width} px sticks out sideways: ${fits}`);
+        await page.screenshot({ path: `${ARTIFACTS}/${name}-${width}.png`, fullPage: true });
+      }
+      await page.setViewportSize({ width: 1280, height: 900 });
     },
   };
 }
