@@ -45,6 +45,7 @@ export function renderSummary(view: CheckoutView): Html {
 
 function summary(view: CheckoutView): Html {
   return html`<section class="panel" id="summary" aria-labelledby="summary-title">
+  ${view.brand.logoUrl ? html`<img class="logo" src="${view.brand.logoUrl}" alt="" referrerpolicy="no-referrer">` : ""}
   <p class="merchant">${view.merchantName}</p>
   <h1 id="summary-title">${view.title}</h1>
   ${view.description ? html`<p class="desc">${view.description}</p>` : ""}
@@ -151,6 +152,7 @@ export function renderCheckoutPage(view: CheckoutView): Html {
     title: `${view.title} · ${view.merchantName}`,
     livemode: view.livemode,
     body,
+    brandStylesheet: view.brand.stylesheet,
     ...(entry.kind === "stripe" && view.status === "open"
       ? { scripts: [entry.scriptUrl, "/checkout/assets/stripe-checkout.js"] }
       : {}),

@@ -15,6 +15,8 @@ export function layout(options: {
   scripts?: string[];
   /** What the test-mode banner says; the pay pages' default names the test card. */
   testBanner?: string;
+  /** The merchant's colour stylesheet, loaded after Glade's own so it wins. */
+  brandStylesheet?: string | null;
 }): Html {
   return html`<!doctype html>
 <html lang="en">
@@ -24,7 +26,7 @@ export function layout(options: {
 <meta name="robots" content="noindex,nofollow">
 <title>${options.title}</title>
 <link rel="stylesheet" href="/checkout/assets/checkout.css">
-<script src="/checkout/assets/checkout.js" defer></script>
+${options.brandStylesheet ? html`<link rel="stylesheet" href="${options.brandStylesheet}">\n` : ""}<script src="/checkout/assets/checkout.js" defer></script>
 ${(options.scripts ?? []).map((src) => html`<script src="${src}" defer></script>\n`)}
 </head>
 <body>

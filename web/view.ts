@@ -24,6 +24,8 @@ export type CheckoutView = {
   type: "product" | "add_payment_method" | "activate_subscription";
   livemode: boolean;
   merchantName: string;
+  /** The merchant's look: a stylesheet of its colour and its logo, each when set (Settings in the dashboard). */
+  brand: { stylesheet: string | null; logoUrl: string | null };
   title: string;
   description: string | null;
   lines: { label: string; amount: string }[];

@@ -5,6 +5,7 @@ import { AppError } from "../lib/errors.js";
 import { formatAmount, multiplyAmount } from "../lib/money.js";
 import { getOrganizationCached } from "../organizations/index.js";
 import { awaitsSandboxChallenge } from "./attempt.js";
+import { brandOf } from "./brand.js";
 import {
   type AppliedDiscount,
   type ChargePlan,
@@ -182,6 +183,7 @@ export async function buildCheckoutView(
     type: session.type,
     livemode: session.livemode,
     merchantName: org?.name ?? "Merchant",
+    brand: brandOf(org),
     ...copy,
     totalLabel: formatAmount(plan.amount, currency),
     collectCard: plan.mode !== "none",

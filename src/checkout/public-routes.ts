@@ -8,6 +8,8 @@ import { readFormFields } from "../http/form.js";
 import { setPageSecurityHeaders } from "../http/page-headers.js";
 import type { App } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
+import { getOrganizationCached } from "../organizations/index.js";
+import { brandStylesheet } from "./brand.js";
 import { answerChallenge, confirmCheckout } from "./confirm.js";
 import { buildCheckoutView } from "./page-view.js";
 import { registerClientConfirmPages } from "./public-routes-client.js";
@@ -56,6 +58,18 @@ export function registerCheckoutPages(app: App, deps: AppDeps): void {
     c.header("cache-control", "public, max-age=3600");
     c.header("x-content-type-options", "nosniff");
     return c.body(asset.body);
+  });
+
+  // The colour is in the address, so a page always names the stylesheet of the colour it was rendered with.
+  app.get("/checkout/brand/:org/:color{[0-9a-f]{6}\\.css}", async (c) => {
+    const org = await getOrganizationCached(deps.db, c.req.param("org"));
+    const color = `#${c.req.param("color").slice(0, 6)}`;
+    const css = org?.brandColor === color ? brandStylesheet(color) : null;
+    if (!css) return c.notFound();
+    c.header("content-type", "text/css; charset=utf-8");
+    c.header("cache-control", "public, max-age=86400, immutable");
+    c.header("x-content-type-options", "nosniff");
+    return c.body(css);
   });
 
   app.get("/checkout/:id", async (c) => {

@@ -37,6 +37,8 @@ const auditedProfile = (org: Organization) => ({
   name: org.name,
   addressLines: org.addressLines,
   supportEmail: org.supportEmail,
+  brandColor: org.brandColor,
+  logoUrl: org.logoUrl,
 });
 
 /** What the page shows of the mode's connection: the publishable key's start, never a secret or its hint. */
@@ -65,6 +67,8 @@ async function settingsPage(
       name: org.name,
       addressLines: org.addressLines.join("\n"),
       supportEmail: org.supportEmail ?? "",
+      brandColor: org.brandColor ?? "",
+      logoUrl: org.logoUrl ?? "",
     },
     profileErrors: {},
     domains: org.allowedRedirectDomains.join("\n"),
@@ -119,6 +123,8 @@ export function registerDashboardSettings(app: App, deps: AppDeps): void {
         name: form.name ?? "",
         addressLines: form.addressLines ?? "",
         supportEmail: form.supportEmail ?? "",
+        brandColor: form.brandColor ?? "",
+        logoUrl: form.logoUrl ?? "",
       };
       return c.html(
         await settingsPage(deps, visitor, outcome.before, { profile, profileErrors: parsed.errors }),

@@ -13,8 +13,25 @@ export type Parsed<T, K extends string> =
   | { ok: true; value: T }
   | { ok: false; errors: Partial<Record<K, string>> };
 
-export type Profile = { name: string; addressLines: string[]; supportEmail: string | null };
-export type ProfileField = "name" | "addressLines" | "supportEmail";
+export type Profile = {
+  name: string;
+  addressLines: string[];
+  supportEmail: string | null;
+  brandColor: string | null;
+  logoUrl: string | null;
+};
+export type ProfileField = "name" | "addressLines" | "supportEmail" | "brandColor" | "logoUrl";
+const COLOR = /^#[0-9a-f]{6}$/;
+
+/** An https address of at most 2,048 characters: the hosted page's policy loads images over https only. */
+function httpsUrl(text: string): boolean {
+  if (text.length > 2048) return false;
+  try {
+    return new URL(text).protocol === "https:";
+  } catch {
+    return false;
+  }
+}
 
 /** Lines of a textarea, trimmed, the blank ones dropped (browsers send CRLF). */
 export function lines(text: string): string[] {
@@ -28,7 +45,13 @@ export function parseProfile(form: Record<string, string>): Parsed<Profile, Prof
   const name = (form.name ?? "").trim();
   const addressLines = lines(form.addressLines ?? "");
   const email = (form.supportEmail ?? "").trim();
+  const color = (form.brandColor ?? "").trim().toLowerCase();
+  const logo = (form.logoUrl ?? "").trim();
   const errors: Partial<Record<ProfileField, string>> = {};
+  if (color !== "" && !COLOR.test(color))
+    errors.brandColor = "Enter a colour as # and six hex digits, like #1f5eff, or leave it empty.";
+  if (logo !== "" && !httpsUrl(logo))
+    errors.logoUrl = "Enter an https:// address of an image, or leave it empty.";
   if (name === "" || name.length > MAX_LINE)
     errors.name = `Enter the business name customers see, 1 to ${MAX_LINE} characters.`;
   if (addressLines.length > MAX_ADDRESS_LINES)
@@ -38,7 +61,16 @@ export function parseProfile(form: Record<string, string>): Parsed<Profile, Prof
   if (email !== "" && (email.length > 320 || !EMAIL.test(email)))
     errors.supportEmail = "Enter an email address like support@example.com, or leave it empty.";
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  return { ok: true, value: { name, addressLines, supportEmail: email === "" ? null : email } };
+  return {
+    ok: true,
+    value: {
+      name,
+      addressLines,
+      supportEmail: email === "" ? null : email,
+      brandColor: color === "" ? null : color,
+      logoUrl: logo === "" ? null : logo,
+    },
+  };
 }
 
 /** One host per line (commas and spaces separate too), lower-cased and without repeats. */

@@ -63,7 +63,13 @@ export async function setAllowedRedirectDomains(
 export async function updateOrganizationProfile(
   db: Executor,
   id: string,
-  profile: { name?: string; addressLines?: string[]; supportEmail?: string | null },
+  profile: {
+    name?: string;
+    addressLines?: string[];
+    supportEmail?: string | null;
+    brandColor?: string | null;
+    logoUrl?: string | null;
+  },
   now: Date,
 ): Promise<Organization | undefined> {
   const [org] = await db

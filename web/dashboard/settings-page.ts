@@ -28,8 +28,8 @@ export type ProcessorView =
 export type SettingsView = {
   canChange: boolean;
   notice: string | null;
-  profile: { name: string; addressLines: string; supportEmail: string };
-  profileErrors: Partial<Record<"name" | "addressLines" | "supportEmail", string>>;
+  profile: { name: string; addressLines: string; supportEmail: string; brandColor: string; logoUrl: string };
+  profileErrors: Partial<Record<"name" | "addressLines" | "supportEmail" | "brandColor" | "logoUrl", string>>;
   domains: string;
   domainsError: string | null;
   processor: ProcessorView;
@@ -42,11 +42,15 @@ function profileSection(frame: DashboardFrame, view: SettingsView): Html {
 <dt>Business name</dt><dd>${p.name}</dd>
 <dt>Support email</dt><dd>${p.supportEmail || "None"}</dd>
 <dt>Address</dt><dd>${p.addressLines ? html`<span class="settings-lines">${p.addressLines}</span>` : "None"}</dd>
+<dt>Brand colour</dt><dd>${p.brandColor || "Glade's blue"}</dd>
+<dt>Logo</dt><dd>${p.logoUrl || "None"}</dd>
 </dl>`;
   }
   const name = fieldError("settings-name", view.profileErrors.name);
   const email = fieldError("settings-support-email", view.profileErrors.supportEmail);
   const address = fieldError("settings-address", view.profileErrors.addressLines);
+  const color = fieldError("settings-brand-color", view.profileErrors.brandColor);
+  const logo = fieldError("settings-logo", view.profileErrors.logoUrl);
   return postForm(
     "/dashboard/settings/profile",
     frame.csrfToken,
@@ -59,6 +63,12 @@ ${email.message}
 <label for="settings-address">Address (one line per line, up to 6)</label>
 <textarea id="settings-address" name="addressLines" rows="4" ${address.attrs}>${p.addressLines}</textarea>
 ${address.message}
+<label for="settings-brand-color">Brand colour on the hosted checkout (like #1f5eff; empty for Glade's blue)</label>
+<input id="settings-brand-color" name="brandColor" value="${p.brandColor}" maxlength="7" ${color.attrs}>
+${color.message}
+<label for="settings-logo">Logo on the hosted checkout (https:// address of an image)</label>
+<input id="settings-logo" name="logoUrl" type="url" value="${p.logoUrl}" maxlength="2048" ${logo.attrs}>
+${logo.message}
 <div><button type="submit">Save business details</button></div>`,
     "settings-form",
   );

@@ -12,6 +12,10 @@ export const organizations = pgTable("organizations", {
   addressLines: text().array().notNull().default(sql`'{}'::text[]`),
   /** Where customers write about a charge; printed on documents and shown in the billing portal. */
   supportEmail: text(),
+  /** `#rrggbb`: the hosted checkout's buttons and links; null keeps Glade's blue. */
+  brandColor: text(),
+  /** An https image shown above the merchant's name on the hosted checkout. */
+  logoUrl: text(),
   createdAt: timestamptz().notNull().defaultNow(),
   updatedAt: timestamptz().notNull().defaultNow(),
 });
