@@ -121,11 +121,19 @@ describe("dashboard settings: business details and redirect domains", () => {
     expect(page.text).toContain('value="Glade Coffee Ltd"');
     const [entry] = (await audits(ctx, t.orgId)).filter((a) => a.action === "organization.profile_updated");
     expect(entry?.actorId).toBe(t.admin.id);
-    expect(entry?.before).toEqual({ name: "Old Name", addressLines: [], supportEmail: null });
+    expect(entry?.before).toEqual({
+      name: "Old Name",
+      addressLines: [],
+      supportEmail: null,
+      brandColor: null,
+      logoUrl: null,
+    });
     expect(entry?.after).toEqual({
       name: "Glade Coffee Ltd",
       addressLines: ["1 Bean Street", "London E1 6AN"],
       supportEmail: "help@coffee.example",
+      brandColor: null,
+      logoUrl: null,
     });
     // An empty support email clears it.
     await t.asOwner.post("/dashboard/settings/profile", { name: "Glade Coffee Ltd", supportEmail: "" });
