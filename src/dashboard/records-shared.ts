@@ -1,4 +1,4 @@
-// What the records pages (subscriptions, invoices, checkout sessions) share: paging, names, money.
+// What the dashboard's list pages share: paging (every list), names and money (the records pages).
 import type { Context } from "hono";
 import type { AppDeps, Merchant } from "../context/index.js";
 import { listCustomersByIds } from "../customers/index.js";

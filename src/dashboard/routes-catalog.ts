@@ -9,13 +9,12 @@ import {
 import type { AppDeps } from "../context/index.js";
 import { listDiscountsOfPricingModel } from "../discounts/index.js";
 import type { App } from "../http/types.js";
-import { AppError } from "../lib/errors.js";
-import { decodeCursor } from "../lib/pagination.js";
 import type { Visitor } from "./access.js";
 import { discountView, featureView, productView } from "./catalog-view.js";
+import { listOr400 } from "./records-shared.js";
 import { registerDashboardCatalogCreate } from "./routes-catalog-create.js";
 import { registerDashboardCatalogEdit } from "./routes-catalog-edit.js";
-import { canChange, frameFor, messagePage, viewingVisitor, visitorMerchant } from "./routes-visitor.js";
+import { canChange, frameFor, viewingVisitor, visitorMerchant } from "./routes-visitor.js";
 
 export const CATALOG_PATH = "/dashboard/catalog";
 /** Pricing models per page: each one shows all its products, prices, discounts and features. */
@@ -49,16 +48,13 @@ export function registerDashboardCatalog(app: App, deps: AppDeps): void {
     const visitor = await viewingVisitor(c, deps);
     if (visitor instanceof Response) return visitor;
     const cursor = c.req.query("cursor");
-    try {
-      decodeCursor(cursor);
-    } catch (err) {
-      if (err instanceof AppError) return messagePage(c, 400, "Bad link", "That page link is not valid.");
-      throw err;
-    }
-    const page = await listPricingModelsPage(deps.db, visitorMerchant(visitor), {
-      limit: MODELS_PER_PAGE,
-      ...(cursor ? { cursor } : {}),
-    });
+    const page = await listOr400(c, "Catalog", () =>
+      listPricingModelsPage(deps.db, visitorMerchant(visitor), {
+        limit: MODELS_PER_PAGE,
+        ...(cursor ? { cursor } : {}),
+      }),
+    );
+    if (page instanceof Response) return page;
     const models = await Promise.all(page.data.map((m) => modelView(deps, visitor, m)));
     return c.html(
       renderCatalogPage(await frameFor(deps, visitor, CATALOG_PATH), {

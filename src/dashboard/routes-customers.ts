@@ -3,7 +3,6 @@ import type { AppDeps } from "../context/index.js";
 import { getCustomerById, searchCustomers } from "../customers/index.js";
 import type { App } from "../http/types.js";
 import { listInvoicesWithLinesForCustomer } from "../invoices/index.js";
-import { AppError } from "../lib/errors.js";
 import { formatAmount } from "../lib/money.js";
 import {
   describeCard,
@@ -13,6 +12,7 @@ import {
 import { listSubscriptionsForCustomer } from "../subscriptions/index.js";
 import { listRecentEventsAboutCustomer } from "../webhooks/index.js";
 import { when } from "./format.js";
+import { listOr400 } from "./records-shared.js";
 import { paymentStatusLabel, registerDashboardPayments } from "./routes-payments.js";
 import { registerDashboardRefunds } from "./routes-payments-refund.js";
 import { frameFor, messagePage, viewingVisitor, visitorMerchant } from "./routes-visitor.js";
@@ -27,18 +27,14 @@ export function registerDashboardCustomers(app: App, deps: AppDeps): void {
     const visitor = await viewingVisitor(c, deps);
     if (visitor instanceof Response) return visitor;
     const q = (c.req.query("q") ?? "").trim().slice(0, 200);
-    let page: Awaited<ReturnType<typeof searchCustomers>>;
-    try {
-      page = await searchCustomers(deps.db, visitorMerchant(visitor), {
+    const page = await listOr400(c, "Customers", () =>
+      searchCustomers(deps.db, visitorMerchant(visitor), {
         q,
         limit: PAGE_SIZE,
         cursor: c.req.query("cursor"),
-      });
-    } catch (err) {
-      if (err instanceof AppError)
-        return messagePage(c, 400, "Page not found", "That page link is not valid.");
-      throw err;
-    }
+      }),
+    );
+    if (page instanceof Response) return page;
     return c.html(
       renderCustomersPage(await frameFor(deps, visitor, PATH), {
         q,

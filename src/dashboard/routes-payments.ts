@@ -7,7 +7,6 @@ import {
 import type { AppDeps, Merchant } from "../context/index.js";
 import { getCustomerById } from "../customers/index.js";
 import type { App } from "../http/types.js";
-import { AppError } from "../lib/errors.js";
 import { formatAmount } from "../lib/money.js";
 import {
   describeCard,
@@ -19,6 +18,7 @@ import {
 import type { Visitor } from "./access.js";
 import { majorAmountInput, parseMajorAmount } from "./amount-input.js";
 import { when } from "./format.js";
+import { listOr400 } from "./records-shared.js";
 import { canChange, frameFor, messagePage, viewingVisitor, visitorMerchant } from "./routes-visitor.js";
 
 const PATH = "/dashboard/payments";
@@ -110,17 +110,10 @@ export function registerDashboardPayments(app: App, deps: AppDeps): void {
   app.get(PATH, async (c) => {
     const visitor = await viewingVisitor(c, deps);
     if (visitor instanceof Response) return visitor;
-    let page: Awaited<ReturnType<typeof listPayments>>;
-    try {
-      page = await listPayments(deps.db, visitorMerchant(visitor), {
-        limit: PAGE_SIZE,
-        cursor: c.req.query("cursor"),
-      });
-    } catch (err) {
-      if (err instanceof AppError)
-        return messagePage(c, 400, "Page not found", "That page link is not valid.");
-      throw err;
-    }
+    const page = await listOr400(c, "Payments", () =>
+      listPayments(deps.db, visitorMerchant(visitor), { limit: PAGE_SIZE, cursor: c.req.query("cursor") }),
+    );
+    if (page instanceof Response) return page;
     return c.html(
       renderPaymentsPage(await frameFor(deps, visitor, PATH), {
         next: page.nextCursor ?? null,
