@@ -17,7 +17,7 @@ import {
   switchView,
 } from "./access.js";
 import { passwordProblem } from "./passwords.js";
-import { clearSessionCookie, messagePage, postingVisitor, setSessionCookie } from "./routes-visitor.js";
+import { clearDashboardCookie, messagePage, postingVisitor, setDashboardCookie } from "./routes-visitor.js";
 
 const CSS = readFileSync(
   resolve(dirname(fileURLToPath(import.meta.url)), "../../web/assets/dashboard.css"),
@@ -93,7 +93,7 @@ export function registerDashboardAuth(app: App, deps: AppDeps): void {
         }),
         403,
       );
-    setSessionCookie(c, deps, started.secret, started.session.expiresAt);
+    setDashboardCookie(c, deps, started.secret, started.session.expiresAt);
     return c.redirect("/dashboard", 303);
   });
 
@@ -153,7 +153,7 @@ export function registerDashboardAuth(app: App, deps: AppDeps): void {
         "Password saved",
         "Your account belongs to no organization yet. Ask an owner to add you.",
       );
-    setSessionCookie(c, deps, started.secret, started.session.expiresAt);
+    setDashboardCookie(c, deps, started.secret, started.session.expiresAt);
     return c.redirect("/dashboard", 303);
   });
 
@@ -161,7 +161,7 @@ export function registerDashboardAuth(app: App, deps: AppDeps): void {
     const posted = await postingVisitor(c, deps, "viewer");
     if (posted instanceof Response) return posted;
     await revokeSession(deps.db, posted.visitor.session.id, deps.now());
-    clearSessionCookie(c, deps);
+    clearDashboardCookie(c, deps);
     return c.redirect("/dashboard/sign-in?signed-out", 303);
   });
 
@@ -169,7 +169,7 @@ export function registerDashboardAuth(app: App, deps: AppDeps): void {
     const posted = await postingVisitor(c, deps, "viewer");
     if (posted instanceof Response) return posted;
     await revokeAllSessions(deps.db, posted.visitor.user.id, deps.now());
-    clearSessionCookie(c, deps);
+    clearDashboardCookie(c, deps);
     return c.redirect("/dashboard/sign-in?signed-out", 303);
   });
 

@@ -1,37 +1,35 @@
 // HTTP glue of the dashboard pages (cookie, CSRF, roles, the page frame); a route module because it reads requests.
-import { timingSafeEqual } from "node:crypto";
 import type { Context } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { getCookie } from "hono/cookie";
 import type { DashboardFrame } from "../../web/dashboard/layout.js";
 import { renderMessagePage } from "../../web/dashboard/sign-in-page.js";
 import type { AppDeps, Merchant } from "../context/index.js";
 import type { AuditActor, DashboardRole } from "../db/schema/index.js";
 import { readFormFields } from "../http/form.js";
 import { isCrossSiteForm, setPageSecurityHeaders } from "../http/page-headers.js";
+import {
+  clearSessionCookie,
+  type SessionCookie,
+  sameToken,
+  setSessionCookie,
+} from "../http/session-cookie.js";
 import { getOrganizationCached } from "../organizations/index.js";
 import { findVisitor, type Visitor } from "./access.js";
 import { listUserOrganizations } from "./users.js";
 
-const COOKIE = "glade_dashboard";
-const COOKIE_PATH = "/dashboard";
+const COOKIE: SessionCookie = { name: "glade_dashboard", path: "/dashboard" };
 const RANK: Record<DashboardRole, number> = { viewer: 0, admin: 1, owner: 2 };
 
-export function setSessionCookie(c: Context, deps: AppDeps, secret: string, expiresAt: Date): void {
-  setCookie(c, COOKIE, secret, {
-    httpOnly: true,
-    sameSite: "Lax",
-    secure: deps.config.publicUrl.startsWith("https:"),
-    path: COOKIE_PATH,
-    maxAge: Math.max(0, Math.ceil((expiresAt.getTime() - deps.now().getTime()) / 1000)),
-  });
+export function setDashboardCookie(c: Context, deps: AppDeps, secret: string, expiresAt: Date): void {
+  setSessionCookie(c, COOKIE, secret, { expiresAt, now: deps.now(), publicUrl: deps.config.publicUrl });
 }
 
-export function clearSessionCookie(c: Context, deps: AppDeps): void {
-  deleteCookie(c, COOKIE, { path: COOKIE_PATH, secure: deps.config.publicUrl.startsWith("https:") });
+export function clearDashboardCookie(c: Context, deps: AppDeps): void {
+  clearSessionCookie(c, COOKIE, deps.config.publicUrl);
 }
 
 export async function currentVisitor(c: Context, deps: AppDeps): Promise<Visitor | undefined> {
-  const secret = getCookie(c, COOKIE);
+  const secret = getCookie(c, COOKIE.name);
   if (!secret || secret.length > 200) return undefined;
   return findVisitor(deps.db, secret, deps.now());
 }
@@ -63,13 +61,6 @@ export async function viewingVisitor(c: Context, deps: AppDeps): Promise<Visitor
   }
   setPageSecurityHeaders(c);
   return visitor;
-}
-
-function sameToken(sent: string | undefined, expected: string): boolean {
-  if (sent === undefined) return false;
-  const a = Buffer.from(sent);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /**

@@ -1,30 +1,27 @@
 // HTTP glue of the portal pages (cookie, CSRF, refusal pages); named as a route module because it reads requests.
-import { timingSafeEqual } from "node:crypto";
 import type { Context } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { getCookie } from "hono/cookie";
 import { renderPortalMessage } from "../../web/portal-plan-page.js";
 import type { AppDeps } from "../context/index.js";
 import { readFormFields } from "../http/form.js";
 import { isCrossSiteForm, setPageSecurityHeaders } from "../http/page-headers.js";
+import {
+  clearSessionCookie,
+  type SessionCookie,
+  sameToken,
+  setSessionCookie,
+} from "../http/session-cookie.js";
 import { findPortalVisitor, type PortalVisitor } from "./access.js";
 
 /** One portal at a time per browser: the cookie names the session, the session names customer and organization. */
-const COOKIE = "glade_portal";
-const COOKIE_PATH = "/billing";
+const COOKIE: SessionCookie = { name: "glade_portal", path: "/billing" };
 
 export function setPortalCookie(c: Context, deps: AppDeps, secret: string, expiresAt: Date): void {
-  setCookie(c, COOKIE, secret, {
-    httpOnly: true,
-    sameSite: "Lax",
-    secure: deps.config.publicUrl.startsWith("https:"),
-    path: COOKIE_PATH,
-    // A lifetime, not a date: the browser's clock may disagree with ours; the session row is what counts.
-    maxAge: Math.max(0, Math.ceil((expiresAt.getTime() - deps.now().getTime()) / 1000)),
-  });
+  setSessionCookie(c, COOKIE, secret, { expiresAt, now: deps.now(), publicUrl: deps.config.publicUrl });
 }
 
 export function clearPortalCookie(c: Context, deps: AppDeps): void {
-  deleteCookie(c, COOKIE, { path: COOKIE_PATH, secure: deps.config.publicUrl.startsWith("https:") });
+  clearSessionCookie(c, COOKIE, deps.config.publicUrl);
 }
 
 export function messagePage(
@@ -45,16 +42,9 @@ export function signedOutPage(c: Context) {
 }
 
 export async function currentVisitor(c: Context, deps: AppDeps): Promise<PortalVisitor | undefined> {
-  const secret = getCookie(c, COOKIE);
+  const secret = getCookie(c, COOKIE.name);
   if (!secret || secret.length > 200) return undefined;
   return findPortalVisitor(deps.db, secret, deps.now());
-}
-
-function sameToken(sent: string | undefined, expected: string): boolean {
-  if (sent === undefined) return false;
-  const a = Buffer.from(sent);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /**
