@@ -33,6 +33,7 @@ const arg = (name: string, fallback: number) => {
 const CUSTOMERS = arg("--customers", 100_000);
 const PAYMENTS = arg("--payments", 1_000_000);
 const SUBSCRIPTIONS = arg("--subscriptions", 10_000);
+const INVOICES = arg("--invoices", 100_000);
 const REQUESTS = arg("--requests", 200);
 const WARMUP = 20;
 const TARGET_P95_MS = 50;
@@ -86,11 +87,18 @@ async function seed(db: BenchDatabase): Promise<void> {
     select 'si_' || s.id, s.organization_id, false, s.id, s.price_id, 1 + (s.position % 3)::int, 900,
       s.start_date, s.start_date, s.start_date
     from subscriptions s where s.organization_id = ${org} and s.id like 'sub_bench_%'`;
+  await sql`
+    insert into invoices (id, organization_id, livemode, pricing_model_id, customer_id, type, status,
+      invoice_number, currency, subtotal, total, amount_paid, invoice_date, paid_at, created_at, updated_at)
+    select 'inv_bench_' || g, ${org}, false, ${catalog.pricing_model_id}, 'cus_bench_' || (1 + g % ${CUSTOMERS}),
+      'purchase', 'paid', 'BENCH-' || g, 'USD', 900, 900, 900, t, t, t, t
+    from generate_series(1, ${INVOICES}::int) as g,
+      lateral (select now() - (g::double precision / ${INVOICES}) * interval '365 days' as t) as at`;
   await sql`vacuum analyze`;
   await sql`checkpoint`;
   log(
     `seeded ${CUSTOMERS.toLocaleString("en-US")} customers, ${PAYMENTS.toLocaleString("en-US")} payments, ` +
-      `${SUBSCRIPTIONS.toLocaleString("en-US")} subscriptions over 365 days in ` +
+      `${SUBSCRIPTIONS.toLocaleString("en-US")} subscriptions, ${INVOICES.toLocaleString("en-US")} invoices over 365 days in ` +
       `${((performance.now() - started) / 1000).toFixed(1)} s (INSERT … SELECT generate_series)`,
   );
 }
@@ -136,6 +144,18 @@ async function timeGets(url: string, path: string, headers: Record<string, strin
   return { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), max: latencies.at(-1) ?? 0 };
 }
 
+/** The list's page `depth` pages down, found by following its "Older →" links as a person would. */
+async function olderPage(url: string, path: string, cookie: string, depth: number): Promise<string> {
+  let at = path;
+  for (let i = 0; i < depth; i++) {
+    const page = await (await fetch(`${url}${at}`, { headers: { cookie } })).text();
+    const next = /<a href="([^"]*cursor=[^"]*)">Older/.exec(page)?.[1];
+    if (!next) throw new Error(`${at} has no older page`);
+    at = next.replaceAll("&amp;", "&");
+  }
+  return at;
+}
+
 /** Every statement of one overview (by day, and by week), each run again under EXPLAIN (ANALYZE, BUFFERS). */
 async function explainOverview(db: BenchDatabase): Promise<string[]> {
   const sent: { query: string; params: unknown[] }[] = [];
@@ -176,19 +196,72 @@ async function main() {
     try {
       const cookie = await signIn(db, glade.url);
       const key = { authorization: db.secret };
-      const cases: [string, string, Record<string, string>, string][] = [
-        ["GET /dashboard (by day)", "/dashboard", { cookie }, "Gross volume"],
-        ["GET /dashboard?by=week", "/dashboard?by=week", { cookie }, "Gross volume"],
-        ["GET /api/v1/customers (first page)", "/api/v1/customers", key, "cus_bench_"],
-        ["GET /api/v1/payments (first page)", "/api/v1/payments", key, "pay_bench_"],
+      const session = { cookie };
+      const deepPayments = await olderPage(glade.url, "/dashboard/payments", cookie, 20);
+      const deepCustomers = await olderPage(glade.url, "/dashboard/customers", cookie, 20);
+      // [name, path, headers, a string the answer must hold, held to the target]
+      const cases: [string, string, Record<string, string>, string, boolean][] = [
+        [
+          "reference: GET /api/v1/customers/{externalId} (one statement)",
+          "/api/v1/customers/bench-500",
+          key,
+          "cus_bench_500",
+          false,
+        ],
+        ["GET /dashboard (overview by day)", "/dashboard", session, "Gross volume", true],
+        ["GET /dashboard?by=week", "/dashboard?by=week", session, "Gross volume", true],
+        ["GET /dashboard/customers", "/dashboard/customers", session, "Bench Customer", true],
+        ["GET /dashboard/customers, 21st page", deepCustomers, session, "Bench Customer", true],
+        [
+          "GET /dashboard/customers?q= (matches 1 of 100k)",
+          "/dashboard/customers?q=bench99999%40",
+          session,
+          "Bench Customer 99999",
+          true,
+        ],
+        [
+          "GET /dashboard/customers?q= (matches 1 in 9)",
+          "/dashboard/customers?q=Customer+9",
+          session,
+          "Bench Customer 9",
+          true,
+        ],
+        [
+          "GET /dashboard/customers/{id}",
+          "/dashboard/customers/cus_bench_500",
+          session,
+          "Bench Customer 500",
+          true,
+        ],
+        ["GET /dashboard/payments", "/dashboard/payments", session, "/dashboard/payments/pay_bench_", true],
+        ["GET /dashboard/payments, 21st page", deepPayments, session, "/dashboard/payments/pay_bench_", true],
+        ["GET /dashboard/payments/{id}", "/dashboard/payments/pay_bench_777", session, "pay_bench_777", true],
+        ["GET /dashboard/subscriptions", "/dashboard/subscriptions", session, "sub_bench_", true],
+        ["GET /dashboard/invoices", "/dashboard/invoices", session, "BENCH-", true],
+        ["GET /dashboard/audit-log", "/dashboard/audit-log", session, "Audit log", true],
+        [
+          "GET /api/v1/customers (first page; counts every row, issue #26)",
+          "/api/v1/customers",
+          key,
+          "cus_bench_",
+          false,
+        ],
+        [
+          "GET /api/v1/payments (first page; counts every row, issue #26)",
+          "/api/v1/payments",
+          key,
+          "pay_bench_",
+          false,
+        ],
       ];
       let over = false;
-      for (const [name, path, headers, expect] of cases) {
+      for (const [name, path, headers, expect, held] of cases) {
         const t: Timing = await timeGets(glade.url, path, headers, expect);
-        over ||= t.p95 > TARGET_P95_MS;
+        const missed = held && t.p95 > TARGET_P95_MS;
+        over ||= missed;
         log(
           `${name}: p50 ${t.p50.toFixed(2)} ms p95 ${t.p95.toFixed(2)} ms max ${t.max.toFixed(2)} ms ` +
-            `over ${REQUESTS} sequential requests${t.p95 > TARGET_P95_MS ? ` (over the ${TARGET_P95_MS} ms target)` : ""}`,
+            `over ${REQUESTS} sequential requests${missed ? ` (over the ${TARGET_P95_MS} ms target)` : ""}`,
         );
       }
       if (over) process.exitCode = 1;

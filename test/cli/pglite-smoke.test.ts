@@ -88,7 +88,11 @@ describe("npm start on embedded PGlite", () => {
     expect(chosen.status).toBe(303);
     const cookie = (chosen.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
     const dashboard = await fetch(`http://127.0.0.1:${port}/dashboard`, { headers: { cookie } });
-    expect(await dashboard.text()).toContain("Glade Demo Store");
+    const overview = await dashboard.text();
+    expect(overview).toContain("Glade Demo Store");
+    // The payment reached the per-day totals the embedded database keeps by trigger.
+    const gross = overview.slice(overview.indexOf('aria-labelledby="m-gross"'));
+    expect(/class="overview-value">([^<]*)</.exec(gross)?.[1]).toMatch(/^\$[1-9][\d,]*\.\d\d$/);
     // Only a hang guard: the work is one start-up, one payment and one shutdown.
   }, 600_000);
 });
