@@ -14,6 +14,7 @@ import { type BenchResults, markdownTable, verdicts } from "./lib/report.js";
 import { type ProfileReport, profileGlade, profileText } from "./profile.js";
 import { benchComplete } from "./scenarios/complete.js";
 import { benchCreate } from "./scenarios/create.js";
+import { benchDashboard } from "./scenarios/dashboard.js";
 import { benchPage } from "./scenarios/page.js";
 import { benchUsage } from "./scenarios/usage.js";
 import { benchUsageBalance } from "./scenarios/usage-balance.js";
@@ -22,7 +23,7 @@ import { benchWebhooks } from "./scenarios/webhooks.js";
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 /** Servers each HTTP scenario runs per round: Glade, bare and its references. */
-const SIDES: Record<Exclude<Scenario, "webhooks" | "usage-balance">, number> = {
+const SIDES: Record<Exclude<Scenario, "webhooks" | "usage-balance" | "dashboard">, number> = {
   create: 3,
   complete: 4,
   page: 2,
@@ -32,7 +33,7 @@ const SIDES: Record<Exclude<Scenario, "webhooks" | "usage-balance">, number> = {
 /** Generous upper bound on a whole run, so a hung child can never keep the bench alive. */
 function watchdogSeconds(options: BenchOptions): number {
   const sides = options.only.reduce(
-    (sum, s) => sum + (s === "webhooks" || s === "usage-balance" ? 0 : SIDES[s]),
+    (sum, s) => sum + (s === "webhooks" || s === "usage-balance" || s === "dashboard" ? 0 : SIDES[s]),
     0,
   );
   const perRun = options.warmup + options.duration + 20;
@@ -43,6 +44,7 @@ function watchdogSeconds(options: BenchOptions): number {
     sides * options.runs * perRun * 1.5 +
     (options.only.includes("webhooks") ? 260 : 0) +
     (options.only.includes("usage-balance") ? 700 : 0) +
+    (options.only.includes("dashboard") ? 1000 : 0) +
     profile
   );
 }
@@ -105,6 +107,10 @@ async function main(): Promise<void> {
   if (options.only.includes("usage-balance")) {
     log("usage balance read with 1M events in the period (bench/usage-balance.ts)");
     results.usageBalance = await benchUsageBalance(options, log);
+  }
+  if (options.only.includes("dashboard")) {
+    log("dashboard pages with 100k customers and 1M payments (bench/dashboard.ts)");
+    results.dashboard = await benchDashboard(options, log);
   }
 
   const seconds = (Date.now() - started) / 1000;

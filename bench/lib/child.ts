@@ -239,3 +239,36 @@ export async function machineBusyShare(ms: number): Promise<number> {
   const total = after.total - before.total;
   return total > 0 ? 1 - (after.idle - before.idle) / total : 0;
 }
+
+/**
+ * Runs one of the bench's own scripts (`--import tsx`) as a child on the bench's Postgres and gives back its
+ * exit code and everything it printed; killed after `timeoutMs` (the scripts bound themselves: this only
+ * catches a child that hangs before its own watchdog).
+ */
+export function runBenchScript(
+  script: string,
+  args: string[],
+  adminUrl: string,
+  timeoutMs: number,
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, GLADE_TEST_ADMIN_URL: adminUrl },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    track(child);
+    let output = "";
+    child.stdout?.on("data", (c: Buffer) => {
+      output += c.toString();
+    });
+    child.stderr?.on("data", (c: Buffer) => {
+      output += c.toString();
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      done({ code, output });
+    });
+  });
+}

@@ -1,4 +1,12 @@
-export const SCENARIOS = ["create", "complete", "page", "usage", "webhooks", "usage-balance"] as const;
+export const SCENARIOS = [
+  "create",
+  "complete",
+  "page",
+  "usage",
+  "webhooks",
+  "usage-balance",
+  "dashboard",
+] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export type BenchOptions = {
@@ -16,7 +24,7 @@ export type BenchOptions = {
   adminUrl: string;
 };
 
-const USAGE = `npm run bench -- [--only create|complete|page|usage|webhooks|usage-balance[,...]] [--runs N] [--duration S]
+const USAGE = `npm run bench -- [--only create|complete|page|usage|webhooks|usage-balance|dashboard[,...]] [--runs N] [--duration S]
                   [--warmup S] [--connections C] [--profile] [--glade-workers N]
 
 Defaults: 3 runs, 3 s warm-up, 10 s measured, 50 connections, median of runs.

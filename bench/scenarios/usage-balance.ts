@@ -1,5 +1,4 @@
-import { spawn } from "node:child_process";
-import { REPO_ROOT, track } from "../lib/child.js";
+import { runBenchScript } from "../lib/child.js";
 import type { BenchOptions } from "../lib/options.js";
 
 export type UsageBalanceResult = {
@@ -38,28 +37,13 @@ export async function benchUsageBalance(
   log: (line: string) => void,
 ): Promise<UsageBalanceResult> {
   const events = 1_000_000;
-  const args = ["--import", "tsx", SCRIPT, "--events", String(events)];
-  const output = await new Promise<string>((done, fail) => {
-    const child = spawn(process.execPath, args, {
-      cwd: REPO_ROOT,
-      env: { ...process.env, GLADE_TEST_ADMIN_URL: options.adminUrl },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    track(child);
-    let text = "";
-    child.stdout.on("data", (c: Buffer) => {
-      text += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      text += c.toString();
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), TIMEOUT_MS);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      if (code === 0) done(text);
-      else fail(new Error(`${SCRIPT} exited with ${code}:\n${text}`));
-    });
-  });
+  const { code, output } = await runBenchScript(
+    SCRIPT,
+    ["--events", String(events)],
+    options.adminUrl,
+    TIMEOUT_MS,
+  );
+  if (code !== 0) throw new Error(`${SCRIPT} exited with ${code}:\n${output}`);
   const summary = output.split("\nEXPLAIN")[0] ?? output;
   for (const line of summary.trim().split("\n")) log(`  ${line}`);
   const all = timing(output, "usage balance read");

@@ -1,7 +1,6 @@
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { REPO_ROOT, track } from "../lib/child.js";
+import { REPO_ROOT, runBenchScript } from "../lib/child.js";
 import type { BenchOptions } from "../lib/options.js";
 
 export type WebhookResult =
@@ -35,28 +34,13 @@ export async function benchWebhooks(
 ): Promise<WebhookResult> {
   if (!existsSync(resolve(REPO_ROOT, SCRIPT))) return { available: false, reason: `${SCRIPT} is missing` };
   const events = Math.max(200, Math.round(options.duration * 200));
-  const args = ["--import", "tsx", SCRIPT, "--events", String(events)];
-  const output = await new Promise<string>((done, fail) => {
-    const child = spawn(process.execPath, args, {
-      cwd: REPO_ROOT,
-      env: { ...process.env, GLADE_TEST_ADMIN_URL: options.adminUrl },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    track(child);
-    let text = "";
-    child.stdout.on("data", (c: Buffer) => {
-      text += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      text += c.toString();
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), TIMEOUT_MS);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      if (code === 0) done(text);
-      else fail(new Error(`${SCRIPT} exited with ${code}:\n${text}`));
-    });
-  });
+  const { code, output } = await runBenchScript(
+    SCRIPT,
+    ["--events", String(events)],
+    options.adminUrl,
+    TIMEOUT_MS,
+  );
+  if (code !== 0) throw new Error(`${SCRIPT} exited with ${code}:\n${output}`);
   for (const line of output.trim().split("\n")) log(`  ${line}`);
   const deliveriesPerSecond = number(output, /worker throughput:\s*([\d.]+)/);
   const bareRps = number(output, /bare signed POST harness:\s*([\d.]+)/);

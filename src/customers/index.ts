@@ -14,7 +14,7 @@ export {
 } from "./queries.js";
 export { registerCustomerRoutes } from "./routes.js";
 export { CustomerRecordSchema, ExternalIdParam } from "./schemas.js";
-export { searchCustomers } from "./search-customers.js";
+export { SEARCH_COUNT_LIMIT, searchCustomers } from "./search-customers.js";
 export { type CustomerRecord, type CustomerRow, serializeCustomer } from "./serialize.js";
 export { countNewCustomers } from "./summary.js";
 export { archiveCustomer, type UpdateCustomerInput, updateCustomer } from "./update-customer.js";

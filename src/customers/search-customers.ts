@@ -1,8 +1,8 @@
-import { ilike, or, type SQL } from "drizzle-orm";
+import { ilike, type SQL } from "drizzle-orm";
 import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { listTenantPage } from "../db/list.js";
-import { customers } from "../db/schema/index.js";
+import { customerSearchText, customers } from "../db/schema/index.js";
 import type { ListPage, ListQuery } from "../lib/pagination.js";
 import type { CustomerRow } from "./serialize.js";
 
@@ -12,18 +12,16 @@ function likeLiteral(text: string): string {
 }
 
 /**
- * The rows matching `q` (case-insensitive, anywhere in the email, name or externalId). The scan walks the
- * tenant's (organization, mode, position) index newest first and stops at the page's end; there is no
- * trigram index (it needs a migration), so a rare term scans the tenant's customers.
+ * The rows matching `q` (case-insensitive, anywhere in the email, name or externalId), written on the same
+ * expression as the trigram index: a term of three characters or more is found through the index, however
+ * many customers the merchant has; a shorter one walks the tenant's newest-first index to the page's end.
  */
-function matching(q: string): SQL | undefined {
-  const pattern = `%${likeLiteral(q)}%`;
-  return or(
-    ilike(customers.email, pattern),
-    ilike(customers.name, pattern),
-    ilike(customers.externalId, pattern),
-  );
+function matching(q: string): SQL {
+  return ilike(customerSearchText(customers), `%${likeLiteral(q)}%`);
 }
+
+/** A search counts its matches up to this many; a total above it means "more than this". */
+export const SEARCH_COUNT_LIMIT = 1000;
 
 /** A page of the merchant's customers, newest first; with a non-blank `q`, only those it matches. */
 export function searchCustomers(
@@ -39,7 +37,7 @@ export function searchCustomers(
     { limit: query.limit, cursor: query.cursor },
     (row) => row,
     q === "" ? undefined : matching(q),
-    // The page says how many match a search; the unfiltered list never shows a total, so it is not counted.
-    { countTotal: q !== "" },
+    // The page says how many match a search, up to SEARCH_COUNT_LIMIT; the unfiltered list shows no total.
+    q === "" ? { countTotal: false } : { countUpTo: SEARCH_COUNT_LIMIT },
   );
 }

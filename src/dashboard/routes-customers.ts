@@ -1,6 +1,6 @@
 import { renderCustomerPage, renderCustomersPage } from "../../web/dashboard/customers-page.js";
 import type { AppDeps } from "../context/index.js";
-import { getCustomerById, searchCustomers } from "../customers/index.js";
+import { getCustomerById, SEARCH_COUNT_LIMIT, searchCustomers } from "../customers/index.js";
 import type { App } from "../http/types.js";
 import { listInvoicesWithLinesForCustomer } from "../invoices/index.js";
 import { formatAmount } from "../lib/money.js";
@@ -39,6 +39,7 @@ export function registerDashboardCustomers(app: App, deps: AppDeps): void {
       renderCustomersPage(await frameFor(deps, visitor, PATH), {
         q,
         total: page.total,
+        totalLimit: SEARCH_COUNT_LIMIT,
         next: page.nextCursor ?? null,
         customers: page.data.map((row) => ({
           id: row.id,

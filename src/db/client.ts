@@ -85,13 +85,16 @@ export async function openDatabase(options: {
     };
   }
   const { PGlite } = await import("@electric-sql/pglite");
+  // The customer search's trigram index (migration 0016) needs pg_trgm, which PGlite loads on request.
+  const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
+  const extensions = { extensions: { pg_trgm } };
   const { drizzle } = await import("drizzle-orm/pglite");
   let client: InstanceType<typeof PGlite>;
   if (options.dataDir === "memory://") {
-    client = new PGlite();
+    client = new PGlite(extensions);
   } else {
     mkdirSync(options.dataDir, { recursive: true });
-    client = new PGlite(options.dataDir);
+    client = new PGlite(options.dataDir, extensions);
   }
   await client.waitReady;
   const db = drizzle(client, { schema, casing: "snake_case" }) as unknown as Database;

@@ -1,4 +1,4 @@
-import { and, count, desc, lt, type SQL } from "drizzle-orm";
+import { and, count, desc, lt, type SQL, sql } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import { decodeCursor, type ListPage, type ListQuery, toListPage } from "../lib/pagination.js";
 import type { Executor } from "./client.js";
@@ -9,7 +9,8 @@ type TenantTable = PgTable & { organizationId: PgColumn; livemode: PgColumn; pos
 /**
  * One page of a tenant table, newest first, scoped to the merchant's organization and mode. `countTotal: false`
  * skips counting every matching row (the API's `total`), whose cost grows with the table: the page then says
- * `total: -1`. The dashboard's lists page with "Older" links and never show a total.
+ * `total: -1`. The dashboard's lists page with "Older" links and never show a total. `countUpTo: n` counts
+ * at most n + 1 rows (a total of n + 1 reads "more than n"), so a broad search costs no more than n rows.
  */
 export async function listTenantPage<Table extends TenantTable, T>(
   db: Executor,
@@ -18,7 +19,7 @@ export async function listTenantPage<Table extends TenantTable, T>(
   query: ListQuery,
   serialize: (row: Table["$inferSelect"]) => T,
   filter?: SQL,
-  options: { countTotal?: boolean } = {},
+  options: { countTotal?: boolean; countUpTo?: number } = {},
 ): Promise<ListPage<T>> {
   const scope = and(ownedBy(table, merchant), filter);
   const before = decodeCursor(query.cursor);
@@ -32,10 +33,12 @@ export async function listTenantPage<Table extends TenantTable, T>(
       .limit(query.limit + 1),
     options.countTotal === false
       ? [{ n: -1 }]
-      : db
-          .select({ n: count() })
-          .from(table as PgTable)
-          .where(scope),
+      : options.countUpTo !== undefined
+        ? countUpTo(db, table, scope, options.countUpTo)
+        : db
+            .select({ n: count() })
+            .from(table as PgTable)
+            .where(scope),
   ]);
   return toListPage(
     rows as unknown as (Table["$inferSelect"] & { position: number })[],
@@ -43,4 +46,14 @@ export async function listTenantPage<Table extends TenantTable, T>(
     totals[0]?.n ?? 0,
     serialize,
   );
+}
+
+function countUpTo(db: Executor, table: TenantTable, scope: SQL | undefined, limit: number) {
+  const matches = db
+    .select({ one: sql`1` })
+    .from(table as PgTable)
+    .where(scope)
+    .limit(limit + 1)
+    .as("matches");
+  return db.select({ n: count() }).from(matches);
 }

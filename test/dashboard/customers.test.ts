@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { majorAmountInput, parseMajorAmount } from "../../src/dashboard/amount-input.js";
 import { auditLog, payments } from "../../src/db/schema/index.js";
@@ -101,6 +101,26 @@ describe("dashboard customers", () => {
     expect(names(second.text)).toHaveLength(2);
     expect(new Set([...names(first.text), ...names(second.text)]).size).toBe(27);
     expect((await visit.get("/dashboard/customers?cursor=nonsense")).status).toBe(400);
+  });
+
+  it("counts a broad search's matches only up to a thousand, and finds a rare one among them", async () => {
+    const { w, visit } = await world("viewer");
+    const org = w.f.merchant.organizationId;
+    await ctx.deps.db.execute(sql`
+      insert into customers (id, organization_id, livemode, pricing_model_id, external_id, email, name,
+        created_at, updated_at)
+      select 'cus_broad_' || g, ${org}, false, ${w.f.pricingModelId}, 'broad-' || g, 'broad' || g || '@example.com',
+        'Broad ' || g, now(), now()
+      from generate_series(1, 1003) as g`);
+    const broad = await visit.get("/dashboard/customers?q=broad");
+    expect(broad.text).toContain("More than 1,000 customers match");
+    expect([...broad.text.matchAll(/>Broad \d+</g)]).toHaveLength(25);
+    // Found through the trigram index, in any field and any case.
+    const rare = await visit.get("/dashboard/customers?q=BROAD1002%40EXAMPLE");
+    expect(rare.text).toContain("1 customer matches");
+    expect(rare.text).toContain(">Broad 1002<");
+    // Fields are searched one by one: text spanning the end of the email and the start of the name finds nothing.
+    expect((await visit.get("/dashboard/customers?q=example.comBroad")).text).toContain("No customer matches");
   });
 
   it("shows a customer's details, subscription, payment, invoice, card and events", async () => {

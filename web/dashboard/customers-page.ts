@@ -17,9 +17,15 @@ function olderLink(q: string, cursor: string | null): Html | string {
   return html`<p><a href="/dashboard/customers?${query.toString()}">Older →</a></p>`;
 }
 
+function matchCount(total: number, limit: number): string {
+  if (total > limit) return `More than ${limit.toLocaleString("en-US")} customers match`;
+  return `${total.toLocaleString("en-US")} ${total === 1 ? "customer matches" : "customers match"}`;
+}
+
 export function renderCustomersPage(
   frame: DashboardFrame,
-  view: { customers: CustomerListRow[]; q: string; next: string | null; total: number },
+  /** `total` counts matches up to `totalLimit`; above it the page says "more than". */
+  view: { customers: CustomerListRow[]; q: string; next: string | null; total: number; totalLimit: number },
 ): Html {
   const rows = view.customers.map(
     (c) =>
@@ -37,7 +43,7 @@ export function renderCustomersPage(
 <input id="customer-q" class="customers-q" name="q" type="search" value="${view.q}" maxlength="200">
 <button type="submit">Search</button>
 </form>
-${view.q === "" ? "" : html`<p class="muted" role="status">${view.total} ${view.total === 1 ? "customer matches" : "customers match"} “${view.q}”. <a href="/dashboard/customers">Clear search</a></p>`}
+${view.q === "" ? "" : html`<p class="muted" role="status">${matchCount(view.total, view.totalLimit)} “${view.q}”. <a href="/dashboard/customers">Clear search</a></p>`}
 ${table(["Name", "Email", "External id", "Created (UTC)"], rows, empty)}
 ${olderLink(view.q, view.next)}`,
   );
