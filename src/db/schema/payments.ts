@@ -85,7 +85,7 @@ export const payments = pgTable(
 );
 
 /**
- * Payments summed per UTC day of `charge_date` and currency, kept by statement triggers on `payments` (migration
+ * Payments summed per UTC day of `charge_date` and currency, kept by row triggers on `payments` (migration
  * 0015) in the transaction of every write, so the dashboard's 30-day volume reads at most a few rows per day
  * instead of every payment. Concurrent writers add to the shard of their own database connection (backend pid
  * mod 1024), so they never wait on one another's row; a day's figure is the sum over its shards.
