@@ -4,6 +4,7 @@ import { startBackgroundJobs } from "../jobs.js";
 import type { Config } from "../lib/config.js";
 import { startServer } from "../server.js";
 import { seedDemo } from "./seed.js";
+import { createEmbeddedDatabase, embeddedDatabaseMissing, step } from "./startup.js";
 
 function onShutdown(stop: () => Promise<void>): void {
   const shutdown = async () => {
@@ -20,14 +21,24 @@ export async function startCommand(config: Config): Promise<void> {
     if (cluster.isPrimary) return startPrimary(config);
     return startHttpWorker(config);
   }
-  const running = await startServer(config);
-  const embedded = running.runtime.handle.kind === "pglite";
+  const embedded = !config.databaseUrl;
+  if (embeddedDatabaseMissing(config)) {
+    await step(`Creating the embedded database in ${config.dataDir} (first start only)`, () =>
+      createEmbeddedDatabase(config),
+    );
+  }
+  const running = await step(
+    embedded
+      ? "Opening the embedded database, applying migrations"
+      : "Connecting to Postgres, applying migrations",
+    () => startServer(config),
+  );
   const lines = [
     `Glade listening on ${running.url}`,
     `Database: ${embedded ? `embedded PGlite at ${config.dataDir}` : "Postgres (DATABASE_URL)"}`,
   ];
   if (embedded || process.env.GLADE_SEED === "demo") {
-    const demo = await seedDemo(running.runtime.deps);
+    const demo = await step("Seeding the demo store", () => seedDemo(running.runtime.deps));
     lines.push(...demo.summary);
   }
   process.stdout.write(`${lines.join("\n")}\n`);

@@ -7,7 +7,6 @@ import {
   type InvoiceRow,
 } from "../invoices/index.js";
 import { buildInvoiceDocument, documentFilename } from "./document-view.js";
-import { renderInvoicePdf } from "./render-pdf.js";
 
 export type RenderedDocument = { bytes: Uint8Array; filename: string };
 
@@ -15,6 +14,8 @@ async function render(deps: AppDeps, merchant: Merchant, invoice: InvoiceRow, ki
   // A receipt exists once the invoice was paid; before that its address answers like a missing one.
   if (kind === "receipt" && !hasReceipt(invoice)) return undefined;
   const document = await buildInvoiceDocument(deps.db, merchant, invoice, kind);
+  // Loaded on the first document: pdf-lib and fontkit are about 8 MB a server that never renders need not hold.
+  const { renderInvoicePdf } = await import("./render-pdf.js");
   return { bytes: await renderInvoicePdf(document), filename: documentFilename(invoice, kind) };
 }
 

@@ -37,6 +37,7 @@ export {
   createStripeProcessor,
   type ProcessorCustomerStore,
   parseStripeEvent,
+  stripeErrorType,
   verifyStripeKey,
 } from "./stripe/index.js";
 export { hasAnyPayment, type PaymentBucket, type SummaryWindow, summarizePayments } from "./summary.js";

@@ -1,5 +1,4 @@
 import { eq } from "drizzle-orm";
-import Stripe from "stripe";
 import type { AppDeps, ProcessorTenant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { processorConnections } from "../db/schema/index.js";
@@ -8,7 +7,7 @@ import type { Config } from "../lib/config.js";
 import { AppError, badRequest, conflict, panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import type { Keyring } from "../lib/secrets.js";
-import { createStripeClient, verifyStripeKey } from "../payments/index.js";
+import { createStripeClient, stripeErrorType, verifyStripeKey } from "../payments/index.js";
 import { requireKeyring, sealSecrets } from "./connection-encryption.js";
 import { checkStripeKeys, type StripeKeys, secretKeyHint } from "./connection-keys.js";
 import type { ConnectionRow } from "./connections.js";
@@ -28,15 +27,15 @@ async function verifiedAccountId(config: Pick<Config, "stripeApiUrl">, secretKey
     const client = createStripeClient(secretKey, { apiUrl: config.stripeApiUrl });
     return (await verifyStripeKey(client)).accountId;
   } catch (err) {
-    if (err instanceof Stripe.errors.StripeError && STRIPE_UNAVAILABLE.has(err.type)) {
+    const stripeError = stripeErrorType(err);
+    if (stripeError && STRIPE_UNAVAILABLE.has(stripeError)) {
       throw new AppError(
         "SERVICE_UNAVAILABLE",
-        `Could not reach Stripe to verify the secret key (${err.message}); nothing was saved, try again`,
+        `Could not reach Stripe to verify the secret key (${(err as Error).message}); nothing was saved, try again`,
         { retryable: true },
       );
     }
-    if (err instanceof Stripe.errors.StripeError)
-      throw badRequest(`Stripe refused the secret key: ${err.message}`);
+    if (stripeError) throw badRequest(`Stripe refused the secret key: ${(err as Error).message}`);
     // verifyStripeKey turns a refused key into a plain Error carrying Stripe's message; a subclass
     // (a TypeError, say) is a fault of ours, not an answer about the key.
     if (err instanceof Error && Object.getPrototypeOf(err) === Error.prototype) throw badRequest(err.message);

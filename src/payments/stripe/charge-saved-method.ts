@@ -1,7 +1,8 @@
-import Stripe from "stripe";
+import type Stripe from "stripe";
 import type { IntentResult, PaymentProcessor } from "../../context/index.js";
 import { failureOf, paymentIntentResult } from "./intent-result.js";
 import { WITH_CARD } from "./retrieve-intent.js";
+import { stripeSdk } from "./sdk.js";
 import { isStripeErrorCode } from "./stripe-errors.js";
 
 type ChargeSavedInput = Parameters<PaymentProcessor["chargeSavedMethod"]>[0];
@@ -53,7 +54,7 @@ export async function chargeStripeSavedMethod(
     // A decline comes back as a card error carrying the failed intent, whose last error holds the reason.
     // Off-session that includes a card wanting 3-D Secure: Stripe declines it as `authentication_required`
     // rather than leaving the intent waiting for a customer who is not there.
-    if (err instanceof Stripe.errors.StripeCardError && err.payment_intent) {
+    if (err instanceof stripeSdk().errors.StripeCardError && err.payment_intent) {
       const declined = paymentIntentResult(err.payment_intent);
       return { ...declined, status: "failed", failure: declined.failure ?? failureOf(err) };
     }

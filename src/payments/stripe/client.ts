@@ -1,18 +1,20 @@
-import Stripe from "stripe";
+import type Stripe from "stripe";
+import { stripeSdk } from "./sdk.js";
 
 /**
  * A Stripe client pinned to the API version this package was generated for, so the shapes its types promise
  * are the shapes the API answers. `apiUrl` points it at another server (the fake in tests).
  */
 export function createStripeClient(secretKey: string, options: { apiUrl?: string }): Stripe {
-  const config: Stripe.StripeConfig = { apiVersion: Stripe.API_VERSION, maxNetworkRetries: 2 };
+  const Sdk = stripeSdk();
+  const config: Stripe.StripeConfig = { apiVersion: Sdk.API_VERSION, maxNetworkRetries: 2 };
   if (options.apiUrl) {
     const url = new URL(options.apiUrl);
     config.host = url.hostname;
     config.protocol = url.protocol === "http:" ? "http" : "https";
     config.port = url.port || (url.protocol === "http:" ? 80 : 443);
   }
-  return new Stripe(secretKey, config);
+  return new Sdk(secretKey, config);
 }
 
 /**
@@ -26,8 +28,8 @@ export async function verifyStripeKey(client: Stripe): Promise<{ accountId: stri
     return { accountId: account.id };
   } catch (err) {
     if (
-      err instanceof Stripe.errors.StripeAuthenticationError ||
-      err instanceof Stripe.errors.StripePermissionError
+      err instanceof stripeSdk().errors.StripeAuthenticationError ||
+      err instanceof stripeSdk().errors.StripePermissionError
     ) {
       throw new Error(`Stripe refused the secret key: ${err.message}`);
     }

@@ -2,6 +2,7 @@ export { createStripeClient, verifyStripeKey } from "./client.js";
 export type { ProcessorCustomerStore } from "./customers.js";
 export { mapIntentStatus, paymentIntentResult, setupIntentResult } from "./intent-result.js";
 export { createStripeProcessor, type StripeProcessorOptions } from "./processor.js";
+export { stripeErrorType } from "./stripe-errors.js";
 export {
   disputeFromEvent,
   intentFromEvent,

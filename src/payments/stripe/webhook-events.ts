@@ -1,6 +1,7 @@
-import Stripe from "stripe";
+import type Stripe from "stripe";
 import type { IntentResult } from "../../context/index.js";
 import { idOf, paymentIntentResult, setupIntentResult } from "./intent-result.js";
+import { stripeSdk } from "./sdk.js";
 
 /** Stripe's own default: a signature older than five minutes is refused, which stops replays. */
 const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -15,7 +16,12 @@ export function parseStripeEvent(
   signatureHeader: string,
   webhookSecret: string,
 ): Stripe.Event {
-  return Stripe.webhooks.constructEvent(rawBody, signatureHeader, webhookSecret, SIGNATURE_TOLERANCE_SECONDS);
+  return stripeSdk().webhooks.constructEvent(
+    rawBody,
+    signatureHeader,
+    webhookSecret,
+    SIGNATURE_TOLERANCE_SECONDS,
+  );
 }
 
 /**
