@@ -16,6 +16,7 @@ import { benchComplete } from "./scenarios/complete.js";
 import { benchCreate } from "./scenarios/create.js";
 import { benchDashboard } from "./scenarios/dashboard.js";
 import { benchPage } from "./scenarios/page.js";
+import { benchStartup } from "./scenarios/startup.js";
 import { benchUsage } from "./scenarios/usage.js";
 import { benchUsageBalance } from "./scenarios/usage-balance.js";
 import { benchWebhooks } from "./scenarios/webhooks.js";
@@ -23,7 +24,9 @@ import { benchWebhooks } from "./scenarios/webhooks.js";
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 /** Servers each HTTP scenario runs per round: Glade, bare and its references. */
-const SIDES: Record<Exclude<Scenario, "webhooks" | "usage-balance" | "dashboard">, number> = {
+/** Scenarios that run as their own script, not as servers under autocannon. */
+const SCRIPTED = new Set<Scenario>(["webhooks", "usage-balance", "dashboard", "startup"]);
+const SIDES: Record<Exclude<Scenario, "webhooks" | "usage-balance" | "dashboard" | "startup">, number> = {
   create: 3,
   complete: 4,
   page: 2,
@@ -33,7 +36,7 @@ const SIDES: Record<Exclude<Scenario, "webhooks" | "usage-balance" | "dashboard"
 /** Generous upper bound on a whole run, so a hung child can never keep the bench alive. */
 function watchdogSeconds(options: BenchOptions): number {
   const sides = options.only.reduce(
-    (sum, s) => sum + (s === "webhooks" || s === "usage-balance" || s === "dashboard" ? 0 : SIDES[s]),
+    (sum, s) => sum + (SCRIPTED.has(s) ? 0 : SIDES[s as keyof typeof SIDES]),
     0,
   );
   const perRun = options.warmup + options.duration + 20;
@@ -45,6 +48,7 @@ function watchdogSeconds(options: BenchOptions): number {
     (options.only.includes("webhooks") ? 260 : 0) +
     (options.only.includes("usage-balance") ? 700 : 0) +
     (options.only.includes("dashboard") ? 1000 : 0) +
+    (options.only.includes("startup") ? 700 : 0) +
     profile
   );
 }
@@ -111,6 +115,10 @@ async function main(): Promise<void> {
   if (options.only.includes("dashboard")) {
     log("dashboard pages with 100k customers and 1M payments (bench/dashboard.ts)");
     results.dashboard = await benchDashboard(options, log);
+  }
+  if (options.only.includes("startup")) {
+    log("npm start: first and later start, RSS (bench/startup.ts)");
+    results.startup = await benchStartup(options, log);
   }
 
   const seconds = (Date.now() - started) / 1000;

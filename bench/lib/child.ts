@@ -185,7 +185,8 @@ export async function startGlade(
     name: "glade",
     script: "src/cli/main.ts",
     args: ["start"],
-    nodeArgs: options.nodeArgs,
+    // As `npm start` and bin/glade.mjs run it.
+    nodeArgs: ["--max-semi-space-size=8", ...(options.nodeArgs ?? [])],
     env: {
       DATABASE_URL: databaseUrl,
       PORT: String(port),

@@ -6,6 +6,7 @@ export const SCENARIOS = [
   "webhooks",
   "usage-balance",
   "dashboard",
+  "startup",
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
@@ -24,7 +25,7 @@ export type BenchOptions = {
   adminUrl: string;
 };
 
-const USAGE = `npm run bench -- [--only create|complete|page|usage|webhooks|usage-balance|dashboard[,...]] [--runs N] [--duration S]
+const USAGE = `npm run bench -- [--only create|complete|page|usage|webhooks|usage-balance|dashboard|startup[,...]] [--runs N] [--duration S]
                   [--warmup S] [--connections C] [--profile] [--glade-workers N]
 
 Defaults: 3 runs, 3 s warm-up, 10 s measured, 50 connections, median of runs.

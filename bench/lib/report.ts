@@ -1,5 +1,6 @@
 import type { DashboardResult } from "../scenarios/dashboard.js";
 import type { PageWeight } from "../scenarios/page.js";
+import type { StartupResult } from "../scenarios/startup.js";
 import type { UsageResults } from "../scenarios/usage.js";
 import type { UsageBalanceResult } from "../scenarios/usage-balance.js";
 import type { WebhookResult } from "../scenarios/webhooks.js";
@@ -14,6 +15,7 @@ export type BenchResults = {
   webhooks?: WebhookResult;
   usageBalance?: UsageBalanceResult;
   dashboard?: DashboardResult;
+  startup?: StartupResult;
 };
 
 /**
@@ -29,7 +31,16 @@ export const TARGETS = {
   usageBulkEventsPerSecond: 50_000,
   usageBalanceP99Ms: 10,
   dashboardPageP95Ms: 50,
+  firstStartSeconds: 10,
+  startRssMb: 250,
 };
+
+function startupPasses(s: StartupResult): boolean {
+  return (
+    s.firstEmbedded.seconds <= TARGETS.firstStartSeconds &&
+    [s.firstEmbedded, s.againEmbedded, s.postgres].every((x) => x.rssMb <= TARGETS.startRssMb)
+  );
+}
 
 /** The dashboard page with the highest p95, and whether every page met the target. */
 function slowestDashboardPage(d: DashboardResult) {
@@ -72,6 +83,7 @@ export function verdicts(results: BenchResults): { name: string; pass: boolean }
     out.push({ name: "usage-balance", pass: u.p99 <= TARGETS.usageBalanceP99Ms && !u.readsEvents });
   }
   if (results.dashboard) out.push({ name: "dashboard", pass: slowestDashboardPage(results.dashboard).pass });
+  if (results.startup) out.push({ name: "startup", pass: startupPasses(results.startup) });
   return out;
 }
 
@@ -252,6 +264,18 @@ export function markdownTable(results: BenchResults, options: BenchOptions): str
         times(slowest.p99 / d.reference.p99),
         `every page p95 ≤ ${TARGETS.dashboardPageP95Ms} ms`,
         pass(ok),
+      ]),
+    );
+  }
+  const st = results.startup;
+  if (st) {
+    const mb = (x: number) => `${Math.round(x)} MB`;
+    lines.push(
+      row([
+        `\`npm start\` to ready (demo checkout printed), median of 3: first start on a fresh embedded database ${st.firstEmbedded.seconds.toFixed(1)} s, RSS ${mb(st.firstEmbedded.rssMb)} (peak ${mb(st.firstEmbedded.peakMb)}); later start ${st.againEmbedded.seconds.toFixed(1)} s, ${mb(st.againEmbedded.rssMb)}; on Postgres ${st.postgres.seconds.toFixed(1)} s, ${mb(st.postgres.rssMb)}`,
+        ...Array.from({ length: 8 }, () => "–"),
+        `first start ≤ ${TARGETS.firstStartSeconds} s, RSS ≤ ${TARGETS.startRssMb} MB`,
+        pass(startupPasses(st)),
       ]),
     );
   }

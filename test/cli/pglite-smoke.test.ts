@@ -46,6 +46,10 @@ describe("npm start on embedded PGlite", () => {
       check();
     });
     expect(out).toContain("embedded PGlite");
+    // A first start says what it is doing, step by step, with each step's time.
+    expect(out).toMatch(/Creating the embedded database in .+ \(first start only\)… done in \d+\.\d s/);
+    expect(out).toMatch(/Opening the embedded database, applying migrations… done in \d+\.\d s/);
+    expect(out).toMatch(/Seeding the demo store… done in \d+\.\d s/);
     const key = /Test secret key:\s+(\S+)/.exec(out)?.[1];
     const checkout = /Demo checkout:\s+(\S+)/.exec(out)?.[1];
     expect(key).toMatch(/^sk_test_/);

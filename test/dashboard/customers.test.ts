@@ -120,7 +120,9 @@ describe("dashboard customers", () => {
     expect(rare.text).toContain("1 customer matches");
     expect(rare.text).toContain(">Broad 1002<");
     // Fields are searched one by one: text spanning the end of the email and the start of the name finds nothing.
-    expect((await visit.get("/dashboard/customers?q=example.comBroad")).text).toContain("No customer matches");
+    expect((await visit.get("/dashboard/customers?q=example.comBroad")).text).toContain(
+      "No customer matches",
+    );
   });
 
   it("shows a customer's details, subscription, payment, invoice, card and events", async () => {

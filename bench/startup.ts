@@ -1,0 +1,144 @@
+/**
+ * Start-up benchmark: `npx tsx bench/startup.ts [--rounds 3]`, also run by `npm run bench -- --only startup`.
+ *
+ * Runs `npm start` exactly as the README says, in rounds: the first start on a fresh embedded data directory
+ * (initdb, migrations, demo seed), a second start on that directory, and a start on a fresh Postgres database
+ * (DATABASE_URL, GLADE_SEED=demo). For each: seconds from spawning `npm start` until it prints its demo
+ * checkout URL (listening and seeded), and the server process's RSS and peak RSS (VmHWM) two seconds later.
+ * Targets (issue #24): first start ≤ 10 s, RSS ≤ 250 MB after start on either path. Prints the medians; exits
+ * 1 when one misses. Cleans up its directories and databases; a watchdog bounds the run.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { childPids, freePort, REPO_ROOT, track } from "./lib/child.js";
+import { connect } from "./lib/database.js";
+
+const ADMIN_URL = process.env.GLADE_TEST_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const roundsAt = process.argv.indexOf("--rounds");
+const ROUNDS = roundsAt >= 0 ? Math.max(1, Number(process.argv[roundsAt + 1]) || 3) : 3;
+const TARGET_FIRST_START_S = 10;
+const TARGET_RSS_MB = 250;
+const SETTLE_MS = 2000;
+const WATCHDOG_MS = 600_000;
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+type Sample = { seconds: number; rssMb: number; peakMb: number };
+
+/** The deepest descendant of `pid`: npm → sh → node, the server. */
+function serverPid(pid: number): number {
+  const children = childPids(pid);
+  return children.length === 0 ? pid : serverPid(children[0] as number);
+}
+
+function memoryOf(pid: number): { rssMb: number; peakMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
+  return { rssMb: kb("VmRSS") / 1024, peakMb: kb("VmHWM") / 1024 };
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    child.once("exit", () => done());
+    // npm forwards the signal to the server, which closes its database and exits.
+    child.kill("SIGTERM");
+  });
+}
+
+async function startOnce(env: Record<string, string>): Promise<Sample> {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn("npm", ["start"], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  track(child);
+  try {
+    const seconds = await new Promise<number>((done, fail) => {
+      let out = "";
+      const onData = (chunk: Buffer) => {
+        out += chunk.toString();
+        if (/Demo checkout:\s+http/.test(out)) done((performance.now() - started) / 1000);
+      };
+      child.stdout?.on("data", onData);
+      child.stderr?.on("data", onData);
+      child.once("exit", (code) =>
+        fail(new Error(`npm start exited with ${code} before it was ready:\n${out}`)),
+      );
+    });
+    await new Promise((done) => setTimeout(done, SETTLE_MS));
+    return { seconds, ...memoryOf(serverPid(child.pid as number)) };
+  } finally {
+    await stop(child);
+  }
+}
+
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
+function report(name: string, samples: Sample[]): { seconds: number; rssMb: number } {
+  const seconds = median(samples.map((s) => s.seconds));
+  const rssMb = median(samples.map((s) => s.rssMb));
+  const peakMb = median(samples.map((s) => s.peakMb));
+  log(
+    `${name}: ready in ${seconds.toFixed(1)} s, RSS ${rssMb.toFixed(0)} MB (peak ${peakMb.toFixed(0)} MB) ` +
+      `[median of ${samples.length}: ${samples.map((s) => `${s.seconds.toFixed(1)} s / ${s.rssMb.toFixed(0)} MB`).join(", ")}]`,
+  );
+  return { seconds, rssMb };
+}
+
+async function main(): Promise<void> {
+  const watchdog = setTimeout(() => {
+    process.stderr.write("startup bench did not finish in time\n");
+    process.exit(1);
+  }, WATCHDOG_MS);
+  watchdog.unref();
+  const admin = connect(ADMIN_URL, 1);
+  const first: Sample[] = [];
+  const again: Sample[] = [];
+  const postgres: Sample[] = [];
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      const dataDir = mkdtempSync(join(tmpdir(), "glade-startup-"));
+      const name = `glade_startup_${Date.now()}_${round}`;
+      try {
+        first.push(await startOnce({ GLADE_DATA_DIR: dataDir }));
+        again.push(await startOnce({ GLADE_DATA_DIR: dataDir }));
+        await admin.unsafe(`create database "${name}"`);
+        const url = new URL(ADMIN_URL);
+        url.pathname = `/${name}`;
+        postgres.push(await startOnce({ DATABASE_URL: url.toString(), GLADE_SEED: "demo" }));
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+        await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      }
+    }
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+  const a = report("first start, embedded PGlite (fresh data directory)", first);
+  const b = report("second start, embedded PGlite", again);
+  const c = report("start on Postgres (fresh database, demo seeded)", postgres);
+  const misses = [
+    a.seconds > TARGET_FIRST_START_S
+      ? `first start ${a.seconds.toFixed(1)} s > ${TARGET_FIRST_START_S} s`
+      : "",
+    ...[a, b, c].map((s) =>
+      s.rssMb > TARGET_RSS_MB ? `RSS ${s.rssMb.toFixed(0)} MB > ${TARGET_RSS_MB} MB` : "",
+    ),
+  ].filter(Boolean);
+  log(misses.length === 0 ? "targets met" : `targets missed: ${misses.join("; ")}`);
+  if (misses.length > 0) process.exitCode = 1;
+}
+
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
