@@ -4,8 +4,12 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "src/**/*.test.ts"],
     globalSetup: ["./test/support/global-setup.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Hang guards, not budgets: every test bounds its own work (rounds, rows, requests), so under a loaded
+    // machine it takes longer but still ends; these only stop one that never would.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+    // expect.poll waits on a condition; its 1 s default is a wall-clock budget a loaded machine can miss.
+    expect: { poll: { timeout: 60_000, interval: 50 } },
     pool: "forks",
     maxWorkers: 2,
     reporters: ["default"],

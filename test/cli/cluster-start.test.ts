@@ -41,7 +41,7 @@ function workerPids(primary: number): number[] {
   });
 }
 
-async function until<T>(what: string, probe: () => T | undefined, ms = 30_000): Promise<T> {
+async function until<T>(what: string, probe: () => T | undefined, ms = 90_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = probe();
@@ -92,7 +92,7 @@ describe("glade start with GLADE_HTTP_WORKERS", () => {
     proc.kill("SIGTERM");
     expect(await exitOf(proc)).toBe(0);
     expect(childPids(pid)).toEqual([]);
-  }, 60_000);
+  }, 240_000);
 
   it("fails the start when its workers cannot listen, instead of replacing them forever", async () => {
     const blocker = createServer();
@@ -112,11 +112,11 @@ describe("glade start with GLADE_HTTP_WORKERS", () => {
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
     }
-  }, 60_000);
+  }, 240_000);
 
   it("refuses several workers on the embedded database, which lives in one process", async () => {
     const { proc, output } = start({ DATABASE_URL: "", GLADE_HTTP_WORKERS: "2", PORT: "0" });
     expect(await exitOf(proc)).toBe(1);
     expect(output()).toContain("GLADE_HTTP_WORKERS above 1 needs DATABASE_URL");
-  }, 30_000);
+  }, 240_000);
 });

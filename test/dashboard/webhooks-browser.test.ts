@@ -42,7 +42,7 @@ async function reloadUntil(page: Page, text: string | RegExp) {
         await page.reload();
         return page.getByText(text).count();
       },
-      { timeout: 15_000, interval: 200 },
+      { timeout: 60_000, interval: 200 },
     )
     .toBeGreaterThan(0);
 }

@@ -539,7 +539,7 @@ describe("access control matrix over every API operation", () => {
     revokedKey = extra.secret;
     ghostIds = Object.fromEntries(Object.entries(A.ids).map(([k, v]) => [k, ghostOf(v)])) as Ids;
     before = await snapshot();
-  }, 60_000);
+  }, 240_000);
 
   it("covers every operation of the document, each with a valid body where one is required", () => {
     expect(docRes.status).toBe(200);

@@ -529,7 +529,7 @@ beforeAll(async () => {
     customerId: buyer.id,
     paymentId: boughtRow.paymentId,
   };
-}, 60_000);
+}, 240_000);
 
 // ---- the contract every answer keeps --------------------------------------------------------------
 
@@ -989,7 +989,7 @@ describe("the hosted page's form under hostile input", () => {
       }),
       { numRuns: 100 },
     );
-  }, 60_000);
+  }, 240_000);
 
   it.each([
     ["a broken multipart body", "--x\r\nfoo", "multipart/form-data; boundary=x"],

@@ -105,7 +105,7 @@ describe("glade processors and glade secrets", () => {
       webhookUrl: `${PUBLIC_URL}/processors/stripe/webhook/${m.organizationId}/test`,
     });
     expectNoSecret(shown, replacement);
-  }, 60_000);
+  }, 240_000);
 
   it("refuses, without echoing a secret: another mode's keys, missing keys, an unknown organization", async () => {
     const m = await ctx.merchant();
@@ -145,7 +145,7 @@ describe("glade processors and glade secrets", () => {
     expect(await readConnection(ctx.deps, { organizationId: m.organizationId, livemode: true })).toBe(
       undefined,
     );
-  }, 60_000);
+  }, 240_000);
 
   it("rotates the sealing key, refuses to run without it, and disconnects", async () => {
     const m = await ctx.merchant();
@@ -181,5 +181,5 @@ describe("glade processors and glade secrets", () => {
     });
     expect(gone.code).toBe(1);
     expect(gone.stderr).toContain(`No Stripe connection for ${m.organizationId} in test mode`);
-  }, 60_000);
+  }, 240_000);
 });

@@ -22,7 +22,8 @@ const PATH = "/api/v1/processors/stripe";
 
 /** Resolves once some statement of this database waits on a lock (another transaction's row). */
 async function someoneWaitsOnALock(): Promise<void> {
-  const deadline = Date.now() + 10_000;
+  // A hang guard: the statement blocks at once, later only on a loaded machine.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     const [row] = await queryRows<{ n: number }>(
       ctx.deps.db,

@@ -18,7 +18,7 @@ export function flowgladClient(
     apiKey,
     baseURL: glade.baseUrl,
     maxRetries: options.maxRetries ?? 0,
-    timeout: 10_000,
+    timeout: 60_000,
     fetch: async (input, init) => {
       if (log) {
         const url = new URL(typeof input === "string" || input instanceof URL ? input : input.url);

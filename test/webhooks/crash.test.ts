@@ -81,7 +81,7 @@ describe("crash safety", () => {
     await receiver.waitFor(total);
     // The quick half is recorded as delivered; the slow half is claimed and still in flight.
     await expect
-      .poll(async () => (await byEvent()).filter((d) => d.status === "delivered").length, { timeout: 10_000 })
+      .poll(async () => (await byEvent()).filter((d) => d.status === "delivered").length, { timeout: 60_000 })
       .toBe(total / 2);
     await killed(proc);
 
