@@ -1,4 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { registerApiKeyRoutes } from "./api-keys/index.js";
 import { auditApiChanges } from "./audit/index.js";
 import { registerBillingRoutes } from "./billing/index.js";
 import { registerCatalogRoutes } from "./catalog/index.js";
@@ -72,6 +73,7 @@ function registerRoutes(app: App, deps: AppDeps): void {
   registerDocumentRoutes(app, deps);
   registerDashboard(app, deps);
   registerWebhookRoutes(app, deps);
+  registerApiKeyRoutes(app, deps);
   registerCheckoutRoutes(app, deps);
   registerCheckoutPages(app, deps);
   registerPaymentRoutes(app, deps);

@@ -2,6 +2,7 @@ import type { AppDeps } from "./context/index.js";
 import { type DbHandle, migrate, openDatabase } from "./db/client.js";
 import type { Config } from "./lib/config.js";
 import { createLogger, type Logger } from "./lib/logger.js";
+import { API_KEY_REVOCATIONS, forgetCachedApiKeys } from "./organizations/index.js";
 import { assertEncryptionKeyPresent, processorRegistry } from "./processors/index.js";
 import { usageBilling } from "./usage/index.js";
 
@@ -23,6 +24,8 @@ export async function openRuntime(
     await handle.close();
     throw err;
   });
+  // A key revoked by any process stops working here at once, not when this process's cache expires.
+  await handle.listen(API_KEY_REVOCATIONS, forgetCachedApiKeys, forgetCachedApiKeys);
   const deps: AppDeps = {
     db: handle.db,
     config,

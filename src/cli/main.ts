@@ -5,6 +5,7 @@ import { startBackgroundJobs } from "../jobs.js";
 import { loadConfig } from "../lib/config.js";
 import { createApiKey, getOrganization } from "../organizations/index.js";
 import { flag } from "./args.js";
+import { revokeKeyCommand } from "./keys.js";
 import { organizationCommand } from "./organization.js";
 import { processorsCommand, secretsCommand } from "./processors.js";
 import { seedDemo } from "./seed.js";
@@ -18,6 +19,8 @@ const USAGE = `glade <command>
   worker             run only the background jobs (webhook delivery, sweeps) until SIGTERM
   seed               create (or reuse) the demo merchant and print its test key
   keys create --org <organizationId> [--live] [--name <name>]
+  keys revoke --org <organizationId> --id <apiKeyId>
+                     revoke a key: every Glade process refuses it from the moment the revocation commits
   users create --email <email> --org <organizationId> --role owner|admin|viewer [--name <name>]
   users reset-password --email <email>
                      a dashboard user (or a new role); prints a one-time link to choose a password
@@ -74,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "keys": {
+      if (args[0] === "revoke") return revokeKeyCommand(config, args);
       if (args[0] !== "create") break;
       const org = flag(args, "--org");
       if (!org) break;

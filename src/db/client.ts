@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import v8 from "node:v8";
+import { lockDataDir } from "./data-dir-lock.js";
 import type { Database } from "./executor.js";
 import * as schema from "./schema/index.js";
 import { type PostgresClient, pipelinedBegin } from "./transaction.js";
@@ -13,6 +14,11 @@ export type DbHandle = {
   kind: "postgres" | "pglite";
   databaseUrl?: string;
   close: () => Promise<void>;
+  /**
+   * Calls `onMessage` with each NOTIFY on `channel` from any process, and `onConnect` each time the listening
+   * connection is (re)established: what was sent while it was down is lost, so a listener starts afresh.
+   */
+  listen: (channel: string, onMessage: (payload: string) => void, onConnect: () => void) => Promise<void>;
 };
 
 /**
@@ -83,6 +89,10 @@ export async function openDatabase(options: {
       kind: "postgres",
       databaseUrl: options.databaseUrl,
       close: () => client.end({ timeout: 5 }),
+      // postgres.js keeps one connection for LISTEN and calls onConnect again after each reconnect.
+      listen: async (channel, onMessage, onConnect) => {
+        await client.listen(channel, onMessage, onConnect);
+      },
     };
   }
   // Postgres compiled to WebAssembly is a large module: V8's baseline compiler alone keeps about 55 MB less
@@ -101,15 +111,33 @@ export async function openDatabase(options: {
   };
   const { drizzle } = await import("drizzle-orm/pglite");
   let client: InstanceType<typeof PGlite>;
+  let unlock = () => {};
   if (options.dataDir === "memory://") {
     client = new PGlite(extensions);
   } else {
     mkdirSync(options.dataDir, { recursive: true });
+    unlock = lockDataDir(options.dataDir);
     client = new PGlite(options.dataDir, extensions);
   }
-  await client.waitReady;
+  try {
+    await client.waitReady;
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   const db = drizzle(client, { schema, casing: "snake_case" }) as unknown as Database;
-  return { db, kind: "pglite", close: () => client.close() };
+  return {
+    db,
+    kind: "pglite",
+    close: async () => {
+      await client.close();
+      unlock();
+    },
+    listen: async (channel, onMessage, onConnect) => {
+      await client.listen(channel, onMessage);
+      onConnect();
+    },
+  };
 }
 
 /** The embedded database's buffer pool (see openDatabase). */

@@ -1,10 +1,12 @@
 export {
+  API_KEY_REVOCATIONS,
   type ApiKeyRecord,
   authenticateSecret,
   checkRedirectUrls,
   createApiKey,
   createOrganization,
   findActiveKeyBySecret,
+  forgetCachedApiKeys,
   getApiKey,
   getOrganization,
   getOrganizationCached,

@@ -1,5 +1,5 @@
 import { hash } from "node:crypto";
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { apiKeys, organizations } from "../db/schema/index.js";
 import { badRequest, panic } from "../lib/errors.js";
@@ -158,14 +158,32 @@ export async function getApiKey(
   return key;
 }
 
+/** The Postgres channel on which a revocation tells every Glade process to drop its cached key lookups. */
+export const API_KEY_REVOCATIONS = "glade_api_key_revocations";
+
+/**
+ * Revokes the key (already revoked: nothing changes, revokedAt stays the first). Every process listening on
+ * API_KEY_REVOCATIONS (deps.ts) forgets its cached lookups when this commits: NOTIFY is delivered at commit, so
+ * a revocation inside a transaction takes effect with it, everywhere, and not before.
+ */
 export async function revokeApiKey(db: Executor, keyId: string, now: Date): Promise<void> {
-  await db.update(apiKeys).set({ revokedAt: now }).where(eq(apiKeys.id, keyId));
+  await db
+    .update(apiKeys)
+    .set({ revokedAt: now })
+    .where(and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)));
+  await db.execute(sql`select pg_notify(${API_KEY_REVOCATIONS}, ${keyId})`);
+  keyCache.clear();
+}
+
+/** Drops every cached key lookup of this process (a revocation anywhere, or a lost listening connection). */
+export function forgetCachedApiKeys(): void {
   keyCache.clear();
 }
 
 /**
- * Hot-path cache of key lookups: the hash is the map key, so a secret is never held in memory.
- * Short TTL so a revocation made by another process takes effect within seconds.
+ * Hot-path cache of key lookups: the hash is the map key, so a secret is never held in memory. Revocations
+ * clear it in every process at once (forgetCachedApiKeys); the TTL is only the fallback should a notification
+ * be missed without the listening connection dropping.
  */
 const KEY_CACHE_TTL_MS = 5_000;
 const keyCache = new Map<string, { key: ApiKeyRecord | undefined; expires: number }>();

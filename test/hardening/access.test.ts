@@ -82,7 +82,7 @@ const OPERATIONS: Operation[] = Object.entries(doc.paths)
     })),
   );
 /** How many operations the document had when this matrix was written; fewer means routes went missing. */
-const KNOWN_OPERATION_COUNT = 93;
+const KNOWN_OPERATION_COUNT = 95;
 
 /**
  * Operations on the caller's own one-per-mode resource, named by no id (the processor connection): any key
@@ -118,6 +118,7 @@ type Ids = {
   resourceSlug: string;
   usageEventId: string;
   discountId: string;
+  apiKeyId: string;
 };
 
 /** Which of A's ids goes into `{param}` after a given collection segment. */
@@ -143,6 +144,7 @@ const ID_FOR_COLLECTION: Record<string, keyof Ids> = {
   "product-features": "productFeatureId",
   "usage-events": "usageEventId",
   discounts: "discountId",
+  "api-keys": "apiKeyId",
 };
 
 const ID_FOR_QUERY: Record<string, keyof Ids> = {
@@ -422,6 +424,14 @@ async function tenantWithEverything() {
     resourceSlug: resource.slug,
     usageEventId: usageEvent.id,
     discountId: discount.id,
+    // A second test key of A's, so revoking it (as A) leaves A's own key working for the rest of the matrix.
+    apiKeyId: (
+      await createApiKey(
+        ctx.deps.db,
+        { organizationId: f.merchant.organizationId, livemode: false, name: "Matrix second key" },
+        ctx.deps.now(),
+      )
+    ).key.id,
   };
   for (const [name, value] of Object.entries(ids)) expect(value, name).toEqual(expect.any(String));
   const secrets = [
