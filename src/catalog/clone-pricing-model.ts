@@ -3,7 +3,7 @@ import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { prices, pricingModels, products } from "../db/schema/index.js";
 import { ownedBy } from "../db/statement.js";
-import { panic } from "../lib/errors.js";
+import { AppError, panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import { chunks, cloneFeatures, cloneUsageMeters } from "./clone-entitlements.js";
 import { requirePricingModel } from "./queries.js";
@@ -16,6 +16,10 @@ export type ClonePricingModelInput = {
   /** The mode the copy lands in; the caller's own mode when absent. */
   destinationEnvironment?: CloneDestination | undefined;
 };
+
+export const TEST_KEY_WRITES_LIVE =
+  "A test key cannot write live data. To copy this pricing model into live mode, export it " +
+  "(GET /api/v1/pricing-models/{id}/export) and set the file up with a live key (POST /api/v1/pricing-models/setup).";
 
 /**
  * Copies a pricing model with all its products and prices (inactive ones included), usage meters, resources,
@@ -41,6 +45,8 @@ export async function clonePricingModel(
         ? merchant.livemode
         : input.destinationEnvironment === "livemode",
   };
+  // A test key is handed to developers and CI: it must never make what live customers can buy.
+  if (destination.livemode && !merchant.livemode) throw new AppError("FORBIDDEN", TEST_KEY_WRITES_LIVE);
   const sourceScope = <T extends typeof products | typeof prices>(table: T) =>
     and(ownedBy(table, merchant), eq(table.pricingModelId, source.id));
   const sourceProducts = await tx

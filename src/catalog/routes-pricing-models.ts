@@ -151,11 +151,11 @@ export function registerPricingModelRoutes(app: App, deps: AppDeps): void {
       tags,
       security,
       summary:
-        "Copy a pricing model with all its products, prices, usage meters, resources and features (new ids, same slugs and terms) into this or the other mode; the copy is never the default",
+        "Copy a pricing model with all its products, prices, usage meters, resources and features (new ids, same slugs and terms) into this mode, or with a live key into test mode (a test key never writes live data: 403); the copy is never the default",
       request: { params: IdParam, body: jsonBody(ClonePricingModelBody) },
       responses: {
         200: jsonResponse(PricingModelDetailsResponse, "The new pricing model's details"),
-        ...errorResponses("NOT_FOUND"),
+        ...errorResponses("NOT_FOUND", "FORBIDDEN"),
       },
     }),
     async (c) => {

@@ -292,35 +292,41 @@ describe("POST /pricing-models/{id}/clone", () => {
     expect(list.total).toBe(2);
   });
 
-  it("clones into the other mode, visible to that mode's key only", async () => {
+  it("refuses a test key writing live data; live goes through export and setup; a live key copies into test", async () => {
     const m = await ctx.merchant();
     const source = await sourceCatalog(m);
-    const res = await clone(m.testKey, source.pricingModelId, {
+    const refused = await clone(m.testKey, source.pricingModelId, {
       name: "Go live",
       destinationEnvironment: "livemode",
     });
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    const copy = res.body.pricingModel;
-    expect(copy).toMatchObject({ livemode: true, isDefault: false, name: "Go live" });
-    expect(copy.products.every((p: any) => p.livemode && p.prices.every((x: any) => x.livemode))).toBe(true);
+    expect(refused.status, JSON.stringify(refused.body)).toBe(403);
+    expect(refused.body.code).toBe("FORBIDDEN");
+    expect(refused.body.message).toContain("POST /api/v1/pricing-models/setup");
+    expect((await ok(ctx.api("GET", "/api/v1/pricing-models", { key: m.liveKey }))).total).toBe(0);
 
-    const live = await ok(ctx.api("GET", `/api/v1/pricing-models/${copy.id}`, { key: m.liveKey }));
-    expect(live.pricingModel.products).toHaveLength(2);
+    // The way live: the test model's file, set up by a live key.
+    const file = await ok(
+      ctx.api("GET", `/api/v1/pricing-models/${source.pricingModelId}/export`, { key: m.testKey }),
+    );
+    const live = await ok(
+      ctx.api("POST", "/api/v1/pricing-models/setup", { key: m.liveKey, body: file.pricingModel }),
+    );
+    const copy = live.pricingModel;
+    expect(copy.livemode).toBe(true);
+    expect(copy.products.every((p: any) => p.livemode && p.prices.every((x: any) => x.livemode))).toBe(true);
     const priceId = copy.products[0].prices[0].id;
     expect((await ctx.api("GET", `/api/v1/prices/${priceId}`, { key: m.liveKey })).status).toBe(200);
     expect((await ctx.api("GET", `/api/v1/pricing-models/${copy.id}`, { key: m.testKey })).status).toBe(404);
     expect((await ctx.api("GET", `/api/v1/prices/${priceId}`, { key: m.testKey })).status).toBe(404);
-    const testList = await ok(ctx.api("GET", "/api/v1/pricing-models", { key: m.testKey }));
-    expect(testList.data.map((p: any) => p.id)).toEqual([source.pricingModelId]);
 
-    // And back: a live key can copy its model into test mode.
+    // And back: a live key may copy its model into test mode.
     const back = await clone(m.liveKey, copy.id, {
       name: "Back to test",
       destinationEnvironment: "testmode",
     });
     expect(back.status).toBe(200);
     expect(back.body.pricingModel).toMatchObject({ livemode: false, isDefault: false });
-    expect(terms(back.body.pricingModel)).toEqual(terms(copy));
+    expect(terms(back.body.pricingModel)).toEqual(terms({ ...copy, name: "Back to test", isDefault: false }));
     expect(
       (await ctx.api("GET", `/api/v1/pricing-models/${back.body.pricingModel.id}`, { key: m.testKey }))
         .status,
@@ -374,11 +380,14 @@ describe("POST /pricing-models/{id}/clone", () => {
     const client = flowgladClient(glade, m.testKey);
     const { pricingModel } = await client.pricingModels.clone(source.pricingModelId, {
       name: "SDK copy",
-      destinationEnvironment: "livemode",
+      destinationEnvironment: "testmode",
     });
-    expect(pricingModel).toMatchObject({ name: "SDK copy", livemode: true, isDefault: false });
+    expect(pricingModel).toMatchObject({ name: "SDK copy", livemode: false, isDefault: false });
     expect(pricingModel.products.map((p) => p.slug)).toEqual(["pro", "setup"]);
-    const live = flowgladClient(glade, m.liveKey);
-    expect((await live.pricingModels.retrieve(pricingModel.id)).pricingModel.id).toBe(pricingModel.id);
+    expect((await client.pricingModels.retrieve(pricingModel.id)).pricingModel.id).toBe(pricingModel.id);
+    // A test key never writes live data, through the official client too.
+    await expect(
+      client.pricingModels.clone(source.pricingModelId, { name: "Live", destinationEnvironment: "livemode" }),
+    ).rejects.toMatchObject({ status: 403 });
   });
 });
