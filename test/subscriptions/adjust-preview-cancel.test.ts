@@ -1,3 +1,4 @@
+import { like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { sandboxIntents } from "../../src/db/schema/index.js";
 import { applyScheduledAdjustments } from "../../src/subscriptions/index.js";
@@ -36,7 +37,13 @@ async function snapshot(subscriptionId: string) {
     items: await itemsOf(ctx, subscriptionId),
     events: await eventsFor(ctx, subscriptionId),
     money: await moneyOf(ctx, subscriptionId),
-    intents: (await ctx.deps.db.select().from(sandboxIntents)).length,
+    // This subscription's charges only: other files running at the same time make intents of their own.
+    intents: (
+      await ctx.deps.db
+        .select()
+        .from(sandboxIntents)
+        .where(like(sandboxIntents.idempotencyKey, `subscription_adjust:${subscriptionId}:%`))
+    ).length,
     subscription: await subscriptionRow(ctx, subscriptionId),
   };
 }
