@@ -10,6 +10,7 @@ import { registerDashboard } from "./dashboard/index.js";
 import { registerDiscountRoutes } from "./discounts/index.js";
 import { registerDocumentRoutes } from "./documents/index.js";
 import { registerEntitlementRoutes } from "./entitlements/index.js";
+import { resolveClientAddress, trustedProxies } from "./http/client-address.js";
 import { errorResponse, toAppError, validationError } from "./http/errors.js";
 import { idempotency } from "./http/idempotency.js";
 import { limitBody, requestId, requireApiKey } from "./http/middleware.js";
@@ -37,6 +38,7 @@ export function createApp(deps: AppDeps): App {
   });
 
   app.use("*", requestId);
+  app.use("*", resolveClientAddress(trustedProxies(deps.config.trustedProxies)));
   app.use("*", limitBody(deps.config.maxBodyBytes));
   app.use("/api/v1/*", requireApiKey(deps));
   app.use("/api/v1/*", idempotency(deps));

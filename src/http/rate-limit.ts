@@ -1,7 +1,3 @@
-import { isIP } from "node:net";
-import { getConnInfo } from "@hono/node-server/conninfo";
-import type { Context } from "hono";
-
 export type RateLimitDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 export type RateLimiter = {
@@ -70,34 +66,4 @@ export function createRateLimiter(options: RateLimitOptions): RateLimiter {
   };
 }
 
-function isPrivateOrLoopback(address: string): boolean {
-  const v4 = address.startsWith("::ffff:") ? address.slice(7) : address;
-  if (isIP(v4) === 4) {
-    const [a = 0, b = 0] = v4.split(".").map(Number);
-    return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
-  }
-  const lower = address.toLowerCase();
-  return lower === "::1" || lower.startsWith("fc") || lower.startsWith("fd");
-}
-
-/**
- * Who is asking, for rate limiting: the socket's peer address. When that peer is a loopback or private address
- * (a reverse proxy in front of Glade), the last X-Forwarded-For entry is used instead, since that is the one
- * the proxy itself appended; earlier entries are client-supplied and ignored. A directly exposed server never
- * trusts the header, so clients cannot pick their own identity.
- */
-export function clientAddress(c: Context): string {
-  let peer: string | undefined;
-  try {
-    peer = getConnInfo(c).remote.address;
-  } catch {
-    // In-process requests (tests, app.request) have no socket.
-    peer = undefined;
-  }
-  if (!peer) return "unknown";
-  if (isPrivateOrLoopback(peer)) {
-    const forwarded = c.req.header("x-forwarded-for")?.split(",").pop()?.trim();
-    if (forwarded && isIP(forwarded) !== 0) return forwarded;
-  }
-  return peer;
-}
+export { clientAddress } from "./client-address.js";

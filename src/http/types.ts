@@ -5,6 +5,8 @@ export type AppEnv = {
   Variables: {
     requestId: string;
     merchant: Merchant;
+    /** Set by resolveClientAddress: the peer, or the client behind the operator's trusted proxies. */
+    clientAddress: string;
   };
 };
 

@@ -27,6 +27,8 @@ const EnvSchema = z.object({
   GLADE_STRIPE_JS_URL: z.string().url().default("https://js.stripe.com/v3/"),
   /** Stripe's API origin; tests point it at a fake. */
   GLADE_STRIPE_API_URL: z.string().url().default("https://api.stripe.com"),
+  /** Reverse proxies whose X-Forwarded-For is believed: addresses and CIDRs, comma-separated. */
+  GLADE_TRUSTED_PROXIES: z.string().default(""),
 });
 
 export type Config = {
@@ -44,6 +46,8 @@ export type Config = {
   encryptionKey: string | undefined;
   stripeJsUrl: string;
   stripeApiUrl: string;
+  /** GLADE_TRUSTED_PROXIES, split; checked when the app is built (src/http/client-address.ts). */
+  trustedProxies: string[];
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -74,5 +78,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     encryptionKey: e.GLADE_ENCRYPTION_KEY || undefined,
     stripeJsUrl: e.GLADE_STRIPE_JS_URL,
     stripeApiUrl: e.GLADE_STRIPE_API_URL.replace(/\/$/, ""),
+    trustedProxies: e.GLADE_TRUSTED_PROXIES.split(",")
+      .map((p) => p.trim())
+      .filter(Boolean),
   };
 }
