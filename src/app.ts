@@ -15,6 +15,7 @@ import { errorResponse, toAppError, validationError } from "./http/errors.js";
 import { idempotency } from "./http/idempotency.js";
 import { limitBody, requestId, requireApiKey } from "./http/middleware.js";
 import { registerDocs } from "./http/openapi-doc.js";
+import { setPageSecurityHeaders, strictTransportSecurity } from "./http/page-headers.js";
 import type { App, AppEnv } from "./http/types.js";
 import { registerInvoiceRoutes } from "./invoices/index.js";
 import { AppError } from "./lib/errors.js";
@@ -38,6 +39,7 @@ export function createApp(deps: AppDeps): App {
   });
 
   app.use("*", requestId);
+  if (deps.config.publicUrl.startsWith("https://")) app.use("*", strictTransportSecurity);
   app.use("*", resolveClientAddress(trustedProxies(deps.config.trustedProxies)));
   app.use("*", limitBody(deps.config.maxBodyBytes));
   app.use("/api/v1/*", requireApiKey(deps));
@@ -46,11 +48,12 @@ export function createApp(deps: AppDeps): App {
 
   registerRoutes(app, deps);
   registerDocs(app);
-  app.get("/", (c) =>
-    c.html(
-      '<!doctype html><html lang="en"><meta charset="utf-8"><title>Glade</title><body style="font-family:system-ui;max-width:40rem;margin:3rem auto"><h1>Glade</h1><p>Checkout and billing server. API reference: <a href="/api/docs">/api/docs</a>.</p></body></html>',
-    ),
-  );
+  app.get("/", (c) => {
+    setPageSecurityHeaders(c);
+    return c.html(
+      '<!doctype html><html lang="en"><meta charset="utf-8"><title>Glade</title><body><h1>Glade</h1><p>Checkout and billing server. API reference: <a href="/api/docs">/api/docs</a>.</p></body></html>',
+    );
+  });
 
   app.notFound((c) => {
     if (c.req.path.startsWith("/api/")) {

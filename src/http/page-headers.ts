@@ -1,4 +1,4 @@
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 
 function origin(url: string | null): string | null {
   if (!url) return null;
@@ -74,3 +74,12 @@ export function isCrossSiteForm(c: Context, publicUrl: string): boolean {
   if (!sent || sent === "null") return false;
   return sent !== new URL(c.req.url).origin && sent !== new URL(publicUrl).origin;
 }
+
+/**
+ * Served over https (the public URL says so): browsers are told to use nothing else for a year, so a
+ * network attacker cannot downgrade a later visit to http and read the checkout or dashboard cookies.
+ */
+export const strictTransportSecurity: MiddlewareHandler = async (c, next) => {
+  await next();
+  c.header("strict-transport-security", "max-age=31536000");
+};

@@ -27,6 +27,12 @@ const EnvSchema = z.object({
   GLADE_STRIPE_JS_URL: z.string().url().default("https://js.stripe.com/v3/"),
   /** Stripe's API origin; tests point it at a fake. */
   GLADE_STRIPE_API_URL: z.string().url().default("https://api.stripe.com"),
+  /** A client must have sent its request headers within this many ms (slowloris). */
+  GLADE_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** …and its whole request, body included, within this many ms. */
+  GLADE_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** Open connections per process; more are closed at once. */
+  GLADE_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(2_000),
   /** Reverse proxies whose X-Forwarded-For is believed: addresses and CIDRs, comma-separated. */
   GLADE_TRUSTED_PROXIES: z.string().default(""),
 });
@@ -46,6 +52,9 @@ export type Config = {
   encryptionKey: string | undefined;
   stripeJsUrl: string;
   stripeApiUrl: string;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxConnections: number;
   /** GLADE_TRUSTED_PROXIES, split; checked when the app is built (src/http/client-address.ts). */
   trustedProxies: string[];
 };
@@ -78,6 +87,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     encryptionKey: e.GLADE_ENCRYPTION_KEY || undefined,
     stripeJsUrl: e.GLADE_STRIPE_JS_URL,
     stripeApiUrl: e.GLADE_STRIPE_API_URL.replace(/\/$/, ""),
+    headersTimeoutMs: Math.min(e.GLADE_HEADERS_TIMEOUT_MS, e.GLADE_REQUEST_TIMEOUT_MS),
+    requestTimeoutMs: e.GLADE_REQUEST_TIMEOUT_MS,
+    maxConnections: e.GLADE_MAX_CONNECTIONS,
     trustedProxies: e.GLADE_TRUSTED_PROXIES.split(",")
       .map((p) => p.trim())
       .filter(Boolean),
