@@ -47,7 +47,11 @@ function hasControlCharacter(value: string): boolean {
   return false;
 }
 
-/** An absolute http(s) URL: no `javascript:`, `data:`, `file:` or relative URLs, no control characters. */
+/**
+ * An absolute http(s) URL: no `javascript:`, `data:`, `file:` or relative URLs, no control characters. Kept in
+ * the URL standard's own form (`new URL(value).href`): what a browser would go to is what is stored and shown,
+ * so `" https://evil.example"` or `"https:evil.example"` cannot pass a check that reads them differently.
+ */
 export const HttpUrl = z
   .string()
   .max(2048)
@@ -59,7 +63,15 @@ export const HttpUrl = z
     } catch {
       return false;
     }
-  }, "must be an absolute http(s) URL");
+  }, "must be an absolute http(s) URL")
+  .overwrite((value) => {
+    try {
+      return new URL(value).href;
+    } catch {
+      // Already refused above (zod runs every check); left as it came for the error message.
+      return value;
+    }
+  });
 
 /** `{id}` in a path: an object's id, as every `/things/{id}` route takes it. */
 export const PathId = z.object({
