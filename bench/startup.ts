@@ -39,13 +39,29 @@ function memoryOf(pid: number): { rssMb: number; peakMb: number } {
   return { rssMb: kb("VmRSS") / 1024, peakMb: kb("VmHWM") / 1024 };
 }
 
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((done) => {
+/** Stops npm and the server under it: npm does not pass SIGTERM on, so the whole process group gets it. */
+async function stop(child: ChildProcess, server: number | undefined): Promise<void> {
+  const exited = new Promise<void>((done) => {
     if (child.exitCode !== null || child.signalCode !== null) return done();
     child.once("exit", () => done());
-    // npm forwards the signal to the server, which closes its database and exits.
-    child.kill("SIGTERM");
   });
+  try {
+    process.kill(-(child.pid as number), "SIGTERM");
+  } catch {
+    // Already gone.
+  }
+  await exited;
+  // The server closes its database before it exits; the next round must not find it still running.
+  while (server !== undefined && isRunning(server)) await new Promise((done) => setTimeout(done, 50));
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function startOnce(env: Record<string, string>): Promise<Sample> {
@@ -55,8 +71,11 @@ async function startOnce(env: Record<string, string>): Promise<Sample> {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group, so stop() reaches the server npm starts.
+    detached: true,
   });
   track(child);
+  let server: number | undefined;
   try {
     const seconds = await new Promise<number>((done, fail) => {
       let out = "";
@@ -71,9 +90,10 @@ async function startOnce(env: Record<string, string>): Promise<Sample> {
       );
     });
     await new Promise((done) => setTimeout(done, SETTLE_MS));
-    return { seconds, ...memoryOf(serverPid(child.pid as number)) };
+    server = serverPid(child.pid as number);
+    return { seconds, ...memoryOf(server) };
   } finally {
-    await stop(child);
+    await stop(child, server);
   }
 }
 
