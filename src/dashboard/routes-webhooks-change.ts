@@ -6,6 +6,7 @@ import type { App } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
 import {
   createWebhookEndpoint,
+  deleteWebhookEndpoint,
   getWebhookEndpoint,
   redeliverEvent,
   rotateWebhookSecret,
@@ -137,6 +138,32 @@ export function registerDashboardWebhookChanges(app: App, deps: AppDeps): void {
       );
     });
     return c.redirect(`${WEBHOOKS_PATH}/${endpoint.id}?notice=rotated`, 303);
+  });
+
+  // As the API's DELETE: no more deliveries, the queued ones cancelled with a reason, the log kept.
+  app.post(`${WEBHOOKS_PATH}/:id/delete`, async (c) => {
+    const posted = await postedEndpoint(c, deps);
+    if (posted instanceof Response) return posted;
+    const { visitor, endpoint } = posted;
+    const merchant = visitorMerchant(visitor);
+    const now = deps.now();
+    await deps.db.transaction(async (tx) => {
+      const row = await deleteWebhookEndpoint(tx, merchant, endpoint.id, now);
+      await recordAudit(
+        tx,
+        merchant,
+        {
+          actor: visitorActor(visitor),
+          action: "webhook.deleted",
+          objectType: "webhook",
+          objectId: endpoint.id,
+          before: auditedEndpoint(endpoint),
+          after: auditedEndpoint(row),
+        },
+        now,
+      );
+    });
+    return c.redirect(`${WEBHOOKS_PATH}/${endpoint.id}?notice=deleted`, 303);
   });
 
   app.post(`${WEBHOOKS_PATH}/:id/redeliver`, async (c) => {

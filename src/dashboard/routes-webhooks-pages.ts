@@ -56,6 +56,8 @@ export const NOTICES = {
   rotated:
     "Signing secret rotated: deliveries from now on are signed with the new one. Reveal it to copy it.",
   redelivered: "The event is queued again for this endpoint; the new attempt appears below once it is sent.",
+  deleted:
+    "Endpoint deleted: Glade sends it nothing more, its queued deliveries were cancelled, and its log stays below.",
 } as const;
 export type Notice = keyof typeof NOTICES;
 

@@ -166,4 +166,18 @@ async function clickThrough(m: TestMerchant, receiver: Receiver) {
   await page.getByRole("link", { name: "Webhooks", exact: true }).click();
   expect(await page.getByRole("link", { name: receiver.url }).count()).toBe(1);
   await shoot(page, "list");
+
+  // Delete takes a second click: the first opens what it will do.
+  await page.goto(endpointUrl);
+  const remove = page.getByRole("button", { name: "Delete this endpoint" });
+  expect(await remove.isVisible()).toBe(false);
+  await page.getByText("Delete endpoint…").click();
+  expect(await remove.isVisible()).toBe(true);
+  await shoot(page, "delete-confirm");
+  await remove.click();
+  await page.waitForURL(`${endpointUrl}?notice=deleted`);
+  expect(await page.getByRole("status").textContent()).toContain("Endpoint deleted");
+  expect(await page.locator(".webhooks-facts").textContent()).toContain("Disabled");
+  expect(await page.locator(".webhooks-delivery").count()).toBeGreaterThan(0);
+  await shoot(page, "deleted");
 }

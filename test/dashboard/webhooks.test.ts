@@ -202,6 +202,36 @@ describe("dashboard webhooks", () => {
     expect(again.text).toContain("thanks 2");
   });
 
+  it("deletes an endpoint after a second click: nothing more is sent, queued deliveries are cancelled, the log stays", async () => {
+    const w = await world();
+    const [sent, queued] = await emitTestEvents(ctx.deps.db, w.tenant, 2, "customer.created");
+    const page = await w.visit.get(`${PATH}/${w.webhook.id}`);
+    // The button sits inside a closed <details>: a first click opens it and says what will happen.
+    expect(page.text).toMatch(/<details class="webhooks-delete"><summary>Delete endpoint…<\/summary>/);
+    expect(page.text).toContain("cancels its queued deliveries");
+    const res = await w.visit.post(`${PATH}/${w.webhook.id}/delete`);
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe(`${PATH}/${w.webhook.id}?notice=deleted`);
+    const after = await w.visit.get(res.headers.get("location") ?? "");
+    expect(after.text).toContain("Endpoint deleted");
+    expect(after.text).toContain("Disabled");
+    expect(after.text).not.toContain("Delete endpoint…");
+    expect(after.text).toContain("customer.created");
+    expect((await endpointOf(w.m.testKey, w.webhook.id)).active).toBe(false);
+    const deliveries = await deliveriesOf(w.m.testKey, w.webhook.id);
+    expect(deliveries.map((d: { eventId: string }) => d.eventId).sort()).toEqual([sent, queued].sort());
+    expect(deliveries.every((d: { status: string }) => d.status === "failed")).toBe(true);
+    expect(await deliver(w.m.organizationId)).toMatchObject({ delivered: 0 });
+    const [entry] = await auditOf(w.m.organizationId);
+    expect(entry).toMatchObject({
+      action: "webhook.deleted",
+      objectId: w.webhook.id,
+      before: { active: true },
+      after: { active: false },
+    });
+    expect(JSON.stringify(entry)).not.toContain("whsec_");
+  });
+
   it("says why a paused endpoint cannot redeliver, and changes nothing", async () => {
     const w = await world();
     const [eventId] = await emitTestEvents(ctx.deps.db, w.tenant, 1, "customer.created");
@@ -293,6 +323,7 @@ describe("dashboard webhooks", () => {
       [`${PATH}/${w.webhook.id}/secret`, {}],
       [`${PATH}/${w.webhook.id}/rotate`, {}],
       [`${PATH}/${w.webhook.id}/redeliver`, { eventId: eventId ?? "" }],
+      [`${PATH}/${w.webhook.id}/delete`, {}],
     ];
     for (const [path, fields] of posts) {
       const res = await w.visit.post(path, fields);
@@ -316,6 +347,7 @@ describe("dashboard webhooks", () => {
       [`${PATH}/${w.webhook.id}/secret`, {}],
       [`${PATH}/${w.webhook.id}/rotate`, {}],
       [`${PATH}/${w.webhook.id}/redeliver`, { eventId: eventId ?? "" }],
+      [`${PATH}/${w.webhook.id}/delete`, {}],
     ];
     for (const [path, fields] of posts) {
       const wrong = await w.visit.post(path, { ...fields, csrf: "not-the-token" });
@@ -362,6 +394,7 @@ describe("dashboard webhooks", () => {
         [`${PATH}/${id}/secret`, {}],
         [`${PATH}/${id}/rotate`, {}],
         [`${PATH}/${id}/redeliver`, { eventId: ownEvent ?? "" }],
+        [`${PATH}/${id}/delete`, {}],
       ] as const) {
         const res = await w.visit.post(path, fields);
         expect(res.status, path).toBe(404);

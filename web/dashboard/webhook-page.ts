@@ -97,7 +97,15 @@ ${
 ${postForm(`${path}/secret`, frame.csrfToken, html`<button type="submit">Reveal secret</button>`)}
 ${postForm(`${path}/rotate`, frame.csrfToken, html`<button type="submit" class="danger">Rotate secret</button>`)}
 </div>
-<p class="muted">Rotating replaces the secret at once: deliveries sent from then on are signed with the new one.</p>`
+<p class="muted">Rotating replaces the secret at once: deliveries sent from then on are signed with the new one.</p>
+${
+  e.active
+    ? html`<details class="webhooks-delete"><summary>Delete endpoint…</summary>
+<p>Glade stops sending to <code>${e.url}</code> and cancels its queued deliveries. The delivery log stays readable here and in the API.</p>
+${postForm(`${path}/delete`, frame.csrfToken, html`<button type="submit" class="danger">Delete this endpoint</button>`)}
+</details>`
+    : ""
+}`
     : html`<p class="muted">Your role can view this endpoint and its deliveries but not change them.</p>`;
   return dashboardPage(
     frame,
