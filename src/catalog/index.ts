@@ -33,6 +33,11 @@ export {
 } from "./price-join.js";
 export { createPricingModel, ensureDefaultPricingModel } from "./pricing-models.js";
 export {
+  attachProductFeature,
+  detachProductFeature,
+  listLiveFeaturesOfProducts,
+} from "./product-features.js";
+export {
   type CatalogTenant,
   findPriceBySlugInDefaultPricingModel,
   findPriceTenant,

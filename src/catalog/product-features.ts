@@ -103,6 +103,28 @@ export async function expireProductFeature(
   return row ?? requireProductFeature(tx, merchant, id);
 }
 
+/** Detaches the feature from the product from `now` on (the dashboard names the pair); undefined if not attached. */
+export async function detachProductFeature(
+  tx: Executor,
+  merchant: Merchant,
+  input: { productId: string; featureId: string },
+  now: Date,
+): Promise<ProductFeatureRow | undefined> {
+  const [row] = await tx
+    .update(productFeatures)
+    .set({ expiredAt: now, updatedAt: now })
+    .where(
+      and(
+        ownedBy(productFeatures, merchant),
+        eq(productFeatures.productId, input.productId),
+        eq(productFeatures.featureId, input.featureId),
+        isNull(productFeatures.expiredAt),
+      ),
+    )
+    .returning();
+  return row;
+}
+
 /**
  * A product's `featureIds`, without repeats: each this merchant's (404) and of the product's pricing model
  * (400). A product's create checks them before it writes anything.

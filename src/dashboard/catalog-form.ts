@@ -52,29 +52,26 @@ export function parseMajorUnits(text: string, currency: string): number | string
 
 const SUPPORTED = new Set<string>(CURRENCIES);
 
-/** The values, or the errors per field; nothing is written until every field is right. */
-export function readProductForm(form: Record<string, string>): {
-  values: ProductFormValues;
-  input?: ProductFormInput;
-  errors: ProductFormErrors;
+/** A price as the forms type it (the product form's first price, or another price of a product). */
+export type PriceFormValues = Pick<
+  ProductFormValues,
+  "priceType" | "unitAmount" | "currency" | "intervalUnit"
+>;
+export type PriceFormErrors = Partial<Record<keyof PriceFormValues, string>>;
+
+/** The price fields of a form, checked; `price` only when every one is right. */
+export function readPriceFields(form: Record<string, string>): {
+  values: PriceFormValues;
+  price?: ProductFormInput["price"];
+  errors: PriceFormErrors;
 } {
-  const values: ProductFormValues = {
-    name: (form.name ?? "").trim(),
-    description: (form.description ?? "").trim(),
-    slug: (form.slug ?? "").trim(),
-    pricingModelId: form.pricingModelId ?? "",
+  const values: PriceFormValues = {
     priceType: form.priceType ?? "",
     unitAmount: (form.unitAmount ?? "").trim(),
     currency: (form.currency ?? "").toUpperCase(),
     intervalUnit: form.intervalUnit ?? "",
   };
-  const errors: ProductFormErrors = {};
-  if (values.name === "" || values.name.length > 255)
-    errors.name = "Give the product a name of 1 to 255 characters.";
-  if (values.description.length > 5000) errors.description = "Keep the description under 5,000 characters.";
-  if (values.slug !== "" && !/^[a-z0-9][a-z0-9_-]{0,254}$/.test(values.slug)) {
-    errors.slug = "Use lower-case letters, digits, - and _ (or leave it empty).";
-  }
+  const errors: PriceFormErrors = {};
   if (!(PRICE_TYPES as readonly string[]).includes(values.priceType)) {
     errors.priceType = "Choose one-time payment or subscription.";
   }
@@ -86,11 +83,6 @@ export function readProductForm(form: Record<string, string>): {
   const amount = errors.currency ? undefined : parseMajorUnits(values.unitAmount, values.currency);
   if (typeof amount === "string") errors.unitAmount = amount;
   if (Object.keys(errors).length > 0 || typeof amount !== "number") return { values, errors };
-  const product = {
-    name: values.name,
-    description: values.description === "" ? null : values.description,
-    slug: values.slug === "" ? null : values.slug,
-  };
   const price =
     values.priceType === "subscription" && interval
       ? {
@@ -101,5 +93,35 @@ export function readProductForm(form: Record<string, string>): {
           intervalCount: 1 as const,
         }
       : { type: "single_payment" as const, unitPrice: amount, currency: values.currency };
-  return { values, input: { pricingModelId: values.pricingModelId, product, price }, errors };
+  return { values, price, errors };
+}
+
+/** The values, or the errors per field; nothing is written until every field is right. */
+export function readProductForm(form: Record<string, string>): {
+  values: ProductFormValues;
+  input?: ProductFormInput;
+  errors: ProductFormErrors;
+} {
+  const priced = readPriceFields(form);
+  const values: ProductFormValues = {
+    name: (form.name ?? "").trim(),
+    description: (form.description ?? "").trim(),
+    slug: (form.slug ?? "").trim(),
+    pricingModelId: form.pricingModelId ?? "",
+    ...priced.values,
+  };
+  const errors: ProductFormErrors = { ...priced.errors };
+  if (values.name === "" || values.name.length > 255)
+    errors.name = "Give the product a name of 1 to 255 characters.";
+  if (values.description.length > 5000) errors.description = "Keep the description under 5,000 characters.";
+  if (values.slug !== "" && !/^[a-z0-9][a-z0-9_-]{0,254}$/.test(values.slug)) {
+    errors.slug = "Use lower-case letters, digits, - and _ (or leave it empty).";
+  }
+  if (Object.keys(errors).length > 0 || !priced.price) return { values, errors };
+  const product = {
+    name: values.name,
+    description: values.description === "" ? null : values.description,
+    slug: values.slug === "" ? null : values.slug,
+  };
+  return { values, input: { pricingModelId: values.pricingModelId, product, price: priced.price }, errors };
 }

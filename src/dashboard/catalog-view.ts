@@ -50,7 +50,7 @@ export function discountView(row: DiscountRow): CatalogDiscountView {
     row.duration === "number_of_payments"
       ? `${row.numberOfPayments ?? 0} payments`
       : row.duration.replace(/_/g, " ");
-  return { name: row.name, code: row.code, amount, duration, active: row.active };
+  return { id: row.id, name: row.name, code: row.code, amount, duration, active: row.active };
 }
 
 export function featureView(row: FeatureRow): CatalogFeatureView {

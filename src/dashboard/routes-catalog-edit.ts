@@ -5,6 +5,8 @@ import {
   getPrice,
   getPricingModel,
   getProduct,
+  listFeaturesOfPricingModel,
+  listLiveFeaturesOfProducts,
   listPricesForProducts,
   type ProductRow,
   updatePrice,
@@ -34,6 +36,10 @@ const NOTICES: Record<string, string> = {
   unarchived: "Price unarchived.",
   "link-enabled": "Purchase link enabled.",
   "link-disabled": "Purchase link disabled.",
+  "price-added": "Price added, with its own purchase link.",
+  "feature-attached": "Feature attached: customers who buy this product get it.",
+  "feature-detached":
+    "Feature detached: new grants stop; what customers already hold is kept until their period ends.",
 };
 
 function notFoundPage(c: Context, what: string) {
@@ -51,15 +57,25 @@ async function productPage(
   },
 ) {
   const merchant = visitorMerchant(visitor);
-  const [prices, model] = await Promise.all([
+  const [prices, model, attached, modelFeatures] = await Promise.all([
     listPricesForProducts(deps.db, merchant, [product.id]),
     getPricingModel(deps.db, merchant, product.pricingModelId),
+    listLiveFeaturesOfProducts(deps.db, merchant, [product.id]),
+    listFeaturesOfPricingModel(deps.db, merchant, product.pricingModelId),
   ]);
+  const onProduct = attached.get(product.id) ?? [];
+  const features = {
+    attached: onProduct.map((f) => ({ id: f.id, name: f.name, slug: f.slug })),
+    available: modelFeatures
+      .filter((f) => f.active && !onProduct.some((a) => a.id === f.id))
+      .map((f) => ({ id: f.id, name: f.name, slug: f.slug })),
+  };
   const notice = NOTICES[c.req.query("done") ?? ""] ?? null;
   return c.html(
     renderProductPage(await frameFor(deps, visitor, CATALOG), {
       product: productView(product, prices, deps.config.publicUrl),
       pricingModelName: model?.name ?? product.pricingModelId,
+      features,
       canChange: canChange(visitor),
       values: edit.values ?? {
         name: product.name,

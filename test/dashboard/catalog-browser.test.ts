@@ -3,7 +3,7 @@ import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { checkoutSessions } from "../../src/db/schema/index.js";
 import { type BrowserContext, browserContext, payWithCard } from "../support/browser.js";
-import { CARDS, DASHBOARD_PASSWORD, dashboardUser, ok } from "../support/index.js";
+import { CARDS, catalogFixture, DASHBOARD_PASSWORD, dashboardUser, ok } from "../support/index.js";
 
 const b: BrowserContext = await browserContext();
 const { ctx } = b;
@@ -101,5 +101,74 @@ describe("dashboard catalog in Chromium", () => {
     await page.getByRole("button", { name: "Save product" }).click();
     await page.getByRole("status").filter({ hasText: "Product saved." }).waitFor();
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Glade Pro 2");
+  });
+
+  it("creates a pricing model, a discount, a feature and another price from the forms, errors next to fields", async () => {
+    const f = await catalogFixture(ctx, { merchantName: "Catalog Forms Browser Org" });
+    const user = await dashboardUser(ctx, f.merchant.organizationId, "admin");
+    const page = await b.newPage();
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${b.baseUrl}/dashboard/sign-in`);
+    await page.getByLabel("Email").fill(user.email);
+    await page.getByLabel("Password").fill(DASHBOARD_PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(`${b.baseUrl}/dashboard`);
+    await page.goto(`${b.baseUrl}/dashboard/catalog`);
+
+    await page.getByRole("link", { name: "New pricing model" }).click();
+    await page.waitForURL(`${b.baseUrl}/dashboard/catalog/pricing-models/new`);
+    await page.getByLabel("Name").fill("Enterprise");
+    await page.getByLabel("Name").press("Enter");
+    await page.waitForURL(/\/dashboard\/catalog\?done=model-created/);
+    expect(await page.getByRole("status").textContent()).toContain("Pricing model created.");
+    await shoot(page, "model-created");
+
+    await page.goto(`${b.baseUrl}/dashboard/catalog/pricing-models/${f.pricingModelId}/discounts/new`);
+    await page.getByLabel("Name").fill("Launch");
+    await page.getByLabel("Code").fill("LAUNCH 10");
+    await page.getByLabel("Amount", { exact: true }).fill("150");
+    await page.getByRole("button", { name: "Create discount" }).click();
+    await page.locator("#code-error").waitFor();
+    expect(await page.locator("#amount-error").textContent()).toContain("1 to 100");
+    expect(await page.getByLabel("Name").inputValue()).toBe("Launch");
+    await shoot(page, "discount-error");
+    await page.getByLabel("Code").fill("LAUNCH10");
+    await page.getByLabel("Amount", { exact: true }).fill("10");
+    await page.getByRole("button", { name: "Create discount" }).click();
+    await page.waitForURL(/\/dashboard\/catalog\?done=discount-created/);
+    expect(await page.getByRole("cell", { name: "LAUNCH10", exact: true }).isVisible()).toBe(true);
+    await page.getByRole("button", { name: "Deactivate LAUNCH10" }).click();
+    await page.waitForURL(/done=discount-deactivated/);
+    await shoot(page, "discount-deactivated");
+
+    await page.goto(`${b.baseUrl}/dashboard/catalog/pricing-models/${f.pricingModelId}/features/new`);
+    await page.getByLabel("Name").fill("Priority support");
+    await page.getByLabel("Slug").fill("priority-support");
+    await shoot(page, "feature-new");
+    await page.getByRole("button", { name: "Create feature" }).click();
+    await page.waitForURL(/done=feature-created/);
+
+    await page.goto(`${b.baseUrl}/dashboard/catalog/products/${f.productId}`);
+    await page.getByRole("link", { name: "Add a price" }).click();
+    await page.waitForURL(/\/prices\/new$/);
+    await page.getByLabel("Amount").fill("49");
+    await page.getByLabel("Currency").selectOption("EUR");
+    await page.getByLabel("Renews every (subscriptions only)").selectOption("year");
+    await shoot(page, "price-new");
+    await page.getByRole("button", { name: "Add price" }).click();
+    await page.waitForURL(/done=price-added/);
+    expect(await page.getByText("€49.00 / year", { exact: true }).isVisible()).toBe(true);
+
+    await page
+      .getByLabel("Attach a feature of this pricing model")
+      .selectOption({ label: "Priority support (priority-support)" });
+    await page.getByRole("button", { name: "Attach feature" }).click();
+    await page.waitForURL(/done=feature-attached/);
+    expect(await page.locator(".catalog-features").textContent()).toContain("priority-support");
+    await shoot(page, "product-features");
+    const details = await ok(
+      ctx.api("GET", `/api/v1/pricing-models/${f.pricingModelId}`, { key: f.merchant.testKey }),
+    );
+    expect(JSON.stringify(details)).toContain("priority-support");
   });
 });

@@ -23,6 +23,7 @@ export type CatalogProductView = {
 };
 
 export type CatalogDiscountView = {
+  id: string;
   name: string;
   code: string;
   amount: string;

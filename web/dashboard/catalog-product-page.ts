@@ -91,11 +91,49 @@ ${form}`,
   );
 }
 
+export type FeatureChoice = { id: string; name: string; slug: string };
+
+function featuresSection(
+  frame: DashboardFrame,
+  productId: string,
+  features: { attached: FeatureChoice[]; available: FeatureChoice[] },
+  canChange: boolean,
+): Html {
+  const action = `/dashboard/catalog/products/${productId}/features`;
+  const rows = features.attached.map(
+    (f) =>
+      html`<li>${f.name} <code>${f.slug}</code>${
+        canChange
+          ? postForm(
+              action,
+              frame.csrfToken,
+              html`<input type="hidden" name="featureId" value="${f.id}"><input type="hidden" name="detach" value="true"><button type="submit" class="danger">Detach<span class="sr-only"> ${f.name}</span></button>`,
+            )
+          : ""
+      }</li>`,
+  );
+  const attach =
+    canChange && features.available.length > 0
+      ? postForm(
+          action,
+          frame.csrfToken,
+          html`<label for="featureId">Attach a feature of this pricing model</label>
+<select id="featureId" name="featureId">${features.available.map((f) => html`<option value="${f.id}">${f.name} (${f.slug})</option>`)}</select>
+<button type="submit">Attach feature</button>`,
+          "catalog-form",
+        )
+      : "";
+  return html`<h2 id="features">Features</h2>
+${rows.length > 0 ? html`<ul class="catalog-features">${rows}</ul>` : html`<p class="empty">No features attached. ${canChange ? (features.available.length > 0 ? "Attach one below: customers who buy this product get it." : html`Create one from the <a href="/dashboard/catalog">catalog</a> (New feature), then attach it here.`) : ""}</p>`}
+${attach}`;
+}
+
 export function renderProductPage(
   frame: DashboardFrame,
   view: {
     product: CatalogProductView;
     pricingModelName: string;
+    features: { attached: FeatureChoice[]; available: FeatureChoice[] };
     canChange: boolean;
     values: { name: string; description: string; active: boolean };
     errors: { name?: string; description?: string };
@@ -127,6 +165,8 @@ ${p.active ? "" : html`<p class="muted">This product is inactive: its purchase l
 ${p.purchasePageEnabled ? "" : html`<p class="muted">Purchase pages are disabled for this product (API setting).</p>`}
 <h2>Prices</h2>
 <ul class="catalog-prices">${p.prices.map((price) => priceBlock(price, p.name, view.canChange ? { csrfToken: frame.csrfToken } : null))}</ul>
+${view.canChange ? html`<p><a class="catalog-button" href="/dashboard/catalog/products/${p.id}/prices/new">Add a price</a></p>` : ""}
+${featuresSection(frame, p.id, view.features, view.canChange)}
 <h2>Edit product</h2>
 ${edit}`,
   );
