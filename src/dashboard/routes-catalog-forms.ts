@@ -13,7 +13,6 @@ import { createDiscount } from "../discounts/index.js";
 import type { App } from "../http/types.js";
 import { CURRENCIES } from "../lib/money.js";
 import { type PriceFormValues, readPriceFields } from "./catalog-form.js";
-import { CATALOG, registerCatalogForm } from "./catalog-form-route.js";
 import {
   type DiscountFormValues,
   type FeatureFormValues,
@@ -23,6 +22,7 @@ import {
   readPricingModelForm,
 } from "./catalog-forms-more.js";
 import { auditedPrice } from "./catalog-view.js";
+import { CATALOG, registerCatalogForm } from "./routes-catalog-form.js";
 
 const currencyOptions = CURRENCIES.map((c) => ({ value: c, label: c }));
 const modelBack = (m: PricingModelRow) => ({ href: `${CATALOG}#model-${m.id}`, label: `Catalog: ${m.name}` });

@@ -6,7 +6,7 @@ import type { AppDeps } from "../context/index.js";
 import { getDiscount, updateDiscount } from "../discounts/index.js";
 import type { App } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
-import { CATALOG } from "./catalog-form-route.js";
+import { CATALOG } from "./routes-catalog-form.js";
 import { messagePage, postingVisitor, visitorActor, visitorMerchant } from "./routes-visitor.js";
 
 const notFound = (c: Context, what: string) =>
