@@ -16,6 +16,7 @@ import type { AppDeps } from "../context/index.js";
 import type { App } from "../http/types.js";
 import type { Visitor } from "./access.js";
 import { auditedPrice, auditedProduct, productView } from "./catalog-view.js";
+import { notFoundPage } from "./records-shared.js";
 import {
   canChange,
   frameFor,
@@ -41,10 +42,6 @@ const NOTICES: Record<string, string> = {
   "feature-detached":
     "Feature detached: new grants stop; what customers already hold is kept until their period ends.",
 };
-
-function notFoundPage(c: Context, what: string) {
-  return messagePage(c, 404, "Not found", `There is no such ${what} in this organization and mode.`);
-}
 
 async function productPage(
   c: Context,

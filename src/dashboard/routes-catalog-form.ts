@@ -9,6 +9,7 @@ import type { Executor } from "../db/client.js";
 import type { App } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
 import type { Visitor } from "./access.js";
+import { notFoundPage } from "./records-shared.js";
 import {
   canChange,
   frameFor,
@@ -70,8 +71,7 @@ export function registerCatalogForm<V, I, P>(app: App, deps: AppDeps, spec: Cata
       }),
       status,
     );
-  const notFound = (c: Context) =>
-    messagePage(c, 404, "Not found", `There is no such ${spec.parentName} in this organization and mode.`);
+  const notFound = (c: Context) => notFoundPage(c, spec.parentName);
 
   app.get(`${spec.path}/new`, async (c) => {
     const visitor = await viewingVisitor(c, deps);

@@ -1,16 +1,13 @@
 // One-click catalog changes: a discount on or off, a feature attached to or detached from a product.
-import type { Context } from "hono";
 import { recordAudit } from "../audit/index.js";
 import { attachProductFeature, detachProductFeature, getProduct } from "../catalog/index.js";
 import type { AppDeps } from "../context/index.js";
 import { getDiscount, updateDiscount } from "../discounts/index.js";
 import type { App } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
+import { notFoundPage } from "./records-shared.js";
 import { CATALOG } from "./routes-catalog-form.js";
 import { messagePage, postingVisitor, visitorActor, visitorMerchant } from "./routes-visitor.js";
-
-const notFound = (c: Context, what: string) =>
-  messagePage(c, 404, "Not found", `There is no such ${what} in this organization and mode.`);
 
 export function registerDashboardCatalogSwitches(app: App, deps: AppDeps): void {
   app.post(`${CATALOG}/discounts/:id/active`, async (c) => {
@@ -19,7 +16,7 @@ export function registerDashboardCatalogSwitches(app: App, deps: AppDeps): void 
     const { visitor, form } = posted;
     const merchant = visitorMerchant(visitor);
     const discount = await getDiscount(deps.db, merchant, c.req.param("id"));
-    if (!discount) return notFound(c, "discount");
+    if (!discount) return notFoundPage(c, "discount");
     if (form.active !== "true" && form.active !== "false") {
       return messagePage(c, 400, "Nothing was changed", "The form sent no valid choice.");
     }
@@ -51,7 +48,7 @@ export function registerDashboardCatalogSwitches(app: App, deps: AppDeps): void 
     const { visitor, form } = posted;
     const merchant = visitorMerchant(visitor);
     const product = await getProduct(deps.db, merchant, c.req.param("id"));
-    if (!product) return notFound(c, "product");
+    if (!product) return notFoundPage(c, "product");
     const featureId = form.featureId ?? "";
     const detach = form.detach === "true";
     const now = deps.now();
@@ -75,10 +72,10 @@ export function registerDashboardCatalogSwitches(app: App, deps: AppDeps): void 
         );
         return true;
       });
-      if (!changed) return notFound(c, "feature on this product");
+      if (!changed) return notFoundPage(c, "feature on this product");
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
-      if (err.code === "NOT_FOUND") return notFound(c, "feature");
+      if (err.code === "NOT_FOUND") return notFoundPage(c, "feature");
       // Another pricing model's feature: said plainly, nothing attached.
       return messagePage(c, 400, "Not attached", err.message);
     }

@@ -2,8 +2,9 @@ import { EVENTS_PATH, renderEventPage, renderEventsPage } from "../../web/dashbo
 import type { AppDeps } from "../context/index.js";
 import type { App } from "../http/types.js";
 import { getEvent, listEvents, serializeEvent } from "../webhooks/index.js";
+import { notFoundPage } from "./records-shared.js";
 import { frameFor, viewingVisitor, visitorMerchant } from "./routes-visitor.js";
-import { notFoundPage, orBadCursor } from "./routes-webhooks-pages.js";
+import { orBadCursor } from "./routes-webhooks-pages.js";
 import { eventView, prettyJson } from "./webhook-views.js";
 
 const EVENTS_PER_PAGE = 25;

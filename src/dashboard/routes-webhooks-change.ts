@@ -12,8 +12,9 @@ import {
   rotateWebhookSecret,
   updateWebhookEndpoint,
 } from "../webhooks/index.js";
+import { notFoundPage } from "./records-shared.js";
 import { postingVisitor, visitorActor, visitorMerchant } from "./routes-visitor.js";
-import { notFoundPage, webhookPage, webhooksPage } from "./routes-webhooks-pages.js";
+import { webhookPage, webhooksPage } from "./routes-webhooks-pages.js";
 import { auditedEndpoint, readEndpointForm } from "./webhook-views.js";
 
 /** The posting admin and the endpoint named in the address (of the session's organization and mode). */

@@ -117,6 +117,3 @@ export async function orBadCursor(c: Context, render: () => Promise<Response>): 
     throw err;
   }
 }
-
-export const notFoundPage = (c: Context, what: string) =>
-  messagePage(c, 404, "Not found", `There is no such ${what} in this organization and mode.`);

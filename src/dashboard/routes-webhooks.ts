@@ -2,10 +2,11 @@ import { WEBHOOKS_PATH } from "../../web/dashboard/webhooks-page.js";
 import type { AppDeps } from "../context/index.js";
 import type { App } from "../http/types.js";
 import { getWebhookEndpoint } from "../webhooks/index.js";
+import { notFoundPage } from "./records-shared.js";
 import { registerDashboardEvents } from "./routes-events.js";
 import { viewingVisitor, visitorMerchant } from "./routes-visitor.js";
 import { registerDashboardWebhookChanges } from "./routes-webhooks-change.js";
-import { notFoundPage, orBadCursor, webhookPage, webhooksPage } from "./routes-webhooks-pages.js";
+import { orBadCursor, webhookPage, webhooksPage } from "./routes-webhooks-pages.js";
 
 /** Developers → Webhooks (endpoints, their delivery logs) and Events, through the webhooks domain's services. */
 export function registerDashboardWebhooks(app: App, deps: AppDeps): void {
