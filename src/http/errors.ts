@@ -38,7 +38,18 @@ export function zodIssues(error: ZodError): ErrorIssue[] {
   }));
 }
 
-export function validationError(error: ZodError, where: string): AppError {
+/** Hono's validator targets, in the words of the request a client sent. */
+const TARGET_NAMES: Record<string, string> = {
+  json: "request body",
+  form: "form",
+  query: "query parameters",
+  param: "path parameters",
+  header: "headers",
+  cookie: "cookies",
+};
+
+export function validationError(error: ZodError, target: string): AppError {
+  const where = TARGET_NAMES[target] ?? target;
   const issues = zodIssues(error);
   const first = issues[0];
   const summary = first ? `${first.path.join(".") || where}: ${first.message}` : "invalid input";
