@@ -47,7 +47,7 @@ export function createApp(deps: AppDeps): App {
   app.use("/api/v1/*", auditApiChanges(deps));
 
   registerRoutes(app, deps);
-  registerDocs(app);
+  registerDocs(app, deps.config.publicUrl);
   app.get("/", (c) => {
     setPageSecurityHeaders(c);
     return c.html(

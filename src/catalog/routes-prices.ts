@@ -7,6 +7,7 @@ import type { App } from "../http/types.js";
 import { ListQuery } from "../lib/pagination.js";
 import { listEnvelope } from "../lib/wire.js";
 import { createPrice } from "./create-price.js";
+import { createPriceExamples } from "./examples.js";
 import { requirePrice } from "./queries.js";
 import { CreatePriceBody, IdParam, PriceRecordSchema, UpdatePriceBody } from "./schemas.js";
 import { type PriceRow, serializePrice } from "./serialize.js";
@@ -24,7 +25,7 @@ export function registerPriceRoutes(app: App, deps: AppDeps): void {
       tags,
       security,
       summary: "Create a price for a product (usage prices may have no product)",
-      request: { body: jsonBody(CreatePriceBody) },
+      request: { body: jsonBody(CreatePriceBody, undefined, createPriceExamples) },
       responses: {
         200: jsonResponse(PriceResponse, "The created price"),
         ...errorResponses("NOT_FOUND", "CONFLICT"),

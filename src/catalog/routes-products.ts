@@ -7,6 +7,7 @@ import type { App } from "../http/types.js";
 import { ListQuery } from "../lib/pagination.js";
 import { listEnvelope } from "../lib/wire.js";
 import { createProduct } from "./create-product.js";
+import { createProductExamples } from "./examples.js";
 import { listLiveFeaturesOfProducts } from "./product-features.js";
 import { listPricesForProducts, requireProduct } from "./queries.js";
 import { CreateProductBody, IdParam, ProductRecordSchema, UpdateProductBody } from "./schemas.js";
@@ -27,7 +28,7 @@ export function registerProductRoutes(app: App, deps: AppDeps): void {
       tags,
       security,
       summary: "Create a product together with its first (default) price, optionally attaching features",
-      request: { body: jsonBody(CreateProductBody) },
+      request: { body: jsonBody(CreateProductBody, undefined, createProductExamples) },
       responses: {
         200: jsonResponse(ProductResponse, "The created product"),
         ...errorResponses("NOT_FOUND", "CONFLICT"),

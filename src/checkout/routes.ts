@@ -7,6 +7,7 @@ import type { App } from "../http/types.js";
 import { ListQuery } from "../lib/pagination.js";
 import { listEnvelope } from "../lib/wire.js";
 import { createCheckoutSession } from "./create-session.js";
+import { checkoutSessionResponseExamples, createCheckoutSessionExamples } from "./examples.js";
 import { expireCheckoutSession, expireIfDue, getCheckoutSession } from "./expire.js";
 import { CheckoutSessionRecord, CheckoutSessionResponse, CreateCheckoutSessionBody } from "./schemas.js";
 import { type CheckoutSessionRow, serializeCheckoutSession, toCheckoutSessionResponse } from "./serialize.js";
@@ -25,9 +26,13 @@ const create = createRoute({
   path: "/api/v1/checkout-sessions",
   tags,
   summary: "Create a checkout session (product, add_payment_method or activate_subscription)",
-  request: { body: jsonBody(CreateCheckoutSessionBody) },
+  request: { body: jsonBody(CreateCheckoutSessionBody, undefined, createCheckoutSessionExamples) },
   responses: {
-    200: jsonResponse(CheckoutSessionResponse, "The session and its hosted page URL"),
+    200: jsonResponse(
+      CheckoutSessionResponse,
+      "The session and its hosted page URL",
+      checkoutSessionResponseExamples,
+    ),
     ...errorResponses("NOT_FOUND", "CONFLICT", "UNPROCESSABLE_CONTENT"),
   },
 });

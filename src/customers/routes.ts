@@ -6,6 +6,7 @@ import { errorResponses, jsonBody, jsonResponse } from "../http/openapi.js";
 import type { App } from "../http/types.js";
 import { ListQuery } from "../lib/pagination.js";
 import { createCustomer } from "./create-customer.js";
+import { createCustomerExamples, createdCustomerExamples } from "./examples.js";
 import { requireCustomerByExternalId } from "./queries.js";
 import {
   CreateCustomerBody,
@@ -29,11 +30,12 @@ export function registerCustomerRoutes(app: App, deps: AppDeps): void {
       tags,
       security,
       summary: "Create a customer (answers {data: {customer}}, as @flowglad/server expects)",
-      request: { body: jsonBody(CreateCustomerBody) },
+      request: { body: jsonBody(CreateCustomerBody, undefined, createCustomerExamples) },
       responses: {
         200: jsonResponse(
           z.object({ data: z.object({ customer: CustomerRecordSchema }) }),
           "The created customer",
+          createdCustomerExamples,
         ),
         ...errorResponses("NOT_FOUND", "CONFLICT"),
       },

@@ -81,3 +81,6 @@ export const PathId = z.object({
     .max(100)
     .openapi({ param: { name: "id", in: "path" } }),
 });
+
+/** Named examples of a body, shown in the API reference next to its schema (each one parsed by a test). */
+export type Examples = Record<string, { summary: string; value: unknown }>;

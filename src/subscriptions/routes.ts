@@ -11,6 +11,7 @@ import { listEnvelope } from "../lib/wire.js";
 import { adjustSubscription } from "./adjust-subscription.js";
 import { cancelScheduledAdjustment } from "./cancel-scheduled-adjustment.js";
 import { cancelSubscription, uncancelSubscription } from "./cancel-subscription.js";
+import { createSubscriptionExamples } from "./examples.js";
 import { previewAdjustment } from "./preview-adjustment.js";
 import { getSubscription, serializedItemPrices } from "./queries.js";
 import {
@@ -36,7 +37,7 @@ const createSubscriptionRoute = createRoute({
   tags: ["Subscriptions"],
   security: [{ secretKey: [] }],
   summary: "Create a subscription (charged, trialing, or incomplete awaiting payment)",
-  request: { body: jsonBody(CreateSubscriptionBody) },
+  request: { body: jsonBody(CreateSubscriptionBody, undefined, createSubscriptionExamples) },
   responses: {
     200: jsonResponse(SubscriptionEnvelope, "The new subscription"),
     ...errorResponses("NOT_FOUND"),

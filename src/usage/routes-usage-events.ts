@@ -5,6 +5,7 @@ import { usageEvents } from "../db/schema/index.js";
 import { errorResponses, jsonBody, jsonResponse } from "../http/openapi.js";
 import type { App } from "../http/types.js";
 import { listEnvelope } from "../lib/wire.js";
+import { createUsageEventExamples } from "./examples.js";
 import { ingestUsageEvents } from "./ingest-bulk.js";
 import { ingestUsageEvent } from "./ingest-event.js";
 import { requireUsageEvent } from "./queries-events.js";
@@ -35,7 +36,7 @@ const create = createRoute({
   security,
   summary:
     "Record usage for a subscription; a transactionId already recorded returns its first event, counted once",
-  request: { body: jsonBody(CreateUsageEventBody) },
+  request: { body: jsonBody(CreateUsageEventBody, undefined, createUsageEventExamples) },
   responses: {
     200: jsonResponse(UsageEventResponse, "The recorded event (or the first one with this transactionId)"),
     ...errorResponses("NOT_FOUND", "CONFLICT"),

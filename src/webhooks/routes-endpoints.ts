@@ -14,6 +14,7 @@ import {
   updateWebhookEndpoint,
 } from "./endpoints.js";
 import { listDeliveries } from "./event-log.js";
+import { createWebhookExamples } from "./examples.js";
 import {
   CreateWebhookBody,
   DeliveryListQuery,
@@ -32,7 +33,7 @@ const createWebhook = createRoute({
   path: "/api/v1/webhooks",
   tags,
   summary: "Create a webhook endpoint (the response carries its whsec_ signing secret)",
-  request: { body: jsonBody(CreateWebhookBody) },
+  request: { body: jsonBody(CreateWebhookBody, undefined, createWebhookExamples) },
   responses: { 201: jsonResponse(WebhookEnvelope, "The new endpoint"), ...errorResponses() },
 });
 
