@@ -177,7 +177,13 @@ export function renderChallengePage(view: CheckoutView): Html {
   return layout({ title: `Authenticate payment · ${view.merchantName}`, livemode: view.livemode, body });
 }
 
-export function renderMessagePage(options: { title: string; message: string; livemode: boolean }): Html {
-  const body = html`<main><section class="panel wide"><h1>${options.title}</h1><p>${options.message}</p></section></main>`;
+export function renderMessagePage(options: {
+  title: string;
+  message: string;
+  livemode: boolean;
+  link?: { href: string; label: string };
+}): Html {
+  const link = options.link ? html`<p><a href="${options.link.href}">${options.link.label}</a></p>` : "";
+  const body = html`<main><section class="panel wide"><h1>${options.title}</h1><p>${options.message}</p>${link}</section></main>`;
   return layout({ title: options.title, livemode: options.livemode, body });
 }

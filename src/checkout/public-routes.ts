@@ -14,6 +14,7 @@ import { answerChallenge, confirmCheckout } from "./confirm.js";
 import { buildCheckoutView } from "./page-view.js";
 import { registerClientConfirmPages } from "./public-routes-client.js";
 import { answerCodeTry, createCodeTryLimiter, registerDiscountPage } from "./public-routes-discount.js";
+import { registerCrossSiteFormGuard } from "./public-routes-origin.js";
 import {
   afterConfirm,
   ConfirmForm,
@@ -48,6 +49,7 @@ function parseExpiry(value: string | undefined): { expMonth: number; expYear: nu
 }
 
 export function registerCheckoutPages(app: App, deps: AppDeps): void {
+  registerCrossSiteFormGuard(app, deps);
   registerClientConfirmPages(app, deps);
   const codeTries = createCodeTryLimiter(deps);
   registerDiscountPage(app, deps, codeTries);

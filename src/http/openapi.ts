@@ -15,7 +15,6 @@ export const ErrorSchema = z
   })
   .openapi("Error");
 
-
 /**
  * Every example given to a route, with the schema it illustrates: a test parses each one, so an example
  * cannot drift from what the API accepts or sends.

@@ -60,18 +60,22 @@ export function setPageSecurityHeaders(
   );
   c.header("x-frame-options", "DENY");
   c.header("x-content-type-options", "nosniff");
-  c.header("referrer-policy", "no-referrer");
+  // same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` on the page's own form
+  // posts, which would make a post from a sandboxed frame on another site look the same as ours.
+  c.header("referrer-policy", "same-origin");
   c.header("cache-control", "no-store");
 }
 
 /**
- * A form posted from another site: its Origin is neither this server's nor the public URL's. Browsers send
- * Origin on every POST, so a missing one (curl, old clients) is not treated as cross-site; forms that change
- * something also carry a token of their own.
+ * A form posted from another site: its Origin is neither this server's nor the public URL's, or is `null`
+ * (a sandboxed frame, a data: page; our pages' referrer policy makes browsers send their real origin).
+ * Browsers send Origin on every POST, so a missing one (curl, old clients) is not treated as cross-site; forms
+ * that change something also carry a token of their own.
  */
 export function isCrossSiteForm(c: Context, publicUrl: string): boolean {
   const sent = c.req.header("origin");
-  if (!sent || sent === "null") return false;
+  if (!sent) return false;
+  if (sent === "null") return true;
   return sent !== new URL(c.req.url).origin && sent !== new URL(publicUrl).origin;
 }
 

@@ -325,7 +325,7 @@ describe("security headers, as Chromium enforces them", () => {
     ];
     for (const [what, res, status] of responses) {
       expect(res.status, what).toBe(status);
-      expect(res.headers.get("referrer-policy"), what).toBe("no-referrer");
+      expect(res.headers.get("referrer-policy"), what).toBe("same-origin");
       expect(res.headers.get("x-content-type-options"), what).toBe("nosniff");
       expect(res.headers.get("cache-control") ?? "", what).toContain("no-store");
       if (status === 303) continue;
