@@ -74,8 +74,28 @@ function sqlState(err: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * The client hung up before its request body arrived (Node's "aborted", a reset, a stream cut short): nobody
+ * is left to answer, and a flood of such clients must not flood the log with stacks.
+ */
+function isClientAbort(err: unknown): boolean {
+  for (
+    let e: unknown = err, depth = 0;
+    e && typeof e === "object" && depth < 4;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (code === "ECONNRESET" || code === "ERR_STREAM_PREMATURE_CLOSE" || message === "aborted") return true;
+  }
+  return false;
+}
+
 export function toAppError(err: unknown, logger: Logger, requestId: string): AppError {
   if (err instanceof AppError) return err;
+  if (isClientAbort(err)) {
+    logger.debug({ requestId }, "client closed the connection before its request ended");
+    return new AppError("BAD_REQUEST", "The request ended before its body arrived");
+  }
   const state = sqlState(err);
   if (state && CLIENT_DATA_SQLSTATES.has(state)) {
     return new AppError(
