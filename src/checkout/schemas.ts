@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { EpochMs, HttpUrl, MetadataSchema } from "../lib/wire.js";
+import { EpochMs, EpochMsInput, HttpUrl, MetadataSchema } from "../lib/wire.js";
 
 /** Redirect targets; the organization's allow-list (if any) is checked in the service. */
 export const RedirectUrl = HttpUrl;
@@ -10,7 +10,7 @@ const Common = {
   outputMetadata: MetadataSchema.nullable().optional(),
   outputName: z.string().max(500).optional(),
   /** When the session stops accepting payment: 30 minutes to 24 hours from now (default 24 h). */
-  expiresAt: EpochMs.optional(),
+  expiresAt: EpochMsInput.optional(),
 };
 
 const ProductSession = z

@@ -6,6 +6,10 @@ import { z } from "@hono/zod-openapi";
 
 /** Epoch milliseconds on the wire, as Flowglad sends timestamps. */
 export const EpochMs = z.number().int();
+/** The last millisecond of year 9999: every instant a client may send fits a JavaScript Date and Postgres. */
+export const MAX_EPOCH_MS = 253_402_300_799_999;
+/** An instant a client sends (epoch ms), bounded so it always converts to a date. */
+export const EpochMsInput = EpochMs.min(0).max(MAX_EPOCH_MS);
 export const toEpochMs = (d: Date): number => d.getTime();
 export const toEpochMsOrNull = (d: Date | null | undefined): number | null => (d ? d.getTime() : null);
 

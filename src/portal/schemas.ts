@@ -1,12 +1,12 @@
 import { z } from "@hono/zod-openapi";
-import { EpochMs, HttpUrl } from "../lib/wire.js";
+import { EpochMs, EpochMsInput, HttpUrl } from "../lib/wire.js";
 
 export const CreateBillingPortalSessionBody = z
   .strictObject({
     returnUrl: HttpUrl.optional().openapi({
       description: "Where the portal's back link takes the customer; must be in the allowed redirect domains",
     }),
-    expiresAt: EpochMs.optional().openapi({
+    expiresAt: EpochMsInput.optional().openapi({
       description: "When the link stops working: one minute to 24 hours from now (default one hour)",
     }),
   })

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { EpochMs, MetadataSchema } from "../lib/wire.js";
+import { EpochMs, MAX_EPOCH_MS, MetadataSchema } from "../lib/wire.js";
 import { SubscriptionExperimental } from "./schemas-experimental.js";
 
 export const SubscriptionStatusSchema = z.enum([
@@ -84,7 +84,6 @@ export const SubscriptionDetailsRecord = SubscriptionRecord.extend({
 export type SubscriptionDetailsRecord = z.infer<typeof SubscriptionDetailsRecord>;
 
 /** Latest date we accept anywhere: year 9999, so period arithmetic never leaves the Date range. */
-const MAX_EPOCH_MS = 253_402_300_799_999;
 
 const ObjectId = z.string().min(1).max(200);
 

@@ -20,3 +20,19 @@ describe("values Postgres cannot store", () => {
     expect(created.body.code).toBe("BAD_REQUEST");
   });
 });
+
+describe("instants beyond what a date can hold", () => {
+  it("answers BAD_REQUEST, not a 500, for an expiresAt past year 9999 (a fuzz finding)", async () => {
+    const m = await ctx.merchant();
+    await ctx.api("POST", "/api/v1/customers", {
+      key: m.testKey,
+      body: { customer: { externalId: "far", email: "far@example.com", name: "Far" } },
+    });
+    const res = await ctx.api("POST", "/api/v1/customers/far/billing-portal-sessions", {
+      key: m.testKey,
+      body: { expiresAt: Number.MAX_SAFE_INTEGER },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe("BAD_REQUEST");
+  });
+});
