@@ -13,6 +13,7 @@ import {
   savesCard,
   sessionMerchant,
 } from "./charge-plan.js";
+import { declinedField, type FieldErrors } from "./checkout-flash.js";
 import type { CheckoutSessionRow } from "./serialize.js";
 
 function every(price: PriceRow): string {
@@ -24,7 +25,11 @@ function every(price: PriceRow): string {
 /** Where the customer goes after success: the merchant's URL with the session id filled in. */
 export function successRedirectUrl(deps: AppDeps, session: CheckoutSessionRow): string {
   if (!session.successUrl) return `${deps.config.publicUrl}/checkout/${session.id}/success`;
-  return session.successUrl.replaceAll("{CHECKOUT_SESSION_ID}", encodeURIComponent(session.id));
+  // Stored URLs are normalised, which percent-encodes braces in a path (`/done/%7BCHECKOUT_SESSION_ID%7D`).
+  return session.successUrl.replace(
+    /\{CHECKOUT_SESSION_ID\}|%7BCHECKOUT_SESSION_ID%7D/gi,
+    encodeURIComponent(session.id),
+  );
 }
 
 /** How long a discount lasts on a subscription, in the customer's words. */
@@ -104,11 +109,27 @@ async function cardEntryFor(
   };
 }
 
+/**
+ * What the page says went wrong. After a failed submit, the problems it left; otherwise (a reload, a
+ * second visit) the last decline, shown on the card field it was about.
+ */
+function pageErrors(
+  session: CheckoutSessionRow,
+  options: { error?: string | null; fieldErrors?: FieldErrors },
+): { error: string | null; fieldErrors: FieldErrors } {
+  if (options.fieldErrors) return { error: options.error ?? null, fieldErrors: options.fieldErrors };
+  if (options.error) return { error: options.error, fieldErrors: {} };
+  const lastError = session.status === "open" ? session.lastError : null;
+  return { error: lastError, fieldErrors: lastError ? { [declinedField(lastError)]: lastError } : {} };
+}
+
 export async function buildCheckoutView(
   deps: AppDeps,
   session: CheckoutSessionRow,
   options: {
     error?: string | null;
+    /** Each field's problem (after a failed submit); without them the last decline is the card's. */
+    fieldErrors?: FieldErrors;
     email?: string;
     name?: string;
     country?: string;
@@ -188,13 +209,13 @@ export async function buildCheckoutView(
     totalLabel: formatAmount(plan.amount, currency),
     collectCard: plan.mode !== "none",
     cardEntry,
-    email: options.email ?? session.customerEmail ?? "",
-    name: options.name ?? session.customerName ?? "",
+    email: options.email || (session.customerEmail ?? ""),
+    name: options.name || (session.customerName ?? ""),
     identityLocked: session.customerId !== null,
-    country: options.country ?? session.billingAddress?.address.country ?? "US",
+    country: options.country || (session.billingAddress?.address.country ?? "US"),
     cancelUrl: session.cancelUrl,
     continueUrl: successRedirectUrl(deps, session),
-    error: options.error ?? (session.status === "open" ? session.lastError : null),
+    ...pageErrors(session, options),
     hasChallenge: awaitsSandboxChallenge(session),
     discount:
       session.type === "product" && session.status === "open" && cardEntry.kind !== "unavailable"

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { setAllowedRedirectDomains } from "../../src/organizations/index.js";
-import { catalogFixture, createSession, testContext } from "../support/index.js";
+import { CARDS, catalogFixture, createSession, submitCheckoutForm, testContext } from "../support/index.js";
 
 const ctx = await testContext();
 
@@ -40,5 +40,24 @@ describe("redirect URLs are stored as a browser reads them", () => {
     expect((await session("https:shop.merchant.example/ok")).body.checkoutSession.successUrl).toBe(
       "https://shop.merchant.example/ok",
     );
+  });
+
+  it("fills the session id into the success URL wherever the placeholder is, path included", async () => {
+    const f = await catalogFixture(ctx);
+    for (const successUrl of [
+      "https://shop.example/done/{CHECKOUT_SESSION_ID}/thanks",
+      "https://shop.example/done?cs={CHECKOUT_SESSION_ID}",
+    ]) {
+      const res = await createSession(ctx, f.merchant.testKey, {
+        type: "product",
+        anonymous: true,
+        priceId: f.oneTimePriceId,
+        successUrl,
+      });
+      const id = res.body.checkoutSession.id;
+      const paid = await submitCheckoutForm(ctx, id, { cardNumber: CARDS.ok });
+      expect(paid.status).toBe(303);
+      expect(paid.headers.get("location"), successUrl).toBe(successUrl.replace("{CHECKOUT_SESSION_ID}", id));
+    }
   });
 });
