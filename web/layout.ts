@@ -25,6 +25,7 @@ export function layout(options: {
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex,nofollow">
 <title>${options.title}</title>
+<link rel="icon" href="/checkout/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/checkout/assets/checkout.css">
 ${options.brandStylesheet ? html`<link rel="stylesheet" href="${options.brandStylesheet}">\n` : ""}<script src="/checkout/assets/checkout.js" defer></script>
 ${(options.scripts ?? []).map((src) => html`<script src="${src}" defer></script>\n`)}

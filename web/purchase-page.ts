@@ -14,6 +14,12 @@ export type PurchaseLandingView = {
   quantityLabel: string;
   /** What is due when the checkout completes, for the linked quantity. */
   totalLabel: string;
+  /** For the page's script, which updates the total as the quantity changes (the server computes the real one). */
+  unitAmount: number;
+  currency: string;
+  currencyDigits: number;
+  /** "every month" for a subscription. */
+  every: string | null;
   terms: string[];
   email: string | null;
   /** Where the "Continue to checkout" form posts. */
@@ -39,7 +45,7 @@ export function renderPurchaseLandingPage(view: PurchaseLandingView): Html {
         ? html`<p class="muted">Checking out as ${view.email}</p><input type="hidden" name="email" value="${view.email}">`
         : ""
     }
-    <p class="muted" aria-label="Order total">Total for ${view.quantity}: ${view.totalLabel}</p>
+    <p class="muted" data-total data-unit-amount="${String(view.unitAmount)}" data-currency="${view.currency}" data-digits="${String(view.currencyDigits)}" data-every="${view.every ?? ""}"><span aria-live="polite" id="order-total">Total for ${view.quantity}: ${view.totalLabel}</span></p>
     <button type="submit">Continue to checkout</button>
   </form>
   <p class="secure">You will enter your payment details on the next page.</p>
@@ -52,10 +58,12 @@ export function renderPurchaseProblemPage(options: {
   title: string;
   message: string;
   livemode: boolean;
+  back?: { href: string; label: string };
 }): Html {
   const body = html`<main><section class="panel narrow" aria-labelledby="problem-title">
   <h1 id="problem-title">${options.title}</h1>
   <p role="alert">${options.message}</p>
+  ${options.back ? html`<a class="cancel" href="${options.back.href}">${options.back.label}</a>` : ""}
 </section></main>`;
   return layout({ title: options.title, livemode: options.livemode, body });
 }

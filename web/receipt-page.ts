@@ -7,7 +7,8 @@ export type ReceiptView = {
   merchantName: string;
   headline: string;
   customerEmail: string;
-  card: string | null;
+  /** The card used; `charged` false when it was only saved (a trial, a card update). */
+  card: { label: string; charged: boolean } | null;
   receipt: {
     number: string;
     date: string;
@@ -30,7 +31,7 @@ export function renderReceiptPage(view: ReceiptView): Html {
   <h1 id="done-title">${view.headline}</h1>
   <p class="ok" role="status">A confirmation was recorded for ${view.customerEmail}.</p>
   ${view.notes.map((n) => html`<p class="muted">${n}</p>`)}
-  ${view.card ? html`<p>Paid with ${view.card}</p>` : ""}
+  ${view.card ? html`<p>${view.card.charged ? "Paid with" : "Card on file:"} ${view.card.label}</p>` : ""}
   ${
     r
       ? html`<h2>Receipt ${r.number}</h2>

@@ -43,7 +43,12 @@ export type CheckoutView = {
   country: string;
   cancelUrl: string | null;
   continueUrl: string;
+  /** A problem not about one field (or the last decline, shown with its field). */
   error: string | null;
+  /** Each field's problem after a failed submit, by the field's name. */
+  fieldErrors: Partial<
+    Record<"email" | "name" | "country" | "cardNumber" | "cardExpiry" | "cardCvc", string>
+  >;
   /**
    * The discount code field (open product sessions that can be paid): the code applied, what the field
    * holds, and what the last try said.

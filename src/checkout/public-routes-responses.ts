@@ -6,6 +6,7 @@ import type { CheckoutView } from "../../web/view.js";
 import type { AppDeps } from "../context/index.js";
 import { type ProcessorSources, setPageSecurityHeaders, stripeSources } from "../http/page-headers.js";
 import { AppError } from "../lib/errors.js";
+import { declinedField, type FieldErrors, issueField, leaveFlash } from "./checkout-flash.js";
 import { type ConfirmResult, loadSession } from "./confirm.js";
 import { expireIfDue } from "./expire.js";
 import { buildCheckoutView, successRedirectUrl } from "./page-view.js";
@@ -85,5 +86,44 @@ export function afterConfirm(
   if (result.kind === "succeeded") return c.redirect(successRedirectUrl(deps, result.session), 303);
   if (result.kind === "requires_action") return c.redirect(`/checkout/${result.session.id}/challenge`, 303);
   if (result.kind === "in_progress") return c.redirect(`/checkout/${result.session.id}`, 303);
-  return renderSession(deps, c, result.session, 402, { error: result.message, ...form });
+  return backToForm(deps, c, result.session.id, {
+    fieldErrors: { [declinedField(result.message)]: result.message },
+    error: null,
+    email: form.email ?? "",
+    name: form.name ?? "",
+    country: form.country ?? "",
+  });
+}
+
+/**
+ * Each problem on the field its path names; one that names none (or a card refusal without a path) on the
+ * card number or as the page's own message.
+ */
+export function fieldErrorsOf(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+  message?: string,
+): { fieldErrors: FieldErrors; error: string | null } {
+  const fieldErrors: FieldErrors = {};
+  for (const issue of issues) {
+    const field = issueField(issue.path);
+    if (field && !fieldErrors[field]) fieldErrors[field] = issue.message;
+  }
+  if (issues.length > 0 || message === undefined) return { fieldErrors, error: null };
+  if (/card/i.test(message)) return { fieldErrors: { [declinedField(message)]: message }, error: null };
+  return { fieldErrors, error: message };
+}
+
+/**
+ * A failed submit goes back to the page by a redirect (POST → 303 → GET: a reload never submits twice),
+ * leaving its problems and what was typed, never card data, for that page alone.
+ */
+export function backToForm(
+  deps: AppDeps,
+  c: Context,
+  sessionId: string,
+  flash: { fieldErrors: FieldErrors; error: string | null; email: string; name: string; country: string },
+) {
+  const { error, ...rest } = flash;
+  leaveFlash(c, sessionId, { ...rest, message: error }, deps.config.publicUrl.startsWith("https://"));
+  return c.redirect(`/checkout/${sessionId}`, 303);
 }

@@ -9,7 +9,9 @@ import { setPageSecurityHeaders } from "../http/page-headers.js";
 import type { App } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
 import { getOrganizationCached } from "../organizations/index.js";
+import { cardIssues } from "../payments/index.js";
 import { brandStylesheet } from "./brand.js";
+import { takeFlash } from "./checkout-flash.js";
 import { answerChallenge, confirmCheckout } from "./confirm.js";
 import { buildCheckoutView } from "./page-view.js";
 import { registerClientConfirmPages } from "./public-routes-client.js";
@@ -17,7 +19,9 @@ import { answerCodeTry, createCodeTryLimiter, registerDiscountPage } from "./pub
 import { registerCrossSiteFormGuard } from "./public-routes-origin.js";
 import {
   afterConfirm,
+  backToForm,
   ConfirmForm,
+  fieldErrorsOf,
   notFoundPage,
   renderSession,
   SESSION_ID,
@@ -36,16 +40,25 @@ const ASSETS: Record<string, { body: string; type: string }> = {
     body: readFileSync(resolve(ASSETS_DIR, "checkout.js"), "utf8"),
     type: "text/javascript; charset=utf-8",
   },
+  "favicon.svg": {
+    body: readFileSync(resolve(ASSETS_DIR, "favicon.svg"), "utf8"),
+    type: "image/svg+xml",
+  },
   "stripe-checkout.js": {
     body: readFileSync(resolve(ASSETS_DIR, "stripe-checkout.js"), "utf8"),
     type: "text/javascript; charset=utf-8",
   },
 };
 
-function parseExpiry(value: string | undefined): { expMonth: number; expYear: number } | undefined {
-  const match = /^\s*(\d{1,2})\s*\/?\s*(\d{2}|\d{4})\s*$/.exec(value ?? "");
-  if (!match) return undefined;
-  return { expMonth: Number(match[1]), expYear: Number(match[2]) };
+/** The card as typed; an expiry that does not read as MM / YY is month 0, which the card check refuses. */
+function typedCard(raw: Record<string, string | undefined>) {
+  const match = /^\s*(\d{1,2})\s*\/?\s*(\d{2}|\d{4})\s*$/.exec(raw.cardExpiry ?? "");
+  return {
+    number: raw.cardNumber ?? "",
+    expMonth: match ? Number(match[1]) : 0,
+    expYear: match ? Number(match[2]) : 0,
+    cvc: (raw.cardCvc ?? "").trim(),
+  };
 }
 
 export function registerCheckoutPages(app: App, deps: AppDeps): void {
@@ -77,7 +90,15 @@ export function registerCheckoutPages(app: App, deps: AppDeps): void {
   app.get("/checkout/:id", async (c) => {
     const session = await sessionOr404(deps, c.req.param("id"));
     if (!session) return notFoundPage(c);
-    return renderSession(deps, c, session, 200);
+    const flash = takeFlash(c, session.id);
+    return renderSession(deps, c, session, 200, flash ?? {});
+  });
+
+  // Where a form post lands; a reload or a shared copy of that address shows the page itself.
+  app.get("/checkout/:id/confirm", (c) => {
+    const id = c.req.param("id");
+    if (!SESSION_ID.test(id)) return notFoundPage(c);
+    return c.redirect(`/checkout/${id}`, 303);
   });
 
   // The session is read here only when the page has to be shown again: a confirm that goes through reads
@@ -107,22 +128,12 @@ export function registerCheckoutPages(app: App, deps: AppDeps): void {
     if (!parsed.success) {
       const session = await sessionOr404(deps, id);
       if (!session) return notFoundPage(c);
-      return renderSession(deps, c, session, 400, {
-        error: parsed.error.issues[0]?.message ?? "Check your details.",
-        ...form,
-      });
+      // The card's own problems too, so that every field's shows at once.
+      const card = text("cardNumber") !== undefined ? cardIssues(typedCard(raw), deps.now()) : [];
+      return backToForm(deps, c, id, { ...fieldErrorsOf([...parsed.error.issues, ...card]), ...form });
     }
     const input = parsed.data;
-    const expiry = parseExpiry(input.cardExpiry);
-    const card =
-      input.cardNumber !== undefined && input.cardNumber !== ""
-        ? {
-            number: input.cardNumber,
-            expMonth: expiry?.expMonth ?? 0,
-            expYear: expiry?.expYear ?? 0,
-            cvc: (input.cardCvc ?? "").trim(),
-          }
-        : undefined;
+    const card = input.cardNumber !== undefined && input.cardNumber !== "" ? typedCard(raw) : undefined;
     try {
       const result = await confirmCheckout(deps, id, {
         buyer: { email: input.email, name: input.name, country: input.country },
@@ -134,7 +145,7 @@ export function registerCheckoutPages(app: App, deps: AppDeps): void {
       const fresh = await sessionOr404(deps, id);
       if (!fresh) return notFoundPage(c);
       if (fresh.status !== "open") return c.redirect(`/checkout/${id}`, 303);
-      return renderSession(deps, c, fresh, 400, { error: err.message, ...form });
+      return backToForm(deps, c, id, { ...fieldErrorsOf(err.issues ?? [], err.message), ...form });
     }
   });
 

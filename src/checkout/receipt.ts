@@ -1,8 +1,9 @@
 import type { ReceiptView } from "../../web/receipt-page.js";
+import { getPriceWithProduct } from "../catalog/index.js";
 import type { AppDeps } from "../context/index.js";
 import { getRedemption } from "../discounts/index.js";
 import { getInvoice, hasReceipt, invoiceDocumentUrl, listLinesForInvoices } from "../invoices/index.js";
-import { formatAmount } from "../lib/money.js";
+import { formatAmount, multiplyAmount } from "../lib/money.js";
 import { getOrganizationCached } from "../organizations/index.js";
 import { describeCard, getPaymentMethod } from "../payments/index.js";
 import { getSubscription } from "../subscriptions/index.js";
@@ -17,6 +18,33 @@ const HEADLINES: Record<CheckoutSessionRow["type"], string> = {
 
 function day(d: Date): string {
   return d.toISOString().slice(0, 10);
+}
+
+/**
+ * A trial's success page says what was bought and what happens next: the plan, when the trial ends, and
+ * the first charge (amount and date) the card on file will pay, before any discount code.
+ */
+async function trialNotes(deps: AppDeps, session: CheckoutSessionRow, trialEnd: Date): Promise<string[]> {
+  const found = session.priceId
+    ? await getPriceWithProduct(deps.db, sessionMerchant(session), session.priceId)
+    : undefined;
+  if (!found) return [`Your free trial runs until ${day(trialEnd)}. Nothing was charged today.`];
+  const { price, product } = found;
+  const plan = product
+    ? price.name
+      ? `${product.name} (${price.name})`
+      : product.name
+    : (price.name ?? "Plan");
+  const amount = formatAmount(multiplyAmount(price.unitPrice, session.quantity), price.currency);
+  const count = price.intervalCount ?? 1;
+  const every =
+    count === 1 ? `every ${price.intervalUnit ?? "month"}` : `every ${count} ${price.intervalUnit}s`;
+  const discounted = session.discountId ? " before your discount" : "";
+  return [
+    `Plan: ${plan}${session.quantity > 1 ? ` × ${session.quantity}` : ""}.`,
+    `Free trial until ${day(trialEnd)}. Nothing was charged today.`,
+    `First charge: ${amount}${discounted} on ${day(trialEnd)}, then ${amount} ${every} until you cancel.`,
+  ];
 }
 
 /** What a succeeded session's own success page shows; built from the records the session created. */
@@ -35,8 +63,9 @@ export async function buildReceiptView(deps: AppDeps, session: CheckoutSessionRo
       : undefined,
   ]);
   const notes: string[] = [];
-  if (subscription?.status === "trialing" && subscription.trialEnd) {
-    notes.push(`Your free trial runs until ${day(subscription.trialEnd)}. Nothing was charged today.`);
+  const trialEnd = subscription?.status === "trialing" ? subscription.trialEnd : null;
+  if (trialEnd) {
+    notes.push(...(await trialNotes(deps, session, trialEnd)));
   } else if (subscription?.currentBillingPeriodEnd) {
     notes.push(`Your subscription renews on ${day(subscription.currentBillingPeriodEnd)}.`);
   }
@@ -46,7 +75,9 @@ export async function buildReceiptView(deps: AppDeps, session: CheckoutSessionRo
     merchantName: org?.name ?? "Merchant",
     headline: HEADLINES[session.type],
     customerEmail: session.customerEmail ?? "",
-    card: method ? describeCard(method) : null,
+    card: method
+      ? { label: describeCard(method), charged: invoice !== undefined && invoice.amountPaid > 0 }
+      : null,
     receipt: invoice
       ? {
           number: invoice.invoiceNumber,

@@ -25,31 +25,49 @@ export function cardBrand(digits: string): string {
   return "unknown";
 }
 
+/** The hosted form's card fields, as an issue's path names them. */
+export type CardField = "cardNumber" | "cardExpiry" | "cardCvc";
+
 /**
- * Checks what can be checked without a processor: digits, Luhn, expiry, CVC shape. An invalid card never
- * reaches the processor. Messages are safe to show on the page and never echo the number.
+ * Checks what can be checked without a processor: digits, Luhn, expiry, CVC shape; every problem at once,
+ * each naming its field, so the page can show them all next to their fields. Messages are safe to show on
+ * the page and never echo the number.
  */
+export function cardIssues(
+  raw: { number: string; expMonth: number; expYear: number; cvc: string },
+  now: Date,
+): { path: [CardField]; message: string }[] {
+  const issues: { path: [CardField]; message: string }[] = [];
+  const number = raw.number.replace(/[\s-]/g, "");
+  if (!/^\d{12,19}$/.test(number) || !luhnValid(number))
+    issues.push({ path: ["cardNumber"], message: "Your card number is invalid." });
+  const expYear = raw.expYear < 100 ? 2000 + raw.expYear : raw.expYear;
+  if (!Number.isInteger(raw.expMonth) || raw.expMonth < 1 || raw.expMonth > 12) {
+    issues.push({ path: ["cardExpiry"], message: "Your card's expiration month is invalid." });
+  } else {
+    const endOfExpiry = Date.UTC(expYear, raw.expMonth, 1);
+    if (!Number.isInteger(expYear) || endOfExpiry <= now.getTime() || expYear > now.getUTCFullYear() + 50)
+      issues.push({
+        path: ["cardExpiry"],
+        message: "Your card's expiration date is invalid or in the past.",
+      });
+  }
+  const cvcLength = cardBrand(number) === "amex" ? 4 : 3;
+  if (!new RegExp(`^\\d{${cvcLength}}$`).test(raw.cvc))
+    issues.push({ path: ["cardCvc"], message: "Your card's security code is invalid." });
+  return issues;
+}
+
+/** An invalid card never reaches the processor: refused with every problem found (see `cardIssues`). */
 export function validateCard(
   raw: { number: string; expMonth: number; expYear: number; cvc: string },
   now: Date,
 ): CardInput {
-  const number = raw.number.replace(/[\s-]/g, "");
-  if (!/^\d{12,19}$/.test(number) || !luhnValid(number)) {
-    throw new AppError("BAD_REQUEST", "Your card number is invalid.");
-  }
+  const issues = cardIssues(raw, now);
+  const first = issues[0];
+  if (first) throw new AppError("BAD_REQUEST", first.message, { issues });
   const expYear = raw.expYear < 100 ? 2000 + raw.expYear : raw.expYear;
-  if (!Number.isInteger(raw.expMonth) || raw.expMonth < 1 || raw.expMonth > 12) {
-    throw new AppError("BAD_REQUEST", "Your card's expiration month is invalid.");
-  }
-  const endOfExpiry = Date.UTC(expYear, raw.expMonth, 1);
-  if (!Number.isInteger(expYear) || endOfExpiry <= now.getTime() || expYear > now.getUTCFullYear() + 50) {
-    throw new AppError("BAD_REQUEST", "Your card's expiration date is invalid or in the past.");
-  }
-  const cvcLength = cardBrand(number) === "amex" ? 4 : 3;
-  if (!new RegExp(`^\\d{${cvcLength}}$`).test(raw.cvc)) {
-    throw new AppError("BAD_REQUEST", "Your card's security code is invalid.");
-  }
-  return { number, expMonth: raw.expMonth, expYear, cvc: raw.cvc };
+  return { number: raw.number.replace(/[\s-]/g, ""), expMonth: raw.expMonth, expYear, cvc: raw.cvc };
 }
 
 export function cardDetails(card: CardInput): CardDetails {

@@ -1,4 +1,4 @@
-export { describeCard, validateCard } from "./cards.js";
+export { type CardField, cardBrand, cardIssues, describeCard, validateCard } from "./cards.js";
 export { chargeSavedCard, refundUnrecordedCharge } from "./charge-saved-card.js";
 export { listPayments } from "./list-payments.js";
 export {

@@ -8,6 +8,8 @@ export type PageProblem = {
   title: string;
   message: string;
   livemode: boolean;
+  /** Where the visitor can go from here: the link's own page, without what was wrong. */
+  back?: { href: string; label: string };
 };
 
 const Email = z.string().trim().toLowerCase().pipe(z.email()).pipe(z.string().max(254));

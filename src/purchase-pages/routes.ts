@@ -24,9 +24,19 @@ function problemPage(c: Context, problem: PageProblem, retryAfterSeconds?: numbe
   setPageSecurityHeaders(c);
   if (retryAfterSeconds !== undefined) c.header("retry-after", String(retryAfterSeconds));
   return c.html(
-    renderPurchaseProblemPage({ title: problem.title, message: problem.message, livemode: problem.livemode }),
+    renderPurchaseProblemPage({
+      title: problem.title,
+      message: problem.message,
+      livemode: problem.livemode,
+      ...(problem.back ? { back: problem.back } : {}),
+    }),
     problem.status,
   );
+}
+
+/** The landing page a bad parameter came with, as the link opens it by default (quantity 1). */
+function backToLanding(path: string): { href: string; label: string } {
+  return { href: path, label: "Back to the purchase page" };
 }
 
 function asProblem(err: unknown, livemode: boolean): PageProblem {
@@ -55,7 +65,7 @@ export function registerPurchasePageRoutes(
       { quantity: c.req.query("quantity"), email: c.req.query("email") },
       livemode,
     );
-    if (isProblem(params)) return problemPage(c, params);
+    if (isProblem(params)) return problemPage(c, { ...params, back: backToLanding(c.req.path) });
     let view: ReturnType<typeof buildLandingView>;
     try {
       view = buildLandingView(offer, params.quantity, params.email);
@@ -106,7 +116,7 @@ export function registerPurchasePageRoutes(
     const form = await readFormFields(c);
     const text = (key: string) => form[key];
     const params = parsePurchaseParams({ quantity: text("quantity"), email: text("email") }, livemode);
-    if (isProblem(params)) return problemPage(c, params);
+    if (isProblem(params)) return problemPage(c, { ...params, back: backToLanding(c.req.path) });
 
     const cookieName = purchaseCookieName(offer.price.id);
     const reusable = await findReusableSession(deps, offer, params.quantity, getCookie(c, cookieName));

@@ -1,6 +1,6 @@
 import type { PurchaseLandingView } from "../../web/purchase-page.js";
 import type { PriceRow } from "../catalog/index.js";
-import { formatAmount, multiplyAmount } from "../lib/money.js";
+import { formatAmount, minorUnitDigits, multiplyAmount } from "../lib/money.js";
 import { MAX_QUANTITY } from "./params.js";
 import type { Offer } from "./resolve-offer.js";
 
@@ -41,6 +41,10 @@ export function buildLandingView(
     maxQuantity: MAX_QUANTITY,
     quantityLabel: label ? `Quantity (${label})` : "Quantity",
     totalLabel,
+    unitAmount: price.unitPrice,
+    currency: currency.toUpperCase(),
+    currencyDigits: minorUnitDigits(currency.toUpperCase()),
+    every: price.type === "subscription" ? every(price) : null,
     terms,
     email: email ?? null,
     action: `/price/${encodeURIComponent(price.id)}/purchase`,

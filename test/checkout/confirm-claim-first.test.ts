@@ -5,6 +5,7 @@ import {
   anonymousSession,
   CARDS,
   catalogFixture,
+  followFormRedirect,
   submitCheckoutForm,
   testContext,
 } from "../support/index.js";
@@ -45,8 +46,8 @@ describe("what a confirm sends to the database", () => {
     const f = await catalogFixture(ctx);
     const id = await anonymousSession(ctx, f);
     const { res, sent } = await statementsOf(id, { cardNumber: CARDS.badLuhn });
-    expect(res.status).toBe(400);
-    expect(res.text).toContain("Your card number is invalid.");
+    expect(res.status).toBe(303);
+    expect((await followFormRedirect(ctx, res)).text).toContain("Your card number is invalid.");
     expect(sent.some((sql) => CLAIM.test(sql) || PROCESSOR.test(sql))).toBe(false);
 
     const retry = await statementsOf(id, { cardNumber: CARDS.ok });

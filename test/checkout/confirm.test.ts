@@ -8,6 +8,7 @@ import {
   catalogFixture,
   createCustomer,
   createSession,
+  followFormRedirect,
   sessionRow,
   submitCheckoutForm,
   testContext,
@@ -124,8 +125,12 @@ describe("paying a one-time price", () => {
       })
     ).body.checkoutSession.id;
     const declined = await submitCheckoutForm(ctx, id, { cardNumber: CARDS.decline });
-    expect(declined.status).toBe(402);
-    expect(declined.text).toContain("Your card was declined.");
+    // Back to the page by a redirect, which shows the decline on the card number field.
+    expect(declined.status).toBe(303);
+    expect(declined.headers.get("location")).toBe(`/checkout/${id}`);
+    const shown = await followFormRedirect(ctx, declined);
+    expect(shown.text).toContain("Your card was declined.");
+    expect(shown.text).toMatch(/id="cardNumber"[^>]*aria-invalid="true" aria-describedby="cardNumber-error"/);
     const afterDecline = await sessionRow(ctx, id);
     expect(afterDecline.status).toBe("open");
     expect(afterDecline.purchaseId).toBeNull();
@@ -147,8 +152,8 @@ describe("paying a one-time price", () => {
     const f = await catalogFixture(ctx);
     const id = await anonymousSession(ctx, f);
     const res = await submitCheckoutForm(ctx, id, { cardNumber: CARDS.badLuhn });
-    expect(res.status).toBe(400);
-    expect(res.text).toContain("Your card number is invalid.");
+    expect(res.status).toBe(303);
+    expect((await followFormRedirect(ctx, res)).text).toContain("Your card number is invalid.");
     expect((await sessionRow(ctx, id)).status).toBe("open");
     const intents = await ctx.deps.db
       .select()
@@ -180,8 +185,8 @@ describe("paying a one-time price", () => {
       rawBody: "outcome=deny",
       headers: { "content-type": "application/x-www-form-urlencoded" },
     });
-    expect(no.status).toBe(402);
-    expect(no.text).toContain("Authentication with your bank failed.");
+    expect(no.status).toBe(303);
+    expect((await followFormRedirect(ctx, no)).text).toContain("Authentication with your bank failed.");
     expect((await sessionRow(ctx, denied)).status).toBe("open");
   });
 

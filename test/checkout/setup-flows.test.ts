@@ -9,6 +9,7 @@ import {
   createCustomer,
   createSession,
   eventCount,
+  followFormRedirect,
   sessionRow,
   submitCheckoutForm,
   testContext,
@@ -211,8 +212,8 @@ describe("activate_subscription sessions", () => {
       })
     ).body.checkoutSession.id;
     const res = await submitCheckoutForm(ctx, id, { cardNumber: CARDS.decline });
-    expect(res.status).toBe(402);
-    expect(res.text).toContain("Your card was declined.");
+    expect(res.status).toBe(303);
+    expect((await followFormRedirect(ctx, res)).text).toContain("Your card was declined.");
     const sub = (
       await ctx.api("GET", `/api/v1/subscriptions/${subscription.id}`, { key: f.merchant.testKey })
     ).body.subscription;

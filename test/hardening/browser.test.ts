@@ -314,7 +314,7 @@ describe("security headers, as Chromium enforces them", () => {
     const price = (await ctx.api("GET", `/api/v1/prices/${f.oneTimePriceId}`, { key })).body.price;
     const responses: [string, Awaited<ReturnType<typeof ctx.api>>, number][] = [
       ["not-found page", await ctx.api("GET", `/checkout/chckt_session_${"Q".repeat(22)}`), 404],
-      ["decline page", declined, 402],
+      ["decline redirect", declined, 303],
       ["redirect to success URL", paidRedirect, 303],
       ["redirect to challenge", challengeRedirect, 303],
       ["challenge page", await ctx.api("GET", `/checkout/${waiting.checkoutSession.id}/challenge`), 200],

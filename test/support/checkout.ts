@@ -105,3 +105,14 @@ export async function sessionRow(ctx: Pick<TestContext, "deps">, id: string) {
   if (!row) throw new Error(`session ${id} missing`);
   return row;
 }
+
+/**
+ * Where a hosted form's 303 leads, fetched as a browser would: with the one-time cookie the redirect set
+ * (a failed submit's problems and what was typed).
+ */
+export async function followFormRedirect(ctx: ApiClient, res: ApiResult): Promise<ApiResult> {
+  const location = res.headers.get("location");
+  if (res.status !== 303 || !location) throw new Error(`expected a 303, got ${res.status}: ${res.text}`);
+  const cookie = res.headers.get("set-cookie")?.split(";")[0];
+  return ctx.api("GET", location, cookie ? { headers: { cookie } } : {});
+}

@@ -1,5 +1,7 @@
 // Progressive enhancement only: the page works without this file.
 document.addEventListener("DOMContentLoaded", () => {
+  // After a failed submit, keyboard and screen-reader users start at the list of what to fix.
+  document.querySelector(".error-summary")?.focus();
   const print = document.querySelector("button[data-print]");
   if (print) print.addEventListener("click", () => window.print());
   const form = document.querySelector("form[data-checkout]");
@@ -15,12 +17,15 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
   const number = document.querySelector("input[name=cardNumber]");
+  const badge = document.querySelector("[data-card-brand]");
   if (number) {
     number.addEventListener("input", () => {
       const digits = number.value.replace(/\D/g, "").slice(0, 19);
       number.value = digits.replace(/(\d{4})(?=\d)/g, "$1 ");
+      if (badge) badge.dataset.brand = brandOf(digits);
     });
   }
+  showTotalAsQuantityChanges();
   const expiry = document.querySelector("input[name=cardExpiry]");
   if (expiry) {
     expiry.addEventListener("input", () => {
@@ -130,3 +135,42 @@ document.addEventListener("submit", async (event) => {
   }
   showPayment(form, answer);
 });
+
+// The same prefixes as the server's cardBrand (src/payments/cards.ts); only the icon depends on it here.
+const BRANDS = [
+  ["visa", /^4/],
+  ["mastercard", /^(5[1-5]|2(2[2-9]|[3-6]\d|7[01]|720))/],
+  ["amex", /^3[47]/],
+  ["discover", /^(6011|65|64[4-9])/],
+];
+
+function brandOf(digits) {
+  for (const [brand, prefix] of BRANDS) if (prefix.test(digits)) return brand;
+  return "";
+}
+
+// A purchase link's landing page: the total follows the quantity typed. The server computes the amount
+// charged from the quantity posted; this is only what the visitor sees before pressing the button.
+function showTotalAsQuantityChanges() {
+  const total = document.querySelector("[data-total]");
+  const quantity = document.querySelector("form[data-purchase] input[name=quantity]");
+  const out = document.getElementById("order-total");
+  if (!total || !quantity || !out) return;
+  const digits = Number(total.dataset.digits);
+  const format = new Intl.NumberFormat("en-US", {
+    style: "currency",
+    currency: total.dataset.currency,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+  quantity.addEventListener("input", () => {
+    const count = Number(quantity.value);
+    const max = Number(quantity.max) || 100;
+    if (!Number.isInteger(count) || count < 1 || count > max) {
+      out.textContent = `Enter a quantity from 1 to ${max}.`;
+      return;
+    }
+    const amount = format.format((Number(total.dataset.unitAmount) * count) / 10 ** digits);
+    out.textContent = `Total for ${count}: ${amount}${total.dataset.every ? ` ${total.dataset.every}` : ""}`;
+  });
+}
