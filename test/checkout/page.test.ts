@@ -1,7 +1,14 @@
+import { gzipSync } from "node:zlib";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { organizations } from "../../src/db/schema/index.js";
-import { anonymousSession, catalogFixture, testContext } from "../support/index.js";
+import {
+  anonymousSession,
+  catalogFixture,
+  followFormRedirect,
+  submitCheckoutForm,
+  testContext,
+} from "../support/index.js";
 
 const ctx = await testContext();
 const XSS = `<script>alert("x")</script><img src=x onerror=alert(1)>`;
@@ -61,5 +68,27 @@ describe("hosted checkout page", () => {
     const js = await ctx.api("GET", "/checkout/assets/checkout.js");
     expect(js.headers.get("content-type")).toContain("javascript");
     expect((await ctx.api("GET", "/checkout/assets/../../package.json")).status).toBe(404);
+  });
+
+  it("weighs at most 25 KB gzipped: the page after a failed submit, its stylesheet, script and icon", async () => {
+    const f = await catalogFixture(ctx);
+    const id = await anonymousSession(ctx, f);
+    // The heaviest state of the page: every field's problem shown, with the summary listing them.
+    const failed = await submitCheckoutForm(ctx, id, {
+      email: "x",
+      name: "",
+      cardNumber: "1",
+      cardExpiry: "1",
+      cardCvc: "1",
+    });
+    const page = await followFormRedirect(ctx, failed);
+    expect(page.text).toContain("error-summary");
+    const assets = ["checkout.css", "checkout.js", "favicon.svg"];
+    const bodies = [
+      page.text,
+      ...(await Promise.all(assets.map(async (a) => (await ctx.api("GET", `/checkout/assets/${a}`)).text))),
+    ];
+    const gzipped = bodies.reduce((sum, body) => sum + gzipSync(body).length, 0);
+    expect(gzipped).toBeLessThanOrEqual(25 * 1024);
   });
 });
