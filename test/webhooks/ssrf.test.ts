@@ -7,7 +7,13 @@ import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../src/
 import { EMPTY_ALLOW_LIST, parseAllowList } from "../../src/lib/address-policy.js";
 import { newId } from "../../src/lib/ids.js";
 import { type Resolver, runDeliveryBatch } from "../../src/webhooks/index.js";
-import { emitTestEvents, type TestMerchant, testContext } from "../support/index.js";
+import {
+  dashboardUser,
+  emitTestEvents,
+  signInDashboard,
+  type TestMerchant,
+  testContext,
+} from "../support/index.js";
 
 // The shared test configuration allows loopback receivers; these apps refuse them, as a default server does.
 const ctx = await testContext();
@@ -311,5 +317,25 @@ describe("delivering to an allowed destination", () => {
     });
     expect(redirecting.hits).toHaveLength(1);
     expect(target.hits).toEqual([]);
+  });
+});
+
+describe("the dashboard's endpoint form", () => {
+  it("says why a refused URL cannot be used, next to the field, and stores nothing", async () => {
+    const m = await strict.merchant();
+    const user = await dashboardUser(strict, m.organizationId, "admin");
+    const visit = await signInDashboard(strict, user.email);
+    const refused: [string, string][] = [
+      ["http://10.0.0.1/hooks", "destination 10.0.0.1 is a private address; set GLADE_WEBHOOK_ALLOW_PRIVATE"],
+      ["http://169.254.169.254/", "destination 169.254.169.254 is a cloud metadata address"],
+    ];
+    for (const [url, reason] of refused) {
+      const res = await visit.post("/dashboard/developers/webhooks", { url, all_types: "on" });
+      expect(res.status, url).toBe(400);
+      expect(res.text).toContain('id="new-url-error"');
+      expect(res.text).toContain(reason);
+    }
+    const list = await strict.api("GET", "/api/v1/webhooks", { key: m.testKey });
+    expect(list.body.data).toEqual([]);
   });
 });
