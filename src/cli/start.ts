@@ -118,6 +118,7 @@ async function startPrimary(config: Config): Promise<void> {
   const lines = [
     `Glade listening on ${urls[0]} (${config.httpWorkers} HTTP workers)`,
     "Database: Postgres (DATABASE_URL)",
+    ...webhookAllowanceLines(config),
     ...(demo?.summary ?? []),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
