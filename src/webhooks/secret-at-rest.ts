@@ -1,4 +1,4 @@
-import { eq, like, not } from "drizzle-orm";
+import { eq, like, not, sql } from "drizzle-orm";
 import type { Executor } from "../db/client.js";
 import { webhookEndpoints } from "../db/schema/index.js";
 import type { Config } from "../lib/config.js";
@@ -8,7 +8,8 @@ import { hasKey, isSealed, keyringOf, open, seal, sealedKeyId } from "../lib/sec
  * Webhook signing secrets at rest. With GLADE_ENCRYPTION_KEY set they are sealed (AES-256-GCM, bound to the
  * endpoint's row) in the same `secret` column; without it they are kept as before, in the clear, since a
  * quickstart without a key must still be able to register endpoints. Rows written in the clear (before the
- * key was set, or by an older Glade) are sealed at the next start.
+ * key was set, or by an older Glade), and rows sealed by a key that is no longer the first of the variable,
+ * are sealed (again) under the first key at the next start, `glade secrets rotate` included.
  */
 
 type KeyConfig = Pick<Config, "encryptionKey">;
@@ -36,22 +37,21 @@ export function openWebhookSecret(config: KeyConfig, row: { id: string; secret: 
 
 /**
  * At start: refuses to run when stored secrets were sealed by a key GLADE_ENCRYPTION_KEY does not hold (every
- * delivery would fail), then, with a key, seals the secrets still in the clear, in one transaction.
+ * delivery would fail), then, with a key, seals under its first key every secret that is in the clear or
+ * sealed by another key, in one transaction.
  */
 export async function sealStoredWebhookSecrets(
   db: Executor,
   config: KeyConfig,
 ): Promise<{ sealed: number; inTheClear: number }> {
   const keyring = keyringOf(config);
-  const sealedWith = new Set(
-    (
-      await db
-        .selectDistinct({ keyId: webhookEndpoints.secret })
-        .from(webhookEndpoints)
-        .where(like(webhookEndpoints.secret, "v1.%"))
-    ).map((row) => sealedKeyId(row.keyId)),
-  );
-  const missing = [...sealedWith].filter((keyId) => !keyring || !hasKey(keyring, keyId)).sort();
+  const sealedWith = (
+    await db
+      .selectDistinct({ keyId: sql<string>`split_part(${webhookEndpoints.secret}, '.', 2)` })
+      .from(webhookEndpoints)
+      .where(like(webhookEndpoints.secret, "v1.%"))
+  ).map((row) => row.keyId);
+  const missing = sealedWith.filter((keyId) => !keyring || !hasKey(keyring, keyId)).sort();
   if (missing.length > 0) {
     throw new Error(
       keyring
@@ -59,24 +59,25 @@ export async function sealStoredWebhookSecrets(
         : `Webhook signing secrets are stored sealed by encryption key ${missing.join(", ")}, and GLADE_ENCRYPTION_KEY is not set: set it to the key(s) they were sealed with`,
     );
   }
-  const clearWhere = not(like(webhookEndpoints.secret, "v1.%"));
   if (!keyring) {
-    const clear = await db.$count(webhookEndpoints, clearWhere);
+    const clear = await db.$count(webhookEndpoints, not(like(webhookEndpoints.secret, "v1.%")));
     return { sealed: 0, inTheClear: clear };
   }
+  const current = `v1.${keyring.sealingKeyId}.%`;
   const sealed = await db.transaction(async (tx) => {
-    const clear = await tx
+    const stale = await tx
       .select({ id: webhookEndpoints.id, secret: webhookEndpoints.secret })
       .from(webhookEndpoints)
-      .where(clearWhere)
+      .where(not(like(webhookEndpoints.secret, current)))
       .for("update");
-    for (const row of clear) {
+    for (const row of stale) {
+      const secret = openWebhookSecret(config, row);
       await tx
         .update(webhookEndpoints)
-        .set({ secret: seal(keyring, row.secret, aadOf(row.id)) })
+        .set({ secret: seal(keyring, secret, aadOf(row.id)) })
         .where(eq(webhookEndpoints.id, row.id));
     }
-    return clear.length;
+    return stale.length;
   });
   return { sealed, inTheClear: 0 };
 }

@@ -131,6 +131,21 @@ describe("webhook signing secrets at rest", () => {
     );
     const other = randomBytes(32).toString("base64");
     expect(await refusal(other)).toContain(`GLADE_ENCRYPTION_KEY does not hold encryption key ${id}`);
+    // Started with a new key first, every stored secret is sealed again under it: the old key can go.
+    const { m, webhook } = await merchantWithEndpoint(keyed);
     expect(await refusal(`${other},${key}`)).toBe("started");
+    expect(await stored(webhook.id)).toMatch(new RegExp(`^v1\\.${keyId(other)}\\.`));
+    const sealedUnder = await queryRows<{ n: number }>(
+      keyed.deps.db,
+      sql`select count(*)::int as n from webhook_endpoints where secret not like ${`v1.${keyId(other)}.%`}`,
+    );
+    expect(sealedUnder[0]?.n).toBe(0);
+    expect(await refusal(other)).toBe("started");
+    const rotated = await testContext(
+      { config: { ...keyed.deps.config, encryptionKey: other } },
+      { databaseUrl },
+    );
+    const got = await ok(rotated.api("GET", `/api/v1/webhooks/${webhook.id}`, { key: m.testKey }));
+    expect(got.webhook.secret).toBe(webhook.secret);
   });
 });
