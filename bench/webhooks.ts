@@ -98,7 +98,7 @@ async function main() {
     const org = await createOrganization(deps.db, { name: "Bench" }, new Date());
     const merchant = { organizationId: org.id, livemode: false, apiKeyId: "bench" };
     const endpoint = await deps.db.transaction((tx) =>
-      createWebhookEndpoint(tx, merchant, { url: receiverUrl }, new Date()),
+      createWebhookEndpoint(tx, merchant, { url: receiverUrl }, new Date(), config),
     );
     const emit = (tx: Parameters<typeof emitEvent>[0], i: number) =>
       emitEvent(

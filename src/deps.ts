@@ -5,6 +5,7 @@ import { createLogger, type Logger } from "./lib/logger.js";
 import { API_KEY_REVOCATIONS, forgetCachedApiKeys } from "./organizations/index.js";
 import { assertEncryptionKeyPresent, processorRegistry } from "./processors/index.js";
 import { usageBilling } from "./usage/index.js";
+import { sealStoredWebhookSecrets } from "./webhooks/index.js";
 
 export type Runtime = { deps: AppDeps; handle: DbHandle };
 
@@ -20,10 +21,25 @@ export async function openRuntime(
   });
   await migrate(handle);
   // Stored processor secrets need the key that sealed them: refuse to start now rather than fail a payment later.
-  await assertEncryptionKeyPresent(handle.db, config).catch(async (err: unknown) => {
-    await handle.close();
-    throw err;
-  });
+  // Webhook signing secrets likewise; and with a key, any still stored in the clear are sealed now.
+  const webhookSecrets = await assertEncryptionKeyPresent(handle.db, config)
+    .then(() => sealStoredWebhookSecrets(handle.db, config))
+    .catch(async (err: unknown) => {
+      await handle.close();
+      throw err;
+    });
+  if (webhookSecrets.sealed > 0) {
+    logger.info(
+      { sealed: webhookSecrets.sealed },
+      "webhook signing secrets sealed with GLADE_ENCRYPTION_KEY",
+    );
+  }
+  if (webhookSecrets.inTheClear > 0) {
+    logger.warn(
+      { inTheClear: webhookSecrets.inTheClear },
+      "webhook signing secrets are stored in the clear: set GLADE_ENCRYPTION_KEY to seal them",
+    );
+  }
   // A key revoked by any process stops working here at once, not when this process's cache expires.
   await handle.listen(API_KEY_REVOCATIONS, forgetCachedApiKeys, forgetCachedApiKeys);
   const deps: AppDeps = {

@@ -6,6 +6,17 @@ import { startServer } from "../server.js";
 import { seedDemo } from "./seed.js";
 import { createEmbeddedDatabase, embeddedDatabaseMissing, step } from "./startup.js";
 
+/** Says so when webhooks may reach this machine or its network: a quickstart default an operator should know. */
+function webhookAllowanceLines(config: Config): string[] {
+  const entries = config.webhookAllowPrivate.entries;
+  if (entries.length === 0) return [];
+  const source =
+    process.env.GLADE_WEBHOOK_ALLOW_PRIVATE === undefined
+      ? "the embedded quickstart's default; set GLADE_WEBHOOK_ALLOW_PRIVATE to change it"
+      : "GLADE_WEBHOOK_ALLOW_PRIVATE";
+  return [`Webhooks may be sent to non-public addresses: ${entries.join(", ")} (${source})`];
+}
+
 function onShutdown(stop: () => Promise<void>): void {
   const shutdown = async () => {
     await stop();
@@ -36,6 +47,7 @@ export async function startCommand(config: Config): Promise<void> {
   const lines = [
     `Glade listening on ${running.url}`,
     `Database: ${embedded ? `embedded PGlite at ${config.dataDir}` : "Postgres (DATABASE_URL)"}`,
+    ...webhookAllowanceLines(config),
   ];
   if (embedded || process.env.GLADE_SEED === "demo") {
     const demo = await step("Seeding the demo store", () => seedDemo(running.runtime.deps));
@@ -106,6 +118,7 @@ async function startPrimary(config: Config): Promise<void> {
   const lines = [
     `Glade listening on ${urls[0]} (${config.httpWorkers} HTTP workers)`,
     "Database: Postgres (DATABASE_URL)",
+    ...webhookAllowanceLines(config),
     ...(demo?.summary ?? []),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);

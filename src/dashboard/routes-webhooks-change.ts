@@ -8,6 +8,7 @@ import {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
   getWebhookEndpoint,
+  openWebhookSecret,
   redeliverEvent,
   rotateWebhookSecret,
   updateWebhookEndpoint,
@@ -35,14 +36,20 @@ export function registerDashboardWebhookChanges(app: App, deps: AppDeps): void {
     const posted = await postingVisitor(c, deps, "admin");
     if (posted instanceof Response) return posted;
     const { visitor, form } = posted;
-    const read = readEndpointForm(form);
+    const read = readEndpointForm(form, deps.config.webhookAllowPrivate);
     if ("errors" in read) {
       return c.html(await webhooksPage(deps, visitor, { form: read.fields, errors: read.errors }), 400);
     }
     const merchant = visitorMerchant(visitor);
     const now = deps.now();
     const created = await deps.db.transaction(async (tx) => {
-      const row = await createWebhookEndpoint(tx, merchant, { ...read.input, active: true }, now);
+      const row = await createWebhookEndpoint(
+        tx,
+        merchant,
+        { ...read.input, active: true },
+        now,
+        deps.config,
+      );
       await recordAudit(
         tx,
         merchant,
@@ -64,7 +71,7 @@ export function registerDashboardWebhookChanges(app: App, deps: AppDeps): void {
     const posted = await postedEndpoint(c, deps);
     if (posted instanceof Response) return posted;
     const { visitor, form, endpoint } = posted;
-    const read = readEndpointForm(form);
+    const read = readEndpointForm(form, deps.config.webhookAllowPrivate);
     if ("errors" in read) {
       return c.html(
         await webhookPage(deps, visitor, endpoint, { form: read.fields, errors: read.errors }),
@@ -74,7 +81,7 @@ export function registerDashboardWebhookChanges(app: App, deps: AppDeps): void {
     const merchant = visitorMerchant(visitor);
     const now = deps.now();
     await deps.db.transaction(async (tx) => {
-      const row = await updateWebhookEndpoint(tx, merchant, endpoint.id, read.input, now);
+      const row = await updateWebhookEndpoint(tx, merchant, endpoint.id, read.input, now, deps.config);
       await recordAudit(
         tx,
         merchant,
@@ -115,7 +122,7 @@ export function registerDashboardWebhookChanges(app: App, deps: AppDeps): void {
       return current ?? endpoint;
     });
     c.header("cache-control", "no-store");
-    return c.html(await webhookPage(deps, visitor, row, { secret: row.secret }));
+    return c.html(await webhookPage(deps, visitor, row, { secret: openWebhookSecret(deps.config, row) }));
   });
 
   app.post(`${WEBHOOKS_PATH}/:id/rotate`, async (c) => {
@@ -125,7 +132,7 @@ export function registerDashboardWebhookChanges(app: App, deps: AppDeps): void {
     const merchant = visitorMerchant(visitor);
     const now = deps.now();
     await deps.db.transaction(async (tx) => {
-      await rotateWebhookSecret(tx, merchant, endpoint.id, now);
+      await rotateWebhookSecret(tx, merchant, endpoint.id, now, deps.config);
       await recordAudit(
         tx,
         merchant,

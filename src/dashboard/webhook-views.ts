@@ -3,6 +3,7 @@ import type { EventView } from "../../web/dashboard/events-page.js";
 import type { DeliveryView, EndpointView } from "../../web/dashboard/webhook-page.js";
 import type { EndpointErrors, EndpointFields } from "../../web/dashboard/webhooks-page.js";
 import { typeField } from "../../web/dashboard/webhooks-page.js";
+import type { AllowList } from "../lib/address-policy.js";
 import { HttpUrl } from "../lib/wire.js";
 import {
   type DeliveryRecord,
@@ -10,6 +11,7 @@ import {
   type EventRecord,
   type EventRow,
   type EventType,
+  registrationRefusal,
   serializeEvent,
   type WebhookEndpointRow,
 } from "../webhooks/index.js";
@@ -69,6 +71,7 @@ const isEventType = (t: string): t is EventType => (EVENT_TYPES as readonly stri
 /** The posted endpoint form: what to write, or the fields again with an error next to each bad one. */
 export function readEndpointForm(
   form: Record<string, string>,
+  allow: AllowList,
 ): { fields: EndpointFields; input: EndpointInput } | { fields: EndpointFields; errors: EndpointErrors } {
   const fields: EndpointFields = {
     url: (form.url ?? "").trim(),
@@ -80,6 +83,9 @@ export function readEndpointForm(
   const errors: EndpointErrors = {};
   if (!HttpUrl.safeParse(fields.url).success) {
     errors.url = "Enter an http:// or https:// URL of at most 2048 characters.";
+  } else {
+    const refusal = registrationRefusal(fields.url, allow);
+    if (refusal) errors.url = `Glade will not send webhooks there: ${refusal}.`;
   }
   if (fields.description.length > 500 || fields.description.includes("\u0000")) {
     errors.description = "Keep the description under 500 characters.";

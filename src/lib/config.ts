@@ -1,4 +1,8 @@
 import { z } from "zod";
+import { type AllowList, parseAllowList } from "./address-policy.js";
+
+/** What the embedded quickstart lets webhooks reach when GLADE_WEBHOOK_ALLOW_PRIVATE is unset: this machine. */
+export const EMBEDDED_WEBHOOK_ALLOWANCE = ["localhost", "127.0.0.0/8", "::1/128"];
 
 const EnvSchema = z.object({
   DATABASE_URL: z.string().optional(),
@@ -35,6 +39,11 @@ const EnvSchema = z.object({
   GLADE_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(2_000),
   /** Reverse proxies whose X-Forwarded-For is believed: addresses and CIDRs, comma-separated. */
   GLADE_TRUSTED_PROXIES: z.string().default(""),
+  /**
+   * Non-public webhook destinations the operator allows: `*`, hostnames, addresses and CIDRs, comma-separated.
+   * Unset: none, or this machine's loopback with the embedded database (the quickstart).
+   */
+  GLADE_WEBHOOK_ALLOW_PRIVATE: z.string().optional(),
 });
 
 export type Config = {
@@ -57,7 +66,15 @@ export type Config = {
   maxConnections: number;
   /** GLADE_TRUSTED_PROXIES, split; checked when the app is built (src/http/client-address.ts). */
   trustedProxies: string[];
+  /** GLADE_WEBHOOK_ALLOW_PRIVATE, parsed (src/lib/address-policy.ts); empty refuses every non-public address. */
+  webhookAllowPrivate: AllowList;
 };
+
+const commaList = (raw: string) =>
+  raw
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
@@ -90,8 +107,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     headersTimeoutMs: Math.min(e.GLADE_HEADERS_TIMEOUT_MS, e.GLADE_REQUEST_TIMEOUT_MS),
     requestTimeoutMs: e.GLADE_REQUEST_TIMEOUT_MS,
     maxConnections: e.GLADE_MAX_CONNECTIONS,
-    trustedProxies: e.GLADE_TRUSTED_PROXIES.split(",")
-      .map((p) => p.trim())
-      .filter(Boolean),
+    trustedProxies: commaList(e.GLADE_TRUSTED_PROXIES),
+    webhookAllowPrivate: webhookAllowance(e.GLADE_WEBHOOK_ALLOW_PRIVATE, e.DATABASE_URL),
   };
+}
+
+function webhookAllowance(raw: string | undefined, databaseUrl: string | undefined): AllowList {
+  const entries = raw !== undefined ? commaList(raw) : databaseUrl ? [] : EMBEDDED_WEBHOOK_ALLOWANCE;
+  try {
+    return parseAllowList(entries, "GLADE_WEBHOOK_ALLOW_PRIVATE");
+  } catch (err) {
+    throw new Error(`Invalid configuration: ${(err as Error).message}`);
+  }
 }

@@ -125,3 +125,16 @@ function parseSealed(sealed: string): { keyId: string; iv: Buffer; tag: Buffer; 
   }
   return { keyId, iv: ivBytes, tag: tagBytes, ciphertext: bytes(ciphertext ?? "") };
 }
+
+let parsed: { raw: string; keyring: Keyring } | undefined;
+
+/** The keyring of a configured GLADE_ENCRYPTION_KEY (parsed once per value), or undefined when it is unset. */
+export function keyringOf(config: { encryptionKey: string | undefined }): Keyring | undefined {
+  const raw = config.encryptionKey;
+  if (raw === undefined) return undefined;
+  if (parsed?.raw !== raw) parsed = { raw, keyring: keyringFrom(raw) };
+  return parsed.keyring;
+}
+
+/** Whether a stored value is sealed (`v1.…`) rather than a secret in the clear. */
+export const isSealed = (value: string) => value.startsWith(`${VERSION}.`);

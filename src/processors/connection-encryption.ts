@@ -4,7 +4,7 @@ import type { Executor } from "../db/client.js";
 import { processorConnections } from "../db/schema/index.js";
 import type { Config } from "../lib/config.js";
 import { AppError } from "../lib/errors.js";
-import { hasKey, type Keyring, keyringFrom, open, seal } from "../lib/secrets.js";
+import { hasKey, type Keyring, keyringOf, open, seal } from "../lib/secrets.js";
 
 /** The two secrets of a connection, in the clear: held in memory only, never stored, logged or answered. */
 export type ConnectionSecrets = { secretKey: string; webhookSecret: string };
@@ -18,16 +18,6 @@ export const ENCRYPTION_KEY_NEEDED =
 /** Binds a sealed value to its connection and field: copied to another row or column, it does not open. */
 const aadOf = (connectionId: string, field: keyof ConnectionSecrets) =>
   `processor_connections:${connectionId}:${field}`;
-
-let parsed: { raw: string; keyring: Keyring } | undefined;
-
-/** The keyring of the configured GLADE_ENCRYPTION_KEY (parsed once per value), or undefined when unset. */
-export function keyringOf(config: Pick<Config, "encryptionKey">): Keyring | undefined {
-  const raw = config.encryptionKey;
-  if (raw === undefined) return undefined;
-  if (parsed?.raw !== raw) parsed = { raw, keyring: keyringFrom(raw) };
-  return parsed.keyring;
-}
 
 /** The keyring, or a 422 saying how to configure one: storing a secret without it is refused, not a 500. */
 export function requireKeyring(config: Pick<Config, "encryptionKey">): Keyring {

@@ -3,7 +3,8 @@ import type { Executor } from "../db/client.js";
 import { processorConnections } from "../db/schema/index.js";
 import { ownedBy } from "../db/statement.js";
 import { AppError } from "../lib/errors.js";
-import { keyringOf, openSecrets } from "./connection-encryption.js";
+import { keyringOf } from "../lib/secrets.js";
+import { openSecrets } from "./connection-encryption.js";
 import { type ProcessorConnectionRecord, serializeProcessorConnection } from "./serialize.js";
 
 /** A stored connection as its row holds it: the secrets sealed. */

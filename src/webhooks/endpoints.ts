@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import type { Merchant } from "../context/index.js";
+import type { AppDeps, Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { listTenantPage } from "../db/list.js";
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/schema/index.js";
@@ -8,13 +8,18 @@ import { ownedBy } from "../db/statement.js";
 import { notFound, panic } from "../lib/errors.js";
 import { newId } from "../lib/ids.js";
 import type { ListPage, ListQuery } from "../lib/pagination.js";
+import { assertRegistrable } from "./destination.js";
 import type { CreateWebhookInput, UpdateWebhookInput } from "./schemas.js";
+import { secretToStore } from "./secret-at-rest.js";
 import type { WebhookEndpointRow } from "./serialize.js";
 
 /** Standard Webhooks secret: `whsec_` + base64 of 24 random bytes (192 bits). */
 export function newWebhookSecret(): string {
   return `whsec_${randomBytes(24).toString("base64")}`;
 }
+
+/** What registering an endpoint reads: the address policy, and the key that seals its signing secret. */
+export type EndpointConfig = Pick<AppDeps["config"], "webhookAllowPrivate" | "encryptionKey">;
 
 export const ENDPOINT_DELETED_REASON = "Canceled: the webhook endpoint was deleted before this was delivered";
 
@@ -57,15 +62,18 @@ export async function createWebhookEndpoint(
   merchant: Merchant,
   input: CreateWebhookInput,
   now: Date,
+  config: EndpointConfig,
 ): Promise<WebhookEndpointRow> {
+  assertRegistrable(input.url, config.webhookAllowPrivate);
+  const id = newId("webhookEndpoint");
   const [row] = await tx
     .insert(webhookEndpoints)
     .values({
-      id: newId("webhookEndpoint"),
+      id,
       organizationId: merchant.organizationId,
       livemode: merchant.livemode,
       url: input.url,
-      secret: newWebhookSecret(),
+      secret: secretToStore(config, id, newWebhookSecret()),
       eventTypes: uniqueTypes(input.eventTypes) ?? null,
       description: input.description ?? null,
       active: input.active ?? true,
@@ -87,7 +95,9 @@ export async function updateWebhookEndpoint(
   id: string,
   input: UpdateWebhookInput,
   now: Date,
+  config: EndpointConfig,
 ): Promise<WebhookEndpointRow> {
+  if (input.url !== undefined) assertRegistrable(input.url, config.webhookAllowPrivate);
   const eventTypes = uniqueTypes(input.eventTypes);
   const [row] = await tx
     .update(webhookEndpoints)
@@ -109,10 +119,11 @@ export async function rotateWebhookSecret(
   merchant: Merchant,
   id: string,
   now: Date,
+  config: EndpointConfig,
 ): Promise<WebhookEndpointRow> {
   const [row] = await tx
     .update(webhookEndpoints)
-    .set({ secret: newWebhookSecret(), updatedAt: now })
+    .set({ secret: secretToStore(config, id, newWebhookSecret()), updatedAt: now })
     .where(scoped(merchant, id))
     .returning();
   if (!row) throw notFound("Webhook", id);

@@ -1,3 +1,4 @@
+export { type Resolver, registrationRefusal } from "./destination.js";
 export {
   type EmitEventInput,
   EVENT_TYPES,
@@ -14,6 +15,7 @@ export {
 export {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
+  type EndpointConfig,
   getWebhookEndpoint,
   listWebhookEndpoints,
   rotateWebhookSecret,
@@ -23,6 +25,7 @@ export { getEvent, getEventsByIds, listDeliveries, listEvents, redeliverEvent } 
 export { listRecentEventsAboutCustomer } from "./events-about-customer.js";
 export { registerWebhookRoutes } from "./routes.js";
 export { MAX_ATTEMPTS, nextAttemptAt, RETRY_WINDOW_MS } from "./schedule.js";
+export { openWebhookSecret, sealStoredWebhookSecrets } from "./secret-at-rest.js";
 export { signedHeaders } from "./send.js";
 export {
   type DeliveryRecord,

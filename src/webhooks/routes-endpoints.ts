@@ -23,7 +23,8 @@ import {
   UpdateWebhookBody,
   WebhookSchema,
 } from "./schemas.js";
-import { serializeWebhook } from "./serialize.js";
+import { openWebhookSecret } from "./secret-at-rest.js";
+import { serializeWebhook, type WebhookEndpointRow } from "./serialize.js";
 
 const tags = ["Webhooks"];
 const WebhookEnvelope = z.object({ webhook: WebhookSchema });
@@ -98,12 +99,14 @@ const listWebhookDeliveries = createRoute({
 });
 
 export function registerEndpointRoutes(app: App, deps: AppDeps): void {
+  const wire = (row: WebhookEndpointRow) => serializeWebhook(row, openWebhookSecret(deps.config, row));
+
   app.openapi(createWebhook, async (c) => {
     const { webhook } = c.req.valid("json");
     const row = await deps.db.transaction((tx) =>
-      createWebhookEndpoint(tx, c.get("merchant"), webhook, deps.now()),
+      createWebhookEndpoint(tx, c.get("merchant"), webhook, deps.now(), deps.config),
     );
-    return c.json({ webhook: serializeWebhook(row) }, 201);
+    return c.json({ webhook: wire(row) }, 201);
   });
 
   app.openapi(listWebhooks, async (c) => {
@@ -112,23 +115,23 @@ export function registerEndpointRoutes(app: App, deps: AppDeps): void {
       webhookEndpoints,
       c.get("merchant"),
       c.req.valid("query"),
-      serializeWebhook,
+      wire,
     );
     return c.json(page, 200);
   });
 
   app.openapi(getWebhook, async (c) => {
     const row = await requireWebhookEndpoint(deps.db, c.get("merchant"), c.req.valid("param").id);
-    return c.json({ webhook: serializeWebhook(row) }, 200);
+    return c.json({ webhook: wire(row) }, 200);
   });
 
   app.openapi(updateWebhook, async (c) => {
     const { id } = c.req.valid("param");
     const { webhook } = c.req.valid("json");
     const row = await deps.db.transaction((tx) =>
-      updateWebhookEndpoint(tx, c.get("merchant"), id, webhook, deps.now()),
+      updateWebhookEndpoint(tx, c.get("merchant"), id, webhook, deps.now(), deps.config),
     );
-    return c.json({ webhook: serializeWebhook(row) }, 200);
+    return c.json({ webhook: wire(row) }, 200);
   });
 
   app.openapi(deleteWebhook, async (c) => {
@@ -136,13 +139,15 @@ export function registerEndpointRoutes(app: App, deps: AppDeps): void {
     const row = await deps.db.transaction((tx) =>
       deleteWebhookEndpoint(tx, c.get("merchant"), id, deps.now()),
     );
-    return c.json({ webhook: serializeWebhook(row) }, 200);
+    return c.json({ webhook: wire(row) }, 200);
   });
 
   app.openapi(rotateSecret, async (c) => {
     const { id } = c.req.valid("param");
-    const row = await deps.db.transaction((tx) => rotateWebhookSecret(tx, c.get("merchant"), id, deps.now()));
-    return c.json({ webhook: serializeWebhook(row) }, 200);
+    const row = await deps.db.transaction((tx) =>
+      rotateWebhookSecret(tx, c.get("merchant"), id, deps.now(), deps.config),
+    );
+    return c.json({ webhook: wire(row) }, 200);
   });
 
   app.openapi(listWebhookDeliveries, async (c) => {

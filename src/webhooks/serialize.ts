@@ -6,14 +6,15 @@ export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
 export type WebhookAttemptRow = typeof webhookAttempts.$inferSelect;
 
-export function serializeWebhook(row: WebhookEndpointRow) {
+/** `secret` is the opened signing secret (the row holds it sealed: see secret-at-rest.ts). */
+export function serializeWebhook(row: WebhookEndpointRow, secret: string) {
   return {
     id: row.id,
     url: row.url,
     eventTypes: row.eventTypes ?? null,
     description: row.description ?? null,
     active: row.active,
-    secret: row.secret,
+    secret,
     livemode: row.livemode,
     organizationId: row.organizationId,
     createdAt: toEpochMs(row.createdAt),

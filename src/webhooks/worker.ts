@@ -4,8 +4,10 @@ import type { Executor } from "../db/client.js";
 import { queryRows } from "../db/raw.js";
 import { param, rawStatement } from "../db/statement.js";
 import { newId } from "../lib/ids.js";
+import type { Resolver } from "./destination.js";
 import { nextAttemptAt } from "./schedule.js";
-import { DEFAULT_TIMEOUT_MS, type SendResult, sendWebhook } from "./send.js";
+import { openWebhookSecret } from "./secret-at-rest.js";
+import { DEFAULT_TIMEOUT_MS, type SendResult, SNIPPET_CHARS, sendWebhook } from "./send.js";
 
 export type DeliveryWorkerOptions = {
   /** Deliveries claimed per round; all of them are sent in parallel. */
@@ -16,7 +18,8 @@ export type DeliveryWorkerOptions = {
   lockMarginMs?: number;
   /** Restricts a run to one tenant (targeted flushes, tests sharing a database). */
   organizationId?: string;
-  fetch?: typeof fetch;
+  /** Stands in for DNS (tests); the system resolver otherwise. */
+  resolve?: Resolver;
   random?: () => number;
 };
 
@@ -28,7 +31,10 @@ export type BatchResult = {
   lost: number;
 };
 
-type WorkerDeps = Pick<AppDeps, "db" | "now" | "logger">;
+/** `config` holds GLADE_WEBHOOK_ALLOW_PRIVATE and the key that opens sealed signing secrets. */
+type WorkerDeps = Pick<AppDeps, "db" | "now" | "logger"> & {
+  config: Pick<AppDeps["config"], "webhookAllowPrivate" | "encryptionKey">;
+};
 
 type Claimed = {
   id: string;
@@ -37,6 +43,7 @@ type Claimed = {
   attempt_count: number;
   event_id: string;
   payload: unknown;
+  endpoint_id: string;
   url: string;
   secret: string;
 };
@@ -70,7 +77,7 @@ async function claimBatch(db: Executor, at: Date, lockUntil: Date, limit: number
     update webhook_deliveries d set locked_until = ${lockUntil.toISOString()}::timestamptz
     from claimable, events ev, webhook_endpoints e
     where d.id = claimable.id and ev.id = d.event_id and e.id = d.endpoint_id
-    returning d.id, d.organization_id, d.livemode, d.attempt_count, d.event_id, ev.payload, e.url, e.secret`,
+    returning d.id, d.organization_id, d.livemode, d.attempt_count, d.event_id, ev.payload, e.id as endpoint_id, e.url, e.secret`,
   );
 }
 
@@ -137,7 +144,7 @@ function bodyOf(payload: unknown): string {
   return typeof payload === "string" ? payload : JSON.stringify(payload);
 }
 
-type Settings = { timeoutMs: number; lockMs: number; random: () => number; fetch: typeof fetch | undefined };
+type Settings = { timeoutMs: number; lockMs: number; random: () => number; resolve: Resolver | undefined };
 
 function settingsOf(options: DeliveryWorkerOptions): Settings {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -145,7 +152,7 @@ function settingsOf(options: DeliveryWorkerOptions): Settings {
     timeoutMs,
     lockMs: timeoutMs + (options.lockMarginMs ?? DEFAULT_LOCK_MARGIN_MS),
     random: options.random ?? Math.random,
-    fetch: options.fetch,
+    resolve: options.resolve,
   };
 }
 
@@ -164,16 +171,7 @@ async function attempt(
   lockUntil: Date,
 ): Promise<Outcome> {
   const attemptedAt = deps.now();
-  const sent = await sendWebhook(
-    { url: delivery.url, secret: delivery.secret },
-    { id: delivery.event_id, body: bodyOf(delivery.payload) },
-    // Receivers check the signature timestamp against their own clock, so it is always real time.
-    {
-      timeoutMs: settings.timeoutMs,
-      signedAt: new Date(),
-      ...(settings.fetch ? { fetch: settings.fetch } : {}),
-    },
-  );
+  const sent = await sendSigned(deps, settings, delivery);
   try {
     return await recordAttempt(deps, delivery, lockUntil, attemptedAt, sent, settings.random);
   } catch (err) {
@@ -181,6 +179,28 @@ async function attempt(
     deps.logger.error({ err, deliveryId: delivery.id }, "webhook attempt could not be recorded");
     return "lost";
   }
+}
+
+/** The POST, or a failed attempt that sent nothing when the signing secret does not open. */
+async function sendSigned(deps: WorkerDeps, settings: Settings, delivery: Claimed): Promise<SendResult> {
+  let secret: string;
+  try {
+    secret = openWebhookSecret(deps.config, { id: delivery.endpoint_id, secret: delivery.secret });
+  } catch (err) {
+    const error = (err as Error).message.slice(0, SNIPPET_CHARS);
+    return { ok: false, statusCode: null, durationMs: 0, responseSnippet: null, error };
+  }
+  return sendWebhook(
+    { url: delivery.url, secret },
+    { id: delivery.event_id, body: bodyOf(delivery.payload) },
+    // Receivers check the signature timestamp against their own clock, so it is always real time.
+    {
+      timeoutMs: settings.timeoutMs,
+      signedAt: new Date(),
+      allow: deps.config.webhookAllowPrivate,
+      ...(settings.resolve ? { resolve: settings.resolve } : {}),
+    },
+  );
 }
 
 const emptyResult = (): BatchResult => ({ claimed: 0, delivered: 0, retrying: 0, failed: 0, lost: 0 });

@@ -14,7 +14,13 @@ const db: BenchDatabase = await createBenchDatabase(
 );
 afterAll(() => db.drop());
 // With an endpoint subscribed, each event's delivery row is written too (the benchmark's database has none).
-await createWebhookEndpoint(db.deps.db, db.merchant, { url: "https://shop.example.com/hooks" }, new Date());
+await createWebhookEndpoint(
+  db.deps.db,
+  db.merchant,
+  { url: "https://shop.example.com/hooks" },
+  new Date(),
+  db.deps.config,
+);
 
 const BUYER = { email: "buyer@example.com", name: "Bench Buyer", country: "US" };
 const CARD = { number: "4242424242424242", expMonth: 12, expYear: 34, cvc: "123" };

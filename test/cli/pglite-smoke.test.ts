@@ -46,6 +46,10 @@ describe("npm start on embedded PGlite", () => {
       check();
     });
     expect(out).toContain("embedded PGlite");
+    // The quickstart lets webhooks reach this machine, and says so.
+    expect(out).toContain(
+      "Webhooks may be sent to non-public addresses: localhost, 127.0.0.0/8, ::1/128 (the embedded quickstart's default; set GLADE_WEBHOOK_ALLOW_PRIVATE to change it)",
+    );
     // A first start says what it is doing, step by step, with each step's time.
     expect(out).toMatch(/Creating the embedded database in .+ \(first start only\)… done in \d+\.\d s/);
     expect(out).toMatch(/Opening the embedded database, applying migrations… done in \d+\.\d s/);

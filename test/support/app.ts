@@ -9,6 +9,7 @@ import { processorRegistry } from "../../src/processors/index.js";
 import { usageBilling } from "../../src/usage/index.js";
 import { type Api, apiOver, newMerchant, type TestMerchant } from "./api.js";
 import { createMigratedDatabase } from "./databases.js";
+import { LOOPBACK_RECEIVERS } from "./loopback-receivers.js";
 
 export type { TestMerchant } from "./api.js";
 
@@ -42,7 +43,11 @@ export async function testContext(
   const unshared = options.databaseUrl !== undefined || options.onStatement !== undefined;
   if (shared && !unshared && Object.keys(overrides).length === 0) return shared;
   const databaseUrl = options.databaseUrl ?? inject("databaseUrl");
-  const config = { ...loadConfig({ LOG_LEVEL: "silent" }), databaseUrl, publicUrl: "http://glade.test" };
+  const config = {
+    ...loadConfig({ LOG_LEVEL: "silent", GLADE_WEBHOOK_ALLOW_PRIVATE: LOOPBACK_RECEIVERS }),
+    databaseUrl,
+    publicUrl: "http://glade.test",
+  };
   const handle = await openDatabase({
     databaseUrl,
     dataDir: "",

@@ -12,6 +12,7 @@ import { createWebhookEndpoint, drainDeliveries } from "../../src/webhooks/index
 import {
   createWebhook,
   emitTestEvents,
+  LOOPBACK_RECEIVERS,
   type Receiver,
   startReceiver,
   testContext,
@@ -169,11 +170,17 @@ describe("crash safety", () => {
       const org = await createOrganization(handle.db, { name: "CLI" }, ctx.deps.now());
       const merchant = { organizationId: org.id, livemode: false, apiKeyId: "cli" };
       const endpoint = await handle.db.transaction((tx) =>
-        createWebhookEndpoint(tx, merchant, { url: receiver!.url }, new Date()),
+        createWebhookEndpoint(tx, merchant, { url: receiver!.url }, new Date(), ctx.deps.config),
       );
       const [eventId] = await emitTestEvents(handle.db, { organizationId: org.id, livemode: false }, 1);
       const proc = spawn(process.execPath, ["--import", "tsx", CLI, "worker"], {
-        env: { ...process.env, DATABASE_URL: url.toString(), LOG_LEVEL: "silent", GLADE_WORKER: "on" },
+        env: {
+          ...process.env,
+          DATABASE_URL: url.toString(),
+          LOG_LEVEL: "silent",
+          GLADE_WORKER: "on",
+          GLADE_WEBHOOK_ALLOW_PRIVATE: LOOPBACK_RECEIVERS,
+        },
         stdio: ["ignore", "pipe", "pipe"],
       });
       child = proc;

@@ -8,6 +8,7 @@ import {
   drainDeliveries,
   MAX_ATTEMPTS,
   RETRY_WINDOW_MS,
+  type Resolver,
   runDeliveryBatch,
 } from "../../src/webhooks/index.js";
 import {
@@ -36,7 +37,7 @@ async function setup(url: string, webhook: Record<string, unknown> = {}) {
   const endpoint = await createWebhook(ctx, m.testKey, { url, ...webhook });
   // Real time plus an offset the test moves: events stamped "now" by emitEvent are due at once.
   let offset = 0;
-  const deps: Pick<AppDeps, "db" | "now" | "logger"> = {
+  const deps: Pick<AppDeps, "db" | "now" | "logger" | "config"> = {
     ...ctx.deps,
     now: () => new Date(Date.now() + offset),
   };
@@ -274,15 +275,16 @@ describe("webhook delivery", () => {
   it("a redelivery started while an attempt is in flight wins over that attempt's result", async () => {
     let release: (() => void) | undefined;
     const r = await receiver(() => ({ status: 500 }));
-    const s = await setup(r.url);
+    // A hostname, so the attempt goes through the resolver below, which holds it until released.
+    const s = await setup(r.url.replace("127.0.0.1", "localhost"));
     const [eventId] = await emitTestEvents(ctx.deps.db, s.tenant, 1);
-    const slowFetch: typeof fetch = async (input, init) => {
+    const slowResolver: Resolver = async () => {
       await new Promise<void>((resolve) => {
         release = resolve;
       });
-      return fetch(input, init);
+      return [{ address: "127.0.0.1", family: 4 }];
     };
-    const inFlight = s.run({ fetch: slowFetch });
+    const inFlight = s.run({ resolve: slowResolver });
     await expect.poll(() => release !== undefined).toBe(true);
     const redo = await ctx.api("POST", `/api/v1/events/${eventId}/redeliver`, { key: s.m.testKey });
     expect(redo.status).toBe(200);
@@ -334,7 +336,7 @@ describe("concurrent workers", () => {
       const claimedBy = [0, 0];
       await Promise.all(
         handles.map(async (handle, i) => {
-          const deps = { db: handle.db, now: () => new Date(), logger: ctx.deps.logger };
+          const deps = { ...ctx.deps, db: handle.db, now: () => new Date() };
           for (;;) {
             const round = await runDeliveryBatch(deps, { organizationId: s.m.organizationId, batchSize: 8 });
             claimedBy[i]! += round.claimed;
