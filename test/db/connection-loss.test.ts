@@ -1,6 +1,8 @@
+import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { poolOptions } from "../../src/db/client.js";
+import { openDatabase, poolOptions } from "../../src/db/client.js";
+import { queryRows } from "../../src/db/raw.js";
 
 const url = inject("databaseUrl");
 const admin = postgres(url, { max: 1, onnotice: () => {} });
@@ -50,6 +52,22 @@ describe("a reserved connection whose backend is terminated", () => {
       expect(rows).toEqual([{ one: 1 }]);
     } finally {
       await client.end({ timeout: 5 });
+    }
+  });
+});
+
+describe("the server's sessions", () => {
+  it("carry statement, lock and idle-in-transaction timeouts so nothing waits on the database without bound", async () => {
+    const handle = await openDatabase({ databaseUrl: url, dataDir: "" });
+    try {
+      const rows = await queryRows<{ s: string; l: string; i: string }>(
+        handle.db,
+        sql`select current_setting('statement_timeout') as s, current_setting('lock_timeout') as l,
+          current_setting('idle_in_transaction_session_timeout') as i`,
+      );
+      expect(rows).toEqual([{ s: "30s", l: "10s", i: "1min" }]);
+    } finally {
+      await handle.close();
     }
   });
 });
