@@ -90,6 +90,13 @@ describe("the database host out of reach", () => {
 
 describe("backends terminated under load", () => {
   it(`${CLIENTS} buyers, ${KILLS} rounds of pg_terminate_backend: only 2xx/3xx/503, bounded, books balance`, async () => {
+    // The server's LISTEN (API key revocations) shares the fate of every other connection.
+    const heard: string[] = [];
+    await ctx.handle.listen(
+      "glade_outage_test",
+      (payload) => heard.push(payload),
+      () => {},
+    );
     const answers: { what: string; status: number; ms: number }[] = [];
     const paid: string[] = [];
     let running = CLIENTS;
@@ -141,6 +148,14 @@ describe("backends terminated under load", () => {
     const afterwards = await anonymousSession(ctx, f);
     await payCheckout(ctx, afterwards);
     paid.push(afterwards);
+
+    // LISTEN resubscribed after its connection was terminated: a notification sent now still arrives.
+    await expect
+      .poll(async () => {
+        await admin`select pg_notify('glade_outage_test', 'after')`;
+        return heard.includes("after");
+      })
+      .toBe(true);
 
     // Attempts cut short between charge and record are what reconciliation exists for (it runs every 30 s
     // in the server; here at once, with no staleness wait).
