@@ -17,6 +17,7 @@ import { limitBody, requestId, requireApiKey } from "./http/middleware.js";
 import { registerDocs } from "./http/openapi-doc.js";
 import { setPageSecurityHeaders, strictTransportSecurity } from "./http/page-headers.js";
 import type { App, AppEnv } from "./http/types.js";
+import { isHostedPage, unavailablePage } from "./http/unavailable-page.js";
 import { registerInvoiceRoutes } from "./invoices/index.js";
 import { AppError } from "./lib/errors.js";
 import { registerPaymentRoutes } from "./payments/index.js";
@@ -61,7 +62,11 @@ export function createApp(deps: AppDeps): App {
     }
     return c.html("<!doctype html><title>Not found</title><h1>Not found</h1>", 404);
   });
-  app.onError((err, c) => errorResponse(c, toAppError(err, deps.logger, c.get("requestId") ?? "unknown")));
+  app.onError((err, c) => {
+    const error = toAppError(err, deps.logger, c.get("requestId") ?? "unknown");
+    if (error.code === "SERVICE_UNAVAILABLE" && isHostedPage(c.req.path)) return unavailablePage(c);
+    return errorResponse(c, error);
+  });
   return app;
 }
 

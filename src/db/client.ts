@@ -51,12 +51,30 @@ export function postgresConnection(databaseUrl: string): { url: string; path?: s
   return { url: url.toString(), path: `${host.replace(/\/$/, "")}/.s.PGSQL.${url.port || 5432}` };
 }
 
+/**
+ * Seconds to open a connection before giving up with CONNECT_TIMEOUT (postgres.js waits 30 by default): while
+ * the database is unreachable, requests waiting for a connection fail with a 503 within this bound.
+ */
+export const CONNECT_TIMEOUT_SECONDS = 5;
+
+/**
+ * Limits Postgres enforces on each of the server's sessions, so that no request or job waits on the database
+ * without bound: a statement (behind a lock, or a plan gone wrong) is cancelled after 30 s, a lock wait after
+ * 10 s, and a transaction left open by a process that stopped talking is ended after 60 s, releasing its locks.
+ */
+/** In milliseconds, Postgres's unit for these settings. */
+export const SESSION_TIMEOUTS = {
+  statement_timeout: 30_000,
+  lock_timeout: 10_000,
+  idle_in_transaction_session_timeout: 60_000,
+};
+
 /** The pool settings Glade and the bench's bare harnesses share: same driver, same behaviour under load. */
 export function poolOptions(url: string, max: number) {
   const connection = postgresConnection(url);
   return {
     url: connection.url,
-    options: { path: connection.path, max, onnotice: () => {} },
+    options: { path: connection.path, max, onnotice: () => {}, connect_timeout: CONNECT_TIMEOUT_SECONDS },
   };
 }
 
@@ -75,6 +93,8 @@ export async function openDatabase(options: {
     const pool = poolOptions(options.databaseUrl, options.poolSize ?? 10);
     const client = postgres(pool.url, {
       ...pool.options,
+      // The server's own sessions only: migrations (their own connection) may legitimately run longer.
+      connection: SESSION_TIMEOUTS,
       ...(options.onStatement ? { debug: (_: number, sql: string) => options.onStatement?.(sql) } : {}),
       // bigint columns come back as JS numbers; every amount is guarded to the safe-integer range on input.
       types: {

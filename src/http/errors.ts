@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
+import { isDatabaseUnavailable } from "../db/unavailable.js";
 import { AppError, type ErrorCode, type ErrorIssue } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
 import type { AppEnv } from "./types.js";
@@ -90,8 +91,22 @@ function isClientAbort(err: unknown): boolean {
   return false;
 }
 
+/** One line per failed request during an outage, not a stack each: there may be thousands of them. */
+function describe(err: unknown): { code?: unknown; message?: unknown } {
+  const cause = (err as { cause?: unknown }).cause ?? err;
+  const { code, message } = cause as { code?: unknown; message?: unknown };
+  return { code, message };
+}
+
 export function toAppError(err: unknown, logger: Logger, requestId: string): AppError {
   if (err instanceof AppError) return err;
+  // Before the client-abort test: a database socket reset is an outage, not a client hanging up.
+  if (isDatabaseUnavailable(err)) {
+    logger.warn({ database: describe(err), requestId }, "database unavailable");
+    return new AppError("SERVICE_UNAVAILABLE", "The database is unavailable; try again shortly", {
+      retryable: true,
+    });
+  }
   if (isClientAbort(err)) {
     logger.debug({ requestId }, "client closed the connection before its request ended");
     return new AppError("BAD_REQUEST", "The request ended before its body arrived");

@@ -12,6 +12,7 @@ export * from "./clock.js";
 export * from "./crash-harness.js";
 export * from "./dashboard.js";
 export * from "./databases.js";
+export * from "./db-proxy.js";
 export * from "./discounts.js";
 export * from "./entitlements.js";
 export * from "./overview.js";
