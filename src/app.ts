@@ -17,7 +17,7 @@ import { limitBody, requestId, requireApiKey } from "./http/middleware.js";
 import { registerDocs } from "./http/openapi-doc.js";
 import { setPageSecurityHeaders, strictTransportSecurity } from "./http/page-headers.js";
 import type { App, AppEnv } from "./http/types.js";
-import { isHostedPage, unavailablePage } from "./http/unavailable-page.js";
+import { failurePage, isHostedPage, unavailablePage } from "./http/unavailable-page.js";
 import { registerInvoiceRoutes } from "./invoices/index.js";
 import { AppError } from "./lib/errors.js";
 import { registerPaymentRoutes } from "./payments/index.js";
@@ -64,7 +64,10 @@ export function createApp(deps: AppDeps): App {
   });
   app.onError((err, c) => {
     const error = toAppError(err, deps.logger, c.get("requestId") ?? "unknown");
-    if (error.code === "SERVICE_UNAVAILABLE" && isHostedPage(c.req.path)) return unavailablePage(c);
+    if (isHostedPage(c.req.path)) {
+      if (error.code === "SERVICE_UNAVAILABLE") return unavailablePage(c);
+      return failurePage(c, error.status, error.message);
+    }
     return errorResponse(c, error);
   });
   return app;

@@ -145,3 +145,16 @@ describe("a purchase link's invalid-quantity page", () => {
     expect(posted.text).toContain(`href="${path}"`);
   });
 });
+
+describe("a hosted form with a value the database cannot hold", () => {
+  it("answers with a page, not the API's JSON", async () => {
+    const f = await catalogFixture(ctx);
+    const id = await anonymousSession(ctx, f);
+    const res = await submitCheckoutForm(ctx, id, { name: "Ada\u0000Buyer", cardNumber: CARDS.ok });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toContain("text/html");
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+    expect(res.text).toContain("cannot store");
+    expect((await sessionRow(ctx, id)).status).toBe("open");
+  });
+});
