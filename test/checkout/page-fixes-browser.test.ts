@@ -18,15 +18,21 @@ const contrast = (a: string, c: string) => {
   return ((hi ?? 0) + 0.05) / ((lo ?? 0) + 0.05);
 };
 
+/** A fresh one-time session's hosted page, opened in a new tab. */
+async function openCheckoutPage() {
+  const f = await catalogFixture(ctx);
+  const id = await anonymousSession(ctx, f, {
+    successUrl: `${b.merchantUrl}/thanks`,
+    cancelUrl: `${b.merchantUrl}/cart`,
+  });
+  const page = await b.newPage();
+  await page.goto(`${b.baseUrl}/checkout/${id}`);
+  return { id, page };
+}
+
 describe("hosted page fixes in Chromium", () => {
   it("shows every field's problem next to it, focuses the summary, and stays on the page's address", async () => {
-    const f = await catalogFixture(ctx);
-    const id = await anonymousSession(ctx, f, {
-      successUrl: `${b.merchantUrl}/thanks`,
-      cancelUrl: `${b.merchantUrl}/cart`,
-    });
-    const page = await b.newPage();
-    await page.goto(`${b.baseUrl}/checkout/${id}`);
+    const { id, page } = await openCheckoutPage();
     await payWithCard(page, "4242 4242 4242 4241", { email: "not-an-email", name: "Ada" });
     await page.waitForURL(`${b.baseUrl}/checkout/${id}`);
     await page.locator(".error-summary").waitFor();
@@ -42,13 +48,7 @@ describe("hosted page fixes in Chromium", () => {
   });
 
   it("after a decline, a reload shows the page again and charges nothing more", async () => {
-    const f = await catalogFixture(ctx);
-    const id = await anonymousSession(ctx, f, {
-      successUrl: `${b.merchantUrl}/thanks`,
-      cancelUrl: `${b.merchantUrl}/cart`,
-    });
-    const page = await b.newPage();
-    await page.goto(`${b.baseUrl}/checkout/${id}`);
+    const { id, page } = await openCheckoutPage();
     await payWithCard(page, CARDS.decline, { email: "ada@example.com", name: "Ada" });
     await page.waitForURL(`${b.baseUrl}/checkout/${id}`);
     await page.getByText("Your card was declined.").first().waitFor();
@@ -61,13 +61,7 @@ describe("hosted page fixes in Chromium", () => {
   });
 
   it("shows the card's brand as it is typed, a favicon, and a focus ring of at least 3:1", async () => {
-    const f = await catalogFixture(ctx);
-    const id = await anonymousSession(ctx, f, {
-      successUrl: `${b.merchantUrl}/thanks`,
-      cancelUrl: `${b.merchantUrl}/cart`,
-    });
-    const page = await b.newPage();
-    await page.goto(`${b.baseUrl}/checkout/${id}`);
+    const { page } = await openCheckoutPage();
     const badge = page.locator("[data-card-brand]");
     for (const [digits, brand] of [
       ["4242", "visa"],
