@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { checkoutSessions } from "../../src/db/schema/index.js";
-import { catalogFixture, createSession, ok } from "../support/index.js";
+import { catalogFixture, createSession, followFormRedirect, ok } from "../support/index.js";
 import { payWithStripe, serveGladeWithStripe } from "../support/stripe.js";
 
 const world = await serveGladeWithStripe("live");
@@ -64,8 +64,8 @@ describe("live mode takes real money only", () => {
       }).toString(),
       headers: { "content-type": "application/x-www-form-urlencoded" },
     });
-    expect(posted.status).toBe(402);
-    expect(posted.text).toContain("card details on the payment form only");
+    expect(posted.status).toBe(303);
+    expect((await followFormRedirect(ctx, posted)).text).toContain("card details on the payment form only");
     await payWithStripe(world, id);
     const [paid] = await ctx.deps.db.select().from(checkoutSessions).where(eq(checkoutSessions.id, id));
     expect(paid).toMatchObject({ status: "succeeded", processor: "stripe", livemode: true });
