@@ -3,7 +3,7 @@ import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { listTenantPage } from "../db/list.js";
 import { customerSearchText, customers } from "../db/schema/index.js";
-import type { ListPage, ListQuery } from "../lib/pagination.js";
+import { LIST_TOTAL_CAP, type ListPage, type ListQuery } from "../lib/pagination.js";
 import type { CustomerRow } from "./serialize.js";
 
 /** `%`, `_` and `\` typed by a person are literal characters, not LIKE wildcards. */
@@ -20,8 +20,8 @@ function matching(q: string): SQL {
   return ilike(customerSearchText(customers), `%${likeLiteral(q)}%`);
 }
 
-/** A search counts its matches up to this many; a total above it means "more than this". */
-export const SEARCH_COUNT_LIMIT = 1000;
+/** A search counts its matches as every list does, up to this many; a total above it means "more than this". */
+export const SEARCH_COUNT_LIMIT = LIST_TOTAL_CAP;
 
 /** A page of the merchant's customers, newest first; with a non-blank `q`, only those it matches. */
 export function searchCustomers(
@@ -38,6 +38,6 @@ export function searchCustomers(
     (row) => row,
     q === "" ? undefined : matching(q),
     // The page says how many match a search, up to SEARCH_COUNT_LIMIT; the unfiltered list shows no total.
-    q === "" ? { countTotal: false } : { countUpTo: SEARCH_COUNT_LIMIT },
+    q === "" ? { countTotal: false } : {},
   );
 }

@@ -1,16 +1,22 @@
 import { and, count, desc, lt, type SQL, sql } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
-import { decodeCursor, type ListPage, type ListQuery, toListPage } from "../lib/pagination.js";
+import {
+  decodeCursor,
+  LIST_TOTAL_CAP,
+  type ListPage,
+  type ListQuery,
+  toListPage,
+} from "../lib/pagination.js";
 import type { Executor } from "./client.js";
 import { ownedBy, type Tenant } from "./statement.js";
 
 type TenantTable = PgTable & { organizationId: PgColumn; livemode: PgColumn; position: PgColumn };
 
 /**
- * One page of a tenant table, newest first, scoped to the merchant's organization and mode. `countTotal: false`
- * skips counting every matching row (the API's `total`), whose cost grows with the table: the page then says
- * `total: -1`. The dashboard's lists page with "Older" links and never show a total. `countUpTo: n` counts
- * at most n + 1 rows (a total of n + 1 reads "more than n"), so a broad search costs no more than n rows.
+ * One page of a tenant table, newest first, scoped to the merchant's organization and mode. Its cost is the
+ * page plus at most `countUpTo + 1` index entries for `total` (default LIST_TOTAL_CAP), whatever the size of
+ * the tenant's table. `countTotal: false` skips the count (the page says `total: -1`): the dashboard's lists
+ * page with "Older" links and never show a total.
  */
 export async function listTenantPage<Table extends TenantTable, T>(
   db: Executor,
@@ -33,12 +39,7 @@ export async function listTenantPage<Table extends TenantTable, T>(
       .limit(query.limit + 1),
     options.countTotal === false
       ? [{ n: -1 }]
-      : options.countUpTo !== undefined
-        ? countUpTo(db, table, scope, options.countUpTo)
-        : db
-            .select({ n: count() })
-            .from(table as PgTable)
-            .where(scope),
+      : countUpTo(db, table, scope, options.countUpTo ?? LIST_TOTAL_CAP),
   ]);
   return toListPage(
     rows as unknown as (Table["$inferSelect"] & { position: number })[],

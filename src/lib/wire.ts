@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { LIST_TOTAL_CAP } from "./pagination.js";
 
 // The wire format's building blocks, shared by every domain's schemas and serializers. They describe
 // what goes over the wire, not how it is served, so they live in lib/ and the domains need nothing
@@ -36,7 +37,12 @@ export const listEnvelope = <T extends z.ZodType>(item: T, name: string) =>
     .object({
       data: z.array(item),
       hasMore: z.boolean(),
-      total: z.number().int(),
+      total: z
+        .number()
+        .int()
+        .openapi({
+          description: `How many rows the list holds, exact up to ${LIST_TOTAL_CAP}; ${LIST_TOTAL_CAP + 1} means more than ${LIST_TOTAL_CAP}. Page with hasMore and nextCursor, which are always exact.`,
+        }),
       currentCursor: z.string().optional(),
       nextCursor: z.string().optional(),
     })
