@@ -58,15 +58,20 @@ export function postgresConnection(databaseUrl: string): { url: string; path?: s
 export const CONNECT_TIMEOUT_SECONDS = 5;
 
 /**
- * Limits Postgres enforces on each of the server's sessions, so that no request or job waits on the database
- * without bound: a statement (behind a lock, or a plan gone wrong) is cancelled after 30 s, a lock wait after
- * 10 s, and a transaction left open by a process that stopped talking is ended after 60 s, releasing its locks.
+ * Settings Postgres applies to each of the server's sessions. Timeouts, so that no request or job waits on the
+ * database without bound: a statement (behind a lock, or a plan gone wrong) is cancelled after 10 s and a lock
+ * wait after 5 s, both answered 503 with a retry hint; a transaction left open by a process that stopped talking
+ * is ended after 60 s, releasing its locks. Every read the server makes is an index range bounded by a LIMIT,
+ * which parallel workers cannot speed up; allowing them let one merchant's plan occupy three backends and
+ * their CPU, which the other merchants' requests were waiting for, so they are off.
  */
-/** In milliseconds, Postgres's unit for these settings. */
-export const SESSION_TIMEOUTS = {
-  statement_timeout: 30_000,
-  lock_timeout: 10_000,
+/** Timeouts in milliseconds, Postgres's unit for them. */
+export const SESSION_SETTINGS = {
+  statement_timeout: 10_000,
+  lock_timeout: 5_000,
   idle_in_transaction_session_timeout: 60_000,
+  // A string: postgres.js leaves out startup parameters whose value is falsy, and 0 is.
+  max_parallel_workers_per_gather: "0",
 };
 
 /** The pool settings Glade and the bench's bare harnesses share: same driver, same behaviour under load. */
@@ -94,7 +99,7 @@ export async function openDatabase(options: {
     const client = postgres(pool.url, {
       ...pool.options,
       // The server's own sessions only: migrations (their own connection) may legitimately run longer.
-      connection: SESSION_TIMEOUTS,
+      connection: SESSION_SETTINGS,
       ...(options.onStatement ? { debug: (_: number, sql: string) => options.onStatement?.(sql) } : {}),
       // bigint columns come back as JS numbers; every amount is guarded to the safe-integer range on input.
       types: {

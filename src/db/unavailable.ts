@@ -42,3 +42,20 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * SQLSTATEs for a statement Postgres gave up on: 57014 (cancelled, which is how `statement_timeout` ends one)
+ * and 55P03 (`lock_timeout`). The transaction rolled back, so the request can be retried as it was.
+ */
+const GAVE_UP_SQLSTATE = new Set(["57014", "55P03"]);
+
+/** Whether `err` (or what it wraps) is the database cancelling a statement that ran or waited too long. */
+export function isDatabaseTimeout(err: unknown): boolean {
+  let current: unknown = err;
+  for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && GAVE_UP_SQLSTATE.has(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
-import { isDatabaseUnavailable } from "../db/unavailable.js";
+import { isDatabaseTimeout, isDatabaseUnavailable } from "../db/unavailable.js";
 import { AppError, type ErrorCode, type ErrorIssue } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
 import type { AppEnv } from "./types.js";
@@ -104,6 +104,12 @@ export function toAppError(err: unknown, logger: Logger, requestId: string): App
   if (isDatabaseUnavailable(err)) {
     logger.warn({ database: describe(err), requestId }, "database unavailable");
     return new AppError("SERVICE_UNAVAILABLE", "The database is unavailable; try again shortly", {
+      retryable: true,
+    });
+  }
+  if (isDatabaseTimeout(err)) {
+    logger.warn({ database: describe(err), requestId }, "database statement timed out");
+    return new AppError("SERVICE_UNAVAILABLE", "The database took too long to answer; try again shortly", {
       retryable: true,
     });
   }

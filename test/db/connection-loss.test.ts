@@ -57,15 +57,16 @@ describe("a reserved connection whose backend is terminated", () => {
 });
 
 describe("the server's sessions", () => {
-  it("carry statement, lock and idle-in-transaction timeouts so nothing waits on the database without bound", async () => {
+  it("carry statement, lock and idle-in-transaction timeouts, and plan without parallel workers", async () => {
     const handle = await openDatabase({ databaseUrl: url, dataDir: "" });
     try {
-      const rows = await queryRows<{ s: string; l: string; i: string }>(
+      const rows = await queryRows<{ s: string; l: string; i: string; p: string }>(
         handle.db,
         sql`select current_setting('statement_timeout') as s, current_setting('lock_timeout') as l,
-          current_setting('idle_in_transaction_session_timeout') as i`,
+          current_setting('idle_in_transaction_session_timeout') as i,
+          current_setting('max_parallel_workers_per_gather') as p`,
       );
-      expect(rows).toEqual([{ s: "30s", l: "10s", i: "1min" }]);
+      expect(rows).toEqual([{ s: "10s", l: "5s", i: "1min", p: "0" }]);
     } finally {
       await handle.close();
     }
