@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import v8 from "node:v8";
 import { lockDataDir } from "./data-dir-lock.js";
 import type { Database } from "./executor.js";
+import { createListener } from "./listener.js";
 import * as schema from "./schema/index.js";
 import { type PostgresClient, pipelinedBegin } from "./transaction.js";
 
@@ -109,14 +110,30 @@ export async function openDatabase(options: {
     const prepared = preparedEverywhere(client as unknown as PostgresClient);
     prepared.begin = pipelinedBegin(prepared, preparedEverywhere);
     const db = drizzle(client, { schema, casing: "snake_case" }) as unknown as Database;
+    let listener: ReturnType<typeof createListener> | undefined;
     return {
       db,
       kind: "postgres",
       databaseUrl: options.databaseUrl,
-      close: () => client.end({ timeout: 5 }),
-      // postgres.js keeps one connection for LISTEN and calls onConnect again after each reconnect.
-      listen: async (channel, onMessage, onConnect) => {
-        await client.listen(channel, onMessage, onConnect);
+      close: async () => {
+        await Promise.all([client.end({ timeout: 5 }), listener?.close()]);
+      },
+      listen: (channel, onMessage, onConnect) => {
+        // Opened on first use: one connection for every channel, outside the pool, without timeouts.
+        listener ??= createListener((hooks) => {
+          // `onnotify` is the hook postgres.js's own `listen` uses; its type declarations leave it out.
+          const listenOptions = {
+            ...pool.options,
+            max: 1,
+            idle_timeout: null,
+            max_lifetime: null,
+            fetch_types: false,
+            onnotify: hooks.onnotify,
+            onclose: hooks.onclose,
+          };
+          return postgres(pool.url, listenOptions as unknown as Parameters<typeof postgres>[1]);
+        });
+        return listener.listen(channel, onMessage, onConnect);
       },
     };
   }

@@ -2,12 +2,15 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 
 /**
  * A TCP relay between Glade's pool and Postgres, for outage tests: `cut` drops every connection and refuses
- * new ones (the database host gone), `restore` lets them through again. `url` is `databaseUrl` pointed at
- * the relay.
+ * new ones (the database host gone), `hangUp` drops every connection and hangs up on each new one as it comes
+ * (counted by `hangUps`, so a test can wait for reconnection attempts), `restore` lets them through again.
+ * `url` is `databaseUrl` pointed at the relay.
  */
 export type DatabaseProxy = {
   url: string;
   cut: () => Promise<void>;
+  hangUp: () => void;
+  hangUps: () => number;
   restore: () => Promise<void>;
   close: () => Promise<void>;
 };
@@ -15,7 +18,14 @@ export type DatabaseProxy = {
 export async function databaseProxy(databaseUrl: string): Promise<DatabaseProxy> {
   const target = new URL(databaseUrl);
   const sockets = new Set<Socket>();
+  let hangingUp = false;
+  let hangUps = 0;
   const relay = (client: Socket) => {
+    if (hangingUp) {
+      hangUps++;
+      client.destroy();
+      return;
+    }
     const upstream = connect(Number(target.port || 5432), target.hostname);
     for (const [from, to] of [
       [client, upstream],
@@ -53,5 +63,18 @@ export async function databaseProxy(databaseUrl: string): Promise<DatabaseProxy>
   const url = new URL(databaseUrl);
   url.hostname = "127.0.0.1";
   url.port = String(port);
-  return { url: url.toString(), cut: stop, restore: listen, close: stop };
+  return {
+    url: url.toString(),
+    cut: stop,
+    hangUp: () => {
+      hangingUp = true;
+      for (const socket of sockets) socket.destroy();
+    },
+    hangUps: () => hangUps,
+    restore: async () => {
+      hangingUp = false;
+      if (!server) await listen();
+    },
+    close: stop,
+  };
 }
