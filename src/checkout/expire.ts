@@ -2,7 +2,7 @@ import { and, eq, lte } from "drizzle-orm";
 import type { AppDeps, Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { checkoutSessions } from "../db/schema/index.js";
-import { ownedBy } from "../db/statement.js";
+import { inConstants, ownedBy } from "../db/statement.js";
 import { conflict, notFound } from "../lib/errors.js";
 import { emitEvent } from "../webhooks/index.js";
 import { type CheckoutSessionRow, serializeCheckoutSession } from "./serialize.js";
@@ -100,7 +100,10 @@ export async function sweepExpiredSessions(deps: AppDeps, batchSize = 200): Prom
     const due = await tx
       .select({ id: checkoutSessions.id })
       .from(checkoutSessions)
-      .where(and(eq(checkoutSessions.status, "open"), lte(checkoutSessions.expiresAt, now)))
+      // On the in-play index (status, expires_at): the due ones are its first entries, however many
+      // finished sessions the table holds.
+      .where(and(inConstants(checkoutSessions.status, ["open"]), lte(checkoutSessions.expiresAt, now)))
+      .orderBy(checkoutSessions.expiresAt)
       .limit(batchSize)
       .for("update", { skipLocked: true });
     let count = 0;

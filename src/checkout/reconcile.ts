@@ -1,6 +1,7 @@
-import { and, eq, lt } from "drizzle-orm";
+import { and, lt } from "drizzle-orm";
 import type { AppDeps, IntentResult } from "../context/index.js";
 import { checkoutSessions } from "../db/schema/index.js";
+import { inConstants } from "../db/statement.js";
 import { AppError } from "../lib/errors.js";
 import { attachIntent, settleDecline } from "./attempt.js";
 import { sessionMerchant } from "./charge-plan.js";
@@ -72,7 +73,7 @@ export async function reconcilePendingSessions(
   const stale = await deps.db
     .select()
     .from(checkoutSessions)
-    .where(and(eq(checkoutSessions.status, "pending"), lt(checkoutSessions.updatedAt, cutoff)))
+    .where(and(inConstants(checkoutSessions.status, ["pending"]), lt(checkoutSessions.updatedAt, cutoff)))
     .limit(options.limit ?? 100);
   let settled = 0;
   for (const session of stale) {

@@ -90,6 +90,17 @@ export function ownedBy(table: TenantColumns, merchant: Tenant): SQL {
   return sameTenant(table, merchant.organizationId, merchant.livemode, "find");
 }
 
+/**
+ * `column IN ('a', 'b')` with the values written into the SQL text rather than sent as parameters. A partial
+ * index whose predicate names those values (the sweeps' "due" indexes) can then serve a generic plan too,
+ * which is made without parameter values and so cannot prove that `status = $1` implies the index's predicate.
+ * The values are the code's own constants, checked to be plain words.
+ */
+export function inConstants(column: PgColumn, values: readonly string[]): SQL {
+  for (const value of values) if (!/^[a-z_]+$/.test(value)) panic(`not a plain constant: ${value}`);
+  return sql`${column} in (${sql.raw(values.map((value) => `'${value}'`).join(", "))})`;
+}
+
 export function tenant(merchant: Tenant): Tenant {
   return { organizationId: merchant.organizationId, livemode: merchant.livemode };
 }

@@ -7,7 +7,7 @@ import { createInvoice } from "../invoices/index.js";
 import { AppError, notFound } from "../lib/errors.js";
 import { chargeSavedCard, recordPayment, refundUnrecordedCharge } from "../payments/index.js";
 import { type AdjustmentPlan, type PlannedItem, planAdjustment, requireAdjustable } from "./adjust-plan.js";
-import { isPending, itemsInForce, primaryItem } from "./items.js";
+import { isPending, itemsInForce, nextItemChangeAt, primaryItem } from "./items.js";
 import { getSubscription, listItemsForSubscriptions, lockSubscription } from "./queries.js";
 import type { AdjustmentInput, ResolvedAdjustmentTiming } from "./schemas.js";
 import type { SubscriptionItemRow, SubscriptionRow } from "./serialize.js";
@@ -259,7 +259,7 @@ async function writeAdjustment(
     );
   }
   const after = await listItemsForSubscriptions(tx, merchant, [locked.id]);
-  const changes: SubscriptionChanges = {};
+  const changes: SubscriptionChanges = { itemsChangeAt: nextItemChangeAt(after, now) };
   // A scheduled change leaves the subscription's price alone until it starts (applyScheduledAdjustments).
   const primary = primaryItem(itemsInForce(after, now), locked.priceId);
   if (primary && primary.priceId !== locked.priceId) {

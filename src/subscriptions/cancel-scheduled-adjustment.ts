@@ -1,7 +1,7 @@
 import type { AppDeps, Merchant } from "../context/index.js";
 import { conflict } from "../lib/errors.js";
 import { takeBackScheduledChange } from "./adjust-subscription.js";
-import { itemsInForce } from "./items.js";
+import { itemsInForce, nextItemChangeAt } from "./items.js";
 import { listItemsForSubscriptions, lockSubscription } from "./queries.js";
 import type { SubscriptionItemRow, SubscriptionRow } from "./serialize.js";
 import { applySubscriptionChange } from "./update-subscription.js";
@@ -24,8 +24,15 @@ export async function cancelScheduledAdjustment(
     if (!(await takeBackScheduledChange(tx, merchant, locked.id, items, now))) {
       throw conflict(`Subscription ${locked.id} has no scheduled adjustment to cancel`);
     }
-    const subscription = await applySubscriptionChange(tx, merchant, locked, {}, "subscription.updated", now);
     const after = await listItemsForSubscriptions(tx, merchant, [locked.id]);
+    const subscription = await applySubscriptionChange(
+      tx,
+      merchant,
+      locked,
+      { itemsChangeAt: nextItemChangeAt(after, now) },
+      "subscription.updated",
+      now,
+    );
     return { subscription, items: itemsInForce(after, now) };
   });
 }

@@ -2,7 +2,7 @@ import { and, eq, gt, inArray, isNull, lte, or } from "drizzle-orm";
 import type { AppDeps, Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { billingPeriods, subscriptionItems, subscriptions } from "../db/schema/index.js";
-import { ownedBy } from "../db/statement.js";
+import { inConstants, ownedBy } from "../db/statement.js";
 import { voidOpenInvoicesForSubscription } from "../invoices/index.js";
 import { badRequest } from "../lib/errors.js";
 import { lockSubscription } from "./queries.js";
@@ -43,7 +43,8 @@ async function cancelNow(tx: Executor, merchant: Merchant, locked: SubscriptionR
     tx,
     merchant,
     locked,
-    { status: "canceled", canceledAt: at },
+    // Nothing it scheduled will start any more.
+    { status: "canceled", canceledAt: at, itemsChangeAt: null },
     "subscription.canceled",
     now,
   );
@@ -150,7 +151,12 @@ export async function runScheduledCancellations(deps: AppDeps): Promise<number> 
       livemode: subscriptions.livemode,
     })
     .from(subscriptions)
-    .where(and(eq(subscriptions.status, "cancellation_scheduled"), lte(subscriptions.cancelScheduledAt, now)))
+    .where(
+      and(
+        inConstants(subscriptions.status, ["cancellation_scheduled"]),
+        lte(subscriptions.cancelScheduledAt, now),
+      ),
+    )
     .orderBy(subscriptions.cancelScheduledAt)
     .limit(SWEEP_BATCH);
   let canceled = 0;

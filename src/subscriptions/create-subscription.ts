@@ -116,6 +116,8 @@ function planSubscriptionRows(
     cancellationReason: null,
     runBillingAtPeriodStart: true,
     replacedBySubscriptionId: null,
+    // Its items start now and end with it: nothing is scheduled yet.
+    itemsChangeAt: null,
     createdAt: now,
     updatedAt: now,
   };

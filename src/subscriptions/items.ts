@@ -9,6 +9,21 @@ export const itemsInForce = (items: SubscriptionItemRow[], at: Date) =>
 export const isPending = (item: SubscriptionItemRow, now: Date) =>
   item.addedDate > now && (item.expiredAt === null || item.expiredAt > item.addedDate);
 
+/**
+ * The next instant after `now` at which the set of items in force changes on its own: a scheduled change's
+ * items start, or items end. Null when nothing is scheduled. Kept on the subscription (`itemsChangeAt`) so the
+ * sweep that applies started changes reads only the subscriptions whose moment has come.
+ */
+export function nextItemChangeAt(items: SubscriptionItemRow[], now: Date): Date | null {
+  let next: Date | null = null;
+  for (const item of items) {
+    for (const at of [item.addedDate, item.expiredAt]) {
+      if (at && at > now && (next === null || at < next)) next = at;
+    }
+  }
+  return next;
+}
+
 /** What the items cost per billing period, in minor units. */
 export const itemsTotal = (items: Pick<SubscriptionItemRow, "unitPrice" | "quantity">[]) =>
   sumAmounts(items.map((item) => multiplyAmount(item.unitPrice, item.quantity)));

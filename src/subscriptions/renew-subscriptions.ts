@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, lte } from "drizzle-orm";
 import type { AppDeps, IntentResult, Merchant, ProcessorName, UsageBilling } from "../context/index.js";
 import type { Transaction } from "../db/client.js";
 import { billingPeriods, subscriptions } from "../db/schema/index.js";
-import { sameTenant } from "../db/statement.js";
+import { inConstants, sameTenant } from "../db/statement.js";
 import { countRedeemedPayment, discountAmountFor, lockRunningRedemption } from "../discounts/index.js";
 import {
   createInvoice,
@@ -252,7 +252,8 @@ export async function renewDueSubscriptions(deps: AppDeps): Promise<number> {
     .from(subscriptions)
     .where(
       and(
-        inArray(subscriptions.status, ["active", "trialing"]),
+        // The due index's predicate, as constants: see inConstants.
+        inConstants(subscriptions.status, ["active", "trialing"]),
         lte(subscriptions.currentBillingPeriodEnd, deps.now()),
       ),
     )

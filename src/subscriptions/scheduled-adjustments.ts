@@ -1,7 +1,8 @@
-import { and, asc, eq, exists, gt, inArray, isNull, lte, ne, notExists, or, sql } from "drizzle-orm";
+import { asc, eq, lte } from "drizzle-orm";
 import type { AppDeps, Merchant } from "../context/index.js";
-import { type SubscriptionStatus, subscriptionItems, subscriptions } from "../db/schema/index.js";
-import { itemsInForce, primaryItem } from "./items.js";
+import type { Executor } from "../db/client.js";
+import { type SubscriptionStatus, subscriptions } from "../db/schema/index.js";
+import { itemsInForce, nextItemChangeAt, primaryItem } from "./items.js";
 import { listItemsForSubscriptions, lockSubscription } from "./queries.js";
 import type { SubscriptionItemRow, SubscriptionRow } from "./serialize.js";
 import { applySubscriptionChange } from "./update-subscription.js";
@@ -36,21 +37,14 @@ function startedChange(locked: SubscriptionRow, items: SubscriptionItemRow[], no
 
 /**
  * Background job: a plan change scheduled for the period end is a set of items dated then; once it has
- * started, the subscription's `priceId` follows its primary item (`primaryItem`). Across all merchants, in
- * batches. Each subscription is settled in its own transaction and re-checked under its row lock, so concurrent sweeps (several processes) and a
- * racing adjustment or cancellation are safe, and a second run changes nothing. Returns how many changed.
+ * started, the subscription's `priceId` follows its primary item (`primaryItem`). It reads only subscriptions
+ * whose `itemsChangeAt` has come (a partial index holds just those with one set), across all merchants, in
+ * batches. Each is settled in its own transaction and re-checked under its row lock, so concurrent sweeps
+ * (several processes) and a racing adjustment or cancellation are safe; each visit moves `itemsChangeAt` on to
+ * the next scheduled moment or clears it, so a second run changes nothing. Returns how many changed plan.
  */
 export async function applyScheduledAdjustments(deps: AppDeps): Promise<number> {
   const now = deps.now();
-  const inForce = and(
-    eq(subscriptionItems.subscriptionId, subscriptions.id),
-    eq(subscriptionItems.organizationId, subscriptions.organizationId),
-    eq(subscriptionItems.livemode, subscriptions.livemode),
-    lte(subscriptionItems.addedDate, now),
-    or(isNull(subscriptionItems.expiredAt), gt(subscriptionItems.expiredAt, now)),
-  );
-  // Running subscriptions whose price no item in force carries any more: a change that replaced the primary
-  // item has started. Re-checked under each subscription's lock below.
   const due = await deps.db
     .select({
       id: subscriptions.id,
@@ -58,32 +52,8 @@ export async function applyScheduledAdjustments(deps: AppDeps): Promise<number> 
       livemode: subscriptions.livemode,
     })
     .from(subscriptions)
-    .where(
-      and(
-        inArray(subscriptions.status, RUNNING),
-        exists(
-          deps.db
-            .select({ one: sql`1` })
-            .from(subscriptionItems)
-            .where(
-              and(
-                inForce,
-                or(
-                  ne(subscriptions.status, "cancellation_scheduled"),
-                  gt(subscriptions.cancelScheduledAt, subscriptionItems.addedDate),
-                ),
-              ),
-            ),
-        ),
-        notExists(
-          deps.db
-            .select({ one: sql`1` })
-            .from(subscriptionItems)
-            .where(and(inForce, eq(subscriptionItems.priceId, subscriptions.priceId))),
-        ),
-      ),
-    )
-    .orderBy(asc(subscriptions.position))
+    .where(lte(subscriptions.itemsChangeAt, now))
+    .orderBy(asc(subscriptions.itemsChangeAt))
     .limit(SWEEP_BATCH);
   let applied = 0;
   for (const row of due) {
@@ -96,13 +66,18 @@ export async function applyScheduledAdjustments(deps: AppDeps): Promise<number> 
       .transaction(async (tx) => {
         const locked = await lockSubscription(tx, merchant, row.id);
         const items = await listItemsForSubscriptions(tx, merchant, [locked.id]);
+        const itemsChangeAt = nextItemChangeAt(items, now);
         const started = startedChange(locked, items, now);
-        if (!started) return false;
+        if (!started) {
+          // Taken back, overtaken by a cancellation, or only items ending: nothing shows on the subscription.
+          await rescheduleItemsChange(tx, locked.id, itemsChangeAt);
+          return false;
+        }
         await applySubscriptionChange(
           tx,
           merchant,
           locked,
-          { priceId: started.priceId, isFreePlan: started.unitPrice === 0 },
+          { priceId: started.priceId, isFreePlan: started.unitPrice === 0, itemsChangeAt },
           "subscription.updated",
           now,
         );
@@ -116,4 +91,9 @@ export async function applyScheduledAdjustments(deps: AppDeps): Promise<number> 
     if (changed) applied++;
   }
   return applied;
+}
+
+/** Moves the sweep's next visit without touching anything a merchant sees (no event: nothing changed for them). */
+async function rescheduleItemsChange(tx: Executor, subscriptionId: string, at: Date | null) {
+  await tx.update(subscriptions).set({ itemsChangeAt: at }).where(eq(subscriptions.id, subscriptionId));
 }

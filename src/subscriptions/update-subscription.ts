@@ -18,6 +18,7 @@ export type SubscriptionChanges = Partial<
     | "cancelScheduledAt"
     | "priceId"
     | "isFreePlan"
+    | "itemsChangeAt"
   >
 >;
 

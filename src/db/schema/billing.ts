@@ -90,11 +90,24 @@ export const subscriptions = pgTable(
     runBillingAtPeriodStart: boolean().notNull().default(true),
     replacedBySubscriptionId: text(),
     checkoutSessionId: text(),
+    /**
+     * When the set of items in force next changes on its own (a change scheduled for the period end starts,
+     * or items end): the scheduled-adjustments sweep visits a subscription then, and only then.
+     */
+    itemsChangeAt: timestamptz(),
   },
   (t) => [
     index().on(t.organizationId, t.livemode, t.position),
     index().on(t.customerId),
     uniqueIndex("subscriptions_one_per_checkout_session").on(t.checkoutSessionId),
+    // The sweeps read only what is due: each index holds the subscriptions its sweep may act on, by due time.
+    index("subscriptions_renewal_due")
+      .on(t.currentBillingPeriodEnd)
+      .where(sql`${t.status} in ('active', 'trialing')`),
+    index("subscriptions_cancellation_due")
+      .on(t.cancelScheduledAt)
+      .where(sql`${t.status} = 'cancellation_scheduled'`),
+    index("subscriptions_items_change_due").on(t.itemsChangeAt).where(sql`${t.itemsChangeAt} is not null`),
   ],
 );
 

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, jsonb, pgTable, text } from "drizzle-orm/pg-core";
 import { tenantColumns, timestamptz } from "../columns.js";
 
@@ -41,5 +42,9 @@ export const billingPortalSessions = pgTable(
     /** What the last action said, shown once by the page it redirected to (POST → 303 → GET). */
     flash: jsonb().$type<PortalFlash>(),
   },
-  (t) => [index().on(t.expiresAt)],
+  (t) => [
+    index().on(t.expiresAt),
+    // The sweep deletes signed-out sessions too; only those few are in this index.
+    index("billing_portal_sessions_signed_out").on(t.signedOutAt).where(sql`${t.signedOutAt} is not null`),
+  ],
 );
