@@ -54,6 +54,10 @@ function countUpTo(db: Executor, table: TenantTable, scope: SQL | undefined, lim
     .select({ one: sql`1` })
     .from(table as PgTable)
     .where(scope)
+    // In the page's order: the generic plan of a long-lived connection then walks the tenant's index for both.
+    // Without it, that plan (made without the tenant's values) was a sequential scan stopped at `limit + 1`,
+    // which for a small tenant beside a large one reads the whole table and never reaches the limit.
+    .orderBy(desc(table.position))
     .limit(limit + 1)
     .as("matches");
   return db.select({ n: count() }).from(matches);

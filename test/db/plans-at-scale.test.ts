@@ -120,3 +120,34 @@ describe("the background jobs on a large table", () => {
     }
   });
 });
+
+describe("a list on a database where one merchant is large", () => {
+  it("pages and counts through the tenant's index in a plan that holds for a small merchant too", async () => {
+    const large = await ctx.merchant();
+    const small = await ctx.merchant();
+    for (const [m, n] of [
+      [large, ROWS],
+      [small, 3],
+    ] as const) {
+      await admin`
+        insert into events (id, organization_id, livemode, type, object_type, object_id, payload)
+        select 'evt_plan' || ${m.organizationId} || g, ${m.organizationId}, false, 'customer.created',
+          'customer', 'cus_' || g, '{}'::jsonb
+        from generate_series(1, ${n}::int) as g`;
+    }
+    await admin`analyze events`;
+    statements.length = 0;
+    const res = await ctx.api("GET", "/api/v1/events?limit=10", { key: small.testKey });
+    expect(res.body).toMatchObject({ total: 3, hasMore: false });
+    const reads = statements.filter((text) => /^\s*select/i.test(text) && text.includes('from "events"'));
+    expect(reads).toHaveLength(2);
+    for (const text of reads) {
+      const plan = await genericPlan(text);
+      expect(plan).toMatch(/Limit/);
+      expect(plan).toMatch(
+        /Index (Only )?Scan (Backward )?using events_organization_id_livemode_position_index/,
+      );
+      expect(plan).not.toMatch(/Seq Scan|Sort|Gather/);
+    }
+  });
+});
