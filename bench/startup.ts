@@ -5,14 +5,18 @@
  * (initdb, migrations, demo seed), a second start on that directory, and a start on a fresh Postgres database
  * (DATABASE_URL, GLADE_SEED=demo). For each: seconds from spawning `npm start` until it prints its demo
  * checkout URL (listening and seeded), and the server process's RSS and peak RSS (VmHWM) two seconds later.
- * Targets (issue #24): first start ≤ 10 s, RSS ≤ 250 MB after start on either path. Prints the medians; exits
- * 1 when one misses. Cleans up its directories and databases; a watchdog bounds the run.
+ * Targets (issue #24): first start ≤ 10 s, RSS ≤ 250 MB after start on either path. On the later embedded start
+ * and on Postgres it then creates checkout sessions with the printed key for THROUGHPUT_SECONDS (autocannon,
+ * 10 connections) and reports sessions/s, so the docs can say what the embedded database is good for next to
+ * Postgres (issue #26). Prints the medians; exits 1 when a start target misses. Cleans up its directories and
+ * databases; a watchdog bounds the run.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import autocannon from "autocannon";
 import { childPids, freePort, REPO_ROOT, track } from "./lib/child.js";
 import { connect } from "./lib/database.js";
 
@@ -22,10 +26,40 @@ const ROUNDS = roundsAt >= 0 ? Math.max(1, Number(process.argv[roundsAt + 1]) ||
 const TARGET_FIRST_START_S = 10;
 const TARGET_RSS_MB = 250;
 const SETTLE_MS = 2000;
+const THROUGHPUT_SECONDS = 5;
 const WATCHDOG_MS = 600_000;
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-type Sample = { seconds: number; rssMb: number; peakMb: number };
+type Sample = { seconds: number; rssMb: number; peakMb: number; createsPerSecond?: number };
+
+/** Anonymous product sessions of the demo store's one-time price, as a merchant's server would create them. */
+async function createsPerSecond(port: number, key: string): Promise<number> {
+  const base = `http://127.0.0.1:${port}`;
+  const body = JSON.stringify({
+    checkoutSession: {
+      type: "product",
+      anonymous: true,
+      priceSlug: "pro-lifetime",
+      successUrl: "https://example.com/ok",
+      cancelUrl: "https://example.com/back",
+    },
+  });
+  const result = await autocannon({
+    url: `${base}/api/v1/checkout-sessions`,
+    method: "POST",
+    headers: { authorization: key, "content-type": "application/json" },
+    body,
+    connections: 10,
+    duration: THROUGHPUT_SECONDS,
+  });
+  const ok = result["2xx"];
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(
+      `create: ${result.non2xx} non-2xx and ${result.errors} errors out of ${ok + result.non2xx}`,
+    );
+  }
+  return ok / THROUGHPUT_SECONDS;
+}
 
 /** The deepest descendant of `pid`: npm → sh → node, the server. */
 function serverPid(pid: number): number {
@@ -64,7 +98,7 @@ function isRunning(pid: number): boolean {
   }
 }
 
-async function startOnce(env: Record<string, string>): Promise<Sample> {
+async function startOnce(env: Record<string, string>, measureThroughput = false): Promise<Sample> {
   const port = await freePort();
   const started = performance.now();
   const child = spawn("npm", ["start"], {
@@ -76,9 +110,9 @@ async function startOnce(env: Record<string, string>): Promise<Sample> {
   });
   track(child);
   let server: number | undefined;
+  let out = "";
   try {
     const seconds = await new Promise<number>((done, fail) => {
-      let out = "";
       const onData = (chunk: Buffer) => {
         out += chunk.toString();
         if (/Demo checkout:\s+http/.test(out)) done((performance.now() - started) / 1000);
@@ -91,7 +125,13 @@ async function startOnce(env: Record<string, string>): Promise<Sample> {
     });
     await new Promise((done) => setTimeout(done, SETTLE_MS));
     server = serverPid(child.pid as number);
-    return { seconds, ...memoryOf(server) };
+    const sample: Sample = { seconds, ...memoryOf(server) };
+    const key = /Test secret key:\s+(sk_test_\S+)/.exec(out)?.[1];
+    if (measureThroughput) {
+      if (!key) throw new Error(`npm start printed no test key:\n${out}`);
+      sample.createsPerSecond = await createsPerSecond(port, key);
+    }
+    return sample;
   } finally {
     await stop(child, server);
   }
@@ -127,11 +167,11 @@ async function main(): Promise<void> {
       const name = `glade_startup_${Date.now()}_${round}`;
       try {
         first.push(await startOnce({ GLADE_DATA_DIR: dataDir }));
-        again.push(await startOnce({ GLADE_DATA_DIR: dataDir }));
+        again.push(await startOnce({ GLADE_DATA_DIR: dataDir }, true));
         await admin.unsafe(`create database "${name}"`);
         const url = new URL(ADMIN_URL);
         url.pathname = `/${name}`;
-        postgres.push(await startOnce({ DATABASE_URL: url.toString(), GLADE_SEED: "demo" }));
+        postgres.push(await startOnce({ DATABASE_URL: url.toString(), GLADE_SEED: "demo" }, true));
       } finally {
         rmSync(dataDir, { recursive: true, force: true });
         await admin.unsafe(`drop database if exists "${name}" with (force)`);
@@ -143,6 +183,12 @@ async function main(): Promise<void> {
   const a = report("first start, embedded PGlite (fresh data directory)", first);
   const b = report("second start, embedded PGlite", again);
   const c = report("start on Postgres (fresh database, demo seeded)", postgres);
+  const embeddedRate = median(again.map((s) => s.createsPerSecond ?? 0));
+  const postgresRate = median(postgres.map((s) => s.createsPerSecond ?? 0));
+  log(
+    `create checkout session, ${THROUGHPUT_SECONDS} s at 10 connections: embedded ${embeddedRate.toFixed(0)}/s, ` +
+      `Postgres ${postgresRate.toFixed(0)}/s (embedded = ${(embeddedRate / postgresRate).toFixed(2)}× Postgres)`,
+  );
   const misses = [
     a.seconds > TARGET_FIRST_START_S
       ? `first start ${a.seconds.toFixed(1)} s > ${TARGET_FIRST_START_S} s`
