@@ -10,6 +10,9 @@ export default defineConfig({
     hookTimeout: 180_000,
     // expect.poll waits on a condition; its 1 s default is a wall-clock budget a loaded machine can miss.
     expect: { poll: { timeout: 60_000, interval: 50 } },
+    // Servers the tests start pay from 127.0.0.1 into one shared database: the per-client card limit would
+    // count the whole suite as one client. test/hardening/card-attempts.test.ts tests the limit with its own.
+    env: { GLADE_CARD_ATTEMPTS_PER_CLIENT: "1000000" },
     pool: "forks",
     maxWorkers: 2,
     reporters: ["default"],

@@ -1,5 +1,6 @@
 import { checkoutJobs } from "./checkout/index.js";
 import type { AppDeps, BackgroundJob } from "./context/index.js";
+import { deleteOldClientAttempts } from "./http/shared-rate-limit.js";
 import { deleteExpiredPortalAccess } from "./portal/index.js";
 import {
   applyScheduledAdjustments,
@@ -22,6 +23,11 @@ export const BACKGROUND_JOBS: BackgroundJob[] = [
     name: "subscription-scheduled-adjustments",
     intervalMs: 60_000,
     run: (deps) => applyScheduledAdjustments(deps),
+  },
+  {
+    name: "client-attempt-windows",
+    intervalMs: 10 * 60_000,
+    run: (deps) => deleteOldClientAttempts(deps.db, deps.now()),
   },
   {
     name: "billing-portal-expired-access",

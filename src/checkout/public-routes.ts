@@ -6,6 +6,7 @@ import { renderReceiptPage } from "../../web/receipt-page.js";
 import type { AppDeps } from "../context/index.js";
 import { readFormFields } from "../http/form.js";
 import { setPageSecurityHeaders } from "../http/page-headers.js";
+import { clientAddress } from "../http/rate-limit.js";
 import type { App } from "../http/types.js";
 import { AppError } from "../lib/errors.js";
 import { getOrganizationCached } from "../organizations/index.js";
@@ -14,6 +15,7 @@ import { brandStylesheet } from "./brand.js";
 import { takeFlash } from "./checkout-flash.js";
 import { answerChallenge, confirmCheckout } from "./confirm.js";
 import { buildCheckoutView } from "./page-view.js";
+import { createCardAttemptLimiter, tooManyCardAttempts } from "./public-routes-card-attempts.js";
 import { registerClientConfirmPages } from "./public-routes-client.js";
 import { answerCodeTry, createCodeTryLimiter, registerDiscountPage } from "./public-routes-discount.js";
 import { registerCrossSiteFormGuard } from "./public-routes-origin.js";
@@ -63,8 +65,9 @@ function typedCard(raw: Record<string, string | undefined>) {
 
 export function registerCheckoutPages(app: App, deps: AppDeps): void {
   registerCrossSiteFormGuard(app, deps);
-  registerClientConfirmPages(app, deps);
   const codeTries = createCodeTryLimiter(deps);
+  const cardAttempts = createCardAttemptLimiter(deps);
+  registerClientConfirmPages(app, deps, cardAttempts);
   registerDiscountPage(app, deps, codeTries);
   app.get("/checkout/assets/:file", (c) => {
     const asset = ASSETS[c.req.param("file")];
@@ -134,6 +137,12 @@ export function registerCheckoutPages(app: App, deps: AppDeps): void {
     }
     const input = parsed.data;
     const card = input.cardNumber !== undefined && input.cardNumber !== "" ? typedCard(raw) : undefined;
+    if (card) {
+      const decision = await cardAttempts.take(clientAddress(c));
+      if (!decision.allowed) {
+        return backToForm(deps, c, id, { fieldErrors: {}, error: tooManyCardAttempts(decision), ...form });
+      }
+    }
     try {
       const result = await confirmCheckout(deps, id, {
         buyer: { email: input.email, name: input.name, country: input.country },

@@ -39,6 +39,9 @@ const EnvSchema = z.object({
   GLADE_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(2_000),
   /** Reverse proxies whose X-Forwarded-For is believed: addresses and CIDRs, comma-separated. */
   GLADE_TRUSTED_PROXIES: z.string().default(""),
+  /** Card payments one client (address) may try per window, across every session and process. */
+  GLADE_CARD_ATTEMPTS_PER_CLIENT: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  GLADE_CARD_ATTEMPT_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
   /**
    * Non-public webhook destinations the operator allows: `*`, hostnames, addresses and CIDRs, comma-separated.
    * Unset: none, or this machine's loopback with the embedded database (the quickstart).
@@ -66,6 +69,8 @@ export type Config = {
   maxConnections: number;
   /** GLADE_TRUSTED_PROXIES, split; checked when the app is built (src/http/client-address.ts). */
   trustedProxies: string[];
+  /** GLADE_CARD_ATTEMPTS_PER_CLIENT per GLADE_CARD_ATTEMPT_WINDOW_MINUTES (src/http/shared-rate-limit.ts). */
+  cardAttempts: { limit: number; windowMs: number };
   /** GLADE_WEBHOOK_ALLOW_PRIVATE, parsed (src/lib/address-policy.ts); empty refuses every non-public address. */
   webhookAllowPrivate: AllowList;
 };
@@ -108,6 +113,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: e.GLADE_REQUEST_TIMEOUT_MS,
     maxConnections: e.GLADE_MAX_CONNECTIONS,
     trustedProxies: commaList(e.GLADE_TRUSTED_PROXIES),
+    cardAttempts: {
+      limit: e.GLADE_CARD_ATTEMPTS_PER_CLIENT,
+      windowMs: e.GLADE_CARD_ATTEMPT_WINDOW_MINUTES * 60_000,
+    },
     webhookAllowPrivate: webhookAllowance(e.GLADE_WEBHOOK_ALLOW_PRIVATE, e.DATABASE_URL),
   };
 }

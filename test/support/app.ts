@@ -44,7 +44,12 @@ export async function testContext(
   if (shared && !unshared && Object.keys(overrides).length === 0) return shared;
   const databaseUrl = options.databaseUrl ?? inject("databaseUrl");
   const config = {
-    ...loadConfig({ LOG_LEVEL: "silent", GLADE_WEBHOOK_ALLOW_PRIVATE: LOOPBACK_RECEIVERS }),
+    ...loadConfig({
+      LOG_LEVEL: "silent",
+      GLADE_WEBHOOK_ALLOW_PRIVATE: LOOPBACK_RECEIVERS,
+      // Every browser test pays from 127.0.0.1 into one database; test/hardening/card-attempts.test.ts sets its own.
+      GLADE_CARD_ATTEMPTS_PER_CLIENT: process.env.GLADE_CARD_ATTEMPTS_PER_CLIENT,
+    }),
     databaseUrl,
     publicUrl: "http://glade.test",
   };

@@ -199,7 +199,11 @@ export async function createStripeCrashWorld(
 ): Promise<StripeCrashWorld> {
   const handle = await openDatabase({ databaseUrl: base.databaseUrl, dataDir: "", poolSize: 5 });
   const config = {
-    ...loadConfig({ LOG_LEVEL: "silent", ...stripeEnv(base.fake, base.tap) }),
+    ...loadConfig({
+      LOG_LEVEL: "silent",
+      GLADE_CARD_ATTEMPTS_PER_CLIENT: process.env.GLADE_CARD_ATTEMPTS_PER_CLIENT,
+      ...stripeEnv(base.fake, base.tap),
+    }),
     databaseUrl: base.databaseUrl,
   };
   const deps: AppDeps = {

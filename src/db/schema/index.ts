@@ -1,3 +1,4 @@
+export * from "./abuse.js";
 export * from "./billing.js";
 export * from "./catalog.js";
 export * from "./checkout.js";
