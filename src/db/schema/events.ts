@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { bigint, boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { timestamptz } from "../columns.js";
 
@@ -38,6 +39,12 @@ export const webhookEndpoints = pgTable(
     createdAt: timestamptz().notNull().defaultNow(),
     updatedAt: timestamptz().notNull().defaultNow(),
     position: bigint({ mode: "number" }).generatedAlwaysAsIdentity(),
+    /** Failed attempts since the last success; the circuit opens at CIRCUIT_OPENS_AFTER (see circuit.ts). */
+    consecutiveFailures: integer().notNull().default(0),
+    /** null = circuit closed. Until then nothing is claimed; after it, one probe at a time. */
+    circuitOpenUntil: timestamptz(),
+    /** When the worker last took deliveries of this endpoint: the round-robin order among endpoints. */
+    lastClaimedAt: timestamptz(),
   },
   (t) => [index().on(t.organizationId, t.livemode, t.position)],
 );
@@ -60,10 +67,16 @@ export const webhookDeliveries = pgTable(
     lastAttemptAt: timestamptz(),
     deliveredAt: timestamptz(),
     createdAt: timestamptz().notNull().defaultNow(),
+    /** Creation order: the delivery log's keyset cursor. */
+    position: bigint({ mode: "number" }).generatedAlwaysAsIdentity(),
   },
   (t) => [
     uniqueIndex("webhook_deliveries_event_endpoint").on(t.eventId, t.endpointId),
-    index().on(t.status, t.nextAttemptAt),
+    // The claim walks this per endpoint (earliest due first); it holds only what is still to send.
+    index("webhook_deliveries_pending_due")
+      .on(t.endpointId, t.nextAttemptAt)
+      .where(sql`${t.status} = 'pending'`),
+    index("webhook_deliveries_endpoint_log").on(t.endpointId, t.position),
   ],
 );
 
