@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import type { AppDeps, BackgroundJob } from "../context/index.js";
-import type { Executor } from "../db/client.js";
-import { queryRows } from "../db/raw.js";
 import { param, rawStatement } from "../db/statement.js";
 import { newId } from "../lib/ids.js";
+import { recordEndpointOutcome } from "./circuit.js";
+import { type Claimed, claimBatch } from "./claim-deliveries.js";
 import type { Resolver } from "./destination.js";
 import { nextAttemptAt } from "./schedule.js";
 import { openWebhookSecret } from "./secret-at-rest.js";
@@ -12,6 +12,11 @@ import { DEFAULT_TIMEOUT_MS, type SendResult, SNIPPET_CHARS, sendWebhook } from 
 export type DeliveryWorkerOptions = {
   /** Deliveries claimed per round; all of them are sent in parallel. */
   batchSize?: number;
+  /**
+   * Most deliveries of one endpoint a worker has in flight: half the batch by default in a drain, so one
+   * endpoint's backlog (or a hanging receiver) always leaves seats for the others.
+   */
+  perEndpoint?: number;
   /** Bound on one POST, response body included. */
   timeoutMs?: number;
   /** Added to the timeout to get the claim length; covers recording the result after the POST. */
@@ -36,50 +41,8 @@ type WorkerDeps = Pick<AppDeps, "db" | "now" | "logger"> & {
   config: Pick<AppDeps["config"], "webhookAllowPrivate" | "encryptionKey">;
 };
 
-type Claimed = {
-  id: string;
-  organization_id: string;
-  livemode: boolean;
-  attempt_count: number;
-  event_id: string;
-  payload: unknown;
-  endpoint_id: string;
-  url: string;
-  secret: string;
-};
-
 export const DEFAULT_BATCH_SIZE = 32;
 export const DEFAULT_LOCK_MARGIN_MS = 30_000;
-
-/**
- * Claims due deliveries by stamping `locked_until`. SKIP LOCKED lets concurrent workers take disjoint
- * rows; the claim outlives the longest possible send, so under normal operation no two workers hold the
- * same delivery. A worker that dies leaves the stamp to expire and the delivery is claimed again: that
- * is where "at least once" comes from. Deliveries of paused (inactive) endpoints wait where they are.
- */
-async function claimBatch(db: Executor, at: Date, lockUntil: Date, limit: number, organizationId?: string) {
-  // Raw SQL parameters go to the driver untouched, and postgres.js (as set up by drizzle) wants strings.
-  const now = sql`${at.toISOString()}::timestamptz`;
-  const tenant = organizationId === undefined ? sql`` : sql`and c.organization_id = ${organizationId}`;
-  return queryRows<Claimed>(
-    db,
-    sql`
-    with claimable as (
-      select c.id from webhook_deliveries c
-      join webhook_endpoints ce on ce.id = c.endpoint_id
-      where c.status = 'pending' and c.next_attempt_at <= ${now}
-        and (c.locked_until is null or c.locked_until < ${now})
-        and ce.active ${tenant}
-      order by c.next_attempt_at
-      limit ${limit}
-      for update of c skip locked
-    )
-    update webhook_deliveries d set locked_until = ${lockUntil.toISOString()}::timestamptz
-    from claimable, events ev, webhook_endpoints e
-    where d.id = claimable.id and ev.id = d.event_id and e.id = d.endpoint_id
-    returning d.id, d.organization_id, d.livemode, d.attempt_count, d.event_id, ev.payload, e.id as endpoint_id, e.url, e.secret`,
-  );
-}
 
 type Outcome = "delivered" | "retrying" | "failed" | "lost";
 
@@ -156,10 +119,17 @@ function settingsOf(options: DeliveryWorkerOptions): Settings {
   };
 }
 
-async function claim(deps: WorkerDeps, settings: Settings, limit: number, organizationId?: string) {
-  const now = deps.now();
-  const lockUntil = new Date(now.getTime() + settings.lockMs);
-  const claimed = await claimBatch(deps.db, now, lockUntil, limit, organizationId);
+type ClaimRound = {
+  limit: number;
+  share: number;
+  seats?: ReadonlyMap<string, number>;
+  organizationId?: string;
+};
+
+async function claim(deps: WorkerDeps, settings: Settings, round: ClaimRound) {
+  const at = deps.now();
+  const lockUntil = new Date(at.getTime() + settings.lockMs);
+  const claimed = await claimBatch(deps.db, { at, lockUntil, ...round });
   return { claimed, lockUntil };
 }
 
@@ -172,13 +142,26 @@ async function attempt(
 ): Promise<Outcome> {
   const attemptedAt = deps.now();
   const sent = await sendSigned(deps, settings, delivery);
+  let outcome: Outcome;
   try {
-    return await recordAttempt(deps, delivery, lockUntil, attemptedAt, sent, settings.random);
+    outcome = await recordAttempt(deps, delivery, lockUntil, attemptedAt, sent, settings.random);
   } catch (err) {
     // The POST happened but its result was not saved: the claim expires and the delivery is sent again.
     deps.logger.error({ err, deliveryId: delivery.id }, "webhook attempt could not be recorded");
     return "lost";
   }
+  // What the receiver answered says how the endpoint is doing even when the delivery's own claim was broken.
+  const endpointOutcome = { endpointId: delivery.endpoint_id, ok: sent.ok, probe: delivery.probe };
+  try {
+    await recordEndpointOutcome(deps, { ...endpointOutcome, finishedAt: deps.now() });
+  } catch (err) {
+    // The attempt is on record; the circuit only misses one data point.
+    deps.logger.error(
+      { err, endpointId: delivery.endpoint_id },
+      "webhook endpoint health could not be recorded",
+    );
+  }
+  return outcome;
 }
 
 /** The POST, or a failed attempt that sent nothing when the signing secret does not open. */
@@ -211,12 +194,12 @@ export async function runDeliveryBatch(
   options: DeliveryWorkerOptions = {},
 ): Promise<BatchResult> {
   const settings = settingsOf(options);
-  const { claimed, lockUntil } = await claim(
-    deps,
-    settings,
-    options.batchSize ?? DEFAULT_BATCH_SIZE,
-    options.organizationId,
-  );
+  const limit = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const { claimed, lockUntil } = await claim(deps, settings, {
+    limit,
+    share: options.perEndpoint ?? limit,
+    ...(options.organizationId !== undefined ? { organizationId: options.organizationId } : {}),
+  });
   const result = emptyResult();
   result.claimed = claimed.length;
   const outcomes = await Promise.all(claimed.map((d) => attempt(deps, settings, d, lockUntil)));
@@ -224,10 +207,23 @@ export async function runDeliveryBatch(
   return result;
 }
 
+/** While a drain waits on slow attempts, how often it looks for newly due work (the job's own period). */
+const IDLE_CLAIM_MS = 250;
+
+const pause = (ms: number) => {
+  let timer: NodeJS.Timeout | undefined;
+  const done = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return { done, cancel: () => clearTimeout(timer) };
+};
+
 /**
  * Keeps up to `batchSize` deliveries in flight, claiming more as slots free up, until nothing more is
  * due or `budgetMs` is spent; then waits for what is in flight. One slow receiver therefore holds one
- * slot, not a whole batch, and a job tick (and so a shutdown) stays bounded.
+ * slot, not a whole batch, and a job tick (and so a shutdown) stays bounded. No endpoint gets more than
+ * `perEndpoint` of the slots, so a backlog or a hanging receiver always leaves room for the others, and
+ * while slots are held, newly due work is still looked for every IDLE_CLAIM_MS.
  */
 export async function drainDeliveries(
   deps: WorkerDeps,
@@ -235,27 +231,46 @@ export async function drainDeliveries(
 ): Promise<BatchResult> {
   const settings = settingsOf(options);
   const slots = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const share = options.perEndpoint ?? Math.max(1, Math.floor(slots / 2));
   // Refill only once a quarter of the slots is free, so claims stay batched under load.
   const refillAt = Math.max(1, Math.floor(slots / 4));
   // A budget of elapsed wall time for this tick (bounding a shutdown), not a timestamp anything is stamped with.
   const deadline = Date.now() + (options.budgetMs ?? 5_000);
   const total = emptyResult();
   const inFlight = new Set<Promise<void>>();
-  let queueEmpty = false;
+  const heldBy = new Map<string, number>();
+  const seats = () => new Map([...heldBy].map(([endpointId, held]) => [endpointId, share - held]));
+  const hold = (endpointId: string, by: number) => {
+    const held = (heldBy.get(endpointId) ?? 0) + by;
+    if (held > 0) heldBy.set(endpointId, held);
+    else heldBy.delete(endpointId);
+  };
   for (;;) {
     const free = slots - inFlight.size;
-    if (!queueEmpty && Date.now() < deadline && (free >= refillAt || inFlight.size === 0)) {
-      const { claimed, lockUntil } = await claim(deps, settings, free, options.organizationId);
+    if (Date.now() < deadline && (free >= refillAt || inFlight.size === 0)) {
+      const { claimed, lockUntil } = await claim(deps, settings, {
+        limit: free,
+        share,
+        seats: seats(),
+        ...(options.organizationId !== undefined ? { organizationId: options.organizationId } : {}),
+      });
       total.claimed += claimed.length;
-      queueEmpty = claimed.length < free;
       for (const delivery of claimed) {
+        hold(delivery.endpoint_id, 1);
         const task = attempt(deps, settings, delivery, lockUntil).then((outcome) => {
           total[outcome]++;
+          hold(delivery.endpoint_id, -1);
           inFlight.delete(task);
         });
         inFlight.add(task);
       }
       if (claimed.length > 0) continue;
+      if (inFlight.size === 0) return total;
+      // Nothing claimable now: wait for a slot to free up, or for new work to come due.
+      const idle = pause(IDLE_CLAIM_MS);
+      await Promise.race([...inFlight, idle.done]);
+      idle.cancel();
+      continue;
     }
     if (inFlight.size === 0) return total;
     await Promise.race(inFlight);
