@@ -28,15 +28,8 @@ export async function listTenantPage<Table extends TenantTable, T>(
   options: { countTotal?: boolean; countUpTo?: number } = {},
 ): Promise<ListPage<T>> {
   const scope = and(ownedBy(table, merchant), filter);
-  const before = decodeCursor(query.cursor);
-  const pageWhere = before === undefined ? scope : and(scope, lt(table.position, before));
   const [rows, totals] = await Promise.all([
-    db
-      .select()
-      .from(table as PgTable)
-      .where(pageWhere)
-      .orderBy(desc(table.position))
-      .limit(query.limit + 1),
+    tenantPageQuery(db, table, merchant, query, filter),
     options.countTotal === false
       ? [{ n: -1 }]
       : countUpTo(db, table, scope, options.countUpTo ?? LIST_TOTAL_CAP),
@@ -49,7 +42,26 @@ export async function listTenantPage<Table extends TenantTable, T>(
   );
 }
 
-function countUpTo(db: Executor, table: TenantTable, scope: SQL | undefined, limit: number) {
+/** The page's rows, `limit + 1` of them (the extra one says `hasMore`), before the cursor, newest first. */
+export function tenantPageQuery(
+  db: Executor,
+  table: TenantTable,
+  merchant: Tenant,
+  query: ListQuery,
+  filter?: SQL,
+) {
+  const scope = and(ownedBy(table, merchant), filter);
+  const before = decodeCursor(query.cursor);
+  return db
+    .select()
+    .from(table as PgTable)
+    .where(before === undefined ? scope : and(scope, lt(table.position, before)))
+    .orderBy(desc(table.position))
+    .limit(query.limit + 1);
+}
+
+/** How many rows `scope` matches, counted up to `limit + 1` (which reads "more than `limit`"). */
+export function countUpTo(db: Executor, table: TenantTable, scope: SQL | undefined, limit: number) {
   const matches = db
     .select({ one: sql`1` })
     .from(table as PgTable)

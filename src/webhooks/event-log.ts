@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
-import { and, asc, count, desc, eq, inArray, lt, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { listTenantPage } from "../db/list.js";
 import { events, webhookAttempts, webhookDeliveries, webhookEndpoints } from "../db/schema/index.js";
 import { ownedBy } from "../db/statement.js";
 import { notFound, unprocessable } from "../lib/errors.js";
-import { decodeCursor, type ListPage, type ListQuery, toListPage } from "../lib/pagination.js";
+import type { ListPage, ListQuery } from "../lib/pagination.js";
 import type { EventType } from "./emit-event.js";
 import { requireWebhookEndpoint } from "./endpoints.js";
 import {
@@ -16,7 +16,6 @@ import {
   serializeDelivery,
   serializeEvent,
   type WebhookAttemptRow,
-  type WebhookDeliveryRow,
 } from "./serialize.js";
 
 export async function getEvent(db: Executor, merchant: Merchant, id: string): Promise<EventRow | undefined> {
@@ -45,7 +44,8 @@ export function listEvents(
   return listTenantPage(db, events, merchant, query, serializeEvent, filter);
 }
 
-async function attemptsByDelivery(db: Executor, deliveryIds: string[]) {
+/** Each delivery's attempts, oldest first. */
+export async function attemptsByDelivery(db: Executor, deliveryIds: string[]) {
   const byDelivery = new Map<string, WebhookAttemptRow[]>();
   if (deliveryIds.length === 0) return byDelivery;
   const rows = await db
@@ -59,41 +59,6 @@ async function attemptsByDelivery(db: Executor, deliveryIds: string[]) {
     byDelivery.set(row.deliveryId, list);
   }
   return byDelivery;
-}
-
-/**
- * One endpoint's delivery log, newest event first. An endpoint has at most one delivery per event, so
- * the event's position is a unique, stable cursor for its deliveries.
- */
-export async function listDeliveries(
-  db: Executor,
-  merchant: Merchant,
-  endpointId: string,
-  query: ListQuery & { status?: WebhookDeliveryRow["status"] | undefined; eventId?: string | undefined },
-): Promise<ListPage<DeliveryRecord>> {
-  await requireWebhookEndpoint(db, merchant, endpointId);
-  const filters: SQL[] = [eq(webhookDeliveries.endpointId, endpointId), ownedBy(webhookDeliveries, merchant)];
-  if (query.status !== undefined) filters.push(eq(webhookDeliveries.status, query.status));
-  if (query.eventId !== undefined) filters.push(eq(webhookDeliveries.eventId, query.eventId));
-  const scope = and(...filters);
-  const before = decodeCursor(query.cursor);
-  const [rows, totals] = await Promise.all([
-    db
-      .select({ delivery: webhookDeliveries, eventType: events.type, position: events.position })
-      .from(webhookDeliveries)
-      .innerJoin(events, eq(events.id, webhookDeliveries.eventId))
-      .where(before === undefined ? scope : and(scope, lt(events.position, before)))
-      .orderBy(desc(events.position))
-      .limit(query.limit + 1),
-    db.select({ n: count() }).from(webhookDeliveries).where(scope),
-  ]);
-  const attempts = await attemptsByDelivery(
-    db,
-    rows.slice(0, query.limit).map((r) => r.delivery.id),
-  );
-  return toListPage(rows, query, totals[0]?.n ?? 0, (r) =>
-    serializeDelivery(r.delivery, r.eventType, attempts.get(r.delivery.id) ?? []),
-  );
 }
 
 /** Same id rule as the fan-out in emitEvent, so a delivery's id is a function of (event, endpoint). */

@@ -21,8 +21,9 @@ export {
   rotateWebhookSecret,
   updateWebhookEndpoint,
 } from "./endpoints.js";
-export { getEvent, getEventsByIds, listDeliveries, listEvents, redeliverEvent } from "./event-log.js";
+export { getEvent, getEventsByIds, listEvents, redeliverEvent } from "./event-log.js";
 export { listRecentEventsAboutCustomer } from "./events-about-customer.js";
+export { listDeliveries } from "./list-deliveries.js";
 export { registerWebhookRoutes } from "./routes.js";
 export { MAX_ATTEMPTS, nextAttemptAt, RETRY_WINDOW_MS } from "./schedule.js";
 export { openWebhookSecret, sealStoredWebhookSecrets } from "./secret-at-rest.js";

@@ -13,8 +13,8 @@ import {
   rotateWebhookSecret,
   updateWebhookEndpoint,
 } from "./endpoints.js";
-import { listDeliveries } from "./event-log.js";
 import { createWebhookExamples } from "./examples.js";
+import { listDeliveries } from "./list-deliveries.js";
 import {
   CreateWebhookBody,
   DeliveryListQuery,
@@ -90,7 +90,7 @@ const listWebhookDeliveries = createRoute({
   method: "get",
   path: "/api/v1/webhooks/{id}/deliveries",
   tags,
-  summary: "Delivery log of an endpoint, newest event first, each with its attempts",
+  summary: "Delivery log of an endpoint, newest delivery first, each with its attempts",
   request: { params: IdParam, query: DeliveryListQuery },
   responses: {
     200: jsonResponse(listEnvelope(DeliverySchema, "WebhookDeliveryList"), "A page"),
