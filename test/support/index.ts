@@ -25,4 +25,5 @@ export * from "./subscriptions.js";
 export * from "./usage.js";
 export * from "./usage-events.js";
 export * from "./usage-world.js";
+export * from "./webhook-backlog.js";
 export * from "./webhooks.js";
