@@ -16,7 +16,10 @@ export type DeliveryLogQuery = ListQuery & {
 };
 
 /** Which of the merchant's deliveries the log of `endpointId` shows (the tenant is added by the list). */
-export function deliveryLogFilter(endpointId: string, query: DeliveryLogQuery): SQL | undefined {
+export function deliveryLogFilter(
+  endpointId: string,
+  query: Pick<DeliveryLogQuery, "status" | "eventId">,
+): SQL | undefined {
   const filters: SQL[] = [eq(webhookDeliveries.endpointId, endpointId)];
   if (query.status !== undefined) filters.push(eq(webhookDeliveries.status, query.status));
   if (query.eventId !== undefined) filters.push(eq(webhookDeliveries.eventId, query.eventId));

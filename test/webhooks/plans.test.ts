@@ -162,8 +162,6 @@ describe("delivery log page", () => {
       webhookDeliveries,
       and(ownedBy(webhookDeliveries, tenant), filter),
       1_000,
-      // As listDeliveries counts (countInPageOrder).
-      true,
     );
     return [page, count.toSQL()];
   };
