@@ -45,7 +45,7 @@ function watchdogSeconds(options: BenchOptions): number {
   return (
     120 +
     sides * options.runs * perRun * 1.5 +
-    (options.only.includes("webhooks") ? 260 : 0) +
+    (options.only.includes("webhooks") ? 420 : 0) +
     (options.only.includes("usage-balance") ? 700 : 0) +
     (options.only.includes("dashboard") ? 1000 : 0) +
     (options.only.includes("startup") ? 700 : 0) +

@@ -6,7 +6,8 @@
  *   1. throughput: a backlog of N committed events drained by the worker (deliveries/s);
  *   2. latency: events committed one by one while the real background job runs (commit -> receipt);
  *   3. the bare ceiling: the same signed bodies POSTed straight to the same receiver, no database.
- * Drops its database and exits on its own; a watchdog bounds the whole run.
+ * Drops its database and exits on its own; a watchdog bounds the whole run. Fairness (a healthy endpoint
+ * behind another's failing backlog) is bench/webhook-fairness.ts.
  */
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";

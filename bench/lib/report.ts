@@ -225,6 +225,22 @@ export function markdownTable(results: BenchResults, options: BenchOptions): str
         "–",
       ]),
     );
+    const f = w.fairness;
+    if (f) {
+      const waited = Number.isFinite(f.firstAttemptSeconds)
+        ? `${f.firstAttemptSeconds.toFixed(2)} s`
+        : "none in 60 s";
+      lines.push(
+        row([
+          `Webhook fairness: a healthy endpoint's first attempt behind another merchant's ${num(f.backlog)} due deliveries (503 after 2 s); claim statement median`,
+          waited,
+          ms(f.claimMs),
+          ...Array.from({ length: 6 }, () => "–"),
+          "report only",
+          "target ≤ 5 s",
+        ]),
+      );
+    }
   } else if (w) {
     lines.push(
       row(["Webhook deliveries/s", ...Array.from({ length: 8 }, () => "–"), "report only", w.reason]),
