@@ -61,14 +61,7 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
       usageBilling,
       now: () => new Date(),
     };
-    const org = await createOrganization(deps.db, { name: "Bench Store" }, new Date());
-    const { key, secret } = await createApiKey(
-      deps.db,
-      { organizationId: org.id, livemode: false },
-      new Date(),
-    );
-    const merchant: Merchant = { organizationId: org.id, livemode: false, apiKeyId: key.id };
-    const catalog = await seedDemoCatalog(deps.db, merchant, new Date());
+    const { merchant, secret, catalog } = await createTenant(deps, "Bench Store");
     await createBareTables(sql);
     return {
       url: databaseUrl,
@@ -86,6 +79,26 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
     await drop().catch(() => {});
     throw err;
   }
+}
+
+export type BenchTenant = {
+  merchant: Merchant;
+  /** The test-mode API key, as the Authorization header carries it. */
+  secret: string;
+  catalog: Awaited<ReturnType<typeof seedDemoCatalog>>;
+};
+
+/** One more organization on the bench database: its test-mode API key and the demo catalog. */
+export async function createTenant(deps: AppDeps, name: string): Promise<BenchTenant> {
+  const org = await createOrganization(deps.db, { name }, new Date());
+  const { key, secret } = await createApiKey(
+    deps.db,
+    { organizationId: org.id, livemode: false },
+    new Date(),
+  );
+  const merchant: Merchant = { organizationId: org.id, livemode: false, apiKeyId: key.id };
+  const catalog = await seedDemoCatalog(deps.db, merchant, new Date());
+  return { merchant, secret, catalog };
 }
 
 /**
