@@ -20,6 +20,8 @@ export type BenchDatabase = {
   deps: AppDeps;
   merchant: Merchant;
   secret: string;
+  /** The demo catalog of the merchant's test mode. */
+  catalog: BenchTenant["catalog"];
   priceId: string;
   successUrl: string;
   cancelUrl: string;
@@ -70,6 +72,7 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
       deps,
       merchant,
       secret,
+      catalog,
       priceId: catalog.oneTimePrice.id,
       successUrl: "https://shop.example.com/thanks?session={CHECKOUT_SESSION_ID}",
       cancelUrl: "https://shop.example.com/cart",
