@@ -45,10 +45,7 @@ const SCRIPT = "bench/scale.ts";
  * and read back from the raw results it writes. The child exits 1 when a target is missed: a result to report
  * here, not a failure of the run.
  */
-export async function benchScale(
-  options: BenchOptions & { scaleSize: number },
-  log: (line: string) => void,
-): Promise<ScaleResult> {
+export async function benchScale(options: BenchOptions, log: (line: string) => void): Promise<ScaleResult> {
   const timeoutMs = (scaleWatchdogSeconds(options.scaleSize) + 60) * 1000;
   const { code, output } = await runBenchScript(
     SCRIPT,
