@@ -23,19 +23,15 @@ import { hasAnyPayment, listPayments } from "../src/payments/index.js";
 import { killAllChildren, startGlade } from "./lib/child.js";
 import { type BenchDatabase, createBenchDatabase } from "./lib/database.js";
 import { explainStatements } from "./lib/explain.js";
+import { adminUrl, scriptArg } from "./lib/options.js";
 import { type Timing, timeSequential } from "./lib/timing.js";
 
-const ADMIN_URL = process.env.GLADE_TEST_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(name);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  return Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
-};
-const CUSTOMERS = arg("--customers", 100_000);
-const PAYMENTS = arg("--payments", 1_000_000);
-const SUBSCRIPTIONS = arg("--subscriptions", 10_000);
-const INVOICES = arg("--invoices", 100_000);
-const REQUESTS = arg("--requests", 200);
+const ADMIN_URL = adminUrl();
+const CUSTOMERS = scriptArg("--customers", 100_000);
+const PAYMENTS = scriptArg("--payments", 1_000_000);
+const SUBSCRIPTIONS = scriptArg("--subscriptions", 10_000);
+const INVOICES = scriptArg("--invoices", 100_000);
+const REQUESTS = scriptArg("--requests", 200);
 const WARMUP = 20;
 const TARGET_P95_MS = 50;
 const WATCHDOG_MS = 900_000;

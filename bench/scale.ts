@@ -15,7 +15,7 @@
  * tenant within 2× of the small tenant's; the small tenant's p99 while busy within 2× of alone; every job run
  * ≤ 50 ms. Exit 1 when one is missed. Writes the raw numbers to bench/results/scale-*.json, drops its database.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -31,9 +31,10 @@ import {
   runScheduledCancellations,
 } from "../src/subscriptions/index.js";
 import { listDeliveries, listEvents, webhookDeliveryJob } from "../src/webhooks/index.js";
-import { killAllChildren, REPO_ROOT, startGlade, track } from "./lib/child.js";
+import { killAllChildren, REPO_ROOT, spawnScript, startGlade } from "./lib/child.js";
 import { type BenchDatabase, type BenchTenant, createBenchDatabase, createTenant } from "./lib/database.js";
 import { explainStatements } from "./lib/explain.js";
+import { adminUrl, scriptArg } from "./lib/options.js";
 import { type SeededTenant, seedTenant } from "./lib/tenant-seed.js";
 import { sampleSequential, summarize } from "./lib/timing.js";
 import {
@@ -45,17 +46,12 @@ import {
   scaleWatchdogSeconds,
 } from "./scenarios/scale.js";
 
-const ADMIN_URL = process.env.GLADE_TEST_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(name);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  return Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
-};
-const SIZE = arg("--size", 1_000_000);
+const ADMIN_URL = adminUrl();
+const SIZE = scriptArg("--size", 1_000_000);
 const SMALL_SIZE = 100;
-const REQUESTS = arg("--requests", 200);
+const REQUESTS = scriptArg("--requests", 200);
 const WARMUP = 20;
-const JOB_RUNS = arg("--job-runs", 5);
+const JOB_RUNS = scriptArg("--job-runs", 5);
 /** Solo timings alternate between the tenants in this many rounds. */
 const ROUNDS = 4;
 const BUSY_CONNECTIONS = 10;
@@ -236,36 +232,25 @@ async function runLoadChild(raw: string): Promise<void> {
 /** The busy load, in a process of its own so its work does not delay the measuring requests' event loop. */
 async function startLoad(url: string, secret: string) {
   const spec = JSON.stringify({ url, secret, paths: BUSY_PATHS, connections: BUSY_CONNECTIONS });
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/scale.ts", LOAD_CHILD, spec], {
-    cwd: REPO_ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  track(child);
-  let output = "";
-  child.stdout?.on("data", (c: Buffer) => {
-    output += c.toString();
-  });
-  child.stderr?.on("data", (c: Buffer) => {
-    output += c.toString();
-  });
+  const { child, output } = spawnScript("bench/scale.ts", [LOAD_CHILD, spec]);
   const exited = new Promise<void>((done) => child.once("exit", () => done()));
   await new Promise<void>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`the load child did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(() => fail(new Error(`the load child did not start:\n${output()}`)), 30_000);
     const check = () => {
-      if (output.includes("load running")) {
+      if (output().includes("load running")) {
         clearTimeout(timer);
         done();
       }
     };
     child.stdout?.on("data", check);
-    void exited.then(() => fail(new Error(`the load child exited:\n${output}`)));
+    void exited.then(() => fail(new Error(`the load child exited:\n${output()}`)));
   });
   return {
     stop: async (): Promise<ScaleResult["load"]> => {
       child.kill("SIGTERM");
       await exited;
-      const line = /^LOAD (.+)$/m.exec(output)?.[1];
-      if (!line) throw new Error(`the load child printed no summary:\n${output}`);
+      const line = /^LOAD (.+)$/m.exec(output())?.[1];
+      if (!line) throw new Error(`the load child printed no summary:\n${output()}`);
       return JSON.parse(line) as ScaleResult["load"];
     },
   };

@@ -38,6 +38,17 @@ profile of the glade child under load.
 --scale-size N sizes the scale scenario's large tenant (default 1,000,000 customers; bench/scale.ts --size).
 `;
 
+/** The Postgres the benchmarks create their databases on (as the tests do). */
+export const adminUrl = (env: NodeJS.ProcessEnv = process.env) =>
+  env.GLADE_TEST_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+/** A bench script's own `--name N` flag: a positive number (floored), or `fallback` when absent or invalid. */
+export function scriptArg(name: string, fallback: number, argv: string[] = process.argv): number {
+  const i = argv.indexOf(name);
+  const value = i >= 0 ? Number(argv[i + 1]) : fallback;
+  return Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
+}
+
 /** Bad command line: printed without a stack trace. */
 export class UsageError extends Error {}
 
@@ -64,7 +75,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     profile: false,
     gladeWorkers: 1,
     scaleSize: 1_000_000,
-    adminUrl: env.GLADE_TEST_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
+    adminUrl: adminUrl(env),
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];

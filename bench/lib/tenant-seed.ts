@@ -148,7 +148,25 @@ async function makeTemplates(deps: AppDeps, tenant: BenchTenant, tag: string) {
   return { endpoint, customer, paidSessionId: paid.id, subscription, openSessionId: open.id };
 }
 
-/** Ids of `table`'s rows whose `column` is `value` (a template's children: its invoice lines, its items). */
+/**
+ * Every row of `table` whose `parentColumn` is `parentId` (a template's invoice lines, its items), each copied
+ * `count` times as cloneRows does, the i-th child's copies numbered `<prefix><g>_<i>`.
+ */
+async function cloneChildren(
+  sql: Sql,
+  table: string,
+  parentColumn: string,
+  parentId: string,
+  count: number,
+  prefix: string,
+  links: Record<string, string>,
+): Promise<void> {
+  for (const [i, child] of (await idsWhere(sql, table, parentColumn, parentId)).entries()) {
+    await cloneRows(sql, table, child, count, { id: `'${prefix}' || g || '_${i}'` }, links);
+  }
+}
+
+/** Ids of `table`'s rows whose `column` is `value`. */
 async function idsWhere(sql: Sql, table: string, column: string, value: string): Promise<string[]> {
   const rows = await sql.unsafe<{ id: string }[]>(
     `select id from "${table}" where "${column}" = $1 order by id`,
@@ -232,17 +250,15 @@ export async function seedTenant(
     },
     paidLinks,
   );
-  const lines = await idsWhere(sql, "invoice_line_items", "invoice_id", ids.invoice_id);
-  for (const [i, line] of lines.entries()) {
-    await cloneRows(
-      sql,
-      "invoice_line_items",
-      line,
-      counts.paid,
-      { id: `'invli_${tag}_' || g || '_${i}'` },
-      paidLinks,
-    );
-  }
+  await cloneChildren(
+    sql,
+    "invoice_line_items",
+    "invoice_id",
+    ids.invoice_id,
+    counts.paid,
+    `invli_${tag}_`,
+    paidLinks,
+  );
   await cloneRows(
     sql,
     "payments",
@@ -267,30 +283,24 @@ export async function seedTenant(
     { id: subLinks.subscription_id },
     subLinks,
   );
-  for (const [i, item] of (
-    await idsWhere(sql, "subscription_items", "subscription_id", t.subscription.id)
-  ).entries()) {
-    await cloneRows(
-      sql,
-      "subscription_items",
-      item,
-      counts.subscriptions,
-      { id: `'si_${tag}_' || g || '_${i}'` },
-      subLinks,
-    );
-  }
-  for (const [i, period] of (
-    await idsWhere(sql, "billing_periods", "subscription_id", t.subscription.id)
-  ).entries()) {
-    await cloneRows(
-      sql,
-      "billing_periods",
-      period,
-      counts.subscriptions,
-      { id: `'bp_${tag}_' || g || '_${i}'` },
-      subLinks,
-    );
-  }
+  await cloneChildren(
+    sql,
+    "subscription_items",
+    "subscription_id",
+    t.subscription.id,
+    counts.subscriptions,
+    `si_${tag}_`,
+    subLinks,
+  );
+  await cloneChildren(
+    sql,
+    "billing_periods",
+    "subscription_id",
+    t.subscription.id,
+    counts.subscriptions,
+    `bp_${tag}_`,
+    subLinks,
+  );
 
   // The log: copies of the template customer's customer.created, each about one of the copied customers.
   const [customerCreated] = await sql<{ id: string }[]>`
