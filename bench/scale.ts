@@ -286,14 +286,18 @@ async function timeJobs(db: BenchDatabase): Promise<ScaleJob[]> {
   return out;
 }
 
-/** The hot statements on the large tenant, each read statement run again under EXPLAIN (ANALYZE, BUFFERS). */
-async function explainHot(db: BenchDatabase, large: Tenant) {
+/** The hot statements on the large tenant (and the small tenant's customers list), each read statement run again under EXPLAIN (ANALYZE, BUFFERS). */
+async function explainHot(db: BenchDatabase, large: Tenant, small: Tenant) {
   const merchant = large.tenant.merchant;
   const page = { limit: 10 };
   const cases: [string, Parameters<typeof explainStatements>[2]][] = [
     [
       "GET /customers, first page and its count",
       (deps) => listTenantPage(deps.db, customers, merchant, page, (r) => r),
+    ],
+    [
+      "GET /customers of the small tenant, first page and its count (beside the large tenant's rows)",
+      (deps) => listTenantPage(deps.db, customers, small.tenant.merchant, page, (r) => r),
     ],
     [
       "GET /customers, the page 90 % down and its count",
@@ -473,7 +477,7 @@ async function main(): Promise<void> {
       };
     });
     const jobs = await timeJobs(db);
-    const plans = await explainHot(db, large);
+    const plans = await explainHot(db, large, small);
     const partial = {
       size: SIZE,
       commit,
@@ -486,7 +490,7 @@ async function main(): Promise<void> {
       jobs,
     };
     const { table, missed } = report(partial);
-    log(`\nEXPLAIN (ANALYZE, BUFFERS) of the hot read statements on the large tenant:\n`);
+    log(`\nEXPLAIN (ANALYZE, BUFFERS) of the hot read statements (the large tenant's unless said):\n`);
     for (const { label, plans: list } of plans) {
       log(`## ${label}\n`);
       for (const plan of list) log(`${plan}\n`);
