@@ -263,23 +263,32 @@ async function timeJobs(db: BenchDatabase): Promise<ScaleJob[]> {
   for (const job of BACKGROUND_JOBS.filter((j) => j.name !== webhookDeliveryJob.name)) {
     const runsMs: number[] = [];
     const changed: number[] = [];
+    const errors: string[] = [];
     for (let i = 0; i < JOB_RUNS; i++) {
       const start = performance.now();
-      const result = await job.run(db.deps);
+      try {
+        const result = await job.run(db.deps);
+        changed.push(typeof result === "number" ? result : 0);
+      } catch (err) {
+        // As the scheduler would: the run failed (a statement timeout, say) and is timed to its failure.
+        errors.push(err instanceof Error ? err.message : String(err));
+        changed.push(0);
+      }
       runsMs.push(performance.now() - start);
-      changed.push(typeof result === "number" ? result : 0);
     }
     const sorted = [...runsMs].sort((a, b) => a - b);
     const timing = {
       name: job.name,
       runsMs,
       changed,
+      errors,
       maxMs: sorted.at(-1) ?? 0,
       medianMs: sorted[Math.floor(sorted.length / 2)] ?? 0,
     };
     log(
       `job ${job.name}: ${runsMs.map(fixed).join(", ")} ms per run (median ${fixed(timing.medianMs)}, ` +
-        `max ${fixed(timing.maxMs)}), changed ${changed.join(", ")}`,
+        `max ${fixed(timing.maxMs)}), changed ${changed.join(", ")}` +
+        (errors.length > 0 ? `; ${errors.length} runs failed: ${errors[0]}` : ""),
     );
     out.push(timing);
   }
@@ -365,8 +374,10 @@ function report(r: Omit<ScaleResult, "table" | "missed" | "plans">): { table: st
     "| --- | --- | --- | --- | --- | --- |",
   );
   for (const j of r.jobs) {
-    const ok = j.maxMs <= SCALE_TARGETS.jobMs;
-    if (!ok) missed.push(`job ${j.name}: ${ms(j.maxMs)} > ${SCALE_TARGETS.jobMs} ms`);
+    const ok = j.maxMs <= SCALE_TARGETS.jobMs && j.errors.length === 0;
+    if (j.maxMs > SCALE_TARGETS.jobMs)
+      missed.push(`job ${j.name}: ${ms(j.maxMs)} > ${SCALE_TARGETS.jobMs} ms`);
+    if (j.errors.length > 0) missed.push(`job ${j.name}: ${j.errors.length} runs failed (${j.errors[0]})`);
     lines.push(
       `| ${j.name} | ${j.runsMs.length} | ${ms(j.medianMs)} | ${ms(j.maxMs)} | ${j.changed.join(", ")} | ${ok ? "pass" : "**FAIL**"} |`,
     );

@@ -18,7 +18,15 @@ export type ScaleEndpoint = {
   busyRatio: number;
 };
 
-export type ScaleJob = { name: string; runsMs: number[]; changed: number[]; maxMs: number; medianMs: number };
+export type ScaleJob = {
+  name: string;
+  runsMs: number[];
+  changed: number[];
+  /** Runs that threw (a statement timeout, say), timed to the failure. */
+  errors: string[];
+  maxMs: number;
+  medianMs: number;
+};
 
 export type ScaleResult = {
   size: number;
