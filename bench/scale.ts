@@ -447,7 +447,7 @@ async function main(): Promise<void> {
   }, scaleWatchdogSeconds(SIZE) * 1000);
   watchdog.unref();
   const git = (...args: string[]) => execFileSync("git", args, { cwd: REPO_ROOT }).toString().trim();
-  const commit = `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--untracked-files=no") ? " (with uncommitted changes)" : ""}`;
+  const commit = `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--untracked-files=no", "--", "src", "bench") ? " (with uncommitted changes to src/ or bench/)" : ""}`;
   const at = new Date().toISOString();
   const db = await createBenchDatabase(ADMIN_URL);
   try {

@@ -1,7 +1,7 @@
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import type { AppDeps } from "../../src/context/index.js";
-import type { Executor } from "../../src/db/client.js";
+import { type Executor, SESSION_SETTINGS } from "../../src/db/client.js";
 import * as schema from "../../src/db/schema/index.js";
 
 /**
@@ -20,6 +20,8 @@ export async function explainStatements(
   const client = postgres(databaseUrl, {
     max: 1,
     onnotice: () => {},
+    // Planned as the server's sessions plan (no parallel workers); without its timeouts, so a slow plan still prints.
+    connection: { max_parallel_workers_per_gather: SESSION_SETTINGS.max_parallel_workers_per_gather },
     debug: (_connection, query, params) => {
       if (tracing && !query.includes("pg_catalog") && keep(query))
         sent.push({ query, params: params as unknown[] });
