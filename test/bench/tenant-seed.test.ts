@@ -23,28 +23,18 @@ const count = async (query: string) => {
 describe("seedTenant", () => {
   it("copies each kind of row as many times as tenantCounts says, beside its template", async () => {
     const c = tenantCounts(SIZE);
-    expect(
-      await count("select count(*) from customers where organization_id = $1 and id like 'cus_t_%'"),
-    ).toBe(c.customers);
-    expect(
-      await count(
-        "select count(*) from checkout_sessions where organization_id = $1 and id like 'chckt_session_t_%'",
-      ),
-    ).toBe(c.sessions);
-    expect(await count("select count(*) from events where organization_id = $1 and id like 'evt_t_%'")).toBe(
-      c.events,
-    );
-    expect(
-      await count("select count(*) from payments where organization_id = $1 and id like 'pymt_t_%'"),
-    ).toBe(c.paid);
-    expect(
-      await count("select count(*) from subscriptions where organization_id = $1 and id like 'sub_t_%'"),
-    ).toBe(c.subscriptions);
-    expect(
-      await count(
-        "select count(*) from webhook_deliveries where organization_id = $1 and id like 'whdel_t_%'",
-      ),
-    ).toBe(c.deliveries);
+    const copies: [string, string, number][] = [
+      ["customers", "cus_t_", c.customers],
+      ["checkout_sessions", "chckt_session_t_", c.sessions],
+      ["events", "evt_t_", c.events],
+      ["payments", "pymt_t_", c.paid],
+      ["subscriptions", "sub_t_", c.subscriptions],
+      ["webhook_deliveries", "whdel_t_", c.deliveries],
+    ];
+    for (const [table, prefix, expected] of copies) {
+      const query = `select count(*) from ${table} where organization_id = $1 and id like '${prefix}%'`;
+      expect(await count(query), table).toBe(expected);
+    }
   });
 
   it("links every copy to copies that exist", async () => {
