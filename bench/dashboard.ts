@@ -15,29 +15,23 @@
  * one misses. Drops its database and exits on its own; a watchdog bounds the run.
  */
 import { performance } from "node:perf_hooks";
-import { drizzle } from "drizzle-orm/postgres-js";
-import postgres from "postgres";
 import { searchCustomers } from "../src/customers/index.js";
 import { setPassword } from "../src/dashboard/access.js";
 import { ensureUser, setMembership } from "../src/dashboard/index.js";
 import { overviewView } from "../src/dashboard/overview-data.js";
-import type { Executor } from "../src/db/client.js";
-import * as schema from "../src/db/schema/index.js";
 import { hasAnyPayment, listPayments } from "../src/payments/index.js";
 import { killAllChildren, startGlade } from "./lib/child.js";
 import { type BenchDatabase, createBenchDatabase } from "./lib/database.js";
+import { explainStatements } from "./lib/explain.js";
+import { adminUrl, scriptArg } from "./lib/options.js";
+import { type Timing, timeSequential } from "./lib/timing.js";
 
-const ADMIN_URL = process.env.GLADE_TEST_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(name);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  return Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
-};
-const CUSTOMERS = arg("--customers", 100_000);
-const PAYMENTS = arg("--payments", 1_000_000);
-const SUBSCRIPTIONS = arg("--subscriptions", 10_000);
-const INVOICES = arg("--invoices", 100_000);
-const REQUESTS = arg("--requests", 200);
+const ADMIN_URL = adminUrl();
+const CUSTOMERS = scriptArg("--customers", 100_000);
+const PAYMENTS = scriptArg("--payments", 1_000_000);
+const SUBSCRIPTIONS = scriptArg("--subscriptions", 10_000);
+const INVOICES = scriptArg("--invoices", 100_000);
+const REQUESTS = scriptArg("--requests", 200);
 const WARMUP = 20;
 const TARGET_P95_MS = 50;
 const WATCHDOG_MS = 900_000;
@@ -45,8 +39,6 @@ const EMAIL = "owner@bench.example";
 const PASSWORD = "bench password, not a secret";
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
 
 async function seed(db: BenchDatabase): Promise<void> {
   const { sql, merchant } = db;
@@ -127,29 +119,17 @@ async function signIn(db: BenchDatabase, url: string): Promise<string> {
   return cookie;
 }
 
-type Timing = { p50: number; p95: number; p99: number; max: number };
-
 async function timeGets(url: string, path: string, headers: Record<string, string>, expect: string) {
-  const get = async () => {
-    const res = await fetch(`${url}${path}`, { headers, redirect: "manual" });
-    const text = await res.text();
-    if (res.status !== 200 || !text.includes(expect))
-      throw new Error(`GET ${path} answered ${res.status} without "${expect}": ${text.slice(0, 300)}`);
-  };
-  for (let i = 0; i < WARMUP; i++) await get();
-  const latencies: number[] = [];
-  for (let i = 0; i < REQUESTS; i++) {
-    const start = performance.now();
-    await get();
-    latencies.push(performance.now() - start);
-  }
-  latencies.sort((a, b) => a - b);
-  return {
-    p50: percentile(latencies, 0.5),
-    p95: percentile(latencies, 0.95),
-    p99: percentile(latencies, 0.99),
-    max: latencies.at(-1) ?? 0,
-  };
+  return timeSequential(
+    async () => {
+      const res = await fetch(`${url}${path}`, { headers, redirect: "manual" });
+      const text = await res.text();
+      if (res.status !== 200 || !text.includes(expect))
+        throw new Error(`GET ${path} answered ${res.status} without "${expect}": ${text.slice(0, 300)}`);
+    },
+    WARMUP,
+    REQUESTS,
+  );
 }
 
 /** The list's page `depth` pages down, found by following its "Older →" links as a person would. */
@@ -168,31 +148,14 @@ async function olderPage(url: string, path: string, cookie: string, depth: numbe
  * Every statement of one overview (by day, and by week), of a rare customer search and of the first payments
  * page, each run again under EXPLAIN (ANALYZE, BUFFERS).
  */
-async function explainOverview(db: BenchDatabase): Promise<string[]> {
-  const sent: { query: string; params: unknown[] }[] = [];
-  let tracing = true;
-  const client = postgres(db.url, {
-    max: 1,
-    onnotice: () => {},
-    debug: (_connection, query, params) => {
-      if (tracing && !query.includes("pg_catalog")) sent.push({ query, params: params as unknown[] });
-    },
+function explainOverview(db: BenchDatabase): Promise<string[]> {
+  return explainStatements(db.url, db.deps, async (deps) => {
+    await hasAnyPayment(deps.db, db.merchant);
+    await overviewView(deps, db.merchant, "USD", "day");
+    await overviewView(deps, db.merchant, "USD", "week");
+    await searchCustomers(deps.db, db.merchant, { q: "bench99999@", limit: 25 });
+    await listPayments(deps.db, db.merchant, { limit: 25 });
   });
-  const traced = drizzle(client, { schema, casing: "snake_case" }) as unknown as Executor;
-  const deps = { ...db.deps, db: traced };
-  await hasAnyPayment(traced, db.merchant);
-  await overviewView(deps, db.merchant, "USD", "day");
-  await overviewView(deps, db.merchant, "USD", "week");
-  await searchCustomers(traced, db.merchant, { q: "bench99999@", limit: 25 });
-  await listPayments(traced, db.merchant, { limit: 25 });
-  tracing = false;
-  const plans: string[] = [];
-  for (const { query, params } of sent) {
-    const rows = await client.unsafe(`explain (analyze, buffers) ${query}`, params as never[]);
-    plans.push(`${query}\n${rows.map((r) => `  ${r["QUERY PLAN"]}`).join("\n")}`);
-  }
-  await client.end({ timeout: 5 });
-  return plans;
 }
 
 async function main() {

@@ -10,15 +10,11 @@ import { performance } from "node:perf_hooks";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 import type { InvoiceDocument } from "../src/documents/index.js";
 import { renderInvoicePdf } from "../src/documents/render-pdf.js";
+import { scriptArg } from "./lib/options.js";
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(name);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  return Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
-};
-const RENDERS = arg("--renders", 200);
-const LINES = arg("--lines", 5);
-const ROUNDS = arg("--rounds", 3);
+const RENDERS = scriptArg("--renders", 200);
+const LINES = scriptArg("--lines", 5);
+const ROUNDS = scriptArg("--rounds", 3);
 
 const doc: InvoiceDocument = {
   kind: "invoice",

@@ -16,6 +16,7 @@ import { benchComplete } from "./scenarios/complete.js";
 import { benchCreate } from "./scenarios/create.js";
 import { benchDashboard } from "./scenarios/dashboard.js";
 import { benchPage } from "./scenarios/page.js";
+import { benchScale, scaleWatchdogSeconds } from "./scenarios/scale.js";
 import { benchStartup } from "./scenarios/startup.js";
 import { benchUsage } from "./scenarios/usage.js";
 import { benchUsageBalance } from "./scenarios/usage-balance.js";
@@ -25,8 +26,11 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 
 /** Servers each HTTP scenario runs per round: Glade, bare and its references. */
 /** Scenarios that run as their own script, not as servers under autocannon. */
-const SCRIPTED = new Set<Scenario>(["webhooks", "usage-balance", "dashboard", "startup"]);
-const SIDES: Record<Exclude<Scenario, "webhooks" | "usage-balance" | "dashboard" | "startup">, number> = {
+const SCRIPTED = new Set<Scenario>(["webhooks", "usage-balance", "dashboard", "startup", "scale"]);
+const SIDES: Record<
+  Exclude<Scenario, "webhooks" | "usage-balance" | "dashboard" | "startup" | "scale">,
+  number
+> = {
   create: 3,
   complete: 4,
   page: 2,
@@ -49,6 +53,7 @@ function watchdogSeconds(options: BenchOptions): number {
     (options.only.includes("usage-balance") ? 700 : 0) +
     (options.only.includes("dashboard") ? 1000 : 0) +
     (options.only.includes("startup") ? 700 : 0) +
+    (options.only.includes("scale") ? scaleWatchdogSeconds(options.scaleSize) + 120 : 0) +
     profile
   );
 }
@@ -119,6 +124,12 @@ async function main(): Promise<void> {
   if (options.only.includes("startup")) {
     log("npm start: first and later start, RSS (bench/startup.ts)");
     results.startup = await benchStartup(options, log);
+  }
+  if (options.only.includes("scale")) {
+    log(
+      `one tenant of ${options.scaleSize.toLocaleString("en-US")} customers beside one of 100 (bench/scale.ts)`,
+    );
+    results.scale = await benchScale(options, log);
   }
 
   const seconds = (Date.now() - started) / 1000;

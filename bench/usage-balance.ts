@@ -23,17 +23,13 @@ import { createSubscription } from "../src/subscriptions/index.js";
 import { getUsageBalances } from "../src/usage/index.js";
 import { killAllChildren, startGlade } from "./lib/child.js";
 import { type BenchDatabase, createBenchDatabase } from "./lib/database.js";
+import { adminUrl, scriptArg } from "./lib/options.js";
 
-const ADMIN_URL = process.env.GLADE_TEST_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(name);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  return Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
-};
-const EVENTS = arg("--events", 1_000_000);
-const REQUESTS = arg("--requests", 2000);
+const ADMIN_URL = adminUrl();
+const EVENTS = scriptArg("--events", 1_000_000);
+const REQUESTS = scriptArg("--requests", 2000);
 const WARMUP = 200;
-const ROUNDS = arg("--rounds", 3);
+const ROUNDS = scriptArg("--rounds", 3);
 const WATCHDOG_MS = 600_000;
 const EXTERNAL_ID = "bench-usage-customer";
 

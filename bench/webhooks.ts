@@ -30,15 +30,11 @@ import {
   signedHeaders,
   webhookDeliveryJob,
 } from "../src/webhooks/index.js";
+import { adminUrl, scriptArg } from "./lib/options.js";
 
-const ADMIN_URL = process.env.GLADE_TEST_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(name);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  return Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
-};
-const EVENTS = arg("--events", 2000);
-const LATENCY_EVENTS = arg("--latency-events", 300);
+const ADMIN_URL = adminUrl();
+const EVENTS = scriptArg("--events", 2000);
+const LATENCY_EVENTS = scriptArg("--latency-events", 300);
 const CONCURRENCY = 32;
 const WATCHDOG_MS = 180_000;
 

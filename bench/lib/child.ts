@@ -253,23 +253,32 @@ export function runBenchScript(
   timeoutMs: number,
 ): Promise<{ code: number | null; output: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, GLADE_TEST_ADMIN_URL: adminUrl },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    track(child);
-    let output = "";
-    child.stdout?.on("data", (c: Buffer) => {
-      output += c.toString();
-    });
-    child.stderr?.on("data", (c: Buffer) => {
-      output += c.toString();
-    });
+    const { child, output } = spawnScript(script, args, { GLADE_TEST_ADMIN_URL: adminUrl });
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.once("exit", (code) => {
       clearTimeout(timer);
-      done({ code, output });
+      done({ code, output: output() });
     });
   });
+}
+
+/** `node --import tsx script args` as a tracked child; `output()` is everything it has printed so far. */
+export function spawnScript(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  track(child);
+  let output = "";
+  const collect = (c: Buffer) => {
+    output += c.toString();
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  return { child, output: () => output };
 }

@@ -20,6 +20,8 @@ export type BenchDatabase = {
   deps: AppDeps;
   merchant: Merchant;
   secret: string;
+  /** The demo catalog of the merchant's test mode. */
+  catalog: BenchTenant["catalog"];
   priceId: string;
   successUrl: string;
   cancelUrl: string;
@@ -61,14 +63,7 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
       usageBilling,
       now: () => new Date(),
     };
-    const org = await createOrganization(deps.db, { name: "Bench Store" }, new Date());
-    const { key, secret } = await createApiKey(
-      deps.db,
-      { organizationId: org.id, livemode: false },
-      new Date(),
-    );
-    const merchant: Merchant = { organizationId: org.id, livemode: false, apiKeyId: key.id };
-    const catalog = await seedDemoCatalog(deps.db, merchant, new Date());
+    const { merchant, secret, catalog } = await createTenant(deps, "Bench Store");
     await createBareTables(sql);
     return {
       url: databaseUrl,
@@ -77,6 +72,7 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
       deps,
       merchant,
       secret,
+      catalog,
       priceId: catalog.oneTimePrice.id,
       successUrl: "https://shop.example.com/thanks?session={CHECKOUT_SESSION_ID}",
       cancelUrl: "https://shop.example.com/cart",
@@ -86,6 +82,26 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
     await drop().catch(() => {});
     throw err;
   }
+}
+
+export type BenchTenant = {
+  merchant: Merchant;
+  /** The test-mode API key, as the Authorization header carries it. */
+  secret: string;
+  catalog: Awaited<ReturnType<typeof seedDemoCatalog>>;
+};
+
+/** One more organization on the bench database: its test-mode API key and the demo catalog. */
+export async function createTenant(deps: AppDeps, name: string): Promise<BenchTenant> {
+  const org = await createOrganization(deps.db, { name }, new Date());
+  const { key, secret } = await createApiKey(
+    deps.db,
+    { organizationId: org.id, livemode: false },
+    new Date(),
+  );
+  const merchant: Merchant = { organizationId: org.id, livemode: false, apiKeyId: key.id };
+  const catalog = await seedDemoCatalog(deps.db, merchant, new Date());
+  return { merchant, secret, catalog };
 }
 
 /**

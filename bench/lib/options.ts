@@ -7,6 +7,7 @@ export const SCENARIOS = [
   "usage-balance",
   "dashboard",
   "startup",
+  "scale",
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
@@ -22,17 +23,31 @@ export type BenchOptions = {
   profile: boolean;
   /** GLADE_HTTP_WORKERS for the Glade side (the bare harnesses stay one process). */
   gladeWorkers: number;
+  /** The scale scenario's large tenant: customers (and sessions; twice as many events). */
+  scaleSize: number;
   adminUrl: string;
 };
 
-const USAGE = `npm run bench -- [--only create|complete|page|usage|webhooks|usage-balance|dashboard|startup[,...]] [--runs N] [--duration S]
-                  [--warmup S] [--connections C] [--profile] [--glade-workers N]
+const USAGE = `npm run bench -- [--only create|complete|page|usage|webhooks|usage-balance|dashboard|startup|scale[,...]] [--runs N]
+                  [--duration S] [--warmup S] [--connections C] [--profile] [--glade-workers N] [--scale-size N]
 
 Defaults: 3 runs, 3 s warm-up, 10 s measured, 50 connections, median of runs.
 --profile adds, for the selected HTTP benchmarks: the SQL statements of one request, per-call costs, a CPU
 profile of the glade child under load.
 --glade-workers N starts Glade with GLADE_HTTP_WORKERS=N (node:cluster); the bare harnesses stay one process.
+--scale-size N sizes the scale scenario's large tenant (default 1,000,000 customers; bench/scale.ts --size).
 `;
+
+/** The Postgres the benchmarks create their databases on (as the tests do). */
+export const adminUrl = (env: NodeJS.ProcessEnv = process.env) =>
+  env.GLADE_TEST_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+/** A bench script's own `--name N` flag: a positive number (floored), or `fallback` when absent or invalid. */
+export function scriptArg(name: string, fallback: number, argv: string[] = process.argv): number {
+  const i = argv.indexOf(name);
+  const value = i >= 0 ? Number(argv[i + 1]) : fallback;
+  return Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
+}
 
 /** Bad command line: printed without a stack trace. */
 export class UsageError extends Error {}
@@ -59,7 +74,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     connections: 50,
     profile: false,
     gladeWorkers: 1,
-    adminUrl: env.GLADE_TEST_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
+    scaleSize: 1_000_000,
+    adminUrl: adminUrl(env),
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -90,6 +106,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         break;
       case "--glade-workers":
         options.gladeWorkers = Math.floor(positive(value(argv, i++, arg), arg));
+        break;
+      case "--scale-size":
+        options.scaleSize = Math.floor(positive(value(argv, i++, arg), arg));
         break;
       case "--help":
       case "-h":

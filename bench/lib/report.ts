@@ -1,5 +1,6 @@
 import type { DashboardResult } from "../scenarios/dashboard.js";
 import type { PageWeight } from "../scenarios/page.js";
+import { SCALE_TARGETS, type ScaleResult } from "../scenarios/scale.js";
 import type { StartupResult } from "../scenarios/startup.js";
 import type { UsageResults } from "../scenarios/usage.js";
 import type { UsageBalanceResult } from "../scenarios/usage-balance.js";
@@ -16,6 +17,7 @@ export type BenchResults = {
   usageBalance?: UsageBalanceResult;
   dashboard?: DashboardResult;
   startup?: StartupResult;
+  scale?: ScaleResult;
 };
 
 /**
@@ -84,6 +86,7 @@ export function verdicts(results: BenchResults): { name: string; pass: boolean }
   }
   if (results.dashboard) out.push({ name: "dashboard", pass: slowestDashboardPage(results.dashboard).pass });
   if (results.startup) out.push({ name: "startup", pass: startupPasses(results.startup) });
+  if (results.scale) out.push({ name: "scale", pass: results.scale.missed.length === 0 });
   return out;
 }
 
@@ -295,6 +298,33 @@ export function markdownTable(results: BenchResults, options: BenchOptions): str
       ]),
     );
   }
+  const sc = results.scale;
+  if (sc) {
+    const worst = (key: "p50Ratio" | "busyRatio") => sc.endpoints.reduce((a, b) => (b[key] > a[key] ? b : a));
+    const p50 = worst("p50Ratio");
+    const busy = worst("busyRatio");
+    const job = sc.jobs.reduce((a, b) => (b.maxMs > a.maxMs ? b : a));
+    lines.push(
+      row([
+        `Scale: a tenant of ${num(sc.size)} customers (and sessions, ${num(2 * sc.size)} events) beside one of 100, ` +
+          `${sc.endpoints.length} endpoints, sequential requests (table below); worst p50 large ÷ small ` +
+          `${times(p50.p50Ratio)} (\`${p50.name}\`), worst small p99 busy ÷ alone ${times(busy.busyRatio)} ` +
+          `(\`${busy.name}\`), slowest job run ${ms(job.maxMs)} (${job.name}); Glade columns: the large tenant, ` +
+          "bare columns: the small tenant alone, on the endpoint with the worst p50 ratio",
+        "–",
+        ms(p50.large.p50),
+        ms(p50.large.p99),
+        "–",
+        ms(p50.smallSolo.p50),
+        ms(p50.smallSolo.p99),
+        "–",
+        times(busy.busyRatio),
+        `p50 ≤ ${SCALE_TARGETS.p50Factor}× small, busy p99 ≤ ${SCALE_TARGETS.busyP99Factor}× alone, ` +
+          `job run ≤ ${SCALE_TARGETS.jobMs} ms`,
+        pass(sc.missed.length === 0),
+      ]),
+    );
+  }
   const cpuRows: [string, Comparison][] = [];
   if (results.create) cpuRows.push(["Create checkout session", results.create]);
   if (results.complete) cpuRows.push(["Complete checkout", results.complete]);
@@ -370,5 +400,6 @@ export function markdownTable(results: BenchResults, options: BenchOptions): str
           "harnesses as one process; server CPU is summed over Glade's processes."
         : ""),
   );
+  if (sc) lines.push("", sc.table);
   return lines.join("\n");
 }
