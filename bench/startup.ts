@@ -19,8 +19,9 @@ import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
 import { childPids, freePort, REPO_ROOT, track } from "./lib/child.js";
 import { connect } from "./lib/database.js";
+import { adminUrl } from "./lib/options.js";
 
-const ADMIN_URL = process.env.GLADE_TEST_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const ADMIN_URL = adminUrl();
 const roundsAt = process.argv.indexOf("--rounds");
 const ROUNDS = roundsAt >= 0 ? Math.max(1, Number(process.argv[roundsAt + 1]) || 3) : 3;
 const TARGET_FIRST_START_S = 10;

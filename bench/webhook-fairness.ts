@@ -21,15 +21,11 @@ import { processorRegistry } from "../src/processors/index.js";
 import { usageBilling } from "../src/usage/index.js";
 import { CLAIM_SQL, claimParams } from "../src/webhooks/claim-deliveries.js";
 import { createWebhookEndpoint, emitEvent, webhookDeliveryJob } from "../src/webhooks/index.js";
+import { adminUrl, scriptArg } from "./lib/options.js";
 
-const ADMIN_URL = process.env.GLADE_TEST_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(name);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  return Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
-};
-const BACKLOG = arg("--backlog", 100_000);
-const MAX_WAIT_S = arg("--max-wait", 120);
+const ADMIN_URL = adminUrl();
+const BACKLOG = scriptArg("--backlog", 100_000);
+const MAX_WAIT_S = scriptArg("--max-wait", 120);
 const FAILING_AFTER_MS = 2_000;
 /** How long the job works on the backlog alone before the healthy merchant's event is committed. */
 const WARM_UP_MS = 5_000;
