@@ -14,13 +14,10 @@ import postgres from "postgres";
 import type { AppDeps } from "../src/context/index.js";
 import { migrate, openDatabase } from "../src/db/client.js";
 import { startBackgroundJobs } from "../src/jobs.js";
-import { loadConfig } from "../src/lib/config.js";
-import { createLogger } from "../src/lib/logger.js";
 import { createOrganization } from "../src/organizations/index.js";
-import { processorRegistry } from "../src/processors/index.js";
-import { usageBilling } from "../src/usage/index.js";
 import { CLAIM_SQL, claimParams } from "../src/webhooks/claim-deliveries.js";
 import { createWebhookEndpoint, emitEvent, webhookDeliveryJob } from "../src/webhooks/index.js";
+import { benchDeps } from "./lib/database.js";
 import { adminUrl, scriptArg } from "./lib/options.js";
 
 const ADMIN_URL = adminUrl();
@@ -131,18 +128,8 @@ async function main() {
   try {
     const [failingUrl, healthyUrl] = await Promise.all([listen(failing), listen(healthy)]);
     await migrate(handle);
-    const config = {
-      ...loadConfig({ LOG_LEVEL: "silent", GLADE_WEBHOOK_ALLOW_PRIVATE: "127.0.0.0/8" }),
-      databaseUrl: url.toString(),
-    };
-    const deps: AppDeps = {
-      db: handle.db,
-      config,
-      logger: createLogger("silent"),
-      processors: processorRegistry(handle.db, config),
-      usageBilling,
-      now: () => new Date(),
-    };
+    const deps = benchDeps(handle, url.toString(), { GLADE_WEBHOOK_ALLOW_PRIVATE: "127.0.0.0/8" });
+    const config = deps.config;
     const endpointFor = async (orgName: string, receiver: string) => {
       const org = await createOrganization(deps.db, { name: orgName }, new Date());
       const merchant = { organizationId: org.id, livemode: false, apiKeyId: "bench" };

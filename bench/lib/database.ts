@@ -35,6 +35,19 @@ export function connect(databaseUrl: string, max: number): Sql {
   return postgres(pool.url, pool.options);
 }
 
+/** What Glade's services need, on `handle`, as the server builds it (silent, real clock); `env` adds settings. */
+export function benchDeps(handle: DbHandle, databaseUrl: string, env: NodeJS.ProcessEnv = {}): AppDeps {
+  const config = { ...loadConfig({ LOG_LEVEL: "silent", ...env }), databaseUrl };
+  return {
+    db: handle.db,
+    config,
+    logger: createLogger("silent"),
+    processors: processorRegistry(handle.db, config),
+    usageBilling,
+    now: () => new Date(),
+  };
+}
+
 export async function createBenchDatabase(adminUrl: string): Promise<BenchDatabase> {
   const name = `glade_bench_${Date.now()}_${randomBytes(3).toString("hex")}`;
   const admin = connect(adminUrl, 1);
@@ -54,15 +67,7 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
     handle = await openDatabase({ databaseUrl, dataDir: "", poolSize: 10 });
     await migrate(handle);
     sql = connect(databaseUrl, 4);
-    const config = { ...loadConfig({ LOG_LEVEL: "silent" }), databaseUrl };
-    const deps: AppDeps = {
-      db: handle.db,
-      config,
-      logger: createLogger("silent"),
-      processors: processorRegistry(handle.db, config),
-      usageBilling,
-      now: () => new Date(),
-    };
+    const deps = benchDeps(handle, databaseUrl);
     const { merchant, secret, catalog } = await createTenant(deps, "Bench Store");
     await createBareTables(sql);
     return {

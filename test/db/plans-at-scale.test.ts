@@ -7,7 +7,7 @@ import {
   renewDueSubscriptions,
   runScheduledCancellations,
 } from "../../src/subscriptions/index.js";
-import { ownDatabase, type TestContext, testContext } from "../support/index.js";
+import { genericPlan, ownDatabase, type TestContext, testContext } from "../support/index.js";
 
 /**
  * The background jobs run every 30–60 s over every merchant's rows, so each must read only what is due: an
@@ -59,17 +59,7 @@ afterAll(async () => {
   await admin?.end({ timeout: 5 });
 });
 
-async function genericPlan(text: string): Promise<string> {
-  const params = Math.max(0, ...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
-  return admin.begin(async (tx) => {
-    await tx.unsafe("set local plan_cache_mode = force_generic_plan");
-    await tx.unsafe(`prepare job_probe as ${text}`);
-    const args = Array.from({ length: params }, () => "null").join(", ");
-    const rows = await tx.unsafe(`explain execute job_probe${params ? `(${args})` : ""}`);
-    await tx.unsafe("deallocate job_probe");
-    return rows.map((r) => r["QUERY PLAN"] as string).join("\n");
-  });
-}
+const planAt = (text: string) => genericPlan(admin, text);
 
 /** The statements one run of `job` sent that read `table`, planned. */
 async function plansOf(job: () => Promise<unknown>, table: string): Promise<string[]> {
@@ -77,7 +67,7 @@ async function plansOf(job: () => Promise<unknown>, table: string): Promise<stri
   await job();
   const reads = statements.filter((text) => /^\s*select/i.test(text) && text.includes(`from "${table}"`));
   expect(reads.length, `a statement of the job reading ${table}`).toBeGreaterThan(0);
-  return Promise.all(reads.map(genericPlan));
+  return Promise.all(reads.map(planAt));
 }
 
 describe("the background jobs on a large table", () => {
@@ -115,7 +105,7 @@ describe("the background jobs on a large table", () => {
     const deletes = statements.filter((text) => /^\s*delete/i.test(text));
     expect(deletes).toHaveLength(2);
     for (const text of deletes) {
-      const plan = await genericPlan(text);
+      const plan = await planAt(text);
       expect(plan).not.toMatch(/Seq Scan/);
     }
   });
@@ -142,7 +132,7 @@ describe("a list on a database where one merchant is large", () => {
     const reads = statements.filter((text) => /^\s*select/i.test(text) && text.includes('from "events"'));
     expect(reads).toHaveLength(2);
     for (const text of reads) {
-      const plan = await genericPlan(text);
+      const plan = await planAt(text);
       expect(plan).toMatch(/Limit/);
       expect(plan).toMatch(
         /Index (Only )?Scan (Backward )?using events_organization_id_livemode_position_index/,

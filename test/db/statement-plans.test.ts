@@ -8,6 +8,7 @@ import {
   createCustomer,
   createMigratedDatabase,
   createSession,
+  genericPlan,
   submitCheckoutForm,
   testContext,
 } from "../support/index.js";
@@ -28,21 +29,7 @@ afterAll(async () => {
   await database.drop();
 });
 
-async function genericPlan(name: string, text: string): Promise<string> {
-  const params = Math.max(0, ...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
-  return fresh
-    .begin(async (tx) => {
-      await tx.unsafe("set local plan_cache_mode = force_generic_plan");
-      await tx.unsafe(`prepare plan_probe as ${text}`);
-      const args = Array.from({ length: params }, () => "null").join(", ");
-      const rows = await tx.unsafe(`explain execute plan_probe${params ? `(${args})` : ""}`);
-      await tx.unsafe("deallocate plan_probe");
-      return rows.map((r) => r["QUERY PLAN"] as string).join("\n");
-    })
-    .catch((err: unknown) => {
-      throw new Error(`${name}: ${err instanceof Error ? err.message : String(err)}\n${text}`);
-    });
-}
+const planOf = (name: string, text: string) => genericPlan(fresh, text, name);
 
 describe("built-once statements on a fresh database", () => {
   it("find rows by their key, never by walking a merchant's rows", async () => {
@@ -84,7 +71,7 @@ describe("built-once statements on a fresh database", () => {
     expect(statements.length).toBeGreaterThan(10);
     const offenders: string[] = [];
     for (const [name, text] of statements) {
-      const plan = await genericPlan(name, text);
+      const plan = await planOf(name, text);
       if (/_organization_id_livemode_position_index/.test(plan)) offenders.push(`${name}:\n${plan}`);
     }
     expect(offenders).toEqual([]);

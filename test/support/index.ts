@@ -16,6 +16,7 @@ export * from "./db-proxy.js";
 export * from "./discounts.js";
 export * from "./entitlements.js";
 export * from "./overview.js";
+export * from "./plans.js";
 export * from "./portal.js";
 export * from "./processors.js";
 export * from "./records.js";
