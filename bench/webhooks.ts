@@ -15,14 +15,9 @@ import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import postgres from "postgres";
 import { Webhook } from "standardwebhooks";
-import type { AppDeps } from "../src/context/index.js";
 import { migrate, openDatabase } from "../src/db/client.js";
 import { startBackgroundJobs } from "../src/jobs.js";
-import { loadConfig } from "../src/lib/config.js";
-import { createLogger } from "../src/lib/logger.js";
 import { createOrganization } from "../src/organizations/index.js";
-import { processorRegistry } from "../src/processors/index.js";
-import { usageBilling } from "../src/usage/index.js";
 import {
   createWebhookEndpoint,
   drainDeliveries,
@@ -30,6 +25,7 @@ import {
   signedHeaders,
   webhookDeliveryJob,
 } from "../src/webhooks/index.js";
+import { benchDeps } from "./lib/database.js";
 import { adminUrl, scriptArg } from "./lib/options.js";
 
 const ADMIN_URL = adminUrl();
@@ -83,15 +79,8 @@ async function main() {
 
   try {
     await migrate(handle);
-    const config = { ...loadConfig({ LOG_LEVEL: "silent" }), databaseUrl: url.toString() };
-    const deps: AppDeps = {
-      db: handle.db,
-      config,
-      logger: createLogger("silent"),
-      processors: processorRegistry(handle.db, config),
-      usageBilling,
-      now: () => new Date(),
-    };
+    const deps = benchDeps(handle, url.toString());
+    const config = deps.config;
     const org = await createOrganization(deps.db, { name: "Bench" }, new Date());
     const merchant = { organizationId: org.id, livemode: false, apiKeyId: "bench" };
     const endpoint = await deps.db.transaction((tx) =>

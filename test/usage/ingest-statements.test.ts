@@ -4,6 +4,7 @@ import { builtStatements } from "../../src/db/statement.js";
 import { currentPeriodUsage } from "../../src/usage/index.js";
 import {
   createMigratedDatabase,
+  genericPlan,
   newTransactionId,
   ok,
   postUsageEvent,
@@ -88,18 +89,8 @@ afterAll(async () => {
   await database.drop();
 });
 
-/** The generic plan a fresh install gives a built statement (as test/db/statement-plans.test.ts makes it). */
-async function genericPlan(text: string): Promise<string> {
-  const params = Math.max(0, ...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
-  return fresh.begin(async (tx) => {
-    await tx.unsafe("set local plan_cache_mode = force_generic_plan");
-    await tx.unsafe(`prepare plan_probe as ${text}`);
-    const args = Array.from({ length: params }, () => "null").join(", ");
-    const rows = await tx.unsafe(`explain execute plan_probe${params ? `(${args})` : ""}`);
-    await tx.unsafe("deallocate plan_probe");
-    return rows.map((r) => r["QUERY PLAN"] as string).join("\n");
-  });
-}
+/** The generic plan a fresh install gives a built statement. */
+const planOf = (text: string) => genericPlan(fresh, text);
 
 describe("the ingest's built statements on a fresh database", () => {
   it("find every row by its key: no walk of a merchant's rows, no scan of a table", async () => {
@@ -124,7 +115,7 @@ describe("the ingest's built statements on a fresh database", () => {
     );
     const offenders: string[] = [];
     for (const name of names) {
-      const plan = await genericPlan(builtStatements().get(name) as string);
+      const plan = await planOf(builtStatements().get(name) as string);
       const scans = plan.match(/Seq Scan on (?!json)\w+|_organization_id_livemode_position_index/g) ?? [];
       if (scans.length > 0) offenders.push(`${name}: ${scans.join(", ")}\n${plan}`);
     }
