@@ -81,7 +81,7 @@ async function seed(db: BenchDatabase): Promise<void> {
       unit_price, added_date, created_at, updated_at)
     select 'si_' || s.id, s.organization_id, false, s.id, s.price_id, 1 + (s.position % 3)::int, 900,
       s.start_date, s.start_date, s.start_date
-    from subscriptions s where s.organization_id = ${org} and s.id like 'sub_bench_%'`;
+    from subscriptions s where s.organization_id = ${org} and starts_with(s.id, 'sub_bench_')`;
   await sql`
     insert into invoices (id, organization_id, livemode, pricing_model_id, customer_id, type, status,
       invoice_number, currency, subtotal, total, amount_paid, invoice_date, paid_at, created_at, updated_at)

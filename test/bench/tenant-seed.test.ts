@@ -32,7 +32,8 @@ describe("seedTenant", () => {
       ["webhook_deliveries", "whdel_t_", c.deliveries],
     ];
     for (const [table, prefix, expected] of copies) {
-      const query = `select count(*) from ${table} where organization_id = $1 and id like '${prefix}%'`;
+      // starts_with, not LIKE: "_" is LIKE's any-character, so 'evt_t_%' also matched a template's evt_tK….
+      const query = `select count(*) from ${table} where organization_id = $1 and starts_with(id, '${prefix}')`;
       expect(await count(query), table).toBe(expected);
     }
   });
