@@ -26,6 +26,7 @@ function arg(name: string, fallback: number): number {
 
 const iterations = arg("--iterations", 200);
 const seed = arg("--seed", Date.now() % 1_000_000);
+/** The kill comes after a random number of a round's requests have been answered, then up to this many ms. */
 const maxKillDelayMs = arg("--max-kill-ms", 400);
 const adminUrl = process.env.GLADE_TEST_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -42,7 +43,7 @@ let cut = 0;
 let exitCode = 1;
 try {
   for (let i = 1; i <= iterations; i++) {
-    const round = await crashRound(world, child, rng, Math.floor(rng() * maxKillDelayMs), waiting);
+    const round = await crashRound(world, child, rng, maxKillDelayMs, waiting);
     sent += round.requestsSent;
     cut += round.requestsCut;
     child = await startServerChild(database.url, port);
