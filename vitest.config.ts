@@ -12,7 +12,9 @@ export default defineConfig({
     expect: { poll: { timeout: 60_000, interval: 50 } },
     // Servers the tests start pay from 127.0.0.1 into one shared database: the per-client card limit would
     // count the whole suite as one client. test/hardening/card-attempts.test.ts tests the limit with its own.
-    env: { GLADE_CARD_ATTEMPTS_PER_CLIENT: "1000000" },
+    // A file's tests use many merchants at once, so per-merchant admission would run each merchant's requests one
+    // at a time and the race tests would race nothing; test/http/tenant-admission.test.ts tests admission itself.
+    env: { GLADE_CARD_ATTEMPTS_PER_CLIENT: "1000000", GLADE_TENANT_CONCURRENCY: "100000" },
     pool: "forks",
     maxWorkers: 2,
     reporters: ["default"],

@@ -16,6 +16,7 @@ import { idempotency } from "./http/idempotency.js";
 import { limitBody, requestId, requireApiKey } from "./http/middleware.js";
 import { registerDocs } from "./http/openapi-doc.js";
 import { setPageSecurityHeaders, strictTransportSecurity } from "./http/page-headers.js";
+import { admitTenant, createTenantGate, noteTenantPages, type TenantGate } from "./http/tenant-admission.js";
 import type { App, AppEnv } from "./http/types.js";
 import { failurePage, isHostedPage, unavailablePage } from "./http/unavailable-page.js";
 import { registerInvoiceRoutes } from "./invoices/index.js";
@@ -32,7 +33,10 @@ import { registerWebhookRoutes } from "./webhooks/index.js";
 
 // The one module that knows every domain's routes. It sits above http/ and the domains, so neither has
 // to import the other's way: domains' route modules use http/, and http/ knows no domain's routes.
-export function createApp(deps: AppDeps): App {
+export function createApp(
+  deps: AppDeps,
+  tenantGate: TenantGate = createTenantGate(deps.config.tenantAdmission),
+): App {
   const app: App = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
       if (!result.success) return errorResponse(c, validationError(result.error, result.target));
@@ -44,6 +48,8 @@ export function createApp(deps: AppDeps): App {
   app.use("*", resolveClientAddress(trustedProxies(deps.config.trustedProxies)));
   app.use("*", limitBody(deps.config.maxBodyBytes));
   app.use("/api/v1/*", requireApiKey(deps));
+  app.use("/api/v1/*", admitTenant(tenantGate));
+  app.use("/checkout/*", noteTenantPages(tenantGate));
   app.use("/api/v1/*", idempotency(deps));
   app.use("/api/v1/*", auditApiChanges(deps));
 

@@ -93,6 +93,7 @@ export function registerCheckoutPages(app: App, deps: AppDeps): void {
   app.get("/checkout/:id", async (c) => {
     const session = await sessionOr404(deps, c.req.param("id"));
     if (!session) return notFoundPage(c);
+    c.get("tenantSeen")?.(session.organizationId);
     const flash = takeFlash(c, session.id);
     return renderSession(deps, c, session, 200, flash ?? {});
   });

@@ -7,6 +7,8 @@ export type AppEnv = {
     merchant: Merchant;
     /** Set by resolveClientAddress: the peer, or the client behind the operator's trusted proxies. */
     clientAddress: string;
+    /** Counts a hosted page's organization as being served (src/http/tenant-admission.ts); set on /checkout/*. */
+    tenantSeen: (organizationId: string) => void;
   };
 };
 

@@ -4,6 +4,11 @@ import { type AllowList, parseAllowList } from "./address-policy.js";
 /** What the embedded quickstart lets webhooks reach when GLADE_WEBHOOK_ALLOW_PRIVATE is unset: this machine. */
 export const EMBEDDED_WEBHOOK_ALLOWANCE = ["localhost", "127.0.0.0/8", "::1/128"];
 
+/** A request waits for its organization's turn at most as long as one statement may run. */
+const TENANT_MAX_WAIT_MS = 10_000;
+/** Another organization served this recently means the server is shared: admission holds each to its share. */
+const TENANT_CONTENTION_WINDOW_MS = 1_000;
+
 const EnvSchema = z.object({
   DATABASE_URL: z.string().optional(),
   GLADE_DATA_DIR: z.string().default("./.glade/data"),
@@ -22,6 +27,13 @@ const EnvSchema = z.object({
   GLADE_HTTP_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   /** Postgres connections per process. */
   GLADE_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  /**
+   * One organization's API requests running at once per process while other organizations are being served
+   * (src/http/tenant-admission.ts); a merchant alone on the server is not held back.
+   */
+  GLADE_TENANT_CONCURRENCY: z.coerce.number().int().min(1).max(100_000).default(1),
+  /** …and waiting behind those; more answer 429. */
+  GLADE_TENANT_QUEUE: z.coerce.number().int().min(0).max(100_000).default(500),
   /**
    * Seals processor secrets at rest: base64 of 32 bytes. Several keys separated by commas rotate: the
    * first seals, every one listed opens.
@@ -60,6 +72,13 @@ export type Config = {
   runWorker: boolean;
   httpWorkers: number;
   dbPoolSize: number;
+  /** Per-organization admission (src/http/tenant-admission.ts). */
+  tenantAdmission: {
+    sharedConcurrency: number;
+    queueLimit: number;
+    maxWaitMs: number;
+    contentionWindowMs: number;
+  };
   /** Raw GLADE_ENCRYPTION_KEY (see src/lib/secrets.ts); never logged. */
   encryptionKey: string | undefined;
   stripeJsUrl: string;
@@ -106,6 +125,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runWorker: e.GLADE_WORKER === "on",
     httpWorkers: e.GLADE_HTTP_WORKERS,
     dbPoolSize: e.GLADE_DB_POOL_SIZE,
+    tenantAdmission: {
+      sharedConcurrency: e.GLADE_TENANT_CONCURRENCY,
+      queueLimit: e.GLADE_TENANT_QUEUE,
+      maxWaitMs: TENANT_MAX_WAIT_MS,
+      contentionWindowMs: TENANT_CONTENTION_WINDOW_MS,
+    },
     encryptionKey: e.GLADE_ENCRYPTION_KEY || undefined,
     stripeJsUrl: e.GLADE_STRIPE_JS_URL,
     stripeApiUrl: e.GLADE_STRIPE_API_URL.replace(/\/$/, ""),

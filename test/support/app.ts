@@ -49,6 +49,7 @@ export async function testContext(
       GLADE_WEBHOOK_ALLOW_PRIVATE: LOOPBACK_RECEIVERS,
       // Every browser test pays from 127.0.0.1 into one database; test/hardening/card-attempts.test.ts sets its own.
       GLADE_CARD_ATTEMPTS_PER_CLIENT: process.env.GLADE_CARD_ATTEMPTS_PER_CLIENT,
+      GLADE_TENANT_CONCURRENCY: process.env.GLADE_TENANT_CONCURRENCY,
     }),
     databaseUrl,
     publicUrl: "http://glade.test",
