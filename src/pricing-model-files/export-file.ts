@@ -18,7 +18,7 @@ type FileUsagePrice = NonNullable<PricingModelFile["usageMeters"][number]["price
 /** A slug for a price or product that has none: its id, which is unique and a valid slug. */
 const slugOf = (row: { slug: string | null; id: string }) => row.slug ?? row.id;
 
-function productPrice(price: PriceRecord): FilePrice {
+function productPrice(price: PriceRecord, meterSlug: Map<string, string>): FilePrice {
   const common = {
     slug: slugOf(price),
     name: price.name,
@@ -37,7 +37,11 @@ function productPrice(price: PriceRecord): FilePrice {
     };
   }
   if (price.type === "single_payment") return { type: "single_payment", ...common };
-  panic(`usage price ${price.id} listed among a product's prices`);
+  return {
+    ...usagePrice(price),
+    usageMeterSlug:
+      meterSlug.get(price.usageMeterId ?? "") ?? panic(`usage price ${price.id} names no meter`),
+  };
 }
 
 function usagePrice(price: PriceRecord): FileUsagePrice {
@@ -102,7 +106,9 @@ export async function exportPricingModel(
     products: details.products
       .map((p) => {
         const main = p.defaultPrice ?? p.prices[0] ?? panic(`product ${p.id} has no price`);
-        const others = p.prices.filter((price) => price.id !== main.id).map(productPrice);
+        const others = p.prices
+          .filter((price) => price.id !== main.id)
+          .map((price) => productPrice(price, meterSlug));
         return {
           product: {
             name: p.name,
@@ -112,7 +118,7 @@ export async function exportPricingModel(
             singularQuantityLabel: p.singularQuantityLabel,
             pluralQuantityLabel: p.pluralQuantityLabel,
           },
-          price: productPrice(main),
+          price: productPrice(main, meterSlug),
           ...(others.length > 0 ? { prices: others.sort(bySlug) } : {}),
           features: p.features.map((f) => f.slug).sort(),
         };
@@ -121,7 +127,11 @@ export async function exportPricingModel(
     usageMeters: details.usageMeters
       .map((m) => ({
         usageMeter: { name: m.name, slug: m.slug, aggregationType: m.aggregationType },
-        prices: m.prices.map(usagePrice).sort(bySlug),
+        // A product's usage price is written with its product, not a second time here.
+        prices: m.prices
+          .filter((price) => price.productId === null)
+          .map(usagePrice)
+          .sort(bySlug),
       }))
       .sort((a, b) => a.usageMeter.slug.localeCompare(b.usageMeter.slug)),
     resources: resources.map((r) => ({ slug: r.slug, name: r.name, active: r.active })).sort(bySlug),

@@ -11,7 +11,7 @@ import type { Merchant } from "../context/index.js";
 import type { Executor } from "../db/client.js";
 import { createDiscount } from "../discounts/index.js";
 import { badRequest, type ErrorIssue, panic } from "../lib/errors.js";
-import type { PricingModelFile } from "./schemas.js";
+import type { FileProductPrice, PricingModelFile } from "./schemas.js";
 
 /** Slugs a file repeats, and names it uses that it does not define, as issues naming their paths. */
 function crossReferenceIssues(file: PricingModelFile): ErrorIssue[] {
@@ -79,6 +79,22 @@ function crossReferenceIssues(file: PricingModelFile): ErrorIssue[] {
       issues.push({ path: ["features", i, "resourceSlug"], message: `no resource "${f.resourceSlug}"` });
     }
   });
+  file.products.forEach((p, i) => {
+    const named: [FileProductPrice, (string | number)[]][] = [
+      [p.price, ["products", i, "price"]],
+      ...(p.prices ?? []).map((price, j): [FileProductPrice, (string | number)[]] => [
+        price,
+        ["products", i, "prices", j],
+      ]),
+    ];
+    for (const [price, path] of named) {
+      if (price.type === "usage" && !meters.has(price.usageMeterSlug))
+        issues.push({
+          path: [...path, "usageMeterSlug"],
+          message: `no usage meter "${price.usageMeterSlug}"`,
+        });
+    }
+  });
   const features = new Set(file.features.map((f) => f.slug));
   file.products.forEach((p, i) => {
     p.features.forEach((slug, j) => {
@@ -91,6 +107,13 @@ function crossReferenceIssues(file: PricingModelFile): ErrorIssue[] {
 
 const need = <T>(map: Map<string, T>, key: string): T =>
   map.get(key) ?? panic(`${key} was checked but not created`);
+
+/** A product's price as the catalog takes it: a usage price's meter by id instead of by slug. */
+function productPriceInput(price: FileProductPrice, meterIds: Map<string, string>) {
+  if (price.type !== "usage") return price;
+  const { usageMeterSlug, ...terms } = price;
+  return { ...terms, usageMeterId: need(meterIds, usageMeterSlug) };
+}
 
 /**
  * Creates a whole pricing model from a file, in the caller's transaction, through the catalog's and the
@@ -159,12 +182,13 @@ export async function importPricingModel(
       tx,
       merchant,
       { ...p.product, pricingModelId },
-      { ...p.price, isDefault: true },
+      { ...productPriceInput(p.price, meterIds), isDefault: true },
       now,
       p.features.map((slug) => need(featureIds, slug)),
     );
     for (const price of p.prices ?? []) {
-      await createPrice(tx, merchant, { ...price, isDefault: false, productId: product.id }, now);
+      const input = productPriceInput(price, meterIds);
+      await createPrice(tx, merchant, { ...input, isDefault: false, productId: product.id }, now);
     }
   }
   for (const d of file.discounts ?? []) await createDiscount(tx, merchant, { ...d, pricingModelId }, now);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { catalogFixture, ok, type TestMerchant, testContext } from "../support/index.js";
+import { catalogFixture, createUsageMeter, ok, type TestMerchant, testContext } from "../support/index.js";
 
 const ctx = await testContext();
 
@@ -196,6 +196,62 @@ describe("pricing models in and out", () => {
       ...file,
       isDefault: true,
     });
+  });
+
+  it("exports a product's own usage prices with their product, and imports them back onto it", async () => {
+    // Found by the fuzz suite under load: the export answered 500 once a product had a usage price.
+    const f = await catalogFixture(ctx);
+    const key = f.merchant.testKey;
+    const meter = await createUsageMeter(
+      ctx,
+      f.merchant,
+      f.pricingModelId,
+      { slug: "api-calls" },
+      { unitPrice: 1 },
+    );
+    const usage = { type: "usage", unitPrice: 5, currency: "USD", usageMeterId: meter.id };
+    await ok(
+      ctx.api("POST", "/api/v1/prices", {
+        key,
+        body: { price: { ...usage, productId: f.productId, slug: "pro-calls" } },
+      }),
+    );
+    await ok(
+      ctx.api("POST", "/api/v1/products", {
+        key,
+        body: {
+          product: { name: "Metered", slug: "metered", pricingModelId: f.pricingModelId },
+          price: { ...usage, slug: "metered-calls" },
+        },
+      }),
+    );
+    const file = (await ok(exportOf(key, f.pricingModelId))).pricingModel;
+    const product = (slug: string) =>
+      file.products.find((p: { product: { slug: string } }) => p.product.slug === slug);
+    expect(product("metered").price).toMatchObject({
+      type: "usage",
+      slug: "metered-calls",
+      usageMeterSlug: "api-calls",
+    });
+    expect(product(f.productId).prices).toContainEqual(
+      expect.objectContaining({ slug: "pro-calls", usageMeterSlug: "api-calls" }),
+    );
+    const meterPrices = file.usageMeters.find(
+      (m: { usageMeter: { slug: string } }) => m.usageMeter.slug === "api-calls",
+    ).prices;
+    expect(meterPrices.map((p: { slug: string }) => p.slug)).not.toContain("pro-calls");
+    expect(meterPrices.map((p: { slug: string }) => p.slug)).not.toContain("metered-calls");
+
+    const other = await ctx.merchant();
+    const copied = await ok(setup(other.testKey, file));
+    expect((await ok(exportOf(other.testKey, copied.pricingModel.id))).pricingModel).toEqual(file);
+    const broken = structuredClone(file);
+    broken.products.find(
+      (p: { product: { slug: string } }) => p.product.slug === "metered",
+    ).price.usageMeterSlug = "nope";
+    const refused = await setup(other.testKey, broken);
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toMatch(/usageMeterSlug: no usage meter "nope"/);
   });
 
   it("refuses a malformed file with a 400 naming the first bad path, and writes nothing", async () => {
