@@ -49,13 +49,14 @@ function crossReferenceIssues(file: PricingModelFile): ErrorIssue[] {
     (i) => ["discounts", i, "code"],
     "discount code",
   );
-  const priceSlugs: { slug: string; path: (string | number)[] }[] = [];
+  const productPrices: { price: FileProductPrice; path: (string | number)[] }[] = [];
   file.products.forEach((p, i) => {
-    priceSlugs.push({ slug: p.price.slug, path: ["products", i, "price", "slug"] });
+    productPrices.push({ price: p.price, path: ["products", i, "price"] });
     (p.prices ?? []).forEach((price, j) => {
-      priceSlugs.push({ slug: price.slug, path: ["products", i, "prices", j, "slug"] });
+      productPrices.push({ price, path: ["products", i, "prices", j] });
     });
   });
+  const priceSlugs = productPrices.map(({ price, path }) => ({ slug: price.slug, path: [...path, "slug"] }));
   file.usageMeters.forEach((m, i) => {
     (m.prices ?? []).forEach((price, j) => {
       priceSlugs.push({ slug: price.slug, path: ["usageMeters", i, "prices", j, "slug"] });
@@ -79,22 +80,10 @@ function crossReferenceIssues(file: PricingModelFile): ErrorIssue[] {
       issues.push({ path: ["features", i, "resourceSlug"], message: `no resource "${f.resourceSlug}"` });
     }
   });
-  file.products.forEach((p, i) => {
-    const named: [FileProductPrice, (string | number)[]][] = [
-      [p.price, ["products", i, "price"]],
-      ...(p.prices ?? []).map((price, j): [FileProductPrice, (string | number)[]] => [
-        price,
-        ["products", i, "prices", j],
-      ]),
-    ];
-    for (const [price, path] of named) {
-      if (price.type === "usage" && !meters.has(price.usageMeterSlug))
-        issues.push({
-          path: [...path, "usageMeterSlug"],
-          message: `no usage meter "${price.usageMeterSlug}"`,
-        });
-    }
-  });
+  for (const { price, path } of productPrices) {
+    if (price.type === "usage" && !meters.has(price.usageMeterSlug))
+      issues.push({ path: [...path, "usageMeterSlug"], message: `no usage meter "${price.usageMeterSlug}"` });
+  }
   const features = new Set(file.features.map((f) => f.slug));
   file.products.forEach((p, i) => {
     p.features.forEach((slug, j) => {

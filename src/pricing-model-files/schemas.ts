@@ -43,7 +43,6 @@ const usageTerms = {
   intervalUnit: Interval.optional(),
   intervalCount: z.number().int().min(1).max(1000).optional(),
 };
-export type FileProductPrice = z.infer<typeof FileProductPrice>;
 export const FileUsagePrice = z.object({ type: z.literal("usage"), ...priceCommon, ...usageTerms });
 export const FileProductPrice = z.discriminatedUnion("type", [
   z.object({
@@ -57,6 +56,7 @@ export const FileProductPrice = z.discriminatedUnion("type", [
   // A product's own usage price (the API allows one): it counts a meter named by slug.
   z.object({ type: z.literal("usage"), ...priceCommon, ...usageTerms, usageMeterSlug: Slug }),
 ]);
+export type FileProductPrice = z.infer<typeof FileProductPrice>;
 
 export const FileProduct = z.object({
   product: z.object({
