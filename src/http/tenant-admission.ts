@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { AppError } from "../lib/errors.js";
+import { createPacer, type PacingOptions } from "./tenant-pacing.js";
 import type { AppEnv } from "./types.js";
 
 /**
@@ -9,6 +10,8 @@ import type { AppEnv } from "./types.js";
  * once as it sends; as soon as another organization has been served within `contentionWindowMs`, each runs at
  * most `sharedConcurrency` at a time in this process and the rest wait in that organization's own queue, first
  * come first served. A busy merchant then waits on itself, and everyone else finds the CPU and a connection.
+ * While a merchant without a queue is being served, the queued requests also start at a measured pace
+ * (tenant-pacing.ts), round robin across the merchants that have them, so the event loop keeps room for it.
  * A queue that is full, or a wait past `maxWaitMs`, answers 429 with a retry hint: the official client backs
  * off and tries again.
  */
@@ -17,6 +20,8 @@ export type TenantGateOptions = {
   queueLimit: number;
   maxWaitMs: number;
   contentionWindowMs: number;
+  /** Spacing of queued requests while a merchant without a queue is served (tenant-pacing.ts); none when absent. */
+  pacing?: PacingOptions;
   now?: () => number;
 };
 
@@ -36,14 +41,25 @@ export type TenantGate = {
 
 export function createTenantGate(options: TenantGateOptions): TenantGate {
   const now = options.now ?? Date.now;
+  // In the order their queues were last served, so that the first lane with a waiter is the next one's turn.
   const lanes = new Map<string, Lane>();
   // Tenants served within the window, least recent first (re-inserted on each visit), so the stale ones
   // are dropped from the front and the check costs the same however many merchants there are.
   const recent = new Map<string, number>();
+  const pacer = options.pacing ? createPacer(options.pacing) : undefined;
+  let gapMs = 0;
+  let nextQueuedAt = 0;
+  let ticker: NodeJS.Timeout | undefined;
+  let wake: NodeJS.Timeout | undefined;
 
-  function seen(tenant: string): void {
+  function remember(tenant: string): void {
     recent.delete(tenant);
     recent.set(tenant, now());
+  }
+
+  function seen(tenant: string): void {
+    remember(tenant);
+    if (!lanes.get(tenant)?.waiting.length) pacer?.noteUnqueued(now());
   }
 
   function contended(): boolean {
@@ -57,30 +73,71 @@ export function createTenantGate(options: TenantGateOptions): TenantGate {
 
   const capacity = () => (contended() ? options.sharedConcurrency : Number.POSITIVE_INFINITY);
 
-  function admitWaiting(tenant: string, lane: Lane): void {
-    const cap = capacity();
-    while (lane.waiting.length > 0 && lane.running < cap) {
-      const next = lane.waiting.shift() as Waiter;
-      clearTimeout(next.timer);
-      lane.running++;
-      next.admit();
-    }
-    if (lane.running === 0 && lane.waiting.length === 0) lanes.delete(tenant);
+  function nextInLine(cap: number): [string, Lane] | undefined {
+    for (const entry of lanes) if (entry[1].waiting.length > 0 && entry[1].running < cap) return entry;
+    return undefined;
   }
 
-  function releaser(tenant: string, lane: Lane): () => void {
+  /** Lets queued requests in while there are slots, round robin across tenants, spaced while paced. */
+  function admitQueued(): void {
+    const cap = capacity();
+    for (let next = nextInLine(cap); next; next = nextInLine(cap)) {
+      const [tenant, lane] = next;
+      if (gapMs > 0) {
+        const at = now();
+        if (at < nextQueuedAt) {
+          wakeAt(nextQueuedAt - at);
+          return;
+        }
+        nextQueuedAt = at + gapMs;
+      }
+      const waiter = lane.waiting.shift() as Waiter;
+      clearTimeout(waiter.timer);
+      lane.running++;
+      lanes.delete(tenant);
+      lanes.set(tenant, lane);
+      waiter.admit();
+    }
+  }
+
+  function wakeAt(delayMs: number): void {
+    if (wake) return;
+    wake = setTimeout(() => {
+      wake = undefined;
+      admitQueued();
+    }, delayMs);
+  }
+
+  function startTicking(): void {
+    if (!pacer || ticker) return;
+    const { tickMs } = options.pacing as PacingOptions;
+    pacer.restart();
+    ticker = setInterval(() => {
+      gapMs = pacer.tick(now(), options.contentionWindowMs);
+      if (![...lanes.values()].some((lane) => lane.waiting.length > 0)) {
+        clearInterval(ticker);
+        ticker = undefined;
+      }
+      admitQueued();
+    }, tickMs);
+    ticker.unref();
+  }
+
+  function releaser(tenant: string, lane: Lane, queued: boolean): () => void {
     let released = false;
     return () => {
       if (released) return;
       released = true;
       lane.running--;
-      admitWaiting(tenant, lane);
+      pacer?.finished(queued);
+      if (lane.running === 0 && lane.waiting.length === 0) lanes.delete(tenant);
+      admitQueued();
     };
   }
 
   return {
     enter(tenant) {
-      seen(tenant);
+      remember(tenant);
       let lane = lanes.get(tenant);
       if (!lane) {
         lane = { running: 0, waiting: [] };
@@ -89,14 +146,17 @@ export function createTenantGate(options: TenantGateOptions): TenantGate {
       const current = lane;
       if (current.waiting.length === 0 && current.running < capacity()) {
         current.running++;
-        return Promise.resolve(releaser(tenant, current));
+        pacer?.noteUnqueued(now());
+        return Promise.resolve(releaser(tenant, current, false));
       }
       if (current.waiting.length >= options.queueLimit) return Promise.reject(busy(options.maxWaitMs));
+      startTicking();
       return new Promise((resolve, reject) => {
         const waiter: Waiter = {
-          admit: () => resolve(releaser(tenant, current)),
+          admit: () => resolve(releaser(tenant, current, true)),
           timer: setTimeout(() => {
             current.waiting.splice(current.waiting.indexOf(waiter), 1);
+            if (current.running === 0 && current.waiting.length === 0) lanes.delete(tenant);
             reject(busy(options.maxWaitMs));
           }, options.maxWaitMs),
         };

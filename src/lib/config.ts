@@ -8,6 +8,8 @@ export const EMBEDDED_WEBHOOK_ALLOWANCE = ["localhost", "127.0.0.0/8", "::1/128"
 const TENANT_MAX_WAIT_MS = 10_000;
 /** Another organization served this recently means the server is shared: admission holds each to its share. */
 const TENANT_CONTENTION_WINDOW_MS = 1_000;
+/** How often admission measures the event loop to pace merchants with a queue. */
+const TENANT_PACING_TICK_MS = 100;
 
 const EnvSchema = z.object({
   DATABASE_URL: z.string().optional(),
@@ -34,6 +36,13 @@ const EnvSchema = z.object({
   GLADE_TENANT_CONCURRENCY: z.coerce.number().int().min(1).max(100_000).default(1),
   /** …and waiting behind those; more answer 429. */
   GLADE_TENANT_QUEUE: z.coerce.number().int().min(0).max(100_000).default(500),
+  /**
+   * Share of the event loop (0–1) kept while a merchant without a queue is being served: merchants with a
+   * queue start their requests at a pace that holds the loop near it (src/http/tenant-pacing.ts).
+   */
+  GLADE_TENANT_TARGET_LOAD: z.coerce.number().min(0.05).max(1).default(0.5),
+  /** …but never less than this share between them: they slow down, never stop. */
+  GLADE_TENANT_FLOOR_LOAD: z.coerce.number().min(0.01).max(1).default(0.1),
   /**
    * Seals processor secrets at rest: base64 of 32 bytes. Several keys separated by commas rotate: the
    * first seals, every one listed opens.
@@ -78,6 +87,7 @@ export type Config = {
     queueLimit: number;
     maxWaitMs: number;
     contentionWindowMs: number;
+    pacing: { targetLoad: number; floorLoad: number; tickMs: number };
   };
   /** Raw GLADE_ENCRYPTION_KEY (see src/lib/secrets.ts); never logged. */
   encryptionKey: string | undefined;
@@ -130,6 +140,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       queueLimit: e.GLADE_TENANT_QUEUE,
       maxWaitMs: TENANT_MAX_WAIT_MS,
       contentionWindowMs: TENANT_CONTENTION_WINDOW_MS,
+      pacing: {
+        targetLoad: e.GLADE_TENANT_TARGET_LOAD,
+        floorLoad: Math.min(e.GLADE_TENANT_FLOOR_LOAD, e.GLADE_TENANT_TARGET_LOAD),
+        tickMs: TENANT_PACING_TICK_MS,
+      },
     },
     encryptionKey: e.GLADE_ENCRYPTION_KEY || undefined,
     stripeJsUrl: e.GLADE_STRIPE_JS_URL,
