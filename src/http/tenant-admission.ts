@@ -31,7 +31,10 @@ type Lane = { running: number; waiting: Waiter[] };
 export type TenantGate = {
   /** Resolves with the slot's release once `tenant` may run; rejects with a 429 AppError when it may not. */
   enter: (tenant: string) => Promise<() => void>;
-  /** Traffic of `tenant` that does not take a slot (its hosted pages) still counts as it being served. */
+  /**
+   * Traffic of `tenant` that takes no slot (its hosted pages) still counts as it being served, and as
+   * unqueued work the pacing keeps room for.
+   */
   seen: (tenant: string) => void;
   /** Requests of `tenant` running and waiting now. */
   load: (tenant: string) => { running: number; waiting: number };
@@ -59,7 +62,10 @@ export function createTenantGate(options: TenantGateOptions): TenantGate {
 
   function seen(tenant: string): void {
     remember(tenant);
-    if (!lanes.get(tenant)?.waiting.length) pacer?.noteUnqueued(now());
+    // A customer at a checkout page is never queued: the pacing keeps room for the page like for any
+    // request let straight in, whatever the merchant's API queue.
+    pacer?.noteUnqueued(now());
+    pacer?.finished(false);
   }
 
   function contended(): boolean {
@@ -123,6 +129,10 @@ export function createTenantGate(options: TenantGateOptions): TenantGate {
     ticker.unref();
   }
 
+  function forgetIfIdle(tenant: string, lane: Lane): void {
+    if (lane.running === 0 && lane.waiting.length === 0) lanes.delete(tenant);
+  }
+
   function releaser(tenant: string, lane: Lane, queued: boolean): () => void {
     let released = false;
     return () => {
@@ -130,7 +140,7 @@ export function createTenantGate(options: TenantGateOptions): TenantGate {
       released = true;
       lane.running--;
       pacer?.finished(queued);
-      if (lane.running === 0 && lane.waiting.length === 0) lanes.delete(tenant);
+      forgetIfIdle(tenant, lane);
       admitQueued();
     };
   }
@@ -156,7 +166,7 @@ export function createTenantGate(options: TenantGateOptions): TenantGate {
           admit: () => resolve(releaser(tenant, current, true)),
           timer: setTimeout(() => {
             current.waiting.splice(current.waiting.indexOf(waiter), 1);
-            if (current.running === 0 && current.waiting.length === 0) lanes.delete(tenant);
+            forgetIfIdle(tenant, current);
             reject(busy(options.maxWaitMs));
           }, options.maxWaitMs),
         };

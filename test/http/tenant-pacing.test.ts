@@ -63,12 +63,12 @@ describe("pacing in the gate", () => {
 
   test("while an unqueued merchant is served on a busy loop, a queued merchant's starts are spaced by the gap", async () => {
     const gate = pacedGate(0.9);
-    gate.seen("org_small");
+    gate.seen("org_small"); // a view of its hosted page
     const big = await backlog(gate, "org_big", 20);
     expect(gate.load("org_big")).toEqual({ running: 1, waiting: 20 });
 
     // Before the first measure nothing is paced: 8 of the big merchant's requests finish (its first let
-    // straight in, 7 from its queue), then one of the small merchant's.
+    // straight in, 7 from its queue), then one of the small merchant's; with the page view that is 10.
     let release = big.running;
     for (let i = 0; i < 8; i++) {
       release();
@@ -78,11 +78,11 @@ describe("pacing in the gate", () => {
     (await gate.enter("org_small"))();
     expect(gate.load("org_big")).toEqual({ running: 1, waiting: 12 });
 
-    // The tick at 100 ms: busy 0.9 over 100 ms for 9 requests is 10 ms each, smoothed from 1 ms: 3.7 ms.
-    // 2 of them were let straight in: a share of 0.3 × 2 × 3.7 / 100. The gap is 3.7 ms over what is left of 0.5.
+    // The tick at 100 ms: busy 0.9 over 100 ms for 10 requests is 9 ms each, smoothed from 1 ms: 3.4 ms.
+    // 3 of them were unqueued: a share of 0.3 × 3 × 3.4 / 100. The gap is 3.4 ms over what is left of 0.5.
     await vi.advanceTimersByTimeAsync(TICK_MS);
-    const gap = 3.7 / (0.5 - (0.3 * 2 * 3.7) / TICK_MS);
-    expect(gap).toBeCloseTo(7.74, 2);
+    const gap = 3.4 / (0.5 - (0.3 * 3 * 3.4) / TICK_MS);
+    expect(gap).toBeCloseTo(7.24, 2);
 
     // The small merchant still goes straight in.
     const small = await gate.enter("org_small");
