@@ -87,9 +87,12 @@ export function createTenantGate(options: TenantGateOptions): TenantGate {
   /** Lets queued requests in while there are slots, round robin across tenants, spaced while paced. */
   function admitQueued(): void {
     const cap = capacity();
+    // A queue left over from sharing drains at once: a merchant alone is held back by nothing, not even by
+    // the room the pacing keeps for its own hosted pages.
+    const paced = gapMs > 0 && Number.isFinite(cap);
     for (let next = nextInLine(cap); next; next = nextInLine(cap)) {
       const [tenant, lane] = next;
-      if (gapMs > 0) {
+      if (paced) {
         const at = now();
         if (at < nextQueuedAt) {
           wakeAt(nextQueuedAt - at);
@@ -99,6 +102,7 @@ export function createTenantGate(options: TenantGateOptions): TenantGate {
       }
       const waiter = lane.waiting.shift() as Waiter;
       clearTimeout(waiter.timer);
+      remember(tenant); // served now, however long ago it arrived
       lane.running++;
       lanes.delete(tenant);
       lanes.set(tenant, lane);
