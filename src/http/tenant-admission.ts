@@ -124,7 +124,8 @@ export function createTenantGate(options: TenantGateOptions): TenantGate {
     pacer.restart();
     ticker = setInterval(() => {
       gapMs = pacer.tick(now(), options.contentionWindowMs);
-      if (![...lanes.values()].some((lane) => lane.waiting.length > 0)) {
+      // Nobody waits any more, whatever the slots: the next queue starts the measuring afresh.
+      if (!nextInLine(Number.POSITIVE_INFINITY)) {
         clearInterval(ticker);
         ticker = undefined;
       }

@@ -67,7 +67,7 @@ export function createPacer(options: PacingOptions): Pacer {
     tick(now, windowMs) {
       const busy = probe();
       const done = unqueuedDone + queuedDone;
-      // Work no request accounts for (hosted pages, jobs, GC) is charged to the requests: erring towards
+      // Work no request accounts for (jobs, GC, the other pages) is charged to the requests: erring towards
       // pacing more, never less.
       if (done > 0) costMs = smooth(costMs, (busy * options.tickMs) / done);
       unqueuedShare = smooth(unqueuedShare, (unqueuedDone * costMs) / options.tickMs);
