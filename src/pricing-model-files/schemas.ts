@@ -38,12 +38,13 @@ const priceCommon = {
   isDefault: z.boolean().optional(),
   active: z.boolean().optional(),
 };
-const usageTerms = {
+export const FileUsagePrice = z.object({
+  type: z.literal("usage"),
+  ...priceCommon,
   usageEventsPerUnit: z.number().int().min(1).max(1_000_000_000).optional(),
   intervalUnit: Interval.optional(),
   intervalCount: z.number().int().min(1).max(1000).optional(),
-};
-export const FileUsagePrice = z.object({ type: z.literal("usage"), ...priceCommon, ...usageTerms });
+});
 export const FileProductPrice = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("subscription"),
@@ -54,7 +55,7 @@ export const FileProductPrice = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("single_payment"), ...priceCommon }),
   // A product's own usage price (the API allows one): it counts a meter named by slug.
-  z.object({ type: z.literal("usage"), ...priceCommon, ...usageTerms, usageMeterSlug: Slug }),
+  FileUsagePrice.extend({ usageMeterSlug: Slug }),
 ]);
 export type FileProductPrice = z.infer<typeof FileProductPrice>;
 
